@@ -1,0 +1,144 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Bitfuse.Benchmarks.Suites;
+
+/// <summary>
+/// The machine's own ceilings: a read-only streaming pass and a streaming copy with the widest
+/// accelerated vectors. Other suites express results as a fraction of these ("read-limit").
+/// </summary>
+public static unsafe class MemoryLimits
+{
+    /// <summary>XOR-reduces <paramref name="words"/> 64-bit words at <paramref name="source"/>: reads every byte once, stores nothing.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static ulong XorReduce(ulong* source, nint words)
+    {
+        nint i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var acc0 = Vector512<ulong>.Zero;
+            var acc1 = Vector512<ulong>.Zero;
+            for (; i + 16 <= words; i += 16)
+            {
+                acc0 ^= Vector512.Load(source + i);
+                acc1 ^= Vector512.Load(source + i + 8);
+            }
+            var acc = acc0 ^ acc1;
+            var folded = acc.GetLower() ^ acc.GetUpper();
+            return Tail(source, i, words, folded.GetLower() ^ folded.GetUpper());
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var acc0 = Vector256<ulong>.Zero;
+            var acc1 = Vector256<ulong>.Zero;
+            for (; i + 8 <= words; i += 8)
+            {
+                acc0 ^= Vector256.Load(source + i);
+                acc1 ^= Vector256.Load(source + i + 4);
+            }
+            var acc = acc0 ^ acc1;
+            return Tail(source, i, words, acc.GetLower() ^ acc.GetUpper());
+        }
+        return Tail(source, 0, words, Vector128<ulong>.Zero);
+    }
+
+    /// <summary>
+    /// Reads each of <paramref name="inputs"/> once and, when <paramref name="output"/> is not null, stores
+    /// one output of the same length: the least memory traffic a fused n-input query can need.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static ulong ReadInputsWriteOne(ulong*[] inputs, ulong* output, nint words)
+    {
+        var sink = Vector256<ulong>.Zero;
+        nint i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var sink512 = Vector512<ulong>.Zero;
+            for (; i + 8 <= words; i += 8)
+            {
+                var acc = Vector512.Load(inputs[0] + i);
+                for (var k = 1; k < inputs.Length; k++)
+                {
+                    acc ^= Vector512.Load(inputs[k] + i);
+                }
+                if (output != null)
+                {
+                    acc.Store(output + i);
+                }
+                else
+                {
+                    sink512 |= acc;
+                }
+            }
+            sink = sink512.GetLower() | sink512.GetUpper();
+        }
+        else
+        {
+            for (; i + 4 <= words; i += 4)
+            {
+                var acc = Vector256.Load(inputs[0] + i);
+                for (var k = 1; k < inputs.Length; k++)
+                {
+                    acc ^= Vector256.Load(inputs[k] + i);
+                }
+                if (output != null)
+                {
+                    acc.Store(output + i);
+                }
+                else
+                {
+                    sink |= acc;
+                }
+            }
+        }
+        return sink.GetElement(0) | sink.GetElement(1) | sink.GetElement(2) | sink.GetElement(3);
+    }
+
+    /// <summary>Copies <paramref name="words"/> words with the widest accelerated vectors (aligned input and output).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void Copy(ulong* source, ulong* destination, nint words)
+    {
+        nint i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= words; i += 8)
+            {
+                Vector512.StoreAligned(Vector512.LoadAligned(source + i), destination + i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= words; i += 8)
+            {
+                Vector256.StoreAligned(Vector256.LoadAligned(source + i), destination + i);
+                Vector256.StoreAligned(Vector256.LoadAligned(source + i + 4), destination + i + 4);
+            }
+        }
+        for (; i < words; i++)
+        {
+            destination[i] = source[i];
+        }
+    }
+
+    /// <summary>The plain scalar XOR-reduce, one word at a time.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static ulong XorReduceScalar(ulong* source, nint words)
+    {
+        ulong acc = 0;
+        for (nint i = 0; i < words; i++)
+        {
+            acc ^= source[i];
+        }
+        return acc;
+    }
+
+    private static ulong Tail(ulong* source, nint i, nint words, Vector128<ulong> acc)
+    {
+        var result = acc.GetElement(0) ^ acc.GetElement(1);
+        for (; i < words; i++)
+        {
+            result ^= source[i];
+        }
+        return result;
+    }
+}
