@@ -12,6 +12,7 @@ namespace Bitfuse.Benchmarks.Compare;
 public sealed class CompareContext
 {
     private readonly List<CompareResult> _results = [];
+    private string? _syntheticRoot;
 
     internal CompareContext(bool quick, string dataDirectory, IAnsiConsole console)
     {
@@ -44,8 +45,24 @@ public sealed class CompareContext
     /// <summary>Everything recorded so far, in order.</summary>
     public IReadOnlyList<CompareResult> Results => _results;
 
-    /// <summary>The data sets under <see cref="DataDirectory"/> (each a folder holding .txt files), sorted by name.</summary>
-    public IReadOnlyList<string> DataSetDirectories() => RealData.FindDataSets(DataDirectory);
+    /// <summary>
+    /// The data sets under <see cref="DataDirectory"/> (each a folder holding .txt files), sorted by name.
+    /// When that folder has none (a machine without the shared data), generated sets stand in, and a note says so.
+    /// </summary>
+    public IReadOnlyList<string> DataSetDirectories()
+    {
+        var sets = RealData.FindDataSets(DataDirectory);
+        if (sets.Count > 0)
+        {
+            return sets;
+        }
+        if (_syntheticRoot is null)
+        {
+            _syntheticRoot = SyntheticData.Generate(Path.Combine(Path.GetTempPath(), $"bitfuse-synthetic-{Environment.ProcessId}"));
+            Console.MarkupLine($"[yellow]no data sets in {Markup.Escape(DataDirectory)}; using generated ones in {Markup.Escape(_syntheticRoot)}[/]");
+        }
+        return RealData.FindDataSets(_syntheticRoot);
+    }
 
     /// <summary>Times <paramref name="subject"/> against one baseline and records the row.</summary>
     /// <param name="caseName">The case name (stable: outside checks key on it).</param>
@@ -116,6 +133,15 @@ public sealed class CompareContext
             medians[s] = Stopwatches.Median(samples[s]);
         }
         return medians;
+    }
+
+    /// <summary>Deletes generated data sets, if any were made.</summary>
+    internal void DeleteGeneratedData()
+    {
+        if (_syntheticRoot is not null && Directory.Exists(_syntheticRoot))
+        {
+            Directory.Delete(_syntheticRoot, recursive: true);
+        }
     }
 
     /// <summary>Records a row measured by the suite itself (bytes, percentiles, throughput).</summary>

@@ -31,11 +31,18 @@ public static class CompareRunner
 
         var context = new CompareContext(quick, RealData.ResolveDirectory(dataDirectory), console);
         console.MarkupLine($"[bold]compare[/] {Markup.Escape(suiteName)}{(quick ? " (quick)" : "")}: {context.Rounds} interleaved rounds per side; data {Markup.Escape(context.DataDirectory)}");
-        foreach (var suite in selected)
+        try
         {
-            context.Suite = suite.Name;
-            console.MarkupLine($"[bold blue]{Markup.Escape(suite.Name)}[/]: {Markup.Escape(suite.Description)}");
-            suite.Run(context);
+            foreach (var suite in selected)
+            {
+                context.Suite = suite.Name;
+                console.MarkupLine($"[bold blue]{Markup.Escape(suite.Name)}[/]: {Markup.Escape(suite.Description)}");
+                suite.Run(context);
+            }
+        }
+        finally
+        {
+            context.DeleteGeneratedData();
         }
 
         console.Write(RenderTable(context.Results));
