@@ -10,11 +10,13 @@
 //     backs off until it is cleared. Zone-level lists, slabs and counters change only under _lock.
 //  2. Plain zones reuse most-recent first: a free goes to the alloc bucket when it has room.
 //  3. SMR zones: a free goes to the free bucket only. A full free bucket is stamped with one Advance()
-//     and queued at the tail of _pending. Its items are reclaimed (destructor, debug poison) and reused
+//     and kept as the cache's stamped bucket; the one it displaces is queued at the tail of _pending.
+//     Its items are reclaimed (destructor, debug poison) and reused
 //     only after Poll(stamp) is true: allocation takes the head only if the poll succeeds without
 //     waiting, else it takes fresh items from slabs. Items go back to slabs only after reclaim, so a slab
 //     is never returned to the OS while a reader may still see one of its items.
-//  4. When the stamped buckets hold more than MaxDeferredBytes, the freeing thread waits for the oldest
+//     The owner swaps its own stamped bucket in without the lock once Poll(stamp) is true.
+//  4. When the stamped buckets (queued or kept in caches) hold more than MaxDeferredBytes, the freeing thread waits for the oldest
 //     ones to expire (never inside its own read section) instead of growing memory without bound.
 //  5. init runs once when a slab is created and fini once before it is released: cached items stay
 //     constructed. In debug mode a reclaimed item is torn down (fini), poisoned, and on reuse checked and
@@ -59,6 +61,7 @@ public sealed unsafe class Zone : IDisposable
     private long _slabFreeItems;
     private long _readyItems;
     private long _queuedItems;
+    private long _stampedLocalItems;
     private long _deferredItems;
     private long _peakDeferredBytes;
     private long _retiredAllocations;
@@ -270,7 +273,7 @@ public sealed unsafe class Zone : IDisposable
                 }
                 else
                 {
-                    deferred += c.FreeBucket.Count;
+                    deferred += c.FreeBucket.Count + (c.StampedBucket?.Count ?? 0);
                 }
             }
             return new ZoneStatistics
@@ -415,6 +418,11 @@ public sealed unsafe class Zone : IDisposable
             _retiredFrees += cache.Frees;
             _empty.Push(cache.AllocBucket);
             _empty.Push(cache.FreeBucket);
+            if (cache.SpareBucket is not null)
+            {
+                _empty.Push(cache.SpareBucket);
+                cache.SpareBucket = null;
+            }
             _caches.Remove(cache);
         }
     }
@@ -424,6 +432,7 @@ public sealed unsafe class Zone : IDisposable
     {
         if (_smr is not null)
         {
+            QueueStampedLocked(cache);
             if (cache.FreeBucket.Count > 0)
             {
                 QueueLocked(cache.FreeBucket, _smr.AdvanceCore());
@@ -467,7 +476,7 @@ public sealed unsafe class Zone : IDisposable
                         continue;
                     }
                 }
-                if (c.AllocBucket.Count + c.FreeBucket.Count == 0)
+                if (c.AllocBucket.Count + c.FreeBucket.Count + (c.StampedBucket?.Count ?? 0) == 0)
                 {
                     continue;
                 }
@@ -557,6 +566,16 @@ public sealed unsafe class Zone : IDisposable
             (cache.AllocBucket, cache.FreeBucket) = (cache.FreeBucket, cache.AllocBucket);
             return;
         }
+        if (_smr is not null && cache.StampedBucket is { } stamped && _smr.PollCore(stamped.Stamp))
+        {
+            // The common SMR case: this thread's own stamped bucket has expired; no lock.
+            Reclaim(stamped);
+            Interlocked.Add(ref _stampedLocalItems, -stamped.Count);
+            cache.SpareBucket ??= cache.AllocBucket;
+            cache.AllocBucket = stamped;
+            cache.StampedBucket = null;
+            return;
+        }
         Bucket expired;
         lock (_lock)
         {
@@ -629,13 +648,29 @@ public sealed unsafe class Zone : IDisposable
             }
             if (cache.FreeBucket.IsFull)
             {
-                var stamp = _smr.AdvanceCore();
-                lock (_lock)
+                var full = cache.FreeBucket;
+                full.Stamp = _smr.AdvanceCore();
+                var local = Interlocked.Add(ref _stampedLocalItems, full.Count);
+                if (cache.StampedBucket is null && cache.SpareBucket is not null)
                 {
-                    _lastActivity = Stopwatch.GetTimestamp();
-                    QueueLocked(cache.FreeBucket, stamp);
-                    cache.FreeBucket = TakeEmptyLocked();
-                    overCap = _queuedItems * ItemStride > _maxDeferredBytes;
+                    cache.StampedBucket = full;
+                    cache.FreeBucket = cache.SpareBucket;
+                    cache.SpareBucket = null;
+                    var bytes = (Volatile.Read(ref _deferredItems) + local) * ItemStride;
+                    RaisePeak(bytes);
+                    overCap = bytes > _maxDeferredBytes;
+                }
+                else
+                {
+                    lock (_lock)
+                    {
+                        _lastActivity = Stopwatch.GetTimestamp();
+                        QueueStampedLocked(cache);
+                        cache.StampedBucket = full;
+                        cache.FreeBucket = cache.SpareBucket ?? TakeEmptyLocked();
+                        cache.SpareBucket = null;
+                        overCap = (_queuedItems + Volatile.Read(ref _stampedLocalItems)) * ItemStride > _maxDeferredBytes;
+                    }
                 }
             }
             Push(cache.FreeBucket, item);
@@ -658,7 +693,32 @@ public sealed unsafe class Zone : IDisposable
         _pending.Enqueue(bucket);
         _queuedItems += bucket.Count;
         _deferredItems += bucket.Count;
-        _peakDeferredBytes = Math.Max(_peakDeferredBytes, _deferredItems * ItemStride);
+        RaisePeak((_deferredItems + Volatile.Read(ref _stampedLocalItems)) * ItemStride);
+    }
+
+    private void RaisePeak(long bytes)
+    {
+        var peak = Volatile.Read(ref _peakDeferredBytes);
+        while (bytes > peak)
+        {
+            var seen = Interlocked.CompareExchange(ref _peakDeferredBytes, bytes, peak);
+            if (seen == peak)
+            {
+                return;
+            }
+            peak = seen;
+        }
+    }
+
+    /// <summary>Moves a cache's stamped bucket (already stamped) to the tail of the zone queue.</summary>
+    private void QueueStampedLocked(ZoneCache cache)
+    {
+        if (cache.StampedBucket is { } stamped)
+        {
+            cache.StampedBucket = null;
+            Interlocked.Add(ref _stampedLocalItems, -stamped.Count);
+            QueueLocked(stamped, stamped.Stamp);
+        }
     }
 
     /// <summary>Invariant 4: waits for the oldest stamped buckets until the queued bytes are back under the cap.</summary>
@@ -675,7 +735,7 @@ public sealed unsafe class Zone : IDisposable
             Bucket oldest;
             lock (_lock)
             {
-                if (_queuedItems * ItemStride <= _maxDeferredBytes || _pending.Count == 0)
+                if ((_queuedItems + Volatile.Read(ref _stampedLocalItems)) * ItemStride <= _maxDeferredBytes || _pending.Count == 0)
                 {
                     return;
                 }
