@@ -176,9 +176,8 @@ public sealed class Smr : IDisposable
         {
             throw new InvalidOperationException("Advance inside a read section: a reader must not start grace periods (FreeBSD rule).");
         }
-        if (_deferred)
+        if (_deferred && (_disposed ? FindCurrentReader() : CurrentReader()) is { } reader)
         {
-            var reader = CurrentReader();
             if (++reader.DeferredAdvances < _deferredLimit)
             {
                 // One step ahead of wr_seq without writing the shared line; Poll moves wr_seq up to it.

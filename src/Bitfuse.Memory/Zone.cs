@@ -305,7 +305,8 @@ public sealed unsafe class Zone : IDisposable
 
     /// <summary>
     /// Returns all memory: drains the zone and releases every slab. Items still in use become invalid (their
-    /// <c>fini</c> does not run). Callers must not use the zone from other threads during or after disposal.
+    /// <c>fini</c> does not run). Later calls from any thread throw <see cref="ObjectDisposedException"/>; calls racing
+    /// with the disposal are not allowed. Dispose zones before the <see cref="Memory.Smr"/> they use.
     /// </summary>
     public void Dispose()
     {
@@ -320,6 +321,11 @@ public sealed unsafe class Zone : IDisposable
         lock (_lock)
         {
             _disposed = true;
+            foreach (var cache in _caches)
+            {
+                // Send every later operation of any thread to the slow path, which reports the disposal.
+                Volatile.Write(ref cache.Claimed, 1);
+            }
             foreach (var slab in _slabs)
             {
                 slab.Release(_fini);

@@ -12,7 +12,7 @@ public sealed class LitmusTests
 {
     [Theory]
     [InlineData(SmrMode.Default, 20_000)]
-    [InlineData(SmrMode.Lazy, 10_000)]
+    [InlineData(SmrMode.Lazy, 3_000)]
     [InlineData(SmrMode.Deferred, 20_000)]
     public void Entry_store_is_ordered_before_reads_inside_the_section(SmrMode mode, int iterations)
     {
