@@ -13,8 +13,10 @@
 //  3. A writer unlinks an object before it calls Advance; Advance is a locked read-modify-write (a full
 //     fence), so the unlink is visible to anyone who sees the new wr_seq. The returned goal expires when
 //     no reader that could have seen the object is still in its section.
-//  4. Poll(goal) is true only if, after reading wr_seq and fencing, every record was seen IDLE or with
-//     c_seq >= goal. A record below rd_seq is clamped to rd_seq: it loaded wr_seq before an earlier scan
+//  4. Poll(goal) is true only if, after reading wr_seq, every record was seen IDLE or with c_seq >= goal.
+//     Default mode needs no fence in the poller: the Advance that produced the goal was a locked
+//     instruction after the unlink. Deferred mode fences (its Advance wrote nothing); Lazy mode issues the
+//     process-wide barrier. A record below rd_seq is clamped to rd_seq: it loaded wr_seq before an earlier scan
 //     raised rd_seq but stored it after, so its loads already see that scan's unlinks.
 //  5. Deferred mode: Advance may return wr_seq + increment without writing; polling such a goal first moves
 //     wr_seq up to it by CAS, so a reader entering afterwards stores a value >= goal.
@@ -236,7 +238,7 @@ public sealed class Smr : IDisposable
         {
             Interlocked.MemoryBarrierProcessWide();
         }
-        else
+        else if (_deferred)
         {
             Interlocked.MemoryBarrier();
         }

@@ -16,8 +16,10 @@
 //     waiting, else it takes fresh items from slabs. Items go back to slabs only after reclaim, so a slab
 //     is never returned to the OS while a reader may still see one of its items.
 //     The owner swaps its own stamped bucket in without the lock once Poll(stamp) is true.
-//  4. When the stamped buckets (queued or kept in caches) hold more than MaxDeferredBytes, the freeing thread waits for the oldest
-//     ones to expire (never inside its own read section) instead of growing memory without bound.
+//  4. When the queued stamped buckets hold more than MaxDeferredBytes, the freeing thread waits for the
+//     oldest ones to expire (never inside its own read section) instead of growing memory without bound.
+//     Beyond the cap each thread holds at most its stamped bucket, its filling free bucket and the one
+//     bucket it is waiting for.
 //  5. init runs once when a slab is created and fini once before it is released: cached items stay
 //     constructed. In debug mode a reclaimed item is torn down (fini), poisoned, and on reuse checked and
 //     rebuilt (init); per-item states catch double frees and pointers that are not the zone's.
@@ -61,7 +63,6 @@ public sealed unsafe class Zone : IDisposable
     private long _slabFreeItems;
     private long _readyItems;
     private long _queuedItems;
-    private long _stampedLocalItems;
     private long _deferredItems;
     private long _peakDeferredBytes;
     private long _retiredAllocations;
@@ -108,7 +109,9 @@ public sealed unsafe class Zone : IDisposable
         _dtor = options.Destructor;
         _fastAlloc = !_debug && _ctor is null;
         _fastFree = !_debug && (_smr is not null || _dtor is null);
-        _bucketCapacity = options.BucketCapacity > 0 ? options.BucketCapacity : Math.Clamp((256 << 10) / ItemStride, 4, 256);
+        // SMR zones pay one Advance and one Poll per bucket, so they get buckets twice as large.
+        var bucketBytes = _smr is null ? 256 << 10 : 512 << 10;
+        _bucketCapacity = options.BucketCapacity > 0 ? options.BucketCapacity : Math.Clamp(bucketBytes / ItemStride, 4, 256);
         ItemsPerSlab = Math.Max(Math.Max(8, _bucketCapacity), (int)Math.Min(1 << 16, ((256 << 10) + ItemStride - 1) / ItemStride));
         _maxDeferredBytes = options.MaxDeferredBytes > 0
             ? options.MaxDeferredBytes
@@ -576,7 +579,6 @@ public sealed unsafe class Zone : IDisposable
         {
             // The common SMR case: this thread's own stamped bucket has expired; no lock.
             Reclaim(stamped);
-            Interlocked.Add(ref _stampedLocalItems, -stamped.Count);
             cache.SpareBucket ??= cache.AllocBucket;
             cache.AllocBucket = stamped;
             cache.StampedBucket = null;
@@ -656,15 +658,12 @@ public sealed unsafe class Zone : IDisposable
             {
                 var full = cache.FreeBucket;
                 full.Stamp = _smr.AdvanceCore();
-                var local = Interlocked.Add(ref _stampedLocalItems, full.Count);
                 if (cache.StampedBucket is null && cache.SpareBucket is not null)
                 {
                     cache.StampedBucket = full;
                     cache.FreeBucket = cache.SpareBucket;
                     cache.SpareBucket = null;
-                    var bytes = (Volatile.Read(ref _deferredItems) + local) * ItemStride;
-                    RaisePeak(bytes);
-                    overCap = bytes > _maxDeferredBytes;
+                    RaisePeak((Volatile.Read(ref _deferredItems) + full.Count) * ItemStride);
                 }
                 else
                 {
@@ -675,7 +674,8 @@ public sealed unsafe class Zone : IDisposable
                         cache.StampedBucket = full;
                         cache.FreeBucket = cache.SpareBucket ?? TakeEmptyLocked();
                         cache.SpareBucket = null;
-                        overCap = (_queuedItems + Volatile.Read(ref _stampedLocalItems)) * ItemStride > _maxDeferredBytes;
+                        RaisePeak((_deferredItems + full.Count) * ItemStride);
+                        overCap = _queuedItems * ItemStride > _maxDeferredBytes;
                     }
                 }
             }
@@ -699,7 +699,7 @@ public sealed unsafe class Zone : IDisposable
         _pending.Enqueue(bucket);
         _queuedItems += bucket.Count;
         _deferredItems += bucket.Count;
-        RaisePeak((_deferredItems + Volatile.Read(ref _stampedLocalItems)) * ItemStride);
+        RaisePeak(_deferredItems * ItemStride);
     }
 
     private void RaisePeak(long bytes)
@@ -722,7 +722,6 @@ public sealed unsafe class Zone : IDisposable
         if (cache.StampedBucket is { } stamped)
         {
             cache.StampedBucket = null;
-            Interlocked.Add(ref _stampedLocalItems, -stamped.Count);
             QueueLocked(stamped, stamped.Stamp);
         }
     }
@@ -741,7 +740,7 @@ public sealed unsafe class Zone : IDisposable
             Bucket oldest;
             lock (_lock)
             {
-                if ((_queuedItems + Volatile.Read(ref _stampedLocalItems)) * ItemStride <= _maxDeferredBytes || _pending.Count == 0)
+                if (_queuedItems * ItemStride <= _maxDeferredBytes || _pending.Count == 0)
                 {
                     return;
                 }

@@ -54,15 +54,17 @@ public sealed unsafe class StalledReaderTests
         var progress = Volatile.Read(ref completed);
         Thread.Sleep(100);
         Assert.Equal(progress, Volatile.Read(ref completed)); // blocked, not growing
-        Assert.InRange(stalled.DeferredBytes, cap, cap + 2L * bucket * itemSize);
+        // The queue sits at the cap; beyond it only this writer's slack: the bucket it waits for, its stamped
+        // bucket and its filling free bucket.
+        Assert.InRange(stalled.DeferredBytes, cap, cap + 3L * bucket * itemSize);
 
         release.Set();
         reader.Join();
         writer.Join();
         Assert.Equal(frees, Volatile.Read(ref completed));
-        // Growth stopped at the cap: one bucket over it (the one that tripped it) plus the writer's unstamped bucket.
-        Assert.InRange(maxDeferred, cap, cap + 2L * bucket * itemSize);
-        Assert.InRange(zone.GetStatistics().PeakDeferredBytes, cap, cap + bucket * itemSize);
+        // Growth stopped at the cap plus the writer's slack of three buckets, for the whole run.
+        Assert.InRange(maxDeferred, cap, cap + 3L * bucket * itemSize);
+        Assert.InRange(zone.GetStatistics().PeakDeferredBytes, cap, cap + 2L * bucket * itemSize);
 
         // The stall is over: one poll (Trim) reclaims everything that was held back.
         zone.Trim();
