@@ -10,7 +10,7 @@ namespace Bitfuse.Benchmarks.Suites;
 public sealed class MemoryPipe<T, TSource> : IDisposable
     where TSource : struct, IItemSource<T>
 {
-    private const int RingSize = 1024;
+    private const int RingSize = 4096;
     private readonly T[] _ring = new T[RingSize];
     private readonly Thread _consumer;
     private readonly ManualResetEventSlim _work = new();
