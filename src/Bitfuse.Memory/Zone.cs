@@ -7,7 +7,8 @@
 //  1. Only the owning thread touches its cache's buckets, except (a) the finalizer of an exited thread's
 //     ThreadSlots, and (b) the idle trimmer after it claimed the cache: it sets Claimed, issues a
 //     process-wide barrier, and proceeds only if the owner's Busy flag is 0; an owner that sees Claimed
-//     backs off until it is cleared. Zone-level lists, slabs and counters change only under _lock.
+//     backs off until it is cleared. One claimer at a time (_claimLock). Zone-level lists, slabs and
+//     counters change only under _lock.
 //  2. Plain zones reuse most-recent first: a free goes to the alloc bucket when it has room.
 //  3. SMR zones: a free goes to the free bucket only. A full free bucket is stamped with one Advance()
 //     and kept as the cache's stamped bucket; the one it displaces is queued at the tail of _pending.
@@ -41,6 +42,7 @@ public sealed unsafe class Zone : IDisposable
 
     private readonly int _id;
     private readonly Lock _lock = new();
+    private readonly Lock _claimLock = new();
     private readonly Smr? _smr;
     private readonly bool _debug;
     private readonly bool _fastAlloc;
@@ -321,6 +323,7 @@ public sealed unsafe class Zone : IDisposable
         {
             Drain();
         }
+        lock (_claimLock)
         lock (_lock)
         {
             _disposed = true;
@@ -461,6 +464,15 @@ public sealed unsafe class Zone : IDisposable
     /// </summary>
     private void FlushOtherCaches(long onlyIdleSince, long now)
     {
+        // One claimer at a time: a second claimer could see Claimed reset by the first and trust a stale Busy.
+        lock (_claimLock)
+        {
+            FlushOtherCachesClaimed(onlyIdleSince, now);
+        }
+    }
+
+    private void FlushOtherCachesClaimed(long onlyIdleSince, long now)
+    {
         var mine = FindCache();
         List<ZoneCache> claimed = [];
         lock (_lock)
@@ -510,6 +522,9 @@ public sealed unsafe class Zone : IDisposable
             }
         }
     }
+
+    /// <summary>Claims and flushes every other thread's cache that is not inside a zone operation (tests, Drain).</summary>
+    internal void FlushOtherThreadCaches() => FlushOtherCaches(onlyIdleSince: 0, now: 0);
 
     /// <summary>
     /// One idle-trim step (called by the trimmer timer, or by tests with their own clock): flushes caches idle for
