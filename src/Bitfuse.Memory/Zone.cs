@@ -324,6 +324,16 @@ public sealed unsafe class Zone : IDisposable
             Drain();
         }
         lock (_claimLock)
+        {
+            ReleaseAllLocked();
+        }
+        ZoneRegistry.Remove(this);
+        Ids.Return(_id);
+    }
+
+    /// <summary>Marks the zone disposed, fences every cache off the fast paths and returns every slab (under the claim lock).</summary>
+    private void ReleaseAllLocked()
+    {
         lock (_lock)
         {
             _disposed = true;
@@ -343,8 +353,6 @@ public sealed unsafe class Zone : IDisposable
             _pending.Clear();
             _caches.Clear();
         }
-        ZoneRegistry.Remove(this);
-        Ids.Return(_id);
     }
 
     // ---- per-thread caches -------------------------------------------------------------------------
