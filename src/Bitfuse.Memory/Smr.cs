@@ -118,18 +118,19 @@ public sealed class Smr : IDisposable
     public ReadScope Enter()
     {
         var reader = CurrentReader();
-        if (reader.Seq.Value != Sequence.Idle)
-        {
-            ThrowNested();
-        }
         var seq = Volatile.Read(ref _wrSeq.Value);
         if (_lazy)
         {
+            if (reader.Seq.Value != Sequence.Idle)
+            {
+                ThrowNested();
+            }
             Volatile.Write(ref reader.Seq.Value, seq);
         }
-        else
+        else if (Interlocked.CompareExchange(ref reader.Seq.Value, seq, Sequence.Idle) != Sequence.Idle)
         {
-            Interlocked.Exchange(ref reader.Seq.Value, seq);
+            // The fenced store and the nesting check in one locked instruction; a nested Enter changes nothing.
+            ThrowNested();
         }
         return new ReadScope(reader);
     }
