@@ -202,6 +202,19 @@ public sealed unsafe class ZoneTests
     }
 
     [Fact]
+    public void The_zone_option_overrides_the_global_debug_switch()
+    {
+        using var plain = new Zone(new ZoneOptions { Name = "nodebug", ItemSize = 64, DebugChecks = false });
+        Assert.False(plain.DebugChecks);
+        var p = (byte*)plain.Alloc();
+        p[0] = 7;
+        plain.Free(p);
+        Assert.Equal(7, p[0]); // not poisoned: the memory still belongs to the zone, unchanged
+        using var checkedZone = new Zone(new ZoneOptions { Name = "debug", ItemSize = 64 });
+        Assert.True(checkedZone.DebugChecks); // the project-wide switch
+    }
+
+    [Fact]
     public void Invalid_options_are_rejected()
     {
         Assert.Throws<ArgumentException>(() => new Zone(new ZoneOptions { Name = "x", ItemSize = 0 }));
