@@ -57,8 +57,8 @@ public sealed class GrowthUnderReadersTests : IDisposable
                     for (long i = 0; i < readsPerReader; i++)
                     {
                         var pages = file.Length / Pages.Size;
-                        // A quarter of the reads go to the newest page, where growth happens.
-                        var index = (i & 3) == 0 ? pages - 1 : random.NextInt64(pages);
+                        // Half of the reads go to the newest page, where growth happens.
+                        var index = (i & 2) == 0 ? pages - 1 : random.NextInt64(pages);
                         var offset = index * Pages.Size;
                         bool intact;
                         if ((i & 1) == 0)
