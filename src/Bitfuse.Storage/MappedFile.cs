@@ -24,6 +24,7 @@
 //      because the kernel may already have dropped the dirty pages it could not write.
 //  G7. A growth that fails (ENOSPC, EIO, short write) fails before its bytes are published: readers
 //      keep seeing the old length and the old, intact mapping.
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Bitfuse.Memory;
 using Bitfuse.Storage.Native;
@@ -65,6 +66,7 @@ public sealed unsafe class MappedFile : IDisposable
     private long _extentMaps;
     private long _fallbacks;
     private long _resizeWaits;
+    private long _writeTicks;
 
     private MappedFile(string path, int fd, long size, MappedFileOptions options)
     {
@@ -125,6 +127,12 @@ public sealed unsafe class MappedFile : IDisposable
 
     /// <summary>The current address range (tests and benchmarks).</summary>
     internal Mapping? CurrentMapping => Volatile.Read(ref _mapping);
+
+    /// <summary>
+    /// Stopwatch ticks the last growing write spent outside copying its data (allocate, map or remap,
+    /// drain readers, retire, publish): the growth step's own cost, for benchmarks.
+    /// </summary>
+    internal long LastGrowthStepTicks { get; private set; }
 
     /// <summary>The use-count gate, for <see cref="GrowthStrategy.UseCount"/> files (tests).</summary>
     internal UseCountGate? Gate => _gate;
@@ -447,6 +455,8 @@ public sealed unsafe class MappedFile : IDisposable
         }
 
         // Growth: allocate, write (and sync), make the mapping cover it, then publish (G1, G7).
+        var start = Stopwatch.GetTimestamp();
+        _writeTicks = 0;
         EnsureAllocated(end);
         if (_gate is not null)
         {
@@ -469,6 +479,7 @@ public sealed unsafe class MappedFile : IDisposable
             }
             Volatile.Write(ref _length, end);
         }
+        LastGrowthStepTicks = Stopwatch.GetTimestamp() - start - _writeTicks;
         Interlocked.Increment(ref _extensions);
     }
 
@@ -634,6 +645,7 @@ public sealed unsafe class MappedFile : IDisposable
 
     private void WriteAll(long offset, ReadOnlySpan<byte> data)
     {
+        var start = Stopwatch.GetTimestamp();
         var done = 0;
         while (done < data.Length)
         {
@@ -651,6 +663,7 @@ public sealed unsafe class MappedFile : IDisposable
             done += (int)n;
             Interlocked.Add(ref _bytesWritten, n);
         }
+        _writeTicks += Stopwatch.GetTimestamp() - start;
     }
 
     private void Sync()
