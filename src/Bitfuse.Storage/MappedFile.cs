@@ -413,6 +413,7 @@ public sealed unsafe class MappedFile : IDisposable
     }
 
     /// <summary>Unmaps the file (after readers have left), closes it and releases its lock.</summary>
+    /// <exception cref="InvalidOperationException">The calling thread is inside a read scope of this file (it would wait for itself).</exception>
     public void Dispose()
     {
         lock (_writeLock)
@@ -420,6 +421,10 @@ public sealed unsafe class MappedFile : IDisposable
             if (_disposed)
             {
                 return;
+            }
+            if (_smr is not null && _smr.IsInReadSection)
+            {
+                throw new InvalidOperationException($"Dispose the read scope before the file '{FilePath}': closing waits for every reader, this thread included.");
             }
             _disposed = true;
             var mapping = _mapping!;

@@ -317,4 +317,24 @@ public sealed class MappedFileTests : IDisposable
         file.Write(0, [5]);
         Assert.Equal(2, io.SyncCalls);
     }
+
+    [Fact]
+    public void Disposing_inside_its_own_read_scope_is_refused_and_leaves_the_file_usable()
+    {
+        var file = MappedFile.Create(_dir.File("a.dat"));
+        file.Append([1, 2, 3]);
+        var scope = file.BeginRead();
+        try
+        {
+            Assert.Throws<InvalidOperationException>(file.Dispose);
+            Assert.Equal(3, scope.GetSpan(0, 3).Length);
+        }
+        finally
+        {
+            scope.Dispose();
+        }
+        Assert.Equal(3, file.Length);
+        file.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => file.Length);
+    }
 }
