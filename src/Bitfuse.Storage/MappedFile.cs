@@ -52,6 +52,7 @@ public sealed unsafe class MappedFile : IDisposable
     private readonly Smr? _smr;
     private readonly Lock _writeLock = new();
     private readonly ReadCounters _reads = new();
+    private const long HugePageBytes = 2 << 20;
     private readonly long _pageSize = Environment.SystemPageSize;
     private Mapping? _mapping;
     private long _length;
@@ -443,6 +444,7 @@ public sealed unsafe class MappedFile : IDisposable
                 _smr.Dispose();
             }
             Libc.Close(_fd);
+            _reads.Dispose();
         }
     }
 
@@ -569,13 +571,17 @@ public sealed unsafe class MappedFile : IDisposable
     {
         var granule = ExtentGranule();
         capacity = RoundUp(capacity, granule);
-        var address = Libc.MMap(0, (nuint)capacity, Libc.PROT_NONE,
+        // Over-reserve by one huge page and start on a 2 MiB boundary: file offsets and addresses then
+        // agree modulo 2 MiB, so the kernel can map the page cache's 2 MiB folios with one TLB entry each.
+        var reserved = capacity + HugePageBytes;
+        var address = Libc.MMap(0, (nuint)reserved, Libc.PROT_NONE,
             Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS | Libc.MAP_NORESERVE, -1, 0);
         if (address == Libc.MapFailed)
         {
-            throw Errors.LastFailure(FilePath, "mmap", $"(reserving {capacity} bytes of address space)");
+            throw Errors.LastFailure(FilePath, "mmap", $"(reserving {reserved} bytes of address space)");
         }
-        var mapping = new Mapping(address, capacity, 0);
+        var aligned = (nint)RoundUp(address, HugePageBytes);
+        var mapping = new Mapping(aligned, capacity, 0, address, reserved);
         if (fileLength > 0)
         {
             try

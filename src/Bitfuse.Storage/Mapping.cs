@@ -12,11 +12,22 @@ internal sealed class Mapping
     /// <summary>A mapping of an empty file: no address range at all.</summary>
     public static readonly Mapping Empty = new(0, 0, 0);
 
+    private readonly nint _releaseAddress;
+    private readonly long _releaseBytes;
+
     public Mapping(nint address, long capacity, long mappedEnd)
+        : this(address, capacity, mappedEnd, address, capacity)
+    {
+    }
+
+    /// <summary>A range at <paramref name="address"/> carved out of a larger one (for alignment) that is released whole.</summary>
+    public Mapping(nint address, long capacity, long mappedEnd, nint releaseAddress, long releaseBytes)
     {
         Address = address;
         Capacity = capacity;
         MappedEnd = mappedEnd;
+        _releaseAddress = releaseAddress;
+        _releaseBytes = releaseBytes;
     }
 
     /// <summary>The first byte of the range (file offset 0).</summary>
@@ -31,7 +42,7 @@ internal sealed class Mapping
     /// <summary>Unmaps the whole range.</summary>
     public void Release(string path)
     {
-        if (Capacity > 0 && Libc.MUnmap(Address, (nuint)Capacity) != 0)
+        if (_releaseBytes > 0 && Libc.MUnmap(_releaseAddress, (nuint)_releaseBytes) != 0)
         {
             throw Errors.LastFailure(path, "munmap");
         }

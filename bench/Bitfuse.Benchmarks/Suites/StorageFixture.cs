@@ -80,6 +80,43 @@ public sealed unsafe class StorageFixture : IDisposable
     /// <summary>A bare pointer to a plain read-only mapping of the whole file: no protocol at all.</summary>
     public byte* RawPointer => (byte*)_rawMapping;
 
+    /// <summary>
+    /// The share of the resident bytes in [<paramref name="start"/>, +<paramref name="length"/>) that the
+    /// kernel maps with 2 MiB entries (FilePmdMapped / Rss in /proc/self/smaps), or -1 when unknown.
+    /// </summary>
+    public static double HugePageShare(nint start, long length)
+    {
+        const string smaps = "/proc/self/smaps";
+        if (!File.Exists(smaps))
+        {
+            return -1;
+        }
+        long rss = 0, pmd = 0;
+        var inside = false;
+        foreach (var line in File.ReadLines(smaps))
+        {
+            var dash = line.IndexOf('-', StringComparison.Ordinal);
+            var space = line.IndexOf(' ', StringComparison.Ordinal);
+            if (dash > 0 && space > dash && long.TryParse(line.AsSpan(0, dash), System.Globalization.NumberStyles.HexNumber, null, out var from)
+                && long.TryParse(line.AsSpan(dash + 1, space - dash - 1), System.Globalization.NumberStyles.HexNumber, null, out var to))
+            {
+                inside = from >= start && to <= start + length;
+                continue;
+            }
+            if (inside && line.StartsWith("Rss:", StringComparison.Ordinal))
+            {
+                rss += KiB(line);
+            }
+            else if (inside && line.StartsWith("FilePmdMapped:", StringComparison.Ordinal))
+            {
+                pmd += KiB(line);
+            }
+        }
+        return rss == 0 ? -1 : (double)pmd / rss;
+
+        static long KiB(string line) => long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Faults in every page of every mapping, so no side pays first-touch faults while measured.</summary>
     private void Touch()
     {

@@ -28,6 +28,8 @@ public sealed unsafe class StorageSuite : ICompareSuite
     {
         using (var fixture = new StorageFixture(FileBytes))
         {
+            var subject = fixture.Subject.CurrentMapping!;
+            context.Console.MarkupLine($"  [grey]share mapped with 2 MiB pages: bitfuse {StorageFixture.HugePageShare(subject.Address, subject.Capacity):P0}, raw-pointer {StorageFixture.HugePageShare((nint)fixture.RawPointer, fixture.Bytes):P0}[/]");
             RandomReads(context, fixture);
             PointReads(context, fixture);
             Scan(context, fixture, "scan-64KiB", 64 << 10);
