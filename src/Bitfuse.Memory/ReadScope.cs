@@ -18,6 +18,6 @@ public readonly struct ReadScope : IDisposable
         {
             throw new InvalidOperationException("Exit without Enter: this ReadScope was not created by Smr.Enter.");
         }
-        _reader.Owner.Exit(_reader);
+        _reader.Exit();
     }
 }

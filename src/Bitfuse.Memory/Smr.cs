@@ -13,8 +13,10 @@
 //  3. A writer unlinks an object before it calls Advance; Advance is a locked read-modify-write (a full
 //     fence), so the unlink is visible to anyone who sees the new wr_seq. The returned goal expires when
 //     no reader that could have seen the object is still in its section.
-//  4. Poll(goal) is true only if, after reading wr_seq and fencing, every record was seen IDLE or with
-//     c_seq >= goal. A record below rd_seq is clamped to rd_seq: it loaded wr_seq before an earlier scan
+//  4. Poll(goal) is true only if, after reading wr_seq, every record was seen IDLE or with c_seq >= goal.
+//     Default mode needs no fence in the poller: the Advance that produced the goal was a locked
+//     instruction after the unlink. Deferred mode fences (its Advance wrote nothing); Lazy mode issues the
+//     process-wide barrier. A record below rd_seq is clamped to rd_seq: it loaded wr_seq before an earlier scan
 //     raised rd_seq but stored it after, so its loads already see that scan's unlinks.
 //  5. Deferred mode: Advance may return wr_seq + increment without writing; polling such a goal first moves
 //     wr_seq up to it by CAS, so a reader entering afterwards stores a value >= goal.
@@ -34,6 +36,9 @@ namespace Bitfuse.Memory;
 public sealed class Smr : IDisposable
 {
     private static readonly SlotIdPool Ids = new();
+
+    [ThreadStatic]
+    private static SmrReader? t_lastReader;
 
     private PaddedSequence _wrSeq;
     private PaddedSequence _rdSeq;
@@ -131,21 +136,7 @@ public sealed class Smr : IDisposable
 
     /// <summary>Leaves the calling thread's read section (what disposing the <see cref="ReadScope"/> does).</summary>
     /// <exception cref="InvalidOperationException">The calling thread is not in a read section of this instance.</exception>
-    public void Exit() => Exit(CurrentReader());
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void Exit(SmrReader reader)
-    {
-        if (reader.Seq.Value == Sequence.Idle)
-        {
-            ThrowExitWithoutEnter();
-        }
-        if (_debug && reader.ThreadId != Environment.CurrentManagedThreadId)
-        {
-            throw new InvalidOperationException("A read section must be left on the thread that entered it.");
-        }
-        Volatile.Write(ref reader.Seq.Value, Sequence.Idle);
-    }
+    public void Exit() => CurrentReader().Exit();
 
     /// <summary>True when the calling thread is inside a read section of this instance.</summary>
     public bool IsInReadSection
@@ -176,9 +167,8 @@ public sealed class Smr : IDisposable
         {
             throw new InvalidOperationException("Advance inside a read section: a reader must not start grace periods (FreeBSD rule).");
         }
-        if (_deferred)
+        if (_deferred && (_disposed ? FindCurrentReader() : CurrentReader()) is { } reader)
         {
-            var reader = CurrentReader();
             if (++reader.DeferredAdvances < _deferredLimit)
             {
                 // One step ahead of wr_seq without writing the shared line; Poll moves wr_seq up to it.
@@ -237,7 +227,7 @@ public sealed class Smr : IDisposable
         {
             Interlocked.MemoryBarrierProcessWide();
         }
-        else
+        else if (_deferred)
         {
             Interlocked.MemoryBarrier();
         }
@@ -390,6 +380,18 @@ public sealed class Smr : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private SmrReader? FindCurrentReader()
     {
+        // One-entry cache first: most threads use one Smr, and this is two dependent loads instead of five.
+        var last = t_lastReader;
+        if (last is not null && last.Owner == this)
+        {
+            return last;
+        }
+        return FindCurrentReaderInSlots();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private SmrReader? FindCurrentReaderInSlots()
+    {
         var slots = ThreadSlots.CurrentOrNull;
         if (slots is not null)
         {
@@ -399,6 +401,7 @@ public sealed class Smr : IDisposable
                 var reader = readers[_id];
                 if (reader is not null && reader.Owner == this)
                 {
+                    t_lastReader = reader;
                     return reader;
                 }
             }
@@ -428,7 +431,7 @@ public sealed class Smr : IDisposable
             }
             if (reader is null)
             {
-                reader = new SmrReader(this, threadId);
+                reader = new SmrReader(this, threadId, _debug);
                 var grown = new SmrReader[_readers.Length + 1];
                 _readers.CopyTo(grown, 0);
                 grown[^1] = reader;
@@ -436,6 +439,7 @@ public sealed class Smr : IDisposable
             }
         }
         ThreadSlots.Store(ref slots.Readers, _id, reader);
+        t_lastReader = reader;
         return reader;
     }
 
@@ -443,7 +447,4 @@ public sealed class Smr : IDisposable
     private static void ThrowNested() =>
         throw new InvalidOperationException("Read sections do not nest: this thread is already inside a read section of this Smr.");
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowExitWithoutEnter() =>
-        throw new InvalidOperationException("Exit without Enter: this thread is not inside a read section of this Smr.");
 }

@@ -31,14 +31,15 @@ public sealed record SmrOptions
     public bool? DebugChecks { get; init; }
 
     /// <summary>
-    /// A configuration whose write sequence wraps past <see cref="long.MaxValue"/> after a few thousand advances,
+    /// A configuration whose write sequence wraps past <see cref="long.MaxValue"/> after about a thousand advances,
     /// so the signed-difference comparisons are exercised across the wrap (FreeBSD's INVARIANTS build does the same).
+    /// The increment (2^20) still leaves 2^42 advances of room between the oldest live goal and the write sequence.
     /// </summary>
     public static SmrOptions WrapTest(SmrMode mode = SmrMode.Default) => new()
     {
         Mode = mode,
-        Increment = 1L << 52,
-        StartSequence = long.MaxValue - (1000L << 52),
+        Increment = 1L << 20,
+        StartSequence = long.MaxValue - (1000L << 20),
     };
 
     internal void Validate()

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Bitfuse.Memory;
 
 /// <summary>
@@ -11,17 +13,44 @@ internal sealed class SmrReader
 
     public readonly Smr Owner;
 
+    /// <summary>The owner's debug flag, copied here so the exit path touches only this record.</summary>
+    public readonly bool Debug;
+
     /// <summary>The managed id of the thread holding the record, or 0 when the record is free for reuse.</summary>
     public int ThreadId;
 
     /// <summary>Deferred advances made by this thread since the last real one (Deferred mode).</summary>
     public int DeferredAdvances;
 
-    public SmrReader(Smr owner, int threadId)
+    public SmrReader(Smr owner, int threadId, bool debug)
     {
         Owner = owner;
         ThreadId = threadId;
+        Debug = debug;
     }
+
+    /// <summary>Leaves the read section (release store of IDLE).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Exit()
+    {
+        if (Seq.Value == Sequence.Idle)
+        {
+            ThrowExitWithoutEnter();
+        }
+        if (Debug && ThreadId != Environment.CurrentManagedThreadId)
+        {
+            ThrowWrongThread();
+        }
+        Volatile.Write(ref Seq.Value, Sequence.Idle);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowExitWithoutEnter() =>
+        throw new InvalidOperationException("Exit without Enter: this thread is not inside a read section of this Smr.");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowWrongThread() =>
+        throw new InvalidOperationException("A read section must be left on the thread that entered it.");
 
     public void ReleaseAtThreadExit()
     {

@@ -29,7 +29,19 @@ internal sealed class ThreadSlots
         }
         foreach (var cache in Caches)
         {
-            cache?.Zone.FlushAtThreadExit(cache);
+            if (cache is null)
+            {
+                continue;
+            }
+            try
+            {
+                cache.Zone.FlushAtThreadExit(cache);
+            }
+            catch (Exception)
+            {
+                // A finalizer must not throw (it would end the process). A zone whose SMR domain was disposed
+                // first cannot stamp the bucket; its items stay with the zone and are released by its Dispose.
+            }
         }
     }
 

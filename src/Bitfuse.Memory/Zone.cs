@@ -10,12 +10,16 @@
 //     backs off until it is cleared. Zone-level lists, slabs and counters change only under _lock.
 //  2. Plain zones reuse most-recent first: a free goes to the alloc bucket when it has room.
 //  3. SMR zones: a free goes to the free bucket only. A full free bucket is stamped with one Advance()
-//     and queued at the tail of _pending. Its items are reclaimed (destructor, debug poison) and reused
+//     and kept as the cache's stamped bucket; the one it displaces is queued at the tail of _pending.
+//     Its items are reclaimed (destructor, debug poison) and reused
 //     only after Poll(stamp) is true: allocation takes the head only if the poll succeeds without
 //     waiting, else it takes fresh items from slabs. Items go back to slabs only after reclaim, so a slab
 //     is never returned to the OS while a reader may still see one of its items.
-//  4. When the stamped buckets hold more than MaxDeferredBytes, the freeing thread waits for the oldest
-//     ones to expire (never inside its own read section) instead of growing memory without bound.
+//     The owner swaps its own stamped bucket in without the lock once Poll(stamp) is true.
+//  4. When the queued stamped buckets hold more than MaxDeferredBytes, the freeing thread waits for the
+//     oldest ones to expire (never inside its own read section) instead of growing memory without bound.
+//     Beyond the cap each thread holds at most its stamped bucket, its filling free bucket and the one
+//     bucket it is waiting for.
 //  5. init runs once when a slab is created and fini once before it is released: cached items stay
 //     constructed. In debug mode a reclaimed item is torn down (fini), poisoned, and on reuse checked and
 //     rebuilt (init); per-item states catch double frees and pointers that are not the zone's.
@@ -105,7 +109,9 @@ public sealed unsafe class Zone : IDisposable
         _dtor = options.Destructor;
         _fastAlloc = !_debug && _ctor is null;
         _fastFree = !_debug && (_smr is not null || _dtor is null);
-        _bucketCapacity = options.BucketCapacity > 0 ? options.BucketCapacity : Math.Clamp((256 << 10) / ItemStride, 4, 256);
+        // SMR zones pay one Advance and one Poll per bucket, so they get buckets twice as large.
+        var bucketBytes = _smr is null ? 256 << 10 : 512 << 10;
+        _bucketCapacity = options.BucketCapacity > 0 ? options.BucketCapacity : Math.Clamp(bucketBytes / ItemStride, 4, 256);
         ItemsPerSlab = Math.Max(Math.Max(8, _bucketCapacity), (int)Math.Min(1 << 16, ((256 << 10) + ItemStride - 1) / ItemStride));
         _maxDeferredBytes = options.MaxDeferredBytes > 0
             ? options.MaxDeferredBytes
@@ -270,7 +276,7 @@ public sealed unsafe class Zone : IDisposable
                 }
                 else
                 {
-                    deferred += c.FreeBucket.Count;
+                    deferred += c.FreeBucket.Count + (c.StampedBucket?.Count ?? 0);
                 }
             }
             return new ZoneStatistics
@@ -302,7 +308,8 @@ public sealed unsafe class Zone : IDisposable
 
     /// <summary>
     /// Returns all memory: drains the zone and releases every slab. Items still in use become invalid (their
-    /// <c>fini</c> does not run). Callers must not use the zone from other threads during or after disposal.
+    /// <c>fini</c> does not run). Later calls from any thread throw <see cref="ObjectDisposedException"/>; calls racing
+    /// with the disposal are not allowed. Dispose zones before the <see cref="Memory.Smr"/> they use.
     /// </summary>
     public void Dispose()
     {
@@ -317,6 +324,11 @@ public sealed unsafe class Zone : IDisposable
         lock (_lock)
         {
             _disposed = true;
+            foreach (var cache in _caches)
+            {
+                // Send every later operation of any thread to the slow path, which reports the disposal.
+                Volatile.Write(ref cache.Claimed, 1);
+            }
             foreach (var slab in _slabs)
             {
                 slab.Release(_fini);
@@ -415,6 +427,11 @@ public sealed unsafe class Zone : IDisposable
             _retiredFrees += cache.Frees;
             _empty.Push(cache.AllocBucket);
             _empty.Push(cache.FreeBucket);
+            if (cache.SpareBucket is not null)
+            {
+                _empty.Push(cache.SpareBucket);
+                cache.SpareBucket = null;
+            }
             _caches.Remove(cache);
         }
     }
@@ -424,6 +441,7 @@ public sealed unsafe class Zone : IDisposable
     {
         if (_smr is not null)
         {
+            QueueStampedLocked(cache);
             if (cache.FreeBucket.Count > 0)
             {
                 QueueLocked(cache.FreeBucket, _smr.AdvanceCore());
@@ -467,7 +485,7 @@ public sealed unsafe class Zone : IDisposable
                         continue;
                     }
                 }
-                if (c.AllocBucket.Count + c.FreeBucket.Count == 0)
+                if (c.AllocBucket.Count + c.FreeBucket.Count + (c.StampedBucket?.Count ?? 0) == 0)
                 {
                     continue;
                 }
@@ -557,6 +575,15 @@ public sealed unsafe class Zone : IDisposable
             (cache.AllocBucket, cache.FreeBucket) = (cache.FreeBucket, cache.AllocBucket);
             return;
         }
+        if (_smr is not null && cache.StampedBucket is { } stamped && _smr.PollCore(stamped.Stamp))
+        {
+            // The common SMR case: this thread's own stamped bucket has expired; no lock.
+            Reclaim(stamped);
+            cache.SpareBucket ??= cache.AllocBucket;
+            cache.AllocBucket = stamped;
+            cache.StampedBucket = null;
+            return;
+        }
         Bucket expired;
         lock (_lock)
         {
@@ -629,13 +656,27 @@ public sealed unsafe class Zone : IDisposable
             }
             if (cache.FreeBucket.IsFull)
             {
-                var stamp = _smr.AdvanceCore();
-                lock (_lock)
+                var full = cache.FreeBucket;
+                full.Stamp = _smr.AdvanceCore();
+                if (cache.StampedBucket is null && cache.SpareBucket is not null)
                 {
-                    _lastActivity = Stopwatch.GetTimestamp();
-                    QueueLocked(cache.FreeBucket, stamp);
-                    cache.FreeBucket = TakeEmptyLocked();
-                    overCap = _queuedItems * ItemStride > _maxDeferredBytes;
+                    cache.StampedBucket = full;
+                    cache.FreeBucket = cache.SpareBucket;
+                    cache.SpareBucket = null;
+                    RaisePeak((Volatile.Read(ref _deferredItems) + full.Count) * ItemStride);
+                }
+                else
+                {
+                    lock (_lock)
+                    {
+                        _lastActivity = Stopwatch.GetTimestamp();
+                        QueueStampedLocked(cache);
+                        cache.StampedBucket = full;
+                        cache.FreeBucket = cache.SpareBucket ?? TakeEmptyLocked();
+                        cache.SpareBucket = null;
+                        RaisePeak((_deferredItems + full.Count) * ItemStride);
+                        overCap = _queuedItems * ItemStride > _maxDeferredBytes;
+                    }
                 }
             }
             Push(cache.FreeBucket, item);
@@ -658,7 +699,31 @@ public sealed unsafe class Zone : IDisposable
         _pending.Enqueue(bucket);
         _queuedItems += bucket.Count;
         _deferredItems += bucket.Count;
-        _peakDeferredBytes = Math.Max(_peakDeferredBytes, _deferredItems * ItemStride);
+        RaisePeak(_deferredItems * ItemStride);
+    }
+
+    private void RaisePeak(long bytes)
+    {
+        var peak = Volatile.Read(ref _peakDeferredBytes);
+        while (bytes > peak)
+        {
+            var seen = Interlocked.CompareExchange(ref _peakDeferredBytes, bytes, peak);
+            if (seen == peak)
+            {
+                return;
+            }
+            peak = seen;
+        }
+    }
+
+    /// <summary>Moves a cache's stamped bucket (already stamped) to the tail of the zone queue.</summary>
+    private void QueueStampedLocked(ZoneCache cache)
+    {
+        if (cache.StampedBucket is { } stamped)
+        {
+            cache.StampedBucket = null;
+            QueueLocked(stamped, stamped.Stamp);
+        }
     }
 
     /// <summary>Invariant 4: waits for the oldest stamped buckets until the queued bytes are back under the cap.</summary>

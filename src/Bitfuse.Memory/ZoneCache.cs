@@ -10,6 +10,12 @@ internal sealed class ZoneCache
     public readonly Zone Zone;
     public Bucket AllocBucket;
     public Bucket FreeBucket;
+
+    /// <summary>SMR zones: the last full free bucket, stamped and kept here so the owner can reuse it without the zone lock.</summary>
+    public Bucket? StampedBucket;
+
+    /// <summary>An empty bucket kept for the next stamping, so the common SMR path takes no lock.</summary>
+    public Bucket? SpareBucket;
     public long Allocations;
     public long Frees;
 

@@ -16,9 +16,10 @@ public sealed record ZoneOptions
     public Smr? Smr { get; init; }
 
     /// <summary>
-    /// Cap on bytes of freed items held back by readers (SMR zones). Past it a free waits for readers
-    /// (<see cref="Smr.Synchronize"/>-style) instead of letting memory grow. 0 = the default: the larger of 16 MiB
-    /// and 16 buckets' worth.
+    /// Cap on bytes of freed items held back by readers in the zone's queue (SMR zones). Past it a free waits for
+    /// readers (<see cref="Smr.Synchronize"/>-style) instead of letting memory grow. Each thread may hold up to three
+    /// more buckets (its stamped bucket, its filling free bucket, the bucket it waits for). 0 = the default: the larger
+    /// of 16 MiB and 16 buckets' worth.
     /// </summary>
     public long MaxDeferredBytes { get; init; }
 
@@ -41,7 +42,10 @@ public sealed record ZoneOptions
     /// </summary>
     public bool? DebugChecks { get; init; }
 
-    /// <summary>Items per per-thread bucket; 0 = chosen from the item size (16 to 256).</summary>
+    /// <summary>
+    /// Items per per-thread bucket; 0 = chosen from the item size: 256 KiB of items for plain zones and 512 KiB for
+    /// SMR zones (which pay one advance and one poll per bucket), clamped to 4..256 items.
+    /// </summary>
     public int BucketCapacity { get; init; }
 
     /// <summary>

@@ -57,9 +57,10 @@ internal static class ZoneRegistry
             {
                 zone.IdleTick(now);
             }
-            catch (ObjectDisposedException)
+            catch (Exception)
             {
-                // Disposed between the snapshot and the tick.
+                // Disposed between the snapshot and the tick, or its SMR domain was disposed first: the timer
+                // must not bring the process down; the zone's own calls report such misuse.
             }
         }
     }

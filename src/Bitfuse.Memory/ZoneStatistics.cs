@@ -28,7 +28,10 @@ public sealed record ZoneStatistics
     /// <summary>Bytes of <see cref="ItemsDeferred"/>.</summary>
     public long DeferredBytes => ItemsDeferred * ItemStride;
 
-    /// <summary>Peak of the zone-level deferred bytes (stamped buckets waiting for readers) since creation.</summary>
+    /// <summary>
+    /// Peak of the deferred bytes since creation, taken whenever a bucket is stamped: the zone queue, buckets being
+    /// waited for, and the stamping thread's own stamped bucket (exact with one freeing thread).
+    /// </summary>
     public required long PeakDeferredBytes { get; init; }
 
     /// <summary>Slabs held.</summary>

@@ -173,6 +173,35 @@ public sealed unsafe class ZoneTests
     }
 
     [Fact]
+    public void Disposal_reaches_the_caches_of_other_threads()
+    {
+        var zone = new Zone(new ZoneOptions { Name = "gone-elsewhere", ItemSize = 64 });
+        Exception? seen = null;
+        using var warmed = new ManualResetEventSlim();
+        using var disposed = new ManualResetEventSlim();
+        var other = new Thread(() =>
+        {
+            zone.Free(zone.Alloc()); // leaves an item in this thread's cache
+            warmed.Set();
+            disposed.Wait();
+            try
+            {
+                zone.Alloc();
+            }
+            catch (Exception e)
+            {
+                seen = e;
+            }
+        });
+        other.Start();
+        warmed.Wait();
+        zone.Dispose();
+        disposed.Set();
+        other.Join();
+        Assert.IsType<ObjectDisposedException>(seen);
+    }
+
+    [Fact]
     public void Invalid_options_are_rejected()
     {
         Assert.Throws<ArgumentException>(() => new Zone(new ZoneOptions { Name = "x", ItemSize = 0 }));

@@ -1,0 +1,351 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Bitfuse.Benchmarks.Compare;
+using Bitfuse.Memory;
+
+namespace Bitfuse.Benchmarks.Suites;
+
+/// <summary>
+/// The <c>replace-under-readers</c> harness: a table of <see cref="Slots"/> items; one writer thread replaces random
+/// items and frees (or retires) the old ones; reader threads repeatedly read <see cref="ReadsPerSection"/> random
+/// items inside a read section. Five schemes run for the same time each round: GUS (an SMR zone; Default and Lazy
+/// mode), <c>epoch</c>
+/// (ck_epoch-style, freeing into a plain zone, polled once per zone bucketful of retirements), <c>managed</c> (GC
+/// arrays, no sections), <c>leak</c> (never reclaim: a bump arena, no sections). Each run reports writer ns per
+/// replacement, reader ns per section and the peak bytes freed but not yet reusable.
+/// </summary>
+public sealed unsafe class MemoryReplaceUnderReaders
+{
+    /// <summary>Items in the shared table.</summary>
+    public const int Slots = 1024;
+
+    /// <summary>Items read per read section.</summary>
+    public const int ReadsPerSection = 8;
+
+    /// <summary>Bytes per item.</summary>
+    public const int ItemSize = 64;
+
+    /// <summary>Replacements between two checks of the stop flag (and, for managed, samples of the heap).</summary>
+    private const int SampleEvery = 256;
+
+    /// <summary>One run's figures.</summary>
+    public readonly record struct Run(double WriterNs, double ReaderNs, double PeakDeferredBytes);
+
+    /// <summary>The schemes, in measuring order.</summary>
+    public static readonly string[] Schemes = ["gus", "gus-lazy", "epoch", "managed", "leak"];
+
+    private readonly int _readers;
+    private readonly TimeSpan _duration;
+
+    /// <summary>Creates the harness.</summary>
+    public MemoryReplaceUnderReaders(int readers, TimeSpan duration)
+    {
+        _readers = readers;
+        _duration = duration;
+    }
+
+    /// <summary>Runs one scheme once.</summary>
+    public Run Measure(string scheme) => scheme switch
+    {
+        "gus" => RunGus(SmrMode.Default),
+        "gus-lazy" => RunGus(SmrMode.Lazy),
+        "epoch" => RunEpoch(),
+        "managed" => RunManaged(),
+        "leak" => RunLeak(),
+        _ => throw new ArgumentException($"unknown scheme {scheme}", nameof(scheme)),
+    };
+
+    private Run Drive(Func<Func<bool>, (long Ops, double Peak)> writer, Func<Func<bool>, long> reader)
+    {
+        var stop = 0;
+        bool Stopped() => Volatile.Read(ref stop) != 0;
+        long writerOps = 0, readerSections = 0;
+        var peak = 0.0;
+        var threads = new List<Thread>();
+        using var start = new ManualResetEventSlim();
+        threads.Add(new Thread(() =>
+        {
+            start.Wait();
+            (writerOps, peak) = writer(Stopped);
+        }));
+        for (var r = 0; r < _readers; r++)
+        {
+            threads.Add(new Thread(() =>
+            {
+                start.Wait();
+                Interlocked.Add(ref readerSections, reader(Stopped));
+            }));
+        }
+        foreach (var t in threads)
+        {
+            t.Start();
+        }
+        var clock = Stopwatch.StartNew();
+        start.Set();
+        Thread.Sleep(_duration);
+        Volatile.Write(ref stop, 1);
+        foreach (var t in threads)
+        {
+            t.Join();
+        }
+        var ns = clock.Elapsed.TotalNanoseconds;
+        return new Run(ns / Math.Max(1, writerOps), ns * _readers / Math.Max(1, readerSections), peak);
+    }
+
+    private static ulong Next(ref ulong state)
+    {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        return state;
+    }
+
+    private Run RunGus(SmrMode mode)
+    {
+        using var smr = new Smr(new SmrOptions { Mode = mode });
+        using var zone = new Zone(new ZoneOptions { Name = "bench-gus", ItemSize = ItemSize, Smr = smr, DebugChecks = false });
+        var slots = new nint[Slots];
+        for (var i = 0; i < Slots; i++)
+        {
+            slots[i] = (nint)zone.Alloc();
+            *(long*)slots[i] = i;
+        }
+        var run = Drive(
+            stopped =>
+            {
+                ulong rng = 0x9E3779B97F4A7C15;
+                long ops = 0;
+                while (!stopped())
+                {
+                    for (var k = 0; k < SampleEvery; k++)
+                    {
+                        var fresh = zone.Alloc();
+                        *(long*)fresh = ops + k;
+                        ref var slot = ref slots[(int)(Next(ref rng) % Slots)];
+                        var old = slot;
+                        Volatile.Write(ref slot, (nint)fresh);
+                        zone.Free((void*)old);
+                    }
+                    ops += SampleEvery;
+                }
+                // The zone tracks its peak exactly: it is reached when a full free bucket is stamped.
+                return (ops, zone.GetStatistics().PeakDeferredBytes + zone.ItemStride);
+            },
+            stopped =>
+            {
+                ulong rng = 0x2545F4914F6CDD1D ^ (ulong)Environment.CurrentManagedThreadId;
+                long sections = 0, sum = 0;
+                while (!stopped())
+                {
+                    using (smr.Enter())
+                    {
+                        for (var k = 0; k < ReadsPerSection; k++)
+                        {
+                            sum += *(long*)Volatile.Read(ref slots[(int)(Next(ref rng) % Slots)]);
+                        }
+                    }
+                    sections++;
+                }
+                GC.KeepAlive(sum);
+                return sections;
+            });
+        foreach (var p in slots)
+        {
+            zone.Free((void*)p);
+        }
+        return run;
+    }
+
+    private Run RunEpoch()
+    {
+        using var zone = new Zone(new ZoneOptions { Name = "bench-epoch", ItemSize = ItemSize, DebugChecks = false });
+        var epoch = new EpochReclaimer(zone);
+        var pollEvery = zone.BucketCapacity;
+        var slots = new nint[Slots];
+        for (var i = 0; i < Slots; i++)
+        {
+            slots[i] = (nint)zone.Alloc();
+            *(long*)slots[i] = i;
+        }
+        EpochReclaimer.Record? writerRecord = null;
+        var run = Drive(
+            stopped =>
+            {
+                var record = writerRecord = epoch.Register();
+                ulong rng = 0x9E3779B97F4A7C15;
+                long ops = 0;
+                double peak;
+                while (!stopped())
+                {
+                    for (var k = 0; k < pollEvery; k++)
+                    {
+                        var fresh = zone.Alloc();
+                        *(long*)fresh = ops + k;
+                        ref var slot = ref slots[(int)(Next(ref rng) % Slots)];
+                        var old = slot;
+                        Volatile.Write(ref slot, (nint)fresh);
+                        epoch.Retire(record, old);
+                    }
+                    epoch.Poll(record);
+                    ops += pollEvery;
+                }
+                peak = epoch.PeakPendingItems * (double)zone.ItemStride;
+                return (ops, peak);
+            },
+            stopped =>
+            {
+                var record = epoch.Register();
+                ulong rng = 0x2545F4914F6CDD1D ^ (ulong)Environment.CurrentManagedThreadId;
+                long sections = 0, sum = 0;
+                while (!stopped())
+                {
+                    epoch.Enter(record);
+                    for (var k = 0; k < ReadsPerSection; k++)
+                    {
+                        sum += *(long*)Volatile.Read(ref slots[(int)(Next(ref rng) % Slots)]);
+                    }
+                    EpochReclaimer.Exit(record);
+                    sections++;
+                }
+                GC.KeepAlive(sum);
+                return sections;
+            });
+        epoch.Barrier(writerRecord!);
+        foreach (var p in slots)
+        {
+            zone.Free((void*)p);
+        }
+        return run;
+    }
+
+    private Run RunManaged()
+    {
+        var slots = new byte[Slots][];
+        for (var i = 0; i < Slots; i++)
+        {
+            slots[i] = GC.AllocateUninitializedArray<byte>(ItemSize);
+        }
+        GC.Collect();
+        var live = GC.GetTotalMemory(false);
+        return Drive(
+            stopped =>
+            {
+                ulong rng = 0x9E3779B97F4A7C15;
+                long ops = 0;
+                double peak = 0;
+                while (!stopped())
+                {
+                    for (var k = 0; k < SampleEvery; k++)
+                    {
+                        var fresh = GC.AllocateUninitializedArray<byte>(ItemSize);
+                        MemoryMarshal.Write(fresh, ops + k);
+                        Volatile.Write(ref slots[(int)(Next(ref rng) % Slots)], fresh);
+                    }
+                    ops += SampleEvery;
+                    peak = Math.Max(peak, GC.GetTotalMemory(false) - live);
+                }
+                return (ops, peak);
+            },
+            stopped =>
+            {
+                ulong rng = 0x2545F4914F6CDD1D ^ (ulong)Environment.CurrentManagedThreadId;
+                long sections = 0, sum = 0;
+                while (!stopped())
+                {
+                    for (var k = 0; k < ReadsPerSection; k++)
+                    {
+                        sum += MemoryMarshal.Read<long>(Volatile.Read(ref slots[(int)(Next(ref rng) % Slots)]));
+                    }
+                    sections++;
+                }
+                GC.KeepAlive(sum);
+                return sections;
+            });
+    }
+
+    private Run RunLeak()
+    {
+        // Never reclaim: fresh items come from a bump arena. The arena wraps so the run fits in memory; the
+        // memory figure is what a real leak would hold: every replaced item.
+        const long arenaBytes = 64L << 20;
+        var arena = (byte*)NativeMemory.AlignedAlloc((nuint)arenaBytes, 64);
+        try
+        {
+            long bump = 0;
+            var slots = new nint[Slots];
+            for (var i = 0; i < Slots; i++)
+            {
+                slots[i] = (nint)(arena + bump);
+                bump += ItemSize;
+            }
+            return Drive(
+                stopped =>
+                {
+                    ulong rng = 0x9E3779B97F4A7C15;
+                    long ops = 0;
+                    while (!stopped())
+                    {
+                        for (var k = 0; k < SampleEvery; k++)
+                        {
+                            if (bump + ItemSize > arenaBytes)
+                            {
+                                bump = Slots * ItemSize;
+                            }
+                            var fresh = arena + bump;
+                            bump += ItemSize;
+                            *(long*)fresh = ops + k;
+                            Volatile.Write(ref slots[(int)(Next(ref rng) % Slots)], (nint)fresh);
+                        }
+                        ops += SampleEvery;
+                    }
+                    return (ops, (double)ops * ItemSize);
+                },
+                stopped =>
+                {
+                    ulong rng = 0x2545F4914F6CDD1D ^ (ulong)Environment.CurrentManagedThreadId;
+                    long sections = 0, sum = 0;
+                    while (!stopped())
+                    {
+                        for (var k = 0; k < ReadsPerSection; k++)
+                        {
+                            sum += *(long*)Volatile.Read(ref slots[(int)(Next(ref rng) % Slots)]);
+                        }
+                        sections++;
+                    }
+                    GC.KeepAlive(sum);
+                    return sections;
+                });
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(arena);
+        }
+    }
+
+    /// <summary>Runs every scheme <paramref name="rounds"/> times, interleaved, and returns each scheme's median figures.</summary>
+    public Dictionary<string, Run> MeasureAll(int rounds)
+    {
+        var runs = new Dictionary<string, List<Run>>();
+        foreach (var s in Schemes)
+        {
+            runs[s] = [];
+            Measure(s); // warm-up
+        }
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var s in Schemes)
+            {
+                runs[s].Add(Measure(s));
+            }
+        }
+        var medians = new Dictionary<string, Run>();
+        foreach (var (s, list) in runs)
+        {
+            medians[s] = new Run(
+                Stopwatches.Median(list.ConvertAll(r => r.WriterNs)),
+                Stopwatches.Median(list.ConvertAll(r => r.ReaderNs)),
+                Stopwatches.Median(list.ConvertAll(r => r.PeakDeferredBytes)));
+        }
+        return medians;
+    }
+}
