@@ -587,8 +587,8 @@ public sealed unsafe class MappedFile : IDisposable
             try
             {
                 var mapped = Math.Min(RoundUp(fileLength, granule), capacity);
-                MapFixed(address, 0, mapped);
-                AdviseRange(address, mapped);
+                MapFixed(aligned, 0, mapped);
+                AdviseRange(aligned, mapped);
                 mapping.MappedEnd = mapped;
             }
             catch
