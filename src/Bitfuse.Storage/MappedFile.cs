@@ -443,6 +443,9 @@ public sealed unsafe class MappedFile : IDisposable
                 mapping.Release(FilePath);
                 _smr.Dispose();
             }
+            // Unlock explicitly: a child process forked elsewhere in this process may briefly share the
+            // descriptor until it execs, and the lock would otherwise live until that copy closes too.
+            Libc.FLock(_fd, Libc.LOCK_UN);
             Libc.Close(_fd);
             _reads.Dispose();
         }

@@ -278,7 +278,7 @@ public sealed class MappedFileTests : IDisposable
             file.Append(Pages.Make(i * (long)Pages.Size));
         }
         var after = file.CurrentMapping!;
-        Assert.NotEqual(before.Address, after.Address);
+        Assert.NotSame(before, after);
         Assert.True(after.Capacity >= 40 * Pages.Size);
         var stats = file.Statistics;
         Assert.True(stats.ReservationFallbacks >= 1);
