@@ -1,0 +1,373 @@
+using System.Buffers.Binary;
+using Bitfuse.Benchmarks.Compare;
+using Bitfuse.Storage;
+using Spectre.Console;
+
+namespace Bitfuse.Benchmarks.Suites;
+
+/// <summary>
+/// <c>compare storage</c>: reading a page-cache-resident 256 MiB file through a Reserve
+/// <see cref="MappedFile"/> against <c>pread</c>, <see cref="FileStream"/>, a view accessor and a bare
+/// mapping pointer (random 4 KiB copies, zero-copy 64-byte point reads, sequential scans), then reader
+/// throughput and latency while a writer grows files under each growth strategy, and the growth step's
+/// own latency. Temp files live under <see cref="Path.GetTempPath"/> and are deleted afterwards.
+/// </summary>
+public sealed unsafe class StorageSuite : ICompareSuite
+{
+    private const long FileBytes = 256L << 20;
+    private const int Batch = 256;
+
+    /// <inheritdoc />
+    public string Name => "storage";
+
+    /// <inheritdoc />
+    public string Description => "mapped reads vs pread, FileStream, view accessor and a raw pointer; readers during growth per strategy; growth-step latency";
+
+    /// <inheritdoc />
+    public void Run(CompareContext context)
+    {
+        using (var fixture = new StorageFixture(FileBytes))
+        {
+            var subject = fixture.Subject.CurrentMapping!;
+            context.Console.MarkupLine($"  [grey]share mapped with 2 MiB pages: bitfuse {StorageFixture.HugePageShare(subject.Address, subject.Capacity):P0}, raw-pointer {StorageFixture.HugePageShare((nint)fixture.RawPointer, fixture.Bytes):P0}[/]");
+            RandomReads(context, fixture);
+            PointReads(context, fixture);
+            Scan(context, fixture, "scan-64KiB", 64 << 10);
+            Scan(context, fixture, "scan-1MiB", 1 << 20);
+        }
+        ReadersDuringGrowth(context);
+    }
+
+    private static long[] RandomOffsets(int count, long bytes, int alignment, int readBytes, int seed)
+    {
+        var random = new Random(seed);
+        var offsets = new long[count];
+        var slots = (bytes - readBytes) / alignment;
+        for (var i = 0; i < offsets.Length; i++)
+        {
+            offsets[i] = random.NextInt64(slots + 1) * alignment;
+        }
+        return offsets;
+    }
+
+    private static void RandomReads(CompareContext context, StorageFixture f)
+    {
+        const int size = 4096;
+        var offsets = RandomOffsets(1 << 16, f.Bytes, size, size, seed: 1);
+        var mask = offsets.Length - 1;
+        var buffers = new byte[5][];
+        for (var i = 0; i < buffers.Length; i++)
+        {
+            buffers[i] = new byte[size];
+        }
+        var cursors = new int[5];
+        var file = f.Subject;
+        var raw = f.RawPointer;
+
+        context.Measure("random-4KiB", () =>
+        {
+            var b = buffers[0];
+            var c = cursors[0];
+            for (var i = 0; i < Batch; i++)
+            {
+                file.Read(offsets[(c + i) & mask], b);
+            }
+            cursors[0] = c + Batch;
+        },
+        [
+            ("pread", () =>
+            {
+                var b = buffers[1];
+                var c = cursors[1];
+                for (var i = 0; i < Batch; i++)
+                {
+                    RandomAccess.Read(f.Handle, b, offsets[(c + i) & mask]);
+                }
+                cursors[1] = c + Batch;
+            }),
+            ("filestream", () =>
+            {
+                var b = buffers[2];
+                var c = cursors[2];
+                var stream = f.Stream;
+                for (var i = 0; i < Batch; i++)
+                {
+                    stream.Position = offsets[(c + i) & mask];
+                    stream.ReadExactly(b);
+                }
+                cursors[2] = c + Batch;
+            }),
+            ("viewaccessor", () =>
+            {
+                var b = buffers[3];
+                var c = cursors[3];
+                var accessor = f.Accessor;
+                for (var i = 0; i < Batch; i++)
+                {
+                    accessor.ReadArray(offsets[(c + i) & mask], b, 0, size);
+                }
+                cursors[3] = c + Batch;
+            }),
+            ("raw-pointer", () =>
+            {
+                var b = buffers[4];
+                var c = cursors[4];
+                for (var i = 0; i < Batch; i++)
+                {
+                    new ReadOnlySpan<byte>(raw + offsets[(c + i) & mask], size).CopyTo(b);
+                }
+                cursors[4] = c + Batch;
+            }),
+        ], operationsPerCall: Batch, note: "random page-aligned 4 KiB copies out of a page-cache-resident 256 MiB file");
+    }
+
+    private static void PointReads(CompareContext context, StorageFixture f)
+    {
+        const int size = 64;
+        var offsets = RandomOffsets(1 << 16, f.Bytes, size, size, seed: 2);
+        var mask = offsets.Length - 1;
+        var buffers = new byte[5][];
+        for (var i = 0; i < buffers.Length; i++)
+        {
+            buffers[i] = new byte[size];
+        }
+        var cursors = new int[5];
+        ulong sink = 0;
+        var file = f.Subject;
+        var raw = f.RawPointer;
+
+        context.Measure("point-64B", () =>
+        {
+            var c = cursors[0];
+            ulong x = 0;
+            for (var i = 0; i < Batch; i++)
+            {
+                using var scope = file.BeginRead();
+                x ^= Fold(scope.GetSpan(offsets[(c + i) & mask], size));
+            }
+            sink ^= x;
+            cursors[0] = c + Batch;
+        },
+        [
+            ("pread", () =>
+            {
+                var b = buffers[1];
+                var c = cursors[1];
+                ulong x = 0;
+                for (var i = 0; i < Batch; i++)
+                {
+                    RandomAccess.Read(f.Handle, b, offsets[(c + i) & mask]);
+                    x ^= Fold(b);
+                }
+                sink ^= x;
+                cursors[1] = c + Batch;
+            }),
+            ("filestream", () =>
+            {
+                var b = buffers[2];
+                var c = cursors[2];
+                var stream = f.Stream;
+                ulong x = 0;
+                for (var i = 0; i < Batch; i++)
+                {
+                    stream.Position = offsets[(c + i) & mask];
+                    stream.ReadExactly(b);
+                    x ^= Fold(b);
+                }
+                sink ^= x;
+                cursors[2] = c + Batch;
+            }),
+            ("viewaccessor", () =>
+            {
+                var b = buffers[3];
+                var c = cursors[3];
+                var accessor = f.Accessor;
+                ulong x = 0;
+                for (var i = 0; i < Batch; i++)
+                {
+                    accessor.ReadArray(offsets[(c + i) & mask], b, 0, size);
+                    x ^= Fold(b);
+                }
+                sink ^= x;
+                cursors[3] = c + Batch;
+            }),
+            ("raw-pointer", () =>
+            {
+                var c = cursors[4];
+                ulong x = 0;
+                for (var i = 0; i < Batch; i++)
+                {
+                    x ^= Fold(new ReadOnlySpan<byte>(raw + offsets[(c + i) & mask], size));
+                }
+                sink ^= x;
+                cursors[4] = c + Batch;
+            }),
+        ], operationsPerCall: Batch, note: "random 64-byte reads, each folded to a checksum; bitfuse reads zero-copy inside a read scope per read");
+        GC.KeepAlive(sink);
+    }
+
+    /// <summary>Consumes 64 bytes: XOR of their eight words.</summary>
+    private static ulong Fold(ReadOnlySpan<byte> bytes)
+    {
+        ulong x = 0;
+        for (var i = 0; i < 64; i += 8)
+        {
+            x ^= BinaryPrimitives.ReadUInt64LittleEndian(bytes[i..]);
+        }
+        return x;
+    }
+
+    private static void Scan(CompareContext context, StorageFixture f, string caseName, int chunk)
+    {
+        // Each call streams a window of the file chunk by chunk; the window moves on every call.
+        var window = context.Quick ? 16L << 20 : 64L << 20;
+        var windows = f.Bytes / window;
+        var buffers = new byte[5][];
+        for (var i = 0; i < buffers.Length; i++)
+        {
+            buffers[i] = new byte[chunk];
+        }
+        var calls = new long[5];
+        var file = f.Subject;
+        var raw = f.RawPointer;
+        long Start(int side) => calls[side]++ % windows * window;
+
+        var rows = context.Measure(caseName, () =>
+        {
+            var b = buffers[0];
+            var start = Start(0);
+            for (var o = start; o < start + window; o += chunk)
+            {
+                file.Read(o, b);
+            }
+        },
+        [
+            ("pread", () =>
+            {
+                var b = buffers[1];
+                var start = Start(1);
+                for (var o = start; o < start + window; o += chunk)
+                {
+                    RandomAccess.Read(f.Handle, b, o);
+                }
+            }),
+            ("filestream", () =>
+            {
+                var b = buffers[2];
+                var start = Start(2);
+                var stream = f.Stream;
+                stream.Position = start;
+                for (var o = start; o < start + window; o += chunk)
+                {
+                    stream.ReadExactly(b);
+                }
+            }),
+            ("viewaccessor", () =>
+            {
+                var b = buffers[3];
+                var start = Start(3);
+                var accessor = f.Accessor;
+                for (var o = start; o < start + window; o += chunk)
+                {
+                    accessor.ReadArray(o, b, 0, chunk);
+                }
+            }),
+            ("raw-pointer", () =>
+            {
+                var b = buffers[4];
+                var start = Start(4);
+                for (var o = start; o < start + window; o += chunk)
+                {
+                    new ReadOnlySpan<byte>(raw + o, chunk).CopyTo(b);
+                }
+            }),
+        ], operationsPerCall: window / chunk, note: $"sequential {chunk >> 10} KiB copies through a {window >> 20} MiB window");
+        foreach (var row in rows)
+        {
+            context.Console.MarkupLine($"  [grey]{caseName}: bitfuse {chunk / row.SubjectNs:F2} GB/s, {row.Baseline} {chunk / row.BaselineNs:F2} GB/s[/]");
+        }
+    }
+
+    private static void ReadersDuringGrowth(CompareContext context)
+    {
+        var rounds = context.Quick ? 3 : 5;
+        var duration = TimeSpan.FromMilliseconds(context.Quick ? 300 : 400);
+        var readers = Math.Max(1, Environment.ProcessorCount);
+        using var bench = new StorageGrowthBench(FileBytes, readers);
+        for (var round = 0; round < rounds; round++)
+        {
+            bench.RunRound(duration);
+        }
+
+        var sides = bench.Sides;
+        StorageGrowthBench.Side Side(string name)
+        {
+            foreach (var s in sides)
+            {
+                if (s.Name == name)
+                {
+                    return s;
+                }
+            }
+            throw new ArgumentException(name);
+        }
+
+        var preadOnly = Side("pread-only");
+        var useCount = Side("usecount");
+        foreach (var name in new[] { "reserve", "usecount", "smr" })
+        {
+            var subject = Side(name);
+            foreach (var baseline in new[] { preadOnly, useCount })
+            {
+                context.Record(CompareResult.Of(context.Suite, $"readers-during-growth-{name}", baseline.Name, subject.NsPerRead, baseline.NsPerRead,
+                    rounds: rounds, extra: GrowthExtra(subject, baseline),
+                    note: $"{readers} readers, random 4 KiB copies, while a writer appends 1 MiB every 2 ms; ns per read (inverse throughput), p99 in extra"));
+            }
+        }
+
+        // The growth step itself: p99 of one 1 MiB append, Reserve against the strategies that remap.
+        var reserve = Side("reserve");
+        foreach (var baseline in new[] { useCount, Side("smr") })
+        {
+            context.Record(CompareResult.Of(context.Suite, "extend-latency", baseline.Name,
+                Stopwatches.Percentile(reserve.ExtendNs, 0.99), Stopwatches.Percentile(baseline.ExtendNs, 0.99),
+                rounds: rounds, extra: ExtendExtra(reserve, baseline),
+                note: "p99 of one growth step under readers: allocate, map or remap, drain, retire, publish, without the 1 MiB data copy every side pays alike (whole-append times in extra)"));
+        }
+    }
+
+    private static Dictionary<string, double> GrowthExtra(StorageGrowthBench.Side subject, StorageGrowthBench.Side baseline)
+    {
+        var extra = new Dictionary<string, double>
+        {
+            ["subject_reads"] = subject.Reads,
+            ["baseline_reads"] = baseline.Reads,
+            ["subject_p50_ns"] = subject.Latency.Percentile(0.50),
+            ["subject_p99_ns"] = subject.Latency.Percentile(0.99),
+            ["baseline_p50_ns"] = baseline.Latency.Percentile(0.50),
+            ["baseline_p99_ns"] = baseline.Latency.Percentile(0.99),
+            ["subject_growth_steps"] = subject.ExtendNs.Count,
+            ["baseline_growth_steps"] = baseline.ExtendNs.Count,
+        };
+        if (subject.File is { } file)
+        {
+            extra["subject_syscall_reads"] = file.Statistics.SystemCallReads;
+            extra["subject_remaps"] = file.Statistics.Remaps;
+        }
+        return extra;
+    }
+
+    private static Dictionary<string, double> ExtendExtra(StorageGrowthBench.Side subject, StorageGrowthBench.Side baseline) => new()
+    {
+        ["subject_p50_ns"] = Stopwatches.Percentile(subject.ExtendNs, 0.50),
+        ["subject_p99_ns"] = Stopwatches.Percentile(subject.ExtendNs, 0.99),
+        ["baseline_p50_ns"] = Stopwatches.Percentile(baseline.ExtendNs, 0.50),
+        ["baseline_p99_ns"] = Stopwatches.Percentile(baseline.ExtendNs, 0.99),
+        ["subject_append_p50_ns"] = Stopwatches.Percentile(subject.AppendNs, 0.50),
+        ["subject_append_p99_ns"] = Stopwatches.Percentile(subject.AppendNs, 0.99),
+        ["baseline_append_p50_ns"] = Stopwatches.Percentile(baseline.AppendNs, 0.50),
+        ["baseline_append_p99_ns"] = Stopwatches.Percentile(baseline.AppendNs, 0.99),
+        ["subject_steps"] = subject.ExtendNs.Count,
+        ["baseline_steps"] = baseline.ExtendNs.Count,
+    };
+}

@@ -1,0 +1,749 @@
+// A file read through a read-only shared mapping and written through pwrite, growing under readers.
+//
+// State: _length, the published length (release store by the writer, acquire load by readers);
+// _mapping, the current address range (replaced by the writer; null once disposed); _writeLock,
+// held by the one writer at a time.
+//
+// Invariants:
+//  G1. Every byte below _length was allocated (fallocate), written (pwrite) and, with
+//      SyncBeforePublish, synced, and lies below the current mapping's MappedEnd, before the release
+//      store that made _length cover it. Readers therefore never touch a page past the end of the
+//      file (no SIGBUS) and never see bytes that were not written.
+//  G2. Readers load _length, then _mapping. The writer stores a new mapping before any length that
+//      needs it, so a reader that sees a length also sees a mapping that covers it.
+//  G3. A reader forms a pointer only after checking [offset, offset + count) against the length it loaded.
+//  G4. Nothing a reader may still use is unmapped:
+//      - Reserve maps new extents in place and never unmaps while open; when the reservation runs out,
+//        the old range is retired through Smr.Defer and unmapped only after every read section that
+//        could have loaded it has ended;
+//      - Smr retires every replaced mapping the same way;
+//      - UseCount unmaps only while holding the resizing flag with the use count drained (UseCountGate).
+//  G5. The file never shrinks while open: there is no truncate, and the exclusive flock keeps other
+//      cooperating openers out.
+//  G6. A failed fdatasync poisons the handle: no later write or flush runs (fail-stop, never retried),
+//      because the kernel may already have dropped the dirty pages it could not write.
+//  G7. A growth that fails (ENOSPC, EIO, short write) fails before its bytes are published: readers
+//      keep seeing the old length and the old, intact mapping.
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Bitfuse.Memory;
+using Bitfuse.Storage.Native;
+
+namespace Bitfuse.Storage;
+
+/// <summary>
+/// A file read through a memory mapping (no system call per read, zero-copy spans for kernels) and
+/// appended to through <c>pwrite</c>, which keeps growing safely while readers run. The growth
+/// strategy is chosen at open (<see cref="GrowthStrategy"/>). Any number of threads may read; writes
+/// are serialized. The file is locked exclusively (<c>flock</c>) while open.
+/// </summary>
+/// <remarks>
+/// Reads past <see cref="Length"/> throw <see cref="ArgumentOutOfRangeException"/>; nothing past what
+/// was written is ever exposed. A failed <see cref="Flush"/> makes the handle refuse further writes.
+/// Read scopes (<see cref="BeginRead"/>) are short, do not nest with other reads of the same file on
+/// the same thread, and must be disposed before the file is.
+/// </remarks>
+public sealed unsafe class MappedFile : IDisposable
+{
+    private readonly int _fd;
+    private readonly IFileIO _io;
+    private readonly MappedFileOptions _options;
+    private readonly UseCountGate? _gate;
+    private readonly Smr? _smr;
+    private readonly Lock _writeLock = new();
+    private readonly ReadCounters _reads = new();
+    private const long HugePageBytes = 2 << 20;
+    private readonly long _pageSize = Environment.SystemPageSize;
+    private Mapping? _mapping;
+    private long _length;
+    private long _allocatedEnd;
+    private bool _allocationUnsupported;
+    private NativeIOException? _syncFailure;
+    private AccessPattern _pattern;
+    private bool _disposed;
+    private long _bytesWritten;
+    private long _extensions;
+    private long _remaps;
+    private long _extentMaps;
+    private long _fallbacks;
+    private long _resizeWaits;
+    private long _writeTicks;
+
+    private MappedFile(string path, int fd, long size, MappedFileOptions options)
+    {
+        FilePath = path;
+        _fd = fd;
+        _io = options.IO;
+        _options = options;
+        Strategy = options.Strategy;
+        _length = size;
+        _allocatedEnd = size;
+        if (Strategy == GrowthStrategy.UseCount)
+        {
+            _gate = new UseCountGate(options.UseCountOrdering) { Hook = options.UseCountHook };
+            _mapping = size == 0 ? Mapping.Empty : MapWhole(size);
+        }
+        else
+        {
+            // Lazy mode: entering a section is a plain store; the rare remap pays for a process-wide barrier.
+            _smr = new Smr(new SmrOptions { Mode = SmrMode.Lazy });
+            _mapping = Strategy == GrowthStrategy.Reserve
+                ? Reserve(Math.Max(options.ReservationBytes, size * 2), size)
+                : size == 0 ? Mapping.Empty : MapWhole(size);
+        }
+    }
+
+    /// <summary>The full path of the file.</summary>
+    public string FilePath { get; }
+
+    /// <summary>The growth strategy chosen at open.</summary>
+    public GrowthStrategy Strategy { get; }
+
+    /// <summary>The published length: every byte below it was written and may be read.</summary>
+    /// <exception cref="ObjectDisposedException">The file was disposed.</exception>
+    public long Length
+    {
+        get
+        {
+            var length = Volatile.Read(ref _length);
+            if (Volatile.Read(ref _mapping) is null)
+            {
+                ThrowDisposed();
+            }
+            return length;
+        }
+    }
+
+    /// <summary>Counters since open: reads by mapping and by system call, bytes, growth steps, remaps, fallbacks.</summary>
+    public MappedFileStatistics Statistics
+    {
+        get
+        {
+            var (mapped, calls, bytes) = _reads.Sum();
+            return new MappedFileStatistics(mapped, calls, bytes,
+                Volatile.Read(ref _bytesWritten), Volatile.Read(ref _extensions), Volatile.Read(ref _remaps),
+                Volatile.Read(ref _extentMaps), Volatile.Read(ref _fallbacks), Volatile.Read(ref _resizeWaits));
+        }
+    }
+
+    /// <summary>The current address range (tests and benchmarks).</summary>
+    internal Mapping? CurrentMapping => Volatile.Read(ref _mapping);
+
+    /// <summary>
+    /// Stopwatch ticks the last growing write spent outside copying its data (allocate, map or remap,
+    /// drain readers, retire, publish): the growth step's own cost, for benchmarks.
+    /// </summary>
+    internal long LastGrowthStepTicks { get; private set; }
+
+    /// <summary>The use-count gate, for <see cref="GrowthStrategy.UseCount"/> files (tests).</summary>
+    internal UseCountGate? Gate => _gate;
+
+    /// <summary>Creates a new file (it must not exist), locks it and maps it.</summary>
+    /// <param name="path">The file to create.</param>
+    /// <param name="options">Strategy, sizes and I/O seam; <see langword="null"/> for the defaults.</param>
+    /// <exception cref="NativeIOException">The file exists, cannot be created, or is locked by another opener.</exception>
+    public static MappedFile Create(string path, MappedFileOptions? options = null) => OpenCore(path, options, create: true);
+
+    /// <summary>Opens an existing file for reading and appending, locks it and maps it.</summary>
+    /// <param name="path">The file to open.</param>
+    /// <param name="options">Strategy, sizes and I/O seam; <see langword="null"/> for the defaults.</param>
+    /// <exception cref="NativeIOException">The file does not exist, cannot be opened, or is locked by another opener.</exception>
+    public static MappedFile Open(string path, MappedFileOptions? options = null) => OpenCore(path, options, create: false);
+
+    private static MappedFile OpenCore(string path, MappedFileOptions? options, bool create)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        options ??= new MappedFileOptions();
+        options.Validate();
+        var full = System.IO.Path.GetFullPath(path);
+        var flags = Libc.O_RDWR | Libc.O_CLOEXEC | (create ? Libc.O_CREAT | Libc.O_EXCL : 0);
+        var fd = Libc.Open(full, flags, 0b110_100_100);
+        if (fd < 0)
+        {
+            throw Errors.LastFailure(full, create ? "open (create)" : "open");
+        }
+        try
+        {
+            if (Libc.FLock(fd, Libc.LOCK_EX | Libc.LOCK_NB) != 0)
+            {
+                var errno = Errors.LastErrno();
+                throw Errors.Failure(full, "flock", errno,
+                    errno == Libc.EAGAIN ? "(the file is already open in another MappedFile, in this process or another)" : null);
+            }
+            if (create)
+            {
+                SyncDirectory(full);
+            }
+            var size = Libc.LSeek(fd, 0, Libc.SEEK_END);
+            if (size < 0)
+            {
+                throw Errors.LastFailure(full, "lseek");
+            }
+            return new MappedFile(full, fd, size, options);
+        }
+        catch
+        {
+            Libc.Close(fd);
+            throw;
+        }
+    }
+
+    /// <summary>Copies <paramref name="destination"/>.Length bytes starting at <paramref name="offset"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range reaches past <see cref="Length"/> or starts below 0.</exception>
+    /// <exception cref="ObjectDisposedException">The file was disposed.</exception>
+    /// <exception cref="InvalidOperationException">The calling thread is inside a read scope of this file (use the scope's own read).</exception>
+    public void Read(long offset, Span<byte> destination)
+    {
+        if (_gate is not null)
+        {
+            ReadUseCount(offset, destination);
+            return;
+        }
+        using (_smr!.Enter())
+        {
+            var length = Volatile.Read(ref _length);
+            var mapping = Volatile.Read(ref _mapping);
+            if (mapping is null)
+            {
+                ThrowDisposed();
+            }
+            CheckRange(offset, destination.Length, length);
+            new ReadOnlySpan<byte>((byte*)mapping.Address + offset, destination.Length).CopyTo(destination);
+        }
+        _reads.CountMapped(destination.Length);
+    }
+
+    private void ReadUseCount(long offset, Span<byte> destination)
+    {
+        var gate = _gate!;
+        if (gate.TryEnterReader())
+        {
+            try
+            {
+                // Loaded after the increment and the flag check: no writer can replace it until we leave (I1).
+                var mapping = Volatile.Read(ref _mapping);
+                var length = Volatile.Read(ref _length);
+                if (mapping is null)
+                {
+                    ThrowDisposed();
+                }
+                CheckRange(offset, destination.Length, length);
+                gate.Hook?.Invoke(UseCountStep.ReaderWillCopy, mapping.Address);
+                new ReadOnlySpan<byte>((byte*)mapping.Address + offset, destination.Length).CopyTo(destination);
+            }
+            finally
+            {
+                gate.ExitReader();
+            }
+            _reads.CountMapped(destination.Length);
+            return;
+        }
+
+        // A resize is in progress: the protocol's fallback is a system call.
+        var published = Volatile.Read(ref _length);
+        if (Volatile.Read(ref _mapping) is null)
+        {
+            ThrowDisposed();
+        }
+        CheckRange(offset, destination.Length, published);
+        ReadBySystemCall(offset, destination);
+        _reads.CountSystemCall(destination.Length);
+    }
+
+    private void ReadBySystemCall(long offset, Span<byte> destination)
+    {
+        fixed (byte* p = destination)
+        {
+            var done = 0;
+            while (done < destination.Length)
+            {
+                var n = Libc.PRead(_fd, p + done, (nuint)(destination.Length - done), offset + done);
+                if (n > 0)
+                {
+                    done += (int)n;
+                    continue;
+                }
+                if (n == 0)
+                {
+                    throw new NativeIOException(FilePath, "pread", Libc.EIO,
+                        $"pread on '{FilePath}' hit the end of the file at offset {offset + done}, below the published length.");
+                }
+                var errno = Errors.LastErrno();
+                if (errno != Libc.EINTR)
+                {
+                    throw Errors.Failure(FilePath, "pread", errno, $"at offset {offset + done} ({destination.Length - done} bytes)");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Opens a read scope: until it is disposed, <see cref="MappedReadScope.GetSpan"/> and
+    /// <see cref="MappedReadScope.GetPointer"/> hand out zero-copy views of the file up to the length
+    /// published when the scope began. Keep scopes short; under <see cref="GrowthStrategy.UseCount"/>
+    /// an open scope holds growth back, and a scope begun during a resize waits for it to finish.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The file was disposed.</exception>
+    /// <exception cref="InvalidOperationException">The calling thread is already inside a read scope of this file.</exception>
+    public MappedReadScope BeginRead()
+    {
+        if (_gate is not null)
+        {
+            var spin = new SpinWait();
+            while (!_gate.TryEnterReader())
+            {
+                if (Volatile.Read(ref _mapping) is null)
+                {
+                    ThrowDisposed();
+                }
+                spin.SpinOnce();
+            }
+            var current = Volatile.Read(ref _mapping);
+            if (current is null)
+            {
+                _gate.ExitReader();
+                ThrowDisposed();
+            }
+            return new MappedReadScope(this, (byte*)current.Address, Volatile.Read(ref _length), default);
+        }
+
+        var section = _smr!.Enter();
+        var length = Volatile.Read(ref _length);
+        var mapping = Volatile.Read(ref _mapping);
+        if (mapping is null)
+        {
+            section.Dispose();
+            ThrowDisposed();
+        }
+        return new MappedReadScope(this, (byte*)mapping.Address, length, section);
+    }
+
+    internal void EndRead(ReadScope section)
+    {
+        if (_gate is not null)
+        {
+            _gate.ExitReader();
+        }
+        else
+        {
+            section.Dispose();
+        }
+    }
+
+    internal void CountMappedRead(long bytes) => _reads.CountMapped(bytes);
+
+    /// <summary>Appends <paramref name="data"/> at the end of the file and publishes it to readers.</summary>
+    /// <returns>The offset the data was written at (the length before the call).</returns>
+    /// <exception cref="NativeIOException">Allocation or the write failed (nothing was published), or an earlier sync failed.</exception>
+    /// <exception cref="ObjectDisposedException">The file was disposed.</exception>
+    public long Append(ReadOnlySpan<byte> data)
+    {
+        lock (_writeLock)
+        {
+            ThrowIfUnwritable();
+            var offset = _length;
+            WriteCore(offset, data);
+            return offset;
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="data"/> at <paramref name="offset"/>, which may be at most <see cref="Length"/>:
+    /// bytes below the length are overwritten in place (readers may see old or new bytes), bytes past it grow the file.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="offset"/> is negative or past <see cref="Length"/> (no holes).</exception>
+    /// <exception cref="NativeIOException">Allocation or the write failed (nothing new was published), or an earlier sync failed.</exception>
+    /// <exception cref="ObjectDisposedException">The file was disposed.</exception>
+    public void Write(long offset, ReadOnlySpan<byte> data)
+    {
+        lock (_writeLock)
+        {
+            ThrowIfUnwritable();
+            if (offset < 0 || offset > _length)
+            {
+                throw new ArgumentOutOfRangeException(nameof(offset), offset,
+                    $"A write must start between 0 and the length {_length} of '{FilePath}' (files have no holes).");
+            }
+            WriteCore(offset, data);
+        }
+    }
+
+    /// <summary>Makes every written byte durable (<c>fdatasync</c>). A failure is final for this handle.</summary>
+    /// <exception cref="NativeIOException">The sync failed (now or earlier); reopen the file to continue.</exception>
+    /// <exception cref="ObjectDisposedException">The file was disposed.</exception>
+    public void Flush()
+    {
+        lock (_writeLock)
+        {
+            ThrowIfUnwritable();
+            Sync();
+        }
+    }
+
+    /// <summary>Tells the kernel how the file will be read (<c>madvise</c> on the mapping, <c>posix_fadvise</c> on the file).</summary>
+    /// <exception cref="NativeIOException">The kernel refused the hint.</exception>
+    /// <exception cref="ObjectDisposedException">The file was disposed.</exception>
+    public void Advise(AccessPattern pattern)
+    {
+        if (!Enum.IsDefined(pattern))
+        {
+            throw new ArgumentOutOfRangeException(nameof(pattern), pattern, "Unknown access pattern.");
+        }
+        lock (_writeLock)
+        {
+            var mapping = _mapping;
+            if (mapping is null)
+            {
+                ThrowDisposed();
+            }
+            _pattern = pattern;
+            AdviseRange(mapping.Address, mapping.MappedEnd);
+            var fadvice = pattern switch
+            {
+                AccessPattern.Random => Libc.POSIX_FADV_RANDOM,
+                AccessPattern.Sequential => Libc.POSIX_FADV_SEQUENTIAL,
+                AccessPattern.WillNeed => Libc.POSIX_FADV_WILLNEED,
+                _ => Libc.POSIX_FADV_NORMAL,
+            };
+            var errno = Libc.PosixFAdvise(_fd, 0, 0, fadvice);
+            if (errno != 0)
+            {
+                throw Errors.Failure(FilePath, "posix_fadvise", errno);
+            }
+        }
+    }
+
+    /// <summary>Unmaps the file (after readers have left), closes it and releases its lock.</summary>
+    /// <exception cref="InvalidOperationException">The calling thread is inside a read scope of this file (it would wait for itself).</exception>
+    public void Dispose()
+    {
+        lock (_writeLock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            if (_smr is not null && _smr.IsInReadSection)
+            {
+                throw new InvalidOperationException($"Dispose the read scope before the file '{FilePath}': closing waits for every reader, this thread included.");
+            }
+            _disposed = true;
+            var mapping = _mapping!;
+            if (_gate is not null)
+            {
+                // Hold the flag for good: new readers back out, and the ones inside drain first.
+                _gate.BeginResize();
+                Volatile.Write(ref _mapping, null);
+                mapping.Release(FilePath);
+            }
+            else
+            {
+                Volatile.Write(ref _mapping, null);
+                _smr!.Synchronize();
+                mapping.Release(FilePath);
+                _smr.Dispose();
+            }
+            // Unlock explicitly: a child process forked elsewhere in this process may briefly share the
+            // descriptor until it execs, and the lock would otherwise live until that copy closes too.
+            Libc.FLock(_fd, Libc.LOCK_UN);
+            Libc.Close(_fd);
+            _reads.Dispose();
+        }
+    }
+
+    private void WriteCore(long offset, ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty)
+        {
+            return;
+        }
+        var end = checked(offset + data.Length);
+        if (end <= _length)
+        {
+            WriteAll(offset, data);
+            return;
+        }
+
+        // Growth: allocate, write (and sync), make the mapping cover it, then publish (G1, G7).
+        var start = Stopwatch.GetTimestamp();
+        _writeTicks = 0;
+        EnsureAllocated(end);
+        if (_gate is not null)
+        {
+            GrowUseCount(offset, data, end);
+        }
+        else
+        {
+            WriteAll(offset, data);
+            if (_options.SyncBeforePublish)
+            {
+                Sync();
+            }
+            if (Strategy == GrowthStrategy.Reserve)
+            {
+                EnsureReserveCovers(end);
+            }
+            else if (end > _mapping!.MappedEnd)
+            {
+                Replace(MapWhole(end));
+            }
+            Volatile.Write(ref _length, end);
+        }
+        LastGrowthStepTicks = Stopwatch.GetTimestamp() - start - _writeTicks;
+        Interlocked.Increment(ref _extensions);
+    }
+
+    private void GrowUseCount(long offset, ReadOnlySpan<byte> data, long end)
+    {
+        var gate = _gate!;
+        if (gate.BeginResize())
+        {
+            Interlocked.Increment(ref _resizeWaits);
+        }
+        try
+        {
+            WriteAll(offset, data);
+            if (_options.SyncBeforePublish)
+            {
+                Sync();
+            }
+            var old = _mapping!;
+            var fresh = MapWhole(end);
+            old.Release(FilePath);
+            gate.Hook?.Invoke(UseCountStep.WriterUnmapped, old.Address);
+            Volatile.Write(ref _mapping, fresh);
+            Volatile.Write(ref _length, end);
+            Interlocked.Increment(ref _remaps);
+        }
+        finally
+        {
+            gate.EndResize(setByCaller: true);
+        }
+    }
+
+    private void EnsureReserveCovers(long end)
+    {
+        var mapping = _mapping!;
+        if (end <= mapping.MappedEnd)
+        {
+            return;
+        }
+        if (RoundUp(end, _pageSize) > mapping.Capacity)
+        {
+            // The reservation ran out: move the file into a doubled one and retire the old range through SMR.
+            Replace(Reserve(Math.Max(mapping.Capacity * 2, end * 2), end));
+            Interlocked.Increment(ref _fallbacks);
+            return;
+        }
+        var target = Math.Min(RoundUp(end, ExtentGranule()), mapping.Capacity);
+        MapFixed(mapping.Address + (nint)mapping.MappedEnd, mapping.MappedEnd, target - mapping.MappedEnd);
+        AdviseRange(mapping.Address + (nint)mapping.MappedEnd, target - mapping.MappedEnd);
+        mapping.MappedEnd = target;
+        Interlocked.Increment(ref _extentMaps);
+    }
+
+    /// <summary>Publishes <paramref name="fresh"/> and retires the current mapping once no reader can hold it (G4).</summary>
+    private void Replace(Mapping fresh)
+    {
+        var old = _mapping!;
+        Volatile.Write(ref _mapping, fresh);
+        Interlocked.Increment(ref _remaps);
+        if (old.Capacity > 0)
+        {
+            var path = FilePath;
+            var smr = _smr!;
+            smr.Defer(smr.Advance(), () => old.Release(path));
+        }
+    }
+
+    /// <summary>Maps the first <paramref name="length"/> bytes of the file (rounded up to pages) at a new address.</summary>
+    private Mapping MapWhole(long length)
+    {
+        var size = RoundUp(length, _pageSize);
+        var address = Libc.MMap(0, (nuint)size, Libc.PROT_READ, Libc.MAP_SHARED, _fd, 0);
+        if (address == Libc.MapFailed)
+        {
+            throw Errors.LastFailure(FilePath, "mmap", $"of {size} bytes");
+        }
+        AdviseRange(address, size);
+        return new Mapping(address, size, size);
+    }
+
+    /// <summary>Reserves <paramref name="capacity"/> bytes of address space and maps the file's first <paramref name="fileLength"/> bytes into it.</summary>
+    private Mapping Reserve(long capacity, long fileLength)
+    {
+        var granule = ExtentGranule();
+        capacity = RoundUp(capacity, granule);
+        // Over-reserve by one huge page and start on a 2 MiB boundary: file offsets and addresses then
+        // agree modulo 2 MiB, so the kernel can map the page cache's 2 MiB folios with one TLB entry each.
+        var reserved = capacity + HugePageBytes;
+        var address = Libc.MMap(0, (nuint)reserved, Libc.PROT_NONE,
+            Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS | Libc.MAP_NORESERVE, -1, 0);
+        if (address == Libc.MapFailed)
+        {
+            throw Errors.LastFailure(FilePath, "mmap", $"(reserving {reserved} bytes of address space)");
+        }
+        var aligned = (nint)RoundUp(address, HugePageBytes);
+        var mapping = new Mapping(aligned, capacity, 0, address, reserved);
+        if (fileLength > 0)
+        {
+            try
+            {
+                var mapped = Math.Min(RoundUp(fileLength, granule), capacity);
+                MapFixed(aligned, 0, mapped);
+                AdviseRange(aligned, mapped);
+                mapping.MappedEnd = mapped;
+            }
+            catch
+            {
+                mapping.Release(FilePath);
+                throw;
+            }
+        }
+        return mapping;
+    }
+
+    private void MapFixed(nint address, long fileOffset, long length)
+    {
+        var result = Libc.MMap(address, (nuint)length, Libc.PROT_READ, Libc.MAP_SHARED | Libc.MAP_FIXED, _fd, fileOffset);
+        if (result != address)
+        {
+            throw Errors.LastFailure(FilePath, "mmap", $"(extent at file offset {fileOffset}, {length} bytes)");
+        }
+    }
+
+    private void AdviseRange(nint address, long length)
+    {
+        if (_pattern == AccessPattern.Normal || length == 0)
+        {
+            return;
+        }
+        var advice = _pattern switch
+        {
+            AccessPattern.Random => Libc.MADV_RANDOM,
+            AccessPattern.Sequential => Libc.MADV_SEQUENTIAL,
+            _ => Libc.MADV_WILLNEED,
+        };
+        if (Libc.MAdvise(address, (nuint)length, advice) != 0)
+        {
+            throw Errors.LastFailure(FilePath, "madvise");
+        }
+    }
+
+    private void EnsureAllocated(long end)
+    {
+        if (end <= _allocatedEnd || _allocationUnsupported)
+        {
+            return;
+        }
+        var target = RoundUp(end, _options.AllocationBytes);
+        var errno = _io.Allocate(_fd, _allocatedEnd, target - _allocatedEnd);
+        if (errno == Libc.ENOSPC && target > end)
+        {
+            // The step ahead may not fit where the write itself would.
+            target = end;
+            errno = _io.Allocate(_fd, _allocatedEnd, target - _allocatedEnd);
+        }
+        if (errno == Libc.EOPNOTSUPP)
+        {
+            // The file system cannot preallocate: the write itself allocates and reports ENOSPC before publication.
+            _allocationUnsupported = true;
+            return;
+        }
+        if (errno != 0)
+        {
+            throw Errors.Failure(FilePath, "fallocate", errno, $"growing to {end} bytes (nothing was written; the length stays {_length})");
+        }
+        _allocatedEnd = target;
+    }
+
+    private void WriteAll(long offset, ReadOnlySpan<byte> data)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var done = 0;
+        while (done < data.Length)
+        {
+            var n = _io.Write(_fd, data[done..], offset + done);
+            if (n < 0)
+            {
+                throw Errors.Failure(FilePath, "pwrite", (int)-n,
+                    $"at offset {offset + done} ({data.Length - done} of {data.Length} bytes left; the length stays {_length})");
+            }
+            if (n == 0)
+            {
+                throw new NativeIOException(FilePath, "pwrite", Libc.EIO,
+                    $"pwrite on '{FilePath}' wrote nothing at offset {offset + done} ({data.Length - done} of {data.Length} bytes left; the length stays {_length}).");
+            }
+            done += (int)n;
+            Interlocked.Add(ref _bytesWritten, n);
+        }
+        _writeTicks += Stopwatch.GetTimestamp() - start;
+    }
+
+    private void Sync()
+    {
+        var errno = _io.Sync(_fd);
+        if (errno != 0)
+        {
+            _syncFailure = Errors.Failure(FilePath, "fdatasync", errno,
+                "(the handle is now unusable for writing: the kernel may have dropped the unwritten pages, so the sync is not retried)");
+            throw _syncFailure;
+        }
+    }
+
+    private void ThrowIfUnwritable()
+    {
+        if (_disposed)
+        {
+            ThrowDisposed();
+        }
+        if (_syncFailure is { } failure)
+        {
+            throw new NativeIOException(FilePath, failure.Operation, failure.Errno,
+                $"'{FilePath}' refuses writes: an earlier fdatasync failed ({Errors.Describe(failure.Errno)}). Reopen the file and check what it holds.");
+        }
+    }
+
+    private long ExtentGranule() => RoundUp(_options.ExtentBytes, _pageSize);
+
+    private static long RoundUp(long value, long granule) => checked((value + granule - 1) / granule * granule);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void CheckRange(long offset, long count, long length)
+    {
+        if ((ulong)offset > (ulong)length || (ulong)count > (ulong)(length - offset))
+        {
+            ThrowOutOfRange(offset, count, length);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowOutOfRange(long offset, long count, long length) =>
+        throw new ArgumentOutOfRangeException(nameof(offset),
+            $"The range at offset {offset} of {count} bytes lies outside the published length {length} of '{FilePath}'.");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    internal void ThrowDisposed() => throw new ObjectDisposedException(nameof(MappedFile), $"'{FilePath}' was closed.");
+
+    private static void SyncDirectory(string path)
+    {
+        var directory = System.IO.Path.GetDirectoryName(path) ?? "/";
+        var fd = Libc.Open(directory, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            throw Errors.LastFailure(directory, "open (directory)");
+        }
+        try
+        {
+            if (Libc.FSync(fd) != 0)
+            {
+                throw Errors.LastFailure(directory, "fsync (directory)");
+            }
+        }
+        finally
+        {
+            Libc.Close(fd);
+        }
+    }
+}
