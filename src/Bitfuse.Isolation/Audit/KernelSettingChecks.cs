@@ -114,7 +114,7 @@ internal static class KernelSettingChecks
         }
         yield return problems.Count == 0
             ? Finding.Ok($"no watchdog runs on CPUs {c.Cpus} (nmi_watchdog={nmi?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}, watchdog={soft?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"})")
-            : Finding.Warn(string.Join("; ", problems), $"sysctl kernel.nmi_watchdog=0; sysctl kernel.watchdog_cpumask={c.Topology.Housekeeping}");
+            : Finding.Warn(string.Join("; ", problems), $"sysctl kernel.nmi_watchdog=0; sysctl kernel.watchdog_cpumask={c.Topology.Online.Except(c.Cpus)}");
     }
 
     private static string Selected(string text)
