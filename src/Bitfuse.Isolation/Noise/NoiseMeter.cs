@@ -244,6 +244,7 @@ public static class NoiseMeter
         {
             Cpu = s.Cpu,
             Pinned = pinned,
+            StartTimestamp = s.StartTick,
             Samples = s.Samples,
             LoopPeriodNs = s.Samples == 0 ? 0 : clock.ToNs(durationTicks) / s.Samples,
             Gaps = s.Events.Written,

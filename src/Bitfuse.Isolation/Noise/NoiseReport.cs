@@ -99,6 +99,9 @@ public sealed record CpuNoise
     /// <summary>True when the spinning thread was pinned to the CPU.</summary>
     public required bool Pinned { get; init; }
 
+    /// <summary>The clock reading (in <see cref="ClockFacts.TicksPerSecond"/> ticks) when this CPU's measurement started; event offsets count from it.</summary>
+    public required ulong StartTimestamp { get; init; }
+
     /// <summary>Loop iterations (= gaps recorded in the histogram).</summary>
     public required long Samples { get; init; }
 

@@ -86,7 +86,8 @@ public static class SystemChangeSet
             string? error;
             if (change.Kind == SystemChangeKind.CreateDirectory)
             {
-                error = Try(() => Directory.Delete(root.Resolve(change.Target)));
+                // A cgroup folder is removed with rmdir even though it lists files; a saved tree holds real files.
+                error = Try(() => Directory.Delete(root.Resolve(change.Target), recursive: !root.IsLive));
             }
             else if (change.Kind == SystemChangeKind.WriteFile && change.Target.EndsWith("cgroup.subtree_control", StringComparison.Ordinal))
             {
