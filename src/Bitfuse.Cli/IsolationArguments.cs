@@ -35,7 +35,7 @@ internal static class IsolationArguments
         var unit = trimmed[split..].Trim().ToLowerInvariant();
         if (split == 0 || !double.TryParse(trimmed[..split], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
         {
-            throw new UserException($"invalid {what} '{text}': expected a number with a unit, such as 10s, 500ms, 1us");
+            throw new UserException($"invalid {what} '{text}': use a number and a unit (10s, 500ms, 1us)");
         }
         double? ns = unit switch
         {
