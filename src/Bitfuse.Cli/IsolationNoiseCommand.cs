@@ -21,9 +21,11 @@ internal static class IsolationNoiseCommand
         var maxGap = new Option<string?>("--max-gap") { Description = "Fail (exit 1) when any gap is longer than this duration." };
         var maxNoise = new Option<string?>("--max-noise-pct") { Description = "Fail (exit 1) when a CPU loses more than P % of its time." };
         var clock = new Option<string>("--clock") { Description = "rdtsc (default, falls back when unavailable) or stopwatch.", DefaultValueFactory = _ => "rdtsc" };
+        var fifo = new Option<int?>("--fifo") { Description = "Run the spinning threads SCHED_FIFO at this priority (1-99) where allowed. Starves other work on those CPUs." };
+        var mlock = new Option<bool>("--mlock") { Description = "Lock the process's memory (mlockall) before measuring." };
         var command = new Command("noise", "Measure the noise a pinned thread sees: gaps in a tight timestamp loop, with attribution.")
         {
-            cpus, duration, threshold, json, csv, plot, maxGap, maxNoise, clock,
+            cpus, duration, threshold, json, csv, plot, maxGap, maxNoise, clock, fifo, mlock,
         };
         command.SetAction(parse =>
         {
@@ -38,6 +40,10 @@ internal static class IsolationNoiseCommand
                     "stopwatch" => ClockKind.Stopwatch,
                     var other => throw new UserException($"invalid clock '{other}': use rdtsc or stopwatch"),
                 },
+                FifoPriority = parse.GetValue(fifo) is { } priority and (< 1 or > 99)
+                    ? throw new UserException($"invalid --fifo {priority}: a SCHED_FIFO priority is 1 to 99")
+                    : parse.GetValue(fifo),
+                LockMemory = parse.GetValue(mlock),
             };
             var maxGapNs = parse.GetValue(maxGap) is { } g ? IsolationArguments.Duration(g, "max gap").TotalNanoseconds : (double?)null;
             var maxPct = parse.GetValue(maxNoise) is { } p ? IsolationArguments.Percent(p) : (double?)null;

@@ -65,7 +65,7 @@ public static class NoiseMeter
         for (var i = 0; i < cpus.Length; i++)
         {
             var sampler = samplers[i] = new NoiseSampler(cpus[i], options.EventCapacity);
-            threads[i] = PinnedThread.Start(new PinnedThreadOptions(cpus[i]) { Name = $"bitfuse noise {cpus[i]}" }, _ =>
+            threads[i] = PinnedThread.Start(new PinnedThreadOptions(cpus[i]) { Name = $"bitfuse noise {cpus[i]}", FifoPriority = options.FifoPriority, LockMemory = options.LockMemory && i == 0 }, _ =>
             {
                 barrier.SignalAndWait(CancellationToken.None);
                 sampler.Run(clock, Volatile.Read(ref warmupEnd), ulong.MaxValue);

@@ -25,6 +25,12 @@ public sealed record NoiseOptions(CpuSet Cpus)
     /// <summary>Move this process's other threads off the measured CPUs during the run (and back after).</summary>
     public bool MoveRuntimeThreads { get; init; } = true;
 
+    /// <summary>A SCHED_FIFO priority for the spinning threads (refused and reported when RLIMIT_RTPRIO forbids it), or null.</summary>
+    public int? FifoPriority { get; init; }
+
+    /// <summary>Lock the process's memory (<c>mlockall</c>) before measuring; refused and reported when the memlock limit is too low.</summary>
+    public bool LockMemory { get; init; }
+
     /// <summary>Include the isolation audit of the measured CPUs in the report.</summary>
     public bool IncludeAudit { get; init; } = true;
 }
