@@ -20,7 +20,7 @@ public sealed class PinningTests
             {
                 Thread.SpinWait(10);
             }
-            lastCpu = Thread.GetCurrentProcessorId();
+            lastCpu = TaskInfo.Read(SystemRoot.Live, $"proc/self/task/{t.ThreadId}")!.LastCpu;
         });
         var steps = thread.WaitPrepared();
         thread.Join();

@@ -12,16 +12,35 @@ public sealed class TimestampClockTests
         var invariant = (File.ReadAllText("/proc/cpuinfo") is var info) && info.Contains(" constant_tsc", StringComparison.Ordinal) && info.Contains(" nonstop_tsc", StringComparison.Ordinal);
         Assert.Equal(invariant ? ClockKind.Rdtsc : ClockKind.Stopwatch, clock.Kind);
 
-        // The same interval measured by both clocks: the calibrated rate makes them agree within 2 %.
-        var ticks0 = clock.Read();
-        var sw0 = Stopwatch.GetTimestamp();
-        Thread.Sleep(50);
-        var ticks1 = clock.Read();
-        var sw1 = Stopwatch.GetTimestamp();
-        var byClock = clock.ToNs(ticks1 - ticks0);
-        var byStopwatch = (sw1 - sw0) * 1e9 / Stopwatch.Frequency;
-        Assert.InRange(byClock / byStopwatch, 0.98, 1.02);
-        Assert.True(ticks1 > ticks0);
+        // The same interval measured by both clocks agrees within 1.5 %. A preemption between the paired reads
+        // would skew one attempt on a loaded machine, so pairs are taken tight and the best of five attempts counts.
+        var best = double.MaxValue;
+        for (var attempt = 0; attempt < 5 && best > 0.015; attempt++)
+        {
+            var (ticks0, sw0) = Pair(clock);
+            Thread.Sleep(100);
+            var (ticks1, sw1) = Pair(clock);
+            Assert.True(ticks1 > ticks0);
+            var ratio = clock.ToNs(ticks1 - ticks0) / ((sw1 - sw0) * 1e9 / Stopwatch.Frequency);
+            best = Math.Min(best, Math.Abs(ratio - 1));
+        }
+        Assert.True(best <= 0.015, $"the clocks disagree by {best:P2}");
+    }
+
+    private static (ulong Ticks, long Stopwatch) Pair(TimestampClock clock)
+    {
+        var result = (clock.Read(), Stopwatch.GetTimestamp());
+        for (var i = 0; i < 100; i++)
+        {
+            var before = Stopwatch.GetTimestamp();
+            var ticks = clock.Read();
+            var after = Stopwatch.GetTimestamp();
+            if ((after - before) * 1e9 / Stopwatch.Frequency < 2_000)
+            {
+                return (ticks, before + ((after - before) / 2));
+            }
+        }
+        return result;
     }
 
     [Fact]
