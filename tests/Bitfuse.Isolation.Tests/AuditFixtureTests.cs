@@ -175,6 +175,24 @@ public sealed class AuditFixtureTests
     }
 
     [Fact]
+    public void Memlock_limit_does_not_matter_with_cap_ipc_lock()
+    {
+        var root = FixtureTrees.Copy(FixtureTrees.Vm);
+        try
+        {
+            Assert.Equal(Warn, IsolationAudit.Run(root).Item("process.memlock").Verdict);
+            File.AppendAllText(root.Resolve("proc/self/status"), "CapEff:\t0000000000004000\n");
+            var item = IsolationAudit.Run(root).Item("process.memlock");
+            Assert.Equal(Ok, item.Verdict);
+            Assert.Contains("CAP_IPC_LOCK", item.Reason, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(root.Path, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Every_check_has_a_unique_id()
     {
         var ids = IsolationAudit.Checklist.Select(c => c.Id).ToList();

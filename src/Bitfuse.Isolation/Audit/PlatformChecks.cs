@@ -92,7 +92,11 @@ internal static class PlatformChecks
             yield break;
         }
         var fields = line["Max locked memory".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (fields.Length > 0 && fields[0] == "unlimited")
+        if (HasCapability(c.Root, IpcLockCapability))
+        {
+            yield return Finding.Ok("this process has CAP_IPC_LOCK: mlockall ignores the memlock limit");
+        }
+        else if (fields.Length > 0 && fields[0] == "unlimited")
         {
             yield return Finding.Ok("memlock limit: unlimited (mlockall can lock the whole process)");
         }
@@ -102,6 +106,17 @@ internal static class PlatformChecks
             yield return Finding.Warn(string.Create(CultureInfo.InvariantCulture, $"memlock limit {bytes / 1048576.0:F1} MiB: mlockall of a .NET process (hundreds of MiB mapped) fails; page faults stay possible"),
                 "raise it: ulimit -l unlimited, LimitMEMLOCK=infinity, or run as root");
         }
+    }
+
+    private const int IpcLockCapability = 14;
+
+    /// <summary>True when <c>CapEff</c> in <c>proc/self/status</c> holds capability <paramref name="bit"/>.</summary>
+    private static bool HasCapability(SystemRoot root, int bit)
+    {
+        var line = root.ReadText("proc/self/status")?.Split('\n').FirstOrDefault(l => l.StartsWith("CapEff:", StringComparison.Ordinal));
+        return line is not null
+            && ulong.TryParse(line["CapEff:".Length..].Trim(), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var caps)
+            && (caps & (1UL << bit)) != 0;
     }
 
     public static IEnumerable<Finding> ProcessAffinity(AuditContext c)
