@@ -1,0 +1,142 @@
+using System.Text.Json;
+using Bitfuse.Isolation.Native;
+using Bitfuse.Isolation.Pinning;
+
+namespace Bitfuse.Isolation.SystemChanges;
+
+/// <summary>
+/// Applies a <see cref="SystemPlan"/> and undoes it. Invariants: nothing is written unless the caller asked
+/// to apply; on the live machine only root may apply; every change that took effect is in the undo file
+/// (written even when a later change fails), and undo replays it in reverse with the old values.
+/// </summary>
+public static class SystemChangeSet
+{
+    private static readonly JsonSerializerOptions UndoJson = new()
+    {
+        WriteIndented = true,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
+
+    /// <summary>The default way to move a task: <c>sched_setaffinity</c>; returns null or the reason it was refused.</summary>
+    public static string? SetTaskAffinity(int taskId, CpuSet cpus) => ThreadAffinity.TrySet(taskId, cpus);
+
+    /// <summary>True when this process runs as root.</summary>
+    public static bool IsRoot => Libc.GetEuid() == 0;
+
+    /// <summary>
+    /// Applies <paramref name="plan"/> under <paramref name="root"/> and writes the changes that took effect to
+    /// <paramref name="undoPath"/>. <paramref name="setTaskAffinity"/> moves tasks (default: <see cref="SetTaskAffinity"/>).
+    /// </summary>
+    /// <exception cref="UnauthorizedAccessException">The root is the live machine and this process is not root.</exception>
+    public static IReadOnlyList<PreparationStep> Apply(SystemPlan plan, SystemRoot root, string undoPath, Func<int, CpuSet, string?>? setTaskAffinity = null)
+    {
+        if (root.IsLive && !IsRoot)
+        {
+            throw new UnauthorizedAccessException("system changes need root: run as root, or leave out --apply to see the plan");
+        }
+        setTaskAffinity ??= SetTaskAffinity;
+        var applied = new List<SystemChange>();
+        var steps = new List<PreparationStep>();
+        try
+        {
+            foreach (var change in plan.Changes)
+            {
+                var error = Perform(change, change.After, root, setTaskAffinity);
+                steps.Add(new PreparationStep(Describe(change), error is null, error ?? change.Reason));
+                if (error is null)
+                {
+                    applied.Add(change);
+                }
+            }
+        }
+        finally
+        {
+            File.WriteAllText(undoPath, JsonSerializer.Serialize(applied, UndoJson));
+        }
+        return steps;
+    }
+
+    /// <summary>Reverts the changes recorded in <paramref name="undoPath"/>, newest first.</summary>
+    /// <exception cref="UnauthorizedAccessException">The root is the live machine and this process is not root.</exception>
+    /// <exception cref="InvalidDataException">The undo file is not one this class wrote.</exception>
+    public static IReadOnlyList<PreparationStep> Undo(string undoPath, SystemRoot root, Func<int, CpuSet, string?>? setTaskAffinity = null)
+    {
+        if (root.IsLive && !IsRoot)
+        {
+            throw new UnauthorizedAccessException("undoing system changes needs root");
+        }
+        List<SystemChange>? changes;
+        try
+        {
+            changes = JsonSerializer.Deserialize<List<SystemChange>>(File.ReadAllText(undoPath), UndoJson);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{undoPath} is not an undo file: {e.Message} (line {e.LineNumber}, byte {e.BytePositionInLine})", e);
+        }
+        if (changes is null)
+        {
+            throw new InvalidDataException($"{undoPath} is not an undo file: it holds null");
+        }
+        setTaskAffinity ??= SetTaskAffinity;
+        var steps = new List<PreparationStep>();
+        for (var i = changes.Count - 1; i >= 0; i--)
+        {
+            var change = changes[i];
+            string? error;
+            if (change.Kind == SystemChangeKind.CreateDirectory)
+            {
+                // A cgroup folder is removed with rmdir even though it lists files; a saved tree holds real files.
+                error = Try(() => Directory.Delete(root.Resolve(change.Target), recursive: !root.IsLive));
+            }
+            else if (change.Kind == SystemChangeKind.WriteFile && change.Target.EndsWith("cgroup.subtree_control", StringComparison.Ordinal))
+            {
+                error = Try(() => root.WriteText(change.Target, "-cpuset"));
+            }
+            else
+            {
+                error = Perform(change, change.Before ?? "", root, setTaskAffinity);
+            }
+            steps.Add(new PreparationStep("undo " + Describe(change), error is null, error ?? $"back to {change.Before ?? "absent"}"));
+        }
+        return steps;
+    }
+
+    /// <summary>One line for a change: <c>write proc/irq/24/smp_affinity_list: 0-1 -> 0</c>.</summary>
+    public static string Describe(SystemChange change) => change.Kind switch
+    {
+        SystemChangeKind.WriteFile => $"write /{change.Target}: {change.Before} -> {change.After}",
+        SystemChangeKind.CreateDirectory => $"create /{change.Target}",
+        _ => $"move task {change.Target}: CPUs {change.Before} -> {change.After}",
+    };
+
+    private static string? Perform(SystemChange change, string value, SystemRoot root, Func<int, CpuSet, string?> setTaskAffinity)
+    {
+        switch (change.Kind)
+        {
+            case SystemChangeKind.WriteFile:
+                return Try(() => root.WriteText(change.Target, value));
+            case SystemChangeKind.CreateDirectory:
+                return Try(() => Directory.CreateDirectory(root.Resolve(change.Target)));
+            default:
+                if (!int.TryParse(change.Target, out var id) || !CpuSet.TryParse(value, out var cpus))
+                {
+                    return $"bad task change '{change.Target}' -> '{value}'";
+                }
+                return setTaskAffinity(id, cpus);
+        }
+    }
+
+    private static string? Try(Action action)
+    {
+        try
+        {
+            action();
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return e.Message;
+        }
+    }
+}
