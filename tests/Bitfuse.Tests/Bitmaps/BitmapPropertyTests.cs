@@ -52,7 +52,7 @@ public sealed class BitmapPropertyTests
                 BitmapModel.AssertSame(ma, a);
                 BitmapModel.AssertSame(mb, b);
             }
-        }, iter: 150);
+        }, iter: 80);
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public sealed class BitmapPropertyTests
                 }
                 BitmapModel.AssertSame(mb, b);
             }
-        }, iter: 100);
+        }, iter: 40);
     }
 
     [Fact]
@@ -141,7 +141,7 @@ public sealed class BitmapPropertyTests
                 for (var step = 0; step < 6; step++)
                 {
                     long start = rng.Next(0, 4 << 16);
-                    var end = Math.Min(start + rng.Next(0, 140_000), 1L << 32);
+                    var end = Math.Min(start + rng.Next(0, 70_000), 1L << 32);
                     switch (rng.Next(4))
                     {
                         case 0:
@@ -183,7 +183,7 @@ public sealed class BitmapPropertyTests
                     BitmapModel.AssertSame(model, a);
                 }
             }
-        }, iter: 60);
+        }, iter: 25);
     }
 
     [Fact]
