@@ -390,7 +390,10 @@ internal static unsafe class ContainerAlgebra
         }
     }
 
-    /// <summary>CRoaring's run-optimize rule: converts an owned container to or from run form where that is smaller.</summary>
+    /// <summary>
+    /// CRoaring's run-optimize rule: converts an owned container to or from run form where that is smaller,
+    /// comparing 2 + 4 × runs bytes with 2 × cardinality (array) or 8192 (bitset); ties keep the current kind.
+    /// </summary>
     public static void Optimize(ref Container c)
     {
         switch (c.Kind)
@@ -398,7 +401,7 @@ internal static unsafe class ContainerAlgebra
             case ContainerKind.Array:
                 {
                     var runs = ArrayContainer.CountRuns(c.Values, c.Length);
-                    if (2 + 4 * runs < 2 * c.Cardinality + 2)
+                    if (2 + 4 * runs < 2 * c.Cardinality)
                     {
                         var r = Container.NewRun(runs);
                         r.Length = RunContainer.FromArray(c.Values, c.Length, r.Runs);
@@ -438,7 +441,7 @@ internal static unsafe class ContainerAlgebra
 
     /// <summary>True when a run container of <paramref name="runs"/> runs is no larger than the array or bitset alternative.</summary>
     public static bool RunIsSmallest(int runs, int cardinality) =>
-        2 + 4 * runs <= Math.Min(8192, 2 * cardinality + 2);
+        2 + 4 * runs <= Math.Min(8192, 2 * cardinality);
 
     /// <summary>Replaces an owned or borrowed run container by its array or bitset form (owned).</summary>
     public static void ConvertRunToPlain(ref Container c)
