@@ -1,5 +1,7 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Bitfuse.Bitmaps;
 
@@ -7,10 +9,18 @@ namespace Bitfuse.Bitmaps;
 /// Kernels over sorted arrays of distinct <see cref="ushort"/> values (array containers). Inputs are raw
 /// pointers with lengths; outputs go to caller-provided buffers large enough for the worst case
 /// (min(na, nb) for intersections, na + nb for unions and symmetric differences, na for differences).
-/// When one side is much smaller the intersection gallops through the larger one.
+/// When one side is much smaller the intersection gallops through the larger one; between arrays of similar
+/// size it compares blocks of eight values against all eight rotations of the other block (SSSE3), packing the
+/// matches with a shuffle table, and finishes with a scalar merge. Vector intersections write up to eight
+/// values past the result, so their destinations need <see cref="IntersectSlack"/> spare values.
 /// </summary>
 internal static unsafe class ArrayContainer
 {
+    /// <summary>Spare values an intersection destination needs beyond min(na, nb).</summary>
+    public const int IntersectSlack = 8;
+
+    private static readonly Vector128<byte>[] PackTable = BuildPackTable();
+
     /// <summary>Ratio above which intersections gallop instead of merging.</summary>
     private const int GallopRatio = 32;
 
@@ -89,7 +99,7 @@ internal static unsafe class ArrayContainer
         return hi;
     }
 
-    /// <summary>Writes a ∩ b to <paramref name="dst"/> (may alias a); returns its length.</summary>
+    /// <summary>Writes a ∩ b to <paramref name="dst"/> (room for min(na, nb) + <see cref="IntersectSlack"/>; may alias a); returns its length.</summary>
     public static int Intersect(ushort* a, int na, ushort* b, int nb, ushort* dst)
     {
         if (na == 0 || nb == 0)
@@ -107,6 +117,25 @@ internal static unsafe class ArrayContainer
         var i = 0;
         var j = 0;
         var k = 0;
+        if (Ssse3.IsSupported)
+        {
+            var table = PackTable;
+            while (i + 8 <= na && j + 8 <= nb)
+            {
+                var va = Vector128.Load(a + i);
+                var m = MatchMask(va, Vector128.Load(b + j));
+                if (m != Vector128<ushort>.Zero)
+                {
+                    var bits = Sse2.MoveMask(Sse2.PackSignedSaturate(m.AsInt16(), Vector128<short>.Zero).AsByte());
+                    Ssse3.Shuffle(va.AsByte(), table[bits]).Store((byte*)(dst + k));
+                    k += BitOperations.PopCount((uint)bits);
+                }
+                var amax = a[i + 7];
+                var bmax = b[j + 7];
+                i += amax <= bmax ? 8 : 0;
+                j += bmax <= amax ? 8 : 0;
+            }
+        }
         while (i < na && j < nb)
         {
             var x = a[i];
@@ -117,6 +146,45 @@ internal static unsafe class ArrayContainer
             j += y <= x ? 1 : 0;
         }
         return k;
+    }
+
+    /// <summary>Lanes of <paramref name="va"/> equal to some lane of <paramref name="vb"/> (all-ones), comparing all eight rotations.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<ushort> MatchMask(Vector128<ushort> va, Vector128<ushort> vb)
+    {
+        var b8 = vb.AsByte();
+        var m = Vector128.Equals(va, vb);
+        m |= Vector128.Equals(va, Ssse3.AlignRight(b8, b8, 2).AsUInt16());
+        m |= Vector128.Equals(va, Ssse3.AlignRight(b8, b8, 4).AsUInt16());
+        m |= Vector128.Equals(va, Ssse3.AlignRight(b8, b8, 6).AsUInt16());
+        m |= Vector128.Equals(va, Ssse3.AlignRight(b8, b8, 8).AsUInt16());
+        m |= Vector128.Equals(va, Ssse3.AlignRight(b8, b8, 10).AsUInt16());
+        m |= Vector128.Equals(va, Ssse3.AlignRight(b8, b8, 12).AsUInt16());
+        m |= Vector128.Equals(va, Ssse3.AlignRight(b8, b8, 14).AsUInt16());
+        return m;
+    }
+
+    /// <summary>For each 8-bit lane mask, the byte shuffle that packs the selected 16-bit lanes to the front.</summary>
+    private static Vector128<byte>[] BuildPackTable()
+    {
+        var table = new Vector128<byte>[256];
+        Span<byte> control = stackalloc byte[16];
+        for (var mask = 0; mask < 256; mask++)
+        {
+            control.Fill(0x80);
+            var k = 0;
+            for (var lane = 0; lane < 8; lane++)
+            {
+                if ((mask & (1 << lane)) != 0)
+                {
+                    control[2 * k] = (byte)(2 * lane);
+                    control[2 * k + 1] = (byte)(2 * lane + 1);
+                    k++;
+                }
+            }
+            table[mask] = Vector128.Create((ReadOnlySpan<byte>)control);
+        }
+        return table;
     }
 
     private static int Gallop(ushort* small, int ns, ushort* large, int nl, ushort* dst)
@@ -157,6 +225,18 @@ internal static unsafe class ArrayContainer
         var i = 0;
         var j = 0;
         var k = 0;
+        if (Ssse3.IsSupported)
+        {
+            while (i + 8 <= na && j + 8 <= nb)
+            {
+                var m = MatchMask(Vector128.Load(a + i), Vector128.Load(b + j));
+                k += BitOperations.PopCount((uint)Sse2.MoveMask(m.AsByte())) >> 1;
+                var amax = a[i + 7];
+                var bmax = b[j + 7];
+                i += amax <= bmax ? 8 : 0;
+                j += bmax <= amax ? 8 : 0;
+            }
+        }
         while (i < na && j < nb)
         {
             var x = a[i];
@@ -391,7 +471,19 @@ internal static unsafe class ArrayContainer
     /// <summary>True when the array is strictly ascending.</summary>
     public static bool IsStrictlyAscending(ushort* a, int n)
     {
-        for (var i = 1; i < n; i++)
+        var i = 1;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            // Compare each value with its successor, sixteen at a time.
+            for (; i + 16 <= n; i += 16)
+            {
+                if (!Vector256.GreaterThanAll(Vector256.Load(a + i), Vector256.Load(a + i - 1)))
+                {
+                    return false;
+                }
+            }
+        }
+        for (; i < n; i++)
         {
             if (a[i] <= a[i - 1])
             {

@@ -405,8 +405,9 @@ public sealed unsafe partial class Bitmap
         {
             return from;
         }
-        var step = 1;
+        // keys[lo] < key; find hi with keys[hi] >= key or hi == n.
         var lo = from;
+        var step = 1;
         var hi = from + 1;
         while (hi < n && keys[hi] < key)
         {
@@ -414,11 +415,22 @@ public sealed unsafe partial class Bitmap
             step <<= 1;
             hi = from + step;
         }
-        if (hi >= n)
+        if (hi > n)
         {
             hi = n;
         }
-        var at = Array.BinarySearch(keys, lo + 1, hi - lo - 1, key);
-        return at >= 0 ? at : ~at;
+        while (lo + 1 < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (keys[mid] < key)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        return hi;
     }
 }

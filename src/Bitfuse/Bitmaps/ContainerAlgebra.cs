@@ -162,6 +162,28 @@ internal static unsafe class ContainerAlgebra
             Normalize(ref r, considerRuns: false);
             return r;
         }
+        if (ka == ContainerKind.Run && kb == ContainerKind.Run)
+        {
+            var r = Container.NewRun(a.Length + b.Length);
+            r.Length = RunContainer.Xor(a.Runs, a.Length, b.Runs, b.Length, r.Runs);
+            r.Cardinality = r.Length == 0 ? 0 : RunContainer.Cardinality(r.Runs, r.Length);
+            Normalize(ref r, considerRuns: true);
+            return r;
+        }
+        if (ka == ContainerKind.Array || kb == ContainerKind.Array)
+        {
+            // Run ⊕ array with few values: work on arrays.
+            var (run, arr) = ka == ContainerKind.Run ? (a, b) : (b, a);
+            if (run.Cardinality + arr.Length <= ArrayMax)
+            {
+                ushort* values = stackalloc ushort[ArrayMax];
+                var n = RunContainer.ToArray(run.Runs, run.Length, values);
+                var r = Container.NewArray(n + arr.Length);
+                r.Length = r.Cardinality = ArrayContainer.SymmetricDifference(values, n, arr.Values, arr.Length, r.Values);
+                Normalize(ref r, considerRuns: true);
+                return r;
+            }
+        }
         var result = Container.NewBitset(clear: false);
         a.CopyToBitset(result.Words);
         XorInto(result.Words, b);
@@ -233,6 +255,16 @@ internal static unsafe class ContainerAlgebra
             var r = Container.NewRun(a.Length + n);
             r.Length = RunContainer.Intersect(a.Runs, a.Length, complement, n, r.Runs);
             r.Cardinality = RunContainer.Cardinality(r.Runs, r.Length);
+            Normalize(ref r, considerRuns: true);
+            return r;
+        }
+        if (ka == ContainerKind.Run && kb == ContainerKind.Array && a.Cardinality <= ArrayMax)
+        {
+            // Run \ array with few values: work on arrays.
+            ushort* values = stackalloc ushort[ArrayMax];
+            var n = RunContainer.ToArray(a.Runs, a.Length, values);
+            var r = Container.NewArray(n);
+            r.Length = r.Cardinality = ArrayContainer.Difference(values, n, b.Values, b.Length, r.Values);
             Normalize(ref r, considerRuns: true);
             return r;
         }
@@ -478,7 +510,7 @@ internal static unsafe class ContainerAlgebra
 
     private static Container AndArrays(in Container a, in Container b)
     {
-        var r = Container.NewArray(Math.Min(a.Length, b.Length));
+        var r = Container.NewArray(Math.Min(a.Length, b.Length) + ArrayContainer.IntersectSlack);
         r.Length = r.Cardinality = ArrayContainer.Intersect(a.Values, a.Length, b.Values, b.Length, r.Values);
         if (r.Cardinality == 0)
         {

@@ -19,12 +19,18 @@ internal static unsafe class ContainerMemory
     /// <summary>The reclamation domain of all container memory: readers of shared bitmaps enter it.</summary>
     public static readonly Smr Smr = new();
 
-    private static readonly Zone BitsetZone = new(new ZoneOptions { Name = "bitmap-bitset", ItemSize = 8192, Alignment = 64, Smr = Smr });
+    private static readonly Zone BitsetZone = new(new ZoneOptions { Name = "bitmap-bitset", ItemSize = 8192, Alignment = 64, Smr = Smr, BucketCapacity = BucketCapacity });
     private static readonly Zone?[] ClassZones = new Zone?[BuildClasses().Length];
     private static readonly Lock ZoneLock = new();
 
     /// <summary>The largest size class; larger requests are allocated exactly.</summary>
     public const int LargestClass = 8192;
+
+    /// <summary>
+    /// Items per per-thread bucket. Small buckets keep the set of freed-but-not-yet-reclaimed payloads (a few
+    /// buckets per zone under SMR) cache-sized, so a free is reused while still warm.
+    /// </summary>
+    private const int BucketCapacity = 32;
 
     private static readonly int[] ClassBytes = BuildClasses();
 
@@ -96,7 +102,7 @@ internal static unsafe class ContainerMemory
     {
         lock (ZoneLock)
         {
-            return ClassZones[index] ??= new Zone(new ZoneOptions { Name = $"bitmap-{ClassBytes[index]}", ItemSize = ClassBytes[index], Alignment = 16, Smr = Smr });
+            return ClassZones[index] ??= new Zone(new ZoneOptions { Name = $"bitmap-{ClassBytes[index]}", ItemSize = ClassBytes[index], Alignment = 16, Smr = Smr, BucketCapacity = BucketCapacity });
         }
     }
 

@@ -132,7 +132,10 @@ internal static unsafe class RoaringFormat
     public static (ushort[] Keys, Container[] Containers) Read(byte* data, long length, long baseOffset, bool borrow, out long consumed)
     {
         var reader = new Reader(data, length, baseOffset);
-        reader.Need(0, 4, "the cookie");
+        if (!reader.Has(0, 4))
+        {
+            throw reader.Truncated(0, 4, "the cookie");
+        }
         var cookie = ReadU32(data);
         bool hasRuns;
         int n;
@@ -143,14 +146,20 @@ internal static unsafe class RoaringFormat
             hasRuns = true;
             n = (int)(cookie >> 16) + 1;
             pos = 4;
-            reader.Need(pos, (n + 7) / 8, $"the run-flag bitset of {n} containers");
+            if (!reader.Has(pos, (n + 7) / 8))
+            {
+                throw reader.Truncated(pos, (n + 7) / 8, $"the run-flag bitset of {n} containers");
+            }
             runFlags = data + pos;
             pos += (n + 7) / 8;
         }
         else if (cookie == CookieNoRuns)
         {
             hasRuns = false;
-            reader.Need(4, 4, "the container count");
+            if (!reader.Has(4, 4))
+            {
+                throw reader.Truncated(4, 4, "the container count");
+            }
             var count = ReadU32(data + 4);
             if (count > 65536)
             {
@@ -164,13 +173,19 @@ internal static unsafe class RoaringFormat
             throw reader.Error(0, $"unknown cookie 0x{cookie:X8} (expected 12346, or 12347 in the low 16 bits)");
         }
         var headerAt = pos;
-        reader.Need(pos, 4L * n, $"the descriptive header of {n} containers");
+        if (!reader.Has(pos, 4L * n))
+        {
+            throw reader.Truncated(pos, 4L * n, $"the descriptive header of {n} containers");
+        }
         pos += 4L * n;
         var withOffsets = !hasRuns || n >= NoOffsetThreshold;
         var offsetsAt = pos;
         if (withOffsets)
         {
-            reader.Need(pos, 4L * n, $"the offset header of {n} containers");
+            if (!reader.Has(pos, 4L * n))
+            {
+                throw reader.Truncated(pos, 4L * n, $"the offset header of {n} containers");
+            }
             pos += 4L * n;
         }
         var keys = n == 0 ? [] : new ushort[n];
@@ -200,13 +215,19 @@ internal static unsafe class RoaringFormat
                 Container c;
                 if (isRun)
                 {
-                    reader.Need(pos, 2, $"the run count of container {i}");
+                    if (!reader.Has(pos, 2))
+                    {
+                        throw reader.Truncated(pos, 2, $"the run count of container {i}");
+                    }
                     int runs = ReadU16(data + pos);
                     if (runs == 0)
                     {
                         throw reader.Error(pos, $"run container {i} has no runs");
                     }
-                    reader.Need(pos + 2, 4L * runs, $"{runs} runs of container {i}");
+                    if (!reader.Has(pos + 2, 4L * runs))
+                    {
+                        throw reader.Truncated(pos + 2, 4L * runs, $"{runs} runs of container {i}");
+                    }
                     var pairs = (ushort*)(data + pos + 2);
                     CheckRuns(ref reader, pairs, runs, cardinality, pos + 2, i);
                     c = new Container { Data = pairs, Kind = ContainerKind.Run, Length = runs, Cardinality = cardinality };
@@ -214,7 +235,10 @@ internal static unsafe class RoaringFormat
                 }
                 else if (cardinality <= ContainerAlgebra.ArrayMax)
                 {
-                    reader.Need(pos, 2L * cardinality, $"{cardinality} values of array container {i}");
+                    if (!reader.Has(pos, 2L * cardinality))
+                    {
+                        throw reader.Truncated(pos, 2L * cardinality, $"{cardinality} values of array container {i}");
+                    }
                     var values = (ushort*)(data + pos);
                     if (!ArrayContainer.IsStrictlyAscending(values, cardinality))
                     {
@@ -225,7 +249,10 @@ internal static unsafe class RoaringFormat
                 }
                 else
                 {
-                    reader.Need(pos, 8192, $"the bitset of container {i}");
+                    if (!reader.Has(pos, 8192))
+                    {
+                        throw reader.Truncated(pos, 8192, $"the bitset of container {i}");
+                    }
                     var words = (ulong*)(data + pos);
                     var actual = BitsetContainer.Cardinality(words);
                     if (actual != cardinality)
@@ -312,13 +339,10 @@ internal static unsafe class RoaringFormat
 
         public byte* Data { get; } = data;
 
-        public void Need(long at, long bytes, string what)
-        {
-            if (bytes > _length - at)
-            {
-                throw Error(at, $"truncated: {what} needs {bytes} bytes but only {Math.Max(0, _length - at)} remain");
-            }
-        }
+        public bool Has(long at, long bytes) => bytes <= _length - at;
+
+        public InvalidDataException Truncated(long at, long bytes, string what) =>
+            Error(at, $"truncated: {what} needs {bytes} bytes but only {Math.Max(0, _length - at)} remain");
 
         public InvalidDataException Error(long at, string problem) => FormatError.At(_baseOffset + at, problem);
     }

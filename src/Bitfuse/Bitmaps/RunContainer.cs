@@ -312,4 +312,57 @@ internal static unsafe class RunContainer
         }
         return true;
     }
+
+    /// <summary>
+    /// Writes the symmetric difference of two run lists as runs; returns how many (at most na + nb). Each run
+    /// [s, e] toggles membership at s and e + 1; merging both toggle lists and cancelling equal points leaves
+    /// the toggles of the result, already coalesced.
+    /// </summary>
+    public static int Xor(ushort* a, int na, ushort* b, int nb, ushort* dst)
+    {
+        var i = 0;
+        var j = 0;
+        var n = 2 * na;
+        var m = 2 * nb;
+        var k = 0;
+        var open = -1;
+        while (i < n || j < m)
+        {
+            var x = i < n ? Toggle(a, i) : int.MaxValue;
+            var y = j < m ? Toggle(b, j) : int.MaxValue;
+            int t;
+            if (x == y)
+            {
+                i++;
+                j++;
+                continue;
+            }
+            if (x < y)
+            {
+                t = x;
+                i++;
+            }
+            else
+            {
+                t = y;
+                j++;
+            }
+            if (open < 0)
+            {
+                open = t;
+            }
+            else
+            {
+                dst[2 * k] = (ushort)open;
+                dst[2 * k + 1] = (ushort)(t - 1 - open);
+                k++;
+                open = -1;
+            }
+        }
+        return k;
+    }
+
+    /// <summary>Toggle point <paramref name="index"/> of a run list: even = start, odd = end + 1.</summary>
+    private static int Toggle(ushort* runs, int index) =>
+        (index & 1) == 0 ? runs[index] : runs[index - 1] + runs[index] + 1;
 }

@@ -52,7 +52,7 @@ public sealed class BitmapPropertyTests
                 BitmapModel.AssertSame(ma, a);
                 BitmapModel.AssertSame(mb, b);
             }
-        }, iter: 80);
+        }, iter: 50);
     }
 
     [Fact]
@@ -235,7 +235,7 @@ public sealed class BitmapPropertyTests
                 Assert.Equal(model.Count, stats.ArrayValues + stats.BitsetValues + stats.RunValues);
                 Assert.Equal(clone.ContainerCount, stats.Containers);
             }
-        }, iter: 100);
+        }, iter: 60);
     }
 
     [Fact]

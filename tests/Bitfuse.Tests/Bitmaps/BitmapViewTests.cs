@@ -40,7 +40,7 @@ public sealed class BitmapViewTests
                 Assert.Throws<InvalidOperationException>(() => view.Optimize());
                 Assert.Equal(bytes, view.Serialize());
             }
-        }, iter: 60);
+        }, iter: 30);
     }
 
     [Fact]

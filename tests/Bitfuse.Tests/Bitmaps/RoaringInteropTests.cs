@@ -16,7 +16,7 @@ public sealed class RoaringInteropTests
             {
                 AssertInterop(ours, model.ToArray());
             }
-        }, iter: 60);
+        }, iter: 40);
     }
 
     [Theory]
