@@ -71,12 +71,31 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
     /// <summary>Index of the container for <paramref name="key"/>, or the bitwise complement of its insertion point.</summary>
     internal int IndexOfKey(ushort key)
     {
-        var n = _size;
-        if (n > 0 && _keys[n - 1] == key)
+        var keys = _keys;
+        var hi = _size - 1;
+        if (hi >= 0 && keys[hi] == key)
         {
-            return n - 1;
+            return hi;
         }
-        return Array.BinarySearch(_keys, 0, n, key);
+        var lo = 0;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            var k = keys[mid];
+            if (k < key)
+            {
+                lo = mid + 1;
+            }
+            else if (k > key)
+            {
+                hi = mid - 1;
+            }
+            else
+            {
+                return mid;
+            }
+        }
+        return ~lo;
     }
 
     /// <summary>
@@ -375,6 +394,11 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
     public void Optimize()
     {
         ThrowIfReadOnly();
+        if (_keys.Length > _size)
+        {
+            Array.Resize(ref _keys, _size);
+            Array.Resize(ref _containers, _size);
+        }
         for (var i = 0; i < _size; i++)
         {
             ref var c = ref _containers[i];

@@ -5,7 +5,7 @@ namespace Bitfuse.Bitmaps;
 
 /// <summary>
 /// The one place container payloads are allocated and freed. Bitsets are 8 KiB blocks aligned to 64 bytes;
-/// arrays and runs are rounded up to a size class (16-byte steps up to 256 bytes, then eight classes per
+/// arrays and runs are rounded up to a size class (8-byte steps up to 64 bytes, 16-byte steps up to 256, then eight classes per
 /// doubling up to 8 KiB) so that a container's waste stays small; anything larger (a run list of more than
 /// 2048 runs, which only exists transiently) is allocated exactly with native memory.
 /// Every class is a <see cref="Zone"/> that reclaims through one shared <see cref="Smr"/>: a reader that
@@ -33,6 +33,9 @@ internal static unsafe class ContainerMemory
     private const int BucketCapacity = 32;
 
     private static readonly int[] ClassBytes = BuildClasses();
+
+    /// <summary>Size class index for every request rounded up to 8 bytes (index = bytes / 8), 0..8192 bytes.</summary>
+    private static readonly byte[] ClassByEighths = BuildLookup();
 
     /// <summary>The byte sizes of the array/run size classes, ascending.</summary>
     public static ReadOnlySpan<int> SizeClasses => ClassBytes;
@@ -78,38 +81,39 @@ internal static unsafe class ContainerMemory
         return bytes > LargestClass ? (bytes + 15) & ~15 : ClassBytes[ClassIndex(bytes)];
     }
 
-    private static int ClassIndex(int bytes)
-    {
-        var classes = ClassBytes;
-        var lo = 0;
-        var hi = classes.Length - 1;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (classes[mid] < bytes)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-        return lo;
-    }
+    private static int ClassIndex(int bytes) => ClassByEighths[(bytes + 7) >> 3];
 
     private static Zone CreateZone(int index)
     {
         lock (ZoneLock)
         {
-            return ClassZones[index] ??= new Zone(new ZoneOptions { Name = $"bitmap-{ClassBytes[index]}", ItemSize = ClassBytes[index], Alignment = 16, Smr = Smr, BucketCapacity = BucketCapacity });
+            return ClassZones[index] ??= new Zone(new ZoneOptions { Name = $"bitmap-{ClassBytes[index]}", ItemSize = ClassBytes[index], Alignment = 8, Smr = Smr, BucketCapacity = BucketCapacity });
         }
+    }
+
+    private static byte[] BuildLookup()
+    {
+        var lookup = new byte[LargestClass / 8 + 1];
+        var c = 0;
+        for (var eighths = 0; eighths < lookup.Length; eighths++)
+        {
+            while (ClassBytes[c] < eighths * 8)
+            {
+                c++;
+            }
+            lookup[eighths] = (byte)c;
+        }
+        return lookup;
     }
 
     private static int[] BuildClasses()
     {
         var list = new List<int>();
-        for (var b = 16; b <= 256; b += 16)
+        for (var b = 8; b <= 64; b += 8)
+        {
+            list.Add(b);
+        }
+        for (var b = 80; b <= 256; b += 16)
         {
             list.Add(b);
         }
