@@ -342,7 +342,7 @@ internal static unsafe class ArrayContainer
         return k;
     }
 
-    /// <summary>Writes a \ b to <paramref name="dst"/> (may alias a); returns its length.</summary>
+    /// <summary>Writes a \ b to <paramref name="dst"/> (room for na; may alias a); returns its length.</summary>
     public static int Difference(ushort* a, int na, ushort* b, int nb, ushort* dst)
     {
         var k = 0;
@@ -373,6 +373,51 @@ internal static unsafe class ArrayContainer
         }
         var i = 0;
         var jj = 0;
+        if (Ssse3.IsSupported)
+        {
+            // Blocks of eight: collect which lanes of the current block of a matched any block of b, and emit
+            // the unmatched lanes (packed by shuffle) once b has passed the block.
+            var table = PackTable;
+            uint found = 0;
+            while (i + 8 <= na && jj + 8 <= nb)
+            {
+                var va = Vector128.Load(a + i);
+                var m = MatchMask(va, Vector128.Load(b + jj));
+                found |= (uint)Sse2.MoveMask(Sse2.PackSignedSaturate(m.AsInt16(), Vector128<short>.Zero).AsByte());
+                var amax = a[i + 7];
+                var bmax = b[jj + 7];
+                if (amax <= bmax)
+                {
+                    var keep = ~found & 0xFF;
+                    Ssse3.Shuffle(va.AsByte(), table[keep]).Store((byte*)(dst + k));
+                    k += BitOperations.PopCount(keep);
+                    i += 8;
+                    found = 0;
+                }
+                jj += bmax <= amax ? 8 : 0;
+            }
+            if (found != 0)
+            {
+                // The current block met some of b already; finish it against the rest of b value by value.
+                for (var lane = 0; lane < 8; lane++)
+                {
+                    var v = a[i + lane];
+                    if ((found & (1u << lane)) != 0)
+                    {
+                        continue;
+                    }
+                    while (jj < nb && b[jj] < v)
+                    {
+                        jj++;
+                    }
+                    if (jj == nb || b[jj] != v)
+                    {
+                        dst[k++] = v;
+                    }
+                }
+                i += 8;
+            }
+        }
         while (i < na && jj < nb)
         {
             var x = a[i];
