@@ -1,0 +1,171 @@
+using System.Collections;
+using System.Globalization;
+
+namespace Bitfuse;
+
+/// <summary>
+/// Named bitmaps: the inputs of a query, or a data set loaded from a folder. Names are case-sensitive and keep
+/// the order they were added in. A set made by <see cref="LoadFolder"/> owns its bitmaps and disposes them
+/// with itself; a set filled by the caller does not (the caller disposes its bitmaps).
+/// </summary>
+public sealed class BitmapSet : IReadOnlyDictionary<string, Bitmap>, IDisposable
+{
+    private readonly Dictionary<string, Bitmap> _byName = new(StringComparer.Ordinal);
+    private readonly List<string> _names = [];
+    private bool _ownsBitmaps;
+
+    /// <summary>The bitmap called <paramref name="name"/>; setting replaces or adds it.</summary>
+    /// <exception cref="KeyNotFoundException">No bitmap has that name (the message lists the nearest names).</exception>
+    public Bitmap this[string name]
+    {
+        get => _byName.TryGetValue(name, out var bitmap)
+            ? bitmap
+            : throw new KeyNotFoundException($"No bitmap named '{name}'.{Suggest(name)}");
+        set
+        {
+            ArgumentNullException.ThrowIfNull(name);
+            ArgumentNullException.ThrowIfNull(value);
+            if (!_byName.ContainsKey(name))
+            {
+                _names.Add(name);
+            }
+            _byName[name] = value;
+        }
+    }
+
+    /// <summary>The names in the order they were added (for a loaded folder: the numeric order of the file names).</summary>
+    public IReadOnlyList<string> Names => _names;
+
+    /// <summary>How many bitmaps.</summary>
+    public int Count => _names.Count;
+
+    /// <summary>The names, in order.</summary>
+    public IEnumerable<string> Keys => _names;
+
+    /// <summary>The bitmaps, in name order.</summary>
+    public IEnumerable<Bitmap> Values => _names.Select(n => _byName[n]);
+
+    /// <summary>Adds a bitmap under a new name.</summary>
+    public void Add(string name, Bitmap bitmap)
+    {
+        if (_byName.ContainsKey(name))
+        {
+            throw new ArgumentException($"A bitmap named '{name}' is already in the set.", nameof(name));
+        }
+        this[name] = bitmap;
+    }
+
+    /// <summary>True when a bitmap has that name.</summary>
+    public bool ContainsKey(string key) => _byName.ContainsKey(key);
+
+    /// <summary>Looks a bitmap up by name.</summary>
+    public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Bitmap value) => _byName.TryGetValue(key, out value);
+
+    /// <summary>The (name, bitmap) pairs in order.</summary>
+    public IEnumerator<KeyValuePair<string, Bitmap>> GetEnumerator()
+    {
+        foreach (var name in _names)
+        {
+            yield return new KeyValuePair<string, Bitmap>(name, _byName[name]);
+        }
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>
+    /// Loads a data set: every <c>*.txt</c> file of <paramref name="folder"/> is one bitmap in the text form
+    /// of <see cref="BitmapText"/>, named after the file without its extension, in the numeric order of the
+    /// number the name ends with (csv0, csv1, csv2, ...).
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="InvalidDataException">A file is not in the text form.</exception>
+    public static BitmapSet LoadFolder(string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            throw new DirectoryNotFoundException($"No data-set folder at '{folder}'.");
+        }
+        var files = Directory.GetFiles(folder, "*.txt");
+        Array.Sort(files, CompareNumerically);
+        var set = new BitmapSet { _ownsBitmaps = true };
+        try
+        {
+            foreach (var file in files)
+            {
+                set.Add(Path.GetFileNameWithoutExtension(file), BitmapText.Load(file));
+            }
+        }
+        catch
+        {
+            set.Dispose();
+            throw;
+        }
+        return set;
+    }
+
+    /// <summary>Disposes the bitmaps when the set owns them (it was made by <see cref="LoadFolder"/>).</summary>
+    public void Dispose()
+    {
+        if (_ownsBitmaps)
+        {
+            foreach (var bitmap in _byName.Values)
+            {
+                bitmap.Dispose();
+            }
+        }
+        _byName.Clear();
+        _names.Clear();
+    }
+
+    private string Suggest(string name)
+    {
+        var nearest = _names
+            .Select(n => (Name: n, Distance: EditDistance(n, name)))
+            .Where(x => x.Distance <= Math.Max(2, name.Length / 3))
+            .OrderBy(x => x.Distance)
+            .ThenBy(x => x.Name, StringComparer.Ordinal)
+            .Take(3)
+            .Select(x => $"'{x.Name}'")
+            .ToList();
+        return nearest.Count == 0 ? "" : $" Did you mean {string.Join(", ", nearest)}?";
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
+    }
+
+    private static int CompareNumerically(string a, string b)
+    {
+        var na = TrailingNumber(Path.GetFileNameWithoutExtension(a));
+        var nb = TrailingNumber(Path.GetFileNameWithoutExtension(b));
+        return na != nb ? na.CompareTo(nb) : StringComparer.Ordinal.Compare(a, b);
+    }
+
+    private static long TrailingNumber(string name)
+    {
+        var end = name.Length;
+        var start = end;
+        while (start > 0 && char.IsAsciiDigit(name[start - 1]))
+        {
+            start--;
+        }
+        return start < end && end - start <= 18 ? long.Parse(name.AsSpan(start, end - start), NumberStyles.None, CultureInfo.InvariantCulture) : -1;
+    }
+}
