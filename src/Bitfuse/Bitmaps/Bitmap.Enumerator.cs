@@ -1,0 +1,119 @@
+using System.Collections;
+using System.Numerics;
+using Bitfuse.Bitmaps;
+
+namespace Bitfuse;
+
+public sealed unsafe partial class Bitmap
+{
+    /// <summary>
+    /// Enumerates a bitmap's values in ascending order without allocating. The bitmap must not change while
+    /// an enumerator is in use.
+    /// </summary>
+    public struct Enumerator : IEnumerator<uint>
+    {
+        private readonly Bitmap _bitmap;
+        private int _index;
+        private uint _high;
+        private Container _container;
+        private int _position;
+        private ulong _word;
+        private long _runNext;
+        private long _runEnd;
+        private uint _current;
+
+        internal Enumerator(Bitmap bitmap)
+        {
+            _bitmap = bitmap;
+            _index = -1;
+            _container = default;
+            _high = 0;
+            _position = 0;
+            _word = 0;
+            _runNext = 0;
+            _runEnd = -1;
+            _current = 0;
+        }
+
+        /// <summary>The value at the enumerator's position.</summary>
+        public readonly uint Current => _current;
+
+        readonly object IEnumerator.Current => _current;
+
+        /// <summary>Advances to the next value; false after the last.</summary>
+        public bool MoveNext()
+        {
+            while (true)
+            {
+                switch (_container.Kind)
+                {
+                    case ContainerKind.Array:
+                        if (_position < _container.Length)
+                        {
+                            _current = _high | _container.Values[_position++];
+                            return true;
+                        }
+                        break;
+                    case ContainerKind.Bitset:
+                        while (_word == 0)
+                        {
+                            if (++_position >= BitsetContainer.Words)
+                            {
+                                goto nextContainer;
+                            }
+                            _word = _container.Words[_position];
+                        }
+                        _current = _high | (uint)(_position << 6) | (uint)BitOperations.TrailingZeroCount(_word);
+                        _word &= _word - 1;
+                        return true;
+                    case ContainerKind.Run:
+                        if (_runNext <= _runEnd)
+                        {
+                            _current = (uint)_runNext++;
+                            return true;
+                        }
+                        if (++_position < _container.Length)
+                        {
+                            _runNext = _high | _container.Runs[2 * _position];
+                            _runEnd = _runNext + _container.Runs[2 * _position + 1];
+                            _current = (uint)_runNext++;
+                            return true;
+                        }
+                        break;
+                    default:
+                        break;
+                }
+            nextContainer:
+                if (++_index >= _bitmap._size)
+                {
+                    _container = default;
+                    _index = _bitmap._size;
+                    return false;
+                }
+                _container = _bitmap._containers[_index];
+                _high = (uint)_bitmap._keys[_index] << 16;
+                _position = 0;
+                switch (_container.Kind)
+                {
+                    case ContainerKind.Bitset:
+                        _word = _container.Words[0];
+                        break;
+                    case ContainerKind.Run:
+                        _runNext = _high | _container.Runs[0];
+                        _runEnd = _runNext + _container.Runs[1];
+                        break;
+                    default:
+                        break;
+                }
+            }
+        }
+
+        /// <summary>Restarts before the first value.</summary>
+        public void Reset() => this = new Enumerator(_bitmap);
+
+        /// <summary>Nothing to release.</summary>
+        public readonly void Dispose()
+        {
+        }
+    }
+}

@@ -1,0 +1,463 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Bitfuse.Bitmaps;
+
+/// <summary>
+/// Kernels over 8 KiB bitsets (1024 <see cref="ulong"/> words, bit <c>v % 64</c> of word <c>v / 64</c>).
+/// Loads are unaligned-safe so that bitsets borrowed from a serialized buffer run the same code; the
+/// word-wise kernels use 512-bit vectors when the hardware has them, else 256-bit, else scalar, and
+/// count with the POPCNT instruction. Outputs may alias inputs.
+/// </summary>
+internal static unsafe class BitsetContainer
+{
+    /// <summary>Words per bitset.</summary>
+    public const int Words = 1024;
+
+    /// <summary>dst = a &amp; b; returns the population count of dst.</summary>
+    public static int And(ulong* a, ulong* b, ulong* dst)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (var i = 0; i < Words; i += 8)
+            {
+                (Vector512.Load(a + i) & Vector512.Load(b + i)).Store(dst + i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (var i = 0; i < Words; i += 8)
+            {
+                (Vector256.Load(a + i) & Vector256.Load(b + i)).Store(dst + i);
+                (Vector256.Load(a + i + 4) & Vector256.Load(b + i + 4)).Store(dst + i + 4);
+            }
+        }
+        else
+        {
+            for (var i = 0; i < Words; i++)
+            {
+                dst[i] = a[i] & b[i];
+            }
+        }
+        return Cardinality(dst);
+    }
+
+    /// <summary>dst = a | b; returns the population count of dst.</summary>
+    public static int Or(ulong* a, ulong* b, ulong* dst)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (var i = 0; i < Words; i += 8)
+            {
+                (Vector512.Load(a + i) | Vector512.Load(b + i)).Store(dst + i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (var i = 0; i < Words; i += 8)
+            {
+                (Vector256.Load(a + i) | Vector256.Load(b + i)).Store(dst + i);
+                (Vector256.Load(a + i + 4) | Vector256.Load(b + i + 4)).Store(dst + i + 4);
+            }
+        }
+        else
+        {
+            for (var i = 0; i < Words; i++)
+            {
+                dst[i] = a[i] | b[i];
+            }
+        }
+        return Cardinality(dst);
+    }
+
+    /// <summary>dst = a ^ b; returns the population count of dst.</summary>
+    public static int Xor(ulong* a, ulong* b, ulong* dst)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (var i = 0; i < Words; i += 8)
+            {
+                (Vector512.Load(a + i) ^ Vector512.Load(b + i)).Store(dst + i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (var i = 0; i < Words; i += 8)
+            {
+                (Vector256.Load(a + i) ^ Vector256.Load(b + i)).Store(dst + i);
+                (Vector256.Load(a + i + 4) ^ Vector256.Load(b + i + 4)).Store(dst + i + 4);
+            }
+        }
+        else
+        {
+            for (var i = 0; i < Words; i++)
+            {
+                dst[i] = a[i] ^ b[i];
+            }
+        }
+        return Cardinality(dst);
+    }
+
+    /// <summary>dst = a &amp; ~b; returns the population count of dst.</summary>
+    public static int AndNot(ulong* a, ulong* b, ulong* dst)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (var i = 0; i < Words; i += 8)
+            {
+                Vector512.AndNot(Vector512.Load(a + i), Vector512.Load(b + i)).Store(dst + i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (var i = 0; i < Words; i += 8)
+            {
+                Vector256.AndNot(Vector256.Load(a + i), Vector256.Load(b + i)).Store(dst + i);
+                Vector256.AndNot(Vector256.Load(a + i + 4), Vector256.Load(b + i + 4)).Store(dst + i + 4);
+            }
+        }
+        else
+        {
+            for (var i = 0; i < Words; i++)
+            {
+                dst[i] = a[i] & ~b[i];
+            }
+        }
+        return Cardinality(dst);
+    }
+
+    /// <summary>Population count of the whole bitset.</summary>
+    public static int Cardinality(ulong* a)
+    {
+        if (Popcnt.X64.IsSupported)
+        {
+            ulong c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+            for (var i = 0; i < Words; i += 4)
+            {
+                c0 += Popcnt.X64.PopCount(a[i]);
+                c1 += Popcnt.X64.PopCount(a[i + 1]);
+                c2 += Popcnt.X64.PopCount(a[i + 2]);
+                c3 += Popcnt.X64.PopCount(a[i + 3]);
+            }
+            return (int)(c0 + c1 + c2 + c3);
+        }
+        var c = 0;
+        for (var i = 0; i < Words; i++)
+        {
+            c += BitOperations.PopCount(a[i]);
+        }
+        return c;
+    }
+
+    /// <summary>|a ∩ b| without writing.</summary>
+    public static int AndCount(ulong* a, ulong* b)
+    {
+        ulong c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+        for (var i = 0; i < Words; i += 4)
+        {
+            c0 += (ulong)BitOperations.PopCount(a[i] & b[i]);
+            c1 += (ulong)BitOperations.PopCount(a[i + 1] & b[i + 1]);
+            c2 += (ulong)BitOperations.PopCount(a[i + 2] & b[i + 2]);
+            c3 += (ulong)BitOperations.PopCount(a[i + 3] & b[i + 3]);
+        }
+        return (int)(c0 + c1 + c2 + c3);
+    }
+
+    /// <summary>True when a and b share a bit.</summary>
+    public static bool Intersects(ulong* a, ulong* b)
+    {
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (var i = 0; i < Words; i += 4)
+            {
+                if ((Vector256.Load(a + i) & Vector256.Load(b + i)) != Vector256<ulong>.Zero)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+        for (var i = 0; i < Words; i++)
+        {
+            if ((a[i] & b[i]) != 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Writes <c>high | v</c> for every set bit v, ascending; returns how many.</summary>
+    public static int Extract(ulong* a, uint high, uint* destination)
+    {
+        var k = 0;
+        for (var w = 0; w < Words; w++)
+        {
+            var word = a[w];
+            var b = high | ((uint)w << 6);
+            while (word != 0)
+            {
+                destination[k++] = b | (uint)BitOperations.TrailingZeroCount(word);
+                word &= word - 1;
+            }
+        }
+        return k;
+    }
+
+    /// <summary>Writes every set bit as a <see cref="ushort"/>, ascending; returns how many.</summary>
+    public static int ToArray(ulong* a, ushort* destination)
+    {
+        var k = 0;
+        for (var w = 0; w < Words; w++)
+        {
+            var word = a[w];
+            var b = w << 6;
+            while (word != 0)
+            {
+                destination[k++] = (ushort)(b | BitOperations.TrailingZeroCount(word));
+                word &= word - 1;
+            }
+        }
+        return k;
+    }
+
+    /// <summary>Sets every listed value.</summary>
+    public static void SetValues(ulong* a, ushort* values, int n)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            var v = values[i];
+            a[v >> 6] |= 1UL << v;
+        }
+    }
+
+    /// <summary>Keeps the listed values that are set, writing them to <paramref name="dst"/> (may alias values); returns how many.</summary>
+    public static int FilterIn(ulong* a, ushort* values, int n, ushort* dst)
+    {
+        var k = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var v = values[i];
+            dst[k] = v;
+            k += (int)((a[v >> 6] >> v) & 1);
+        }
+        return k;
+    }
+
+    /// <summary>Keeps the listed values that are not set, writing them to <paramref name="dst"/> (may alias values); returns how many.</summary>
+    public static int FilterOut(ulong* a, ushort* values, int n, ushort* dst)
+    {
+        var k = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var v = values[i];
+            dst[k] = v;
+            k += (int)(~(a[v >> 6] >> v) & 1);
+        }
+        return k;
+    }
+
+    /// <summary>How many listed values are set.</summary>
+    public static int CountIn(ulong* a, ushort* values, int n)
+    {
+        var k = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var v = values[i];
+            k += (int)((a[v >> 6] >> v) & 1);
+        }
+        return k;
+    }
+
+    /// <summary>Sets bits [start, end); returns how many were newly set.</summary>
+    public static int SetRange(ulong* a, int start, int end) => ChangeRange(a, start, end, 0);
+
+    /// <summary>Clears bits [start, end); returns how many were cleared.</summary>
+    public static int ClearRange(ulong* a, int start, int end) => ChangeRange(a, start, end, 1);
+
+    /// <summary>Flips bits [start, end); returns the change in cardinality.</summary>
+    public static int FlipRange(ulong* a, int start, int end) => ChangeRange(a, start, end, 2);
+
+    private static int ChangeRange(ulong* a, int start, int end, int mode)
+    {
+        if (start >= end)
+        {
+            return 0;
+        }
+        var first = start >> 6;
+        var last = (end - 1) >> 6;
+        var delta = 0;
+        for (var w = first; w <= last; w++)
+        {
+            var mask = ulong.MaxValue;
+            if (w == first)
+            {
+                mask &= ulong.MaxValue << (start & 63);
+            }
+            if (w == last)
+            {
+                mask &= ulong.MaxValue >> (63 - ((end - 1) & 63));
+            }
+            var old = a[w];
+            var now = mode switch
+            {
+                0 => old | mask,
+                1 => old & ~mask,
+                _ => old ^ mask,
+            };
+            a[w] = now;
+            delta += BitOperations.PopCount(now) - BitOperations.PopCount(old);
+        }
+        return mode == 1 ? -delta : delta;
+    }
+
+    /// <summary>Population count of bits [start, end).</summary>
+    public static int CountRange(ulong* a, int start, int end)
+    {
+        if (start >= end)
+        {
+            return 0;
+        }
+        var first = start >> 6;
+        var last = (end - 1) >> 6;
+        var c = 0;
+        for (var w = first; w <= last; w++)
+        {
+            var mask = ulong.MaxValue;
+            if (w == first)
+            {
+                mask &= ulong.MaxValue << (start & 63);
+            }
+            if (w == last)
+            {
+                mask &= ulong.MaxValue >> (63 - ((end - 1) & 63));
+            }
+            c += BitOperations.PopCount(a[w] & mask);
+        }
+        return c;
+    }
+
+    /// <summary>Number of runs of set bits.</summary>
+    public static int CountRuns(ulong* a)
+    {
+        // A run starts at every set bit whose predecessor is clear.
+        var runs = 0;
+        ulong carry = 0;
+        for (var w = 0; w < Words; w++)
+        {
+            var word = a[w];
+            runs += BitOperations.PopCount(word & ~((word << 1) | carry));
+            carry = word >> 63;
+        }
+        return runs;
+    }
+
+    /// <summary>Writes the runs of set bits as (start, length - 1) pairs; returns how many runs.</summary>
+    public static int ToRuns(ulong* a, ushort* runs)
+    {
+        var n = 0;
+        var w = 0;
+        var word = a[0];
+        while (true)
+        {
+            while (word == 0)
+            {
+                if (++w == Words)
+                {
+                    return n;
+                }
+                word = a[w];
+            }
+            var start = (w << 6) + BitOperations.TrailingZeroCount(word);
+            // Fill the bits below the run start so the run's end is the first clear bit after it.
+            word |= word - 1;
+            while (word == ulong.MaxValue)
+            {
+                if (++w == Words)
+                {
+                    runs[2 * n] = (ushort)start;
+                    runs[2 * n + 1] = (ushort)(65535 - start);
+                    return n + 1;
+                }
+                word = a[w];
+            }
+            var end = (w << 6) + BitOperations.TrailingZeroCount(~word);
+            runs[2 * n] = (ushort)start;
+            runs[2 * n + 1] = (ushort)(end - 1 - start);
+            n++;
+            // Clear the run's bits in this word: everything below end.
+            word &= word + 1;
+        }
+    }
+
+    /// <summary>The lowest set bit (the bitset must not be empty).</summary>
+    public static ushort Min(ulong* a)
+    {
+        for (var w = 0; w < Words; w++)
+        {
+            if (a[w] != 0)
+            {
+                return (ushort)((w << 6) + BitOperations.TrailingZeroCount(a[w]));
+            }
+        }
+        return 0;
+    }
+
+    /// <summary>The highest set bit (the bitset must not be empty).</summary>
+    public static ushort Max(ulong* a)
+    {
+        for (var w = Words - 1; w >= 0; w--)
+        {
+            if (a[w] != 0)
+            {
+                return (ushort)((w << 6) + 63 - BitOperations.LeadingZeroCount(a[w]));
+            }
+        }
+        return 0;
+    }
+
+    /// <summary>How many set bits are &lt;= <paramref name="value"/>.</summary>
+    public static int Rank(ulong* a, ushort value)
+    {
+        var last = value >> 6;
+        var c = 0;
+        for (var w = 0; w < last; w++)
+        {
+            c += BitOperations.PopCount(a[w]);
+        }
+        var shift = 63 - (value & 63);
+        return c + BitOperations.PopCount(a[last] << shift);
+    }
+
+    /// <summary>The set bit at zero-based <paramref name="index"/>.</summary>
+    public static ushort Select(ulong* a, int index)
+    {
+        for (var w = 0; w < Words; w++)
+        {
+            var word = a[w];
+            var c = BitOperations.PopCount(word);
+            if (index < c)
+            {
+                return (ushort)((w << 6) + SelectInWord(word, index));
+            }
+            index -= c;
+        }
+        return 0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int SelectInWord(ulong word, int index)
+    {
+        if (Bmi2.X64.IsSupported)
+        {
+            return BitOperations.TrailingZeroCount(Bmi2.X64.ParallelBitDeposit(1UL << index, word));
+        }
+        for (var i = 0; i < index; i++)
+        {
+            word &= word - 1;
+        }
+        return BitOperations.TrailingZeroCount(word);
+    }
+}

@@ -1,0 +1,614 @@
+using System.Runtime.CompilerServices;
+
+namespace Bitfuse.Bitmaps;
+
+/// <summary>
+/// Pairwise set operations on containers, dispatched on the two kinds. Every operation reads its inputs
+/// (owned or borrowed, never modified) and returns a new owned container of the smallest legal kind, or an
+/// empty descriptor when the result has no values.
+/// Kind rules (Roaring): a result of at most 4096 values is an array, otherwise a bitset; when an input was
+/// a run container the result becomes a run container if that is smaller (<see cref="Normalize"/>), so run
+/// data stays run-encoded through operations. <see cref="Optimize"/> applies CRoaring's exact
+/// run-optimize thresholds so that optimized bitmaps serialize byte for byte like CRoaring's.
+/// </summary>
+internal static unsafe class ContainerAlgebra
+{
+    /// <summary>The most values an array container holds.</summary>
+    public const int ArrayMax = 4096;
+
+    /// <summary>a ∩ b.</summary>
+    public static Container And(in Container a, in Container b)
+    {
+        var ka = a.Kind;
+        var kb = b.Kind;
+        if (ka == ContainerKind.Array)
+        {
+            return kb switch
+            {
+                ContainerKind.Array => AndArrays(a, b),
+                ContainerKind.Bitset => FilterArray(a, b.Words, keep: true),
+                _ => AndArrayRun(a, b),
+            };
+        }
+        if (kb == ContainerKind.Array)
+        {
+            return ka == ContainerKind.Bitset ? FilterArray(b, a.Words, keep: true) : AndArrayRun(b, a);
+        }
+        if (ka == ContainerKind.Bitset && kb == ContainerKind.Bitset)
+        {
+            return AndBitsets(a.Words, b.Words);
+        }
+        if (ka == ContainerKind.Run && kb == ContainerKind.Run)
+        {
+            var r = Container.NewRun(a.Length + b.Length);
+            r.Length = RunContainer.Intersect(a.Runs, a.Length, b.Runs, b.Length, r.Runs);
+            r.Cardinality = RunContainer.Cardinality(r.Runs, r.Length);
+            Normalize(ref r, considerRuns: true);
+            return r;
+        }
+        // Run ∩ bitset.
+        var (run, bits) = ka == ContainerKind.Run ? (a, b) : (b, a);
+        if (IsFull(run))
+        {
+            return bits.Clone();
+        }
+        var result = Container.NewBitset(clear: false);
+        Unsafe.CopyBlockUnaligned(result.Data, bits.Data, 8192);
+        var prevEnd = 0;
+        for (var i = 0; i < run.Length; i++)
+        {
+            int s = run.Runs[2 * i];
+            BitsetContainer.ClearRange(result.Words, prevEnd, s);
+            prevEnd = s + run.Runs[2 * i + 1] + 1;
+        }
+        BitsetContainer.ClearRange(result.Words, prevEnd, 65536);
+        result.Cardinality = BitsetContainer.Cardinality(result.Words);
+        Normalize(ref result, considerRuns: true);
+        return result;
+    }
+
+    /// <summary>a ∪ b.</summary>
+    public static Container Or(in Container a, in Container b)
+    {
+        var ka = a.Kind;
+        var kb = b.Kind;
+        if (ka == ContainerKind.Array && kb == ContainerKind.Array)
+        {
+            if (a.Length + b.Length <= ArrayMax)
+            {
+                var r = Container.NewArray(a.Length + b.Length);
+                r.Length = r.Cardinality = ArrayContainer.Union(a.Values, a.Length, b.Values, b.Length, r.Values);
+                return r;
+            }
+            var bits = Container.NewBitset(clear: true);
+            BitsetContainer.SetValues(bits.Words, a.Values, a.Length);
+            BitsetContainer.SetValues(bits.Words, b.Values, b.Length);
+            bits.Cardinality = BitsetContainer.Cardinality(bits.Words);
+            Normalize(ref bits, considerRuns: false);
+            return bits;
+        }
+        if (ka == ContainerKind.Bitset && kb == ContainerKind.Bitset)
+        {
+            var r = Container.NewBitset(clear: false);
+            r.Cardinality = BitsetContainer.Or(a.Words, b.Words, r.Words);
+            return r;
+        }
+        if (ka != ContainerKind.Run && kb != ContainerKind.Run)
+        {
+            var (arr, bs) = ka == ContainerKind.Array ? (a, b) : (b, a);
+            var r = bs.Clone();
+            r.Cardinality += AddValues(r.Words, arr.Values, arr.Length);
+            return r;
+        }
+        if (ka == ContainerKind.Run && kb == ContainerKind.Run)
+        {
+            var r = Container.NewRun(a.Length + b.Length);
+            r.Length = RunContainer.Union(a.Runs, a.Length, b.Runs, b.Length, r.Runs);
+            r.Cardinality = RunContainer.Cardinality(r.Runs, r.Length);
+            Normalize(ref r, considerRuns: true);
+            return r;
+        }
+        var (run, other) = ka == ContainerKind.Run ? (a, b) : (b, a);
+        if (IsFull(run))
+        {
+            return run.Clone();
+        }
+        if (other.Kind == ContainerKind.Array && other.Length < 64)
+        {
+            // A few values merged into runs: stay in run form.
+            ushort* runs = stackalloc ushort[2 * 64];
+            var n = RunContainer.FromArray(other.Values, other.Length, runs);
+            var r = Container.NewRun(run.Length + n);
+            r.Length = RunContainer.Union(run.Runs, run.Length, runs, n, r.Runs);
+            r.Cardinality = RunContainer.Cardinality(r.Runs, r.Length);
+            Normalize(ref r, considerRuns: true);
+            return r;
+        }
+        var result = Container.NewBitset(clear: false);
+        other.CopyToBitset(result.Words);
+        run.OrInto(result.Words);
+        result.Cardinality = BitsetContainer.Cardinality(result.Words);
+        Normalize(ref result, considerRuns: true);
+        return result;
+    }
+
+    /// <summary>a ⊕ b.</summary>
+    public static Container Xor(in Container a, in Container b)
+    {
+        var ka = a.Kind;
+        var kb = b.Kind;
+        if (ka == ContainerKind.Array && kb == ContainerKind.Array && a.Length + b.Length <= ArrayMax)
+        {
+            var r = Container.NewArray(a.Length + b.Length);
+            r.Length = r.Cardinality = ArrayContainer.SymmetricDifference(a.Values, a.Length, b.Values, b.Length, r.Values);
+            if (r.Cardinality == 0)
+            {
+                r.Free();
+            }
+            return r;
+        }
+        if (ka == ContainerKind.Bitset && kb == ContainerKind.Bitset)
+        {
+            var r = Container.NewBitset(clear: false);
+            r.Cardinality = BitsetContainer.Xor(a.Words, b.Words, r.Words);
+            Normalize(ref r, considerRuns: false);
+            return r;
+        }
+        if (ka == ContainerKind.Array && kb == ContainerKind.Bitset || ka == ContainerKind.Bitset && kb == ContainerKind.Array)
+        {
+            var (arr, bs) = ka == ContainerKind.Array ? (a, b) : (b, a);
+            var r = bs.Clone();
+            r.Cardinality += FlipValues(r.Words, arr.Values, arr.Length);
+            Normalize(ref r, considerRuns: false);
+            return r;
+        }
+        var result = Container.NewBitset(clear: false);
+        a.CopyToBitset(result.Words);
+        XorInto(result.Words, b);
+        result.Cardinality = BitsetContainer.Cardinality(result.Words);
+        Normalize(ref result, considerRuns: ka == ContainerKind.Run || kb == ContainerKind.Run);
+        return result;
+    }
+
+    /// <summary>a \ b.</summary>
+    public static Container AndNot(in Container a, in Container b)
+    {
+        var ka = a.Kind;
+        var kb = b.Kind;
+        if (ka == ContainerKind.Array)
+        {
+            switch (kb)
+            {
+                case ContainerKind.Array:
+                    {
+                        var r = Container.NewArray(a.Length);
+                        r.Length = r.Cardinality = ArrayContainer.Difference(a.Values, a.Length, b.Values, b.Length, r.Values);
+                        if (r.Cardinality == 0)
+                        {
+                            r.Free();
+                        }
+                        return r;
+                    }
+                case ContainerKind.Bitset:
+                    return FilterArray(a, b.Words, keep: false);
+                default:
+                    {
+                        var r = Container.NewArray(a.Length);
+                        var k = 0;
+                        var runs = b.Runs;
+                        var rr = 0;
+                        for (var i = 0; i < a.Length; i++)
+                        {
+                            int v = a.Values[i];
+                            while (rr < b.Length && runs[2 * rr] + runs[2 * rr + 1] < v)
+                            {
+                                rr++;
+                            }
+                            if (rr == b.Length || runs[2 * rr] > v)
+                            {
+                                r.Values[k++] = (ushort)v;
+                            }
+                        }
+                        r.Length = r.Cardinality = k;
+                        if (k == 0)
+                        {
+                            r.Free();
+                        }
+                        return r;
+                    }
+            }
+        }
+        if (ka == ContainerKind.Bitset && kb == ContainerKind.Bitset)
+        {
+            var r = Container.NewBitset(clear: false);
+            r.Cardinality = BitsetContainer.AndNot(a.Words, b.Words, r.Words);
+            Normalize(ref r, considerRuns: false);
+            return r;
+        }
+        if (ka == ContainerKind.Run && kb == ContainerKind.Run)
+        {
+            // a \ b = a ∩ complement(b), all in run form.
+            ushort* complement = stackalloc ushort[2 * (b.Length + 1)];
+            var n = Complement(b.Runs, b.Length, complement);
+            var r = Container.NewRun(a.Length + n);
+            r.Length = RunContainer.Intersect(a.Runs, a.Length, complement, n, r.Runs);
+            r.Cardinality = RunContainer.Cardinality(r.Runs, r.Length);
+            Normalize(ref r, considerRuns: true);
+            return r;
+        }
+        var result = Container.NewBitset(clear: false);
+        a.CopyToBitset(result.Words);
+        switch (kb)
+        {
+            case ContainerKind.Array:
+                for (var i = 0; i < b.Length; i++)
+                {
+                    var v = b.Values[i];
+                    result.Words[v >> 6] &= ~(1UL << v);
+                }
+                break;
+            case ContainerKind.Bitset:
+                BitsetContainer.AndNot(result.Words, b.Words, result.Words);
+                break;
+            default:
+                for (var i = 0; i < b.Length; i++)
+                {
+                    int s = b.Runs[2 * i];
+                    BitsetContainer.ClearRange(result.Words, s, s + b.Runs[2 * i + 1] + 1);
+                }
+                break;
+        }
+        result.Cardinality = BitsetContainer.Cardinality(result.Words);
+        Normalize(ref result, considerRuns: ka == ContainerKind.Run);
+        return result;
+    }
+
+    /// <summary>|a ∩ b| without building anything.</summary>
+    public static int AndCount(in Container a, in Container b)
+    {
+        var ka = a.Kind;
+        var kb = b.Kind;
+        if (ka == ContainerKind.Array)
+        {
+            return kb switch
+            {
+                ContainerKind.Array => ArrayContainer.IntersectCount(a.Values, a.Length, b.Values, b.Length),
+                ContainerKind.Bitset => BitsetContainer.CountIn(b.Words, a.Values, a.Length),
+                _ => RunContainer.CountIn(b.Runs, b.Length, a.Values, a.Length),
+            };
+        }
+        if (ka == ContainerKind.Bitset)
+        {
+            return kb switch
+            {
+                ContainerKind.Array => BitsetContainer.CountIn(a.Words, b.Values, b.Length),
+                ContainerKind.Bitset => BitsetContainer.AndCount(a.Words, b.Words),
+                _ => RunContainer.CountIn(b.Runs, b.Length, a.Words),
+            };
+        }
+        return kb switch
+        {
+            ContainerKind.Array => RunContainer.CountIn(a.Runs, a.Length, b.Values, b.Length),
+            ContainerKind.Bitset => RunContainer.CountIn(a.Runs, a.Length, b.Words),
+            _ => RunContainer.IntersectCount(a.Runs, a.Length, b.Runs, b.Length),
+        };
+    }
+
+    /// <summary>True when a and b share a value.</summary>
+    public static bool Intersects(in Container a, in Container b)
+    {
+        if (a.Kind == ContainerKind.Array && b.Kind == ContainerKind.Array)
+        {
+            return ArrayContainer.Intersects(a.Values, a.Length, b.Values, b.Length);
+        }
+        if (a.Kind == ContainerKind.Bitset && b.Kind == ContainerKind.Bitset)
+        {
+            return BitsetContainer.Intersects(a.Words, b.Words);
+        }
+        return AndCount(a, b) > 0;
+    }
+
+    /// <summary>True when both hold the same values (kinds may differ).</summary>
+    public static bool ValueEquals(in Container a, in Container b)
+    {
+        if (a.Cardinality != b.Cardinality)
+        {
+            return false;
+        }
+        if (a.Kind == b.Kind)
+        {
+            var bytes = a.Kind == ContainerKind.Bitset ? 8192 : a.Kind == ContainerKind.Array ? 2 * a.Length : 4 * a.Length;
+            return new ReadOnlySpan<byte>(a.Data, bytes).SequenceEqual(new ReadOnlySpan<byte>(b.Data, bytes));
+        }
+        return AndCount(a, b) == a.Cardinality;
+    }
+
+    /// <summary>
+    /// A new owned container holding the bits of an 8 KiB buffer, of the best kind for them (array or
+    /// bitset, or run when <paramref name="considerRuns"/> and smaller). <paramref name="cardinality"/> may be
+    /// -1 to count here. Empty descriptor when no bit is set.
+    /// </summary>
+    public static Container FromBitset(ulong* words, int cardinality = -1, bool considerRuns = false)
+    {
+        if (cardinality < 0)
+        {
+            cardinality = BitsetContainer.Cardinality(words);
+        }
+        if (cardinality == 0)
+        {
+            return default;
+        }
+        Container c;
+        if (cardinality <= ArrayMax)
+        {
+            c = Container.NewArray(cardinality);
+            c.Length = BitsetContainer.ToArray(words, c.Values);
+        }
+        else
+        {
+            c = Container.NewBitset(clear: false);
+            Unsafe.CopyBlockUnaligned(c.Data, words, 8192);
+        }
+        c.Cardinality = cardinality;
+        if (considerRuns)
+        {
+            Normalize(ref c, considerRuns: true);
+        }
+        return c;
+    }
+
+    /// <summary>
+    /// Puts an owned container with a correct <see cref="Container.Cardinality"/> into its legal kind:
+    /// empty → freed; bitset of ≤ 4096 → array; run that is not smallest → array/bitset; and, when
+    /// <paramref name="considerRuns"/>, array/bitset → run when that is smaller.
+    /// </summary>
+    public static void Normalize(ref Container c, bool considerRuns)
+    {
+        if (c.Cardinality == 0)
+        {
+            c.Free();
+            return;
+        }
+        if (c.Kind == ContainerKind.Run)
+        {
+            if (!RunIsSmallest(c.Length, c.Cardinality))
+            {
+                ConvertRunToPlain(ref c);
+            }
+            return;
+        }
+        if (c.Kind == ContainerKind.Bitset && c.Cardinality <= ArrayMax)
+        {
+            var array = Container.NewArray(c.Cardinality);
+            array.Length = array.Cardinality = BitsetContainer.ToArray(c.Words, array.Values);
+            c.Free();
+            c = array;
+        }
+        if (considerRuns)
+        {
+            Optimize(ref c);
+        }
+    }
+
+    /// <summary>CRoaring's run-optimize rule: converts an owned container to or from run form where that is smaller.</summary>
+    public static void Optimize(ref Container c)
+    {
+        switch (c.Kind)
+        {
+            case ContainerKind.Array:
+                {
+                    var runs = ArrayContainer.CountRuns(c.Values, c.Length);
+                    if (2 + 4 * runs < 2 * c.Cardinality + 2)
+                    {
+                        var r = Container.NewRun(runs);
+                        r.Length = RunContainer.FromArray(c.Values, c.Length, r.Runs);
+                        r.Cardinality = c.Cardinality;
+                        c.Free();
+                        c = r;
+                    }
+                    break;
+                }
+            case ContainerKind.Bitset:
+                {
+                    var runs = BitsetContainer.CountRuns(c.Words);
+                    if (2 + 4 * runs < 8192)
+                    {
+                        var r = Container.NewRun(runs);
+                        r.Length = BitsetContainer.ToRuns(c.Words, r.Runs);
+                        r.Cardinality = c.Cardinality;
+                        c.Free();
+                        c = r;
+                    }
+                    break;
+                }
+            default:
+                if (!RunIsSmallest(c.Length, c.Cardinality))
+                {
+                    ConvertRunToPlain(ref c);
+                }
+                else if (c.Owned && ContainerMemory.RoundUp(4 * c.Length) < c.CapacityBytes)
+                {
+                    var trimmed = c.Clone();
+                    c.Free();
+                    c = trimmed;
+                }
+                break;
+        }
+    }
+
+    /// <summary>True when a run container of <paramref name="runs"/> runs is no larger than the array or bitset alternative.</summary>
+    public static bool RunIsSmallest(int runs, int cardinality) =>
+        2 + 4 * runs <= Math.Min(8192, 2 * cardinality + 2);
+
+    /// <summary>Replaces an owned or borrowed run container by its array or bitset form (owned).</summary>
+    public static void ConvertRunToPlain(ref Container c)
+    {
+        Container plain;
+        if (c.Cardinality <= ArrayMax)
+        {
+            plain = Container.NewArray(c.Cardinality);
+            plain.Length = RunContainer.ToArray(c.Runs, c.Length, plain.Values);
+        }
+        else
+        {
+            plain = Container.NewBitset(clear: true);
+            c.OrInto(plain.Words);
+        }
+        plain.Cardinality = c.Cardinality;
+        c.Free();
+        c = plain;
+    }
+
+    /// <summary>A new owned run container holding [start, end) (0 &lt;= start &lt; end &lt;= 65536).</summary>
+    public static Container NewRange(int start, int end)
+    {
+        var r = Container.NewRun(1);
+        r.Runs[0] = (ushort)start;
+        r.Runs[1] = (ushort)(end - start - 1);
+        r.Length = 1;
+        r.Cardinality = end - start;
+        return r;
+    }
+
+    /// <summary>True for a run container covering all 65536 values.</summary>
+    public static bool IsFull(in Container c) => c.Cardinality == 65536;
+
+    private static Container AndArrays(in Container a, in Container b)
+    {
+        var r = Container.NewArray(Math.Min(a.Length, b.Length));
+        r.Length = r.Cardinality = ArrayContainer.Intersect(a.Values, a.Length, b.Values, b.Length, r.Values);
+        if (r.Cardinality == 0)
+        {
+            r.Free();
+        }
+        return r;
+    }
+
+    private static Container AndArrayRun(in Container array, in Container run)
+    {
+        var r = Container.NewArray(array.Length);
+        r.Length = r.Cardinality = RunContainer.FilterIn(run.Runs, run.Length, array.Values, array.Length, r.Values);
+        if (r.Cardinality == 0)
+        {
+            r.Free();
+        }
+        return r;
+    }
+
+    private static Container FilterArray(in Container array, ulong* words, bool keep)
+    {
+        var r = Container.NewArray(array.Length);
+        r.Length = r.Cardinality = keep
+            ? BitsetContainer.FilterIn(words, array.Values, array.Length, r.Values)
+            : BitsetContainer.FilterOut(words, array.Values, array.Length, r.Values);
+        if (r.Cardinality == 0)
+        {
+            r.Free();
+        }
+        return r;
+    }
+
+    private static Container AndBitsets(ulong* a, ulong* b)
+    {
+        var count = BitsetContainer.AndCount(a, b);
+        if (count == 0)
+        {
+            return default;
+        }
+        if (count <= ArrayMax)
+        {
+            var r = Container.NewArray(count);
+            var k = 0;
+            var values = r.Values;
+            for (var w = 0; w < BitsetContainer.Words; w++)
+            {
+                var word = a[w] & b[w];
+                var bits = w << 6;
+                while (word != 0)
+                {
+                    values[k++] = (ushort)(bits | System.Numerics.BitOperations.TrailingZeroCount(word));
+                    word &= word - 1;
+                }
+            }
+            r.Length = r.Cardinality = k;
+            return r;
+        }
+        var result = Container.NewBitset(clear: false);
+        BitsetContainer.And(a, b, result.Words);
+        result.Cardinality = count;
+        return result;
+    }
+
+    /// <summary>Sets the listed values; returns how many were new.</summary>
+    public static int AddValues(ulong* words, ushort* values, int n)
+    {
+        var added = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var v = values[i];
+            var w = words[v >> 6];
+            added += (int)(~(w >> v) & 1);
+            words[v >> 6] = w | (1UL << v);
+        }
+        return added;
+    }
+
+    /// <summary>Flips the listed values; returns the change in cardinality.</summary>
+    public static int FlipValues(ulong* words, ushort* values, int n)
+    {
+        var delta = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var v = values[i];
+            var w = words[v >> 6];
+            delta += (int)(~(w >> v) & 1) * 2 - 1;
+            words[v >> 6] = w ^ (1UL << v);
+        }
+        return delta;
+    }
+
+    private static void XorInto(ulong* words, in Container b)
+    {
+        switch (b.Kind)
+        {
+            case ContainerKind.Array:
+                FlipValues(words, b.Values, b.Length);
+                break;
+            case ContainerKind.Bitset:
+                BitsetContainer.Xor(words, b.Words, words);
+                break;
+            default:
+                for (var i = 0; i < b.Length; i++)
+                {
+                    int s = b.Runs[2 * i];
+                    BitsetContainer.FlipRange(words, s, s + b.Runs[2 * i + 1] + 1);
+                }
+                break;
+        }
+    }
+
+    /// <summary>Writes the runs of [0, 65536) not covered by <paramref name="runs"/>; returns how many.</summary>
+    private static int Complement(ushort* runs, int n, ushort* dst)
+    {
+        var k = 0;
+        var next = 0;
+        for (var i = 0; i < n; i++)
+        {
+            int s = runs[2 * i];
+            if (s > next)
+            {
+                dst[2 * k] = (ushort)next;
+                dst[2 * k + 1] = (ushort)(s - next - 1);
+                k++;
+            }
+            next = s + runs[2 * i + 1] + 1;
+        }
+        if (next < 65536)
+        {
+            dst[2 * k] = (ushort)next;
+            dst[2 * k + 1] = (ushort)(65535 - next);
+            k++;
+        }
+        return k;
+    }
+}

@@ -1,0 +1,325 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+
+namespace Bitfuse.Bitmaps;
+
+/// <summary>
+/// The Roaring portable serialization format (RoaringFormatSpec), as written by CRoaring, Java and Go.
+/// Layout, all little-endian:
+///   cookie: u32 12346 then u32 container count n (no run containers; the only form for n = 0),
+///           or u32 with low half 12347 and high half n - 1, then a run-flag bitset of (n + 7) / 8 bytes;
+///   descriptive header: n × (u16 key, u16 cardinality - 1), keys strictly ascending;
+///   offset header: n × u32 absolute payload offsets, present for cookie 12346 and for 12347 when n &gt;= 4;
+///   payloads in order: array = card × u16; bitset = 8192 bytes; run = u16 run count, then (u16 start, u16 length - 1) pairs.
+/// Invariants of the reader: every count, cardinality, key, offset, run bound and length is checked against
+/// the buffer before it is used; nothing is allocated in proportion to a header field until the bytes that
+/// field describes are known to be present; a rejected input raises <see cref="InvalidDataException"/>
+/// naming the offending byte offset and frees whatever it had built. Accepted input satisfies every
+/// <see cref="Container"/> invariant (sorted distinct arrays, bitsets of &gt; 4096 bits whose count matches the
+/// header, disjoint non-adjacent runs whose lengths add up to the header's cardinality). Offsets must equal
+/// the payload positions. Payloads are unaligned; a borrowing reader points containers straight at them.
+/// The host is little-endian (x64), so payloads are copied as they are.
+/// </summary>
+internal static unsafe class RoaringFormat
+{
+    /// <summary>Cookie of the form without run containers (followed by a u32 count).</summary>
+    public const uint CookieNoRuns = 12346;
+
+    /// <summary>Low half of the cookie of the form with run containers.</summary>
+    public const ushort CookieWithRuns = 12347;
+
+    /// <summary>From this many containers on, the run form also carries the offset header.</summary>
+    public const int NoOffsetThreshold = 4;
+
+    /// <summary>Bytes the portable form of these containers takes.</summary>
+    public static long SerializedSize(ReadOnlySpan<ushort> keys, ReadOnlySpan<Container> containers)
+    {
+        var n = containers.Length;
+        var hasRuns = false;
+        long payload = 0;
+        for (var i = 0; i < n; i++)
+        {
+            hasRuns |= containers[i].Kind == ContainerKind.Run;
+            payload += containers[i].SerializedBytes;
+        }
+        _ = keys;
+        return HeaderSize(n, hasRuns) + payload;
+    }
+
+    private static long HeaderSize(int n, bool hasRuns) =>
+        hasRuns
+            ? 4 + (n + 7) / 8 + 4L * n + (n >= NoOffsetThreshold ? 4L * n : 0)
+            : 8 + 8L * n;
+
+    /// <summary>Writes the portable form to <paramref name="destination"/> (which holds at least <see cref="SerializedSize"/> bytes); returns bytes written.</summary>
+    public static long Write(ReadOnlySpan<ushort> keys, ReadOnlySpan<Container> containers, byte* destination)
+    {
+        var n = containers.Length;
+        var hasRuns = false;
+        for (var i = 0; i < n; i++)
+        {
+            hasRuns |= containers[i].Kind == ContainerKind.Run;
+        }
+        var p = destination;
+        bool withOffsets;
+        if (hasRuns)
+        {
+            WriteU32(p, CookieWithRuns | (uint)(n - 1) << 16);
+            p += 4;
+            var flagBytes = (n + 7) / 8;
+            new Span<byte>(p, flagBytes).Clear();
+            for (var i = 0; i < n; i++)
+            {
+                if (containers[i].Kind == ContainerKind.Run)
+                {
+                    p[i >> 3] |= (byte)(1 << (i & 7));
+                }
+            }
+            p += flagBytes;
+            withOffsets = n >= NoOffsetThreshold;
+        }
+        else
+        {
+            WriteU32(p, CookieNoRuns);
+            WriteU32(p + 4, (uint)n);
+            p += 8;
+            withOffsets = true;
+        }
+        for (var i = 0; i < n; i++)
+        {
+            WriteU16(p, keys[i]);
+            WriteU16(p + 2, (ushort)(containers[i].Cardinality - 1));
+            p += 4;
+        }
+        if (withOffsets)
+        {
+            var offset = p - destination + 4L * n;
+            for (var i = 0; i < n; i++)
+            {
+                WriteU32(p, (uint)offset);
+                p += 4;
+                offset += containers[i].SerializedBytes;
+            }
+        }
+        for (var i = 0; i < n; i++)
+        {
+            ref readonly var c = ref containers[i];
+            switch (c.Kind)
+            {
+                case ContainerKind.Array:
+                    Unsafe.CopyBlockUnaligned(p, c.Data, (uint)(2 * c.Length));
+                    p += 2 * c.Length;
+                    break;
+                case ContainerKind.Bitset:
+                    Unsafe.CopyBlockUnaligned(p, c.Data, 8192);
+                    p += 8192;
+                    break;
+                default:
+                    WriteU16(p, (ushort)c.Length);
+                    Unsafe.CopyBlockUnaligned(p + 2, c.Data, (uint)(4 * c.Length));
+                    p += 2 + 4 * c.Length;
+                    break;
+            }
+        }
+        return p - destination;
+    }
+
+    /// <summary>
+    /// Reads one bitmap from <paramref name="data"/>. With <paramref name="borrow"/> the containers point
+    /// into the buffer (which must outlive them and not change); otherwise each payload is copied into owned
+    /// memory. <paramref name="baseOffset"/> is added to offsets in error messages (for nested bitmaps).
+    /// </summary>
+    public static (ushort[] Keys, Container[] Containers) Read(byte* data, long length, long baseOffset, bool borrow, out long consumed)
+    {
+        var reader = new Reader(data, length, baseOffset);
+        reader.Need(0, 4, "the cookie");
+        var cookie = ReadU32(data);
+        bool hasRuns;
+        int n;
+        long pos;
+        byte* runFlags = null;
+        if ((cookie & 0xFFFF) == CookieWithRuns)
+        {
+            hasRuns = true;
+            n = (int)(cookie >> 16) + 1;
+            pos = 4;
+            reader.Need(pos, (n + 7) / 8, $"the run-flag bitset of {n} containers");
+            runFlags = data + pos;
+            pos += (n + 7) / 8;
+        }
+        else if (cookie == CookieNoRuns)
+        {
+            hasRuns = false;
+            reader.Need(4, 4, "the container count");
+            var count = ReadU32(data + 4);
+            if (count > 65536)
+            {
+                throw reader.Error(4, $"container count {count} exceeds 65536");
+            }
+            n = (int)count;
+            pos = 8;
+        }
+        else
+        {
+            throw reader.Error(0, $"unknown cookie 0x{cookie:X8} (expected 12346, or 12347 in the low 16 bits)");
+        }
+        var headerAt = pos;
+        reader.Need(pos, 4L * n, $"the descriptive header of {n} containers");
+        pos += 4L * n;
+        var withOffsets = !hasRuns || n >= NoOffsetThreshold;
+        var offsetsAt = pos;
+        if (withOffsets)
+        {
+            reader.Need(pos, 4L * n, $"the offset header of {n} containers");
+            pos += 4L * n;
+        }
+        var keys = n == 0 ? [] : new ushort[n];
+        var containers = n == 0 ? [] : new Container[n];
+        var built = 0;
+        try
+        {
+            var previousKey = -1;
+            for (var i = 0; i < n; i++)
+            {
+                var key = ReadU16(data + headerAt + 4 * i);
+                var cardinality = ReadU16(data + headerAt + 4 * i + 2) + 1;
+                if (key <= previousKey)
+                {
+                    throw reader.Error(headerAt + 4 * i, $"container key {key} does not follow key {previousKey} in ascending order");
+                }
+                previousKey = key;
+                if (withOffsets)
+                {
+                    var offset = ReadU32(data + offsetsAt + 4 * i);
+                    if (offset != pos)
+                    {
+                        throw reader.Error(offsetsAt + 4 * i, $"container {i} offset {offset} does not match its payload position {pos}");
+                    }
+                }
+                var isRun = hasRuns && (runFlags[i >> 3] & (1 << (i & 7))) != 0;
+                Container c;
+                if (isRun)
+                {
+                    reader.Need(pos, 2, $"the run count of container {i}");
+                    int runs = ReadU16(data + pos);
+                    if (runs == 0)
+                    {
+                        throw reader.Error(pos, $"run container {i} has no runs");
+                    }
+                    reader.Need(pos + 2, 4L * runs, $"{runs} runs of container {i}");
+                    var pairs = (ushort*)(data + pos + 2);
+                    CheckRuns(ref reader, pairs, runs, cardinality, pos + 2, i);
+                    c = new Container { Data = pairs, Kind = ContainerKind.Run, Length = runs, Cardinality = cardinality };
+                    pos += 2 + 4L * runs;
+                }
+                else if (cardinality <= ContainerAlgebra.ArrayMax)
+                {
+                    reader.Need(pos, 2L * cardinality, $"{cardinality} values of array container {i}");
+                    var values = (ushort*)(data + pos);
+                    if (!ArrayContainer.IsStrictlyAscending(values, cardinality))
+                    {
+                        throw reader.Error(pos + FirstDisorder(values, cardinality) * 2, $"array container {i} is not strictly ascending");
+                    }
+                    c = new Container { Data = values, Kind = ContainerKind.Array, Length = cardinality, Cardinality = cardinality };
+                    pos += 2L * cardinality;
+                }
+                else
+                {
+                    reader.Need(pos, 8192, $"the bitset of container {i}");
+                    var words = (ulong*)(data + pos);
+                    var actual = BitsetContainer.Cardinality(words);
+                    if (actual != cardinality)
+                    {
+                        throw reader.Error(pos, $"bitset container {i} holds {actual} values but its header says {cardinality}");
+                    }
+                    c = new Container { Data = words, Kind = ContainerKind.Bitset, Length = BitsetContainer.Words, Cardinality = cardinality };
+                    pos += 8192;
+                }
+                keys[i] = key;
+                containers[i] = borrow ? c : c.Clone();
+                built = i + 1;
+            }
+        }
+        catch
+        {
+            if (!borrow)
+            {
+                for (var i = 0; i < built; i++)
+                {
+                    containers[i].Free();
+                }
+            }
+            throw;
+        }
+        consumed = pos;
+        return (keys, containers);
+    }
+
+    private static void CheckRuns(ref Reader reader, ushort* pairs, int runs, int cardinality, long at, int index)
+    {
+        var previousEnd = -2;
+        long total = 0;
+        for (var r = 0; r < runs; r++)
+        {
+            int start = ReadU16((byte*)(pairs + 2 * r));
+            var end = start + ReadU16((byte*)(pairs + 2 * r + 1));
+            if (end > 65535)
+            {
+                throw reader.Error(at + 4L * r, $"run {r} of container {index} ends at {end}, beyond 65535");
+            }
+            if (start <= previousEnd + 1)
+            {
+                throw reader.Error(at + 4L * r, $"run {r} of container {index} starts at {start}, overlapping or touching the previous run ending at {previousEnd}");
+            }
+            previousEnd = end;
+            total += end - start + 1;
+        }
+        if (total != cardinality)
+        {
+            throw reader.Error(at - 2, $"run container {index} holds {total} values but its header says {cardinality}");
+        }
+    }
+
+    private static long FirstDisorder(ushort* values, int n)
+    {
+        for (var i = 1; i < n; i++)
+        {
+            if (values[i] <= values[i - 1])
+            {
+                return i;
+            }
+        }
+        return 0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint ReadU32(byte* p) => BinaryPrimitives.ReadUInt32LittleEndian(new ReadOnlySpan<byte>(p, 4));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ushort ReadU16(byte* p) => BinaryPrimitives.ReadUInt16LittleEndian(new ReadOnlySpan<byte>(p, 2));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void WriteU32(byte* p, uint v) => BinaryPrimitives.WriteUInt32LittleEndian(new Span<byte>(p, 4), v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void WriteU16(byte* p, ushort v) => BinaryPrimitives.WriteUInt16LittleEndian(new Span<byte>(p, 2), v);
+
+    /// <summary>Bounds checks against the buffer, with offsets reported relative to the outermost buffer.</summary>
+    private readonly struct Reader(byte* data, long length, long baseOffset)
+    {
+        private readonly long _length = length;
+        private readonly long _baseOffset = baseOffset;
+
+        public byte* Data { get; } = data;
+
+        public void Need(long at, long bytes, string what)
+        {
+            if (bytes > _length - at)
+            {
+                throw Error(at, $"truncated: {what} needs {bytes} bytes but only {Math.Max(0, _length - at)} remain");
+            }
+        }
+
+        public InvalidDataException Error(long at, string problem) => FormatError.At(_baseOffset + at, problem);
+    }
+}

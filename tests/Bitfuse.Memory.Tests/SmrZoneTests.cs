@@ -1,0 +1,143 @@
+using Bitfuse.Memory;
+
+namespace Bitfuse.Memory.Tests;
+
+public sealed unsafe class SmrZoneTests
+{
+    [Fact]
+    public void Freed_items_are_not_reused_while_a_reader_that_could_see_them_is_inside()
+    {
+        using var smr = new Smr();
+        using var zone = new Zone(new ZoneOptions { Name = "smr", ItemSize = 64, Smr = smr, BucketCapacity = 4 });
+        using var entered = new ManualResetEventSlim();
+        using var leave = new ManualResetEventSlim();
+        var reader = new Thread(() =>
+        {
+            using (smr.Enter())
+            {
+                entered.Set();
+                leave.Wait();
+            }
+        });
+        reader.Start();
+        entered.Wait();
+
+        var freed = new HashSet<nint>();
+        for (var i = 0; i < 64; i++)
+        {
+            var p = (nint)zone.Alloc();
+            Assert.DoesNotContain(p, freed);
+            zone.Free((void*)p);
+            freed.Add(p);
+        }
+        var held = zone.GetStatistics();
+        Assert.Equal(64, held.ItemsDeferred);
+
+        leave.Set();
+        reader.Join();
+        // Now the queued buckets expire: allocation reuses them.
+        var reused = 0;
+        var live = new List<nint>();
+        for (var i = 0; i < 64; i++)
+        {
+            var p = (nint)zone.Alloc();
+            live.Add(p);
+            if (freed.Contains(p))
+            {
+                reused++;
+            }
+        }
+        Assert.True(reused >= 60, $"expected expired buckets to be reused, reused {reused}");
+        foreach (var p in live)
+        {
+            zone.Free((void*)p);
+        }
+    }
+
+    [Fact]
+    public void Destructor_of_an_smr_item_runs_when_its_bucket_expires()
+    {
+        using var smr = new Smr();
+        var dtors = 0;
+        using var zone = new Zone(new ZoneOptions { Name = "dtor", ItemSize = 32, Smr = smr, BucketCapacity = 4, Destructor = _ => dtors++ });
+        var items = new nint[5];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = (nint)zone.Alloc();
+        }
+        foreach (var p in items)
+        {
+            zone.Free((void*)p);
+        }
+        Assert.Equal(0, dtors); // the first bucket is stamped and queued, not yet found expired
+        zone.Trim();
+        Assert.Equal(5, dtors); // trim stamps the partial bucket and reclaims all expired ones
+    }
+
+    [Fact]
+    public void Freed_smr_items_stay_intact_for_readers_until_they_leave()
+    {
+        using var smr = new Smr();
+        using var zone = new Zone(new ZoneOptions { Name = "intact", ItemSize = 64, Smr = smr, BucketCapacity = 2 });
+        var p = (long*)zone.Alloc();
+        *p = 99;
+        using var entered = new ManualResetEventSlim();
+        using var freed = new ManualResetEventSlim();
+        long seen = 0;
+        var reader = new Thread(() =>
+        {
+            using (smr.Enter())
+            {
+                entered.Set();
+                freed.Wait();
+                seen = Volatile.Read(ref *p);
+            }
+        });
+        reader.Start();
+        entered.Wait();
+        zone.Free(p);
+        for (var i = 0; i < 20; i++)
+        {
+            zone.Free(zone.Alloc()); // churn: must not reuse p while the reader is inside
+        }
+        zone.Trim();
+        freed.Set();
+        reader.Join();
+        Assert.Equal(99, seen);
+    }
+
+    [Fact]
+    public void Free_inside_own_read_section_is_rejected_in_debug_mode()
+    {
+        using var smr = new Smr();
+        using var zone = new Zone(new ZoneOptions { Name = "rule", ItemSize = 64, Smr = smr });
+        var p = zone.Alloc();
+        using (smr.Enter())
+        {
+            var e = Assert.Throws<InvalidOperationException>(() => zone.Free(p));
+            Assert.Contains("inside the caller's own read section", e.Message);
+        }
+        zone.Free(p);
+    }
+
+    [Fact]
+    public void Drain_waits_for_readers_and_returns_everything()
+    {
+        using var smr = new Smr();
+        using var zone = new Zone(new ZoneOptions { Name = "drain", ItemSize = 256, Smr = smr, BucketCapacity = 8 });
+        var items = new List<nint>();
+        for (var i = 0; i < 300; i++)
+        {
+            items.Add((nint)zone.Alloc());
+        }
+        foreach (var p in items)
+        {
+            zone.Free((void*)p);
+        }
+        Assert.True(zone.GetStatistics().ItemsDeferred > 0);
+        zone.Drain();
+        var s = zone.GetStatistics();
+        Assert.Equal(0, s.BytesFromOs);
+        Assert.Equal(0, s.ItemsDeferred);
+    }
+}

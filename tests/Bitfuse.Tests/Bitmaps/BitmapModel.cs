@@ -1,0 +1,144 @@
+using Bitfuse.Bitmaps;
+
+namespace Bitfuse.Tests.Bitmaps;
+
+/// <summary>Random bitmaps with a mirrored model set, and the structural invariant check every test runs.</summary>
+internal static unsafe class BitmapModel
+{
+    /// <summary>
+    /// A random set over a few keys mixing sparse arrays, counts around the 4096 array/bitset boundary, runs
+    /// and full containers, built through Add/AddMany/AddRange (and optionally optimized into runs).
+    /// </summary>
+    public static (Bitmap Bitmap, SortedSet<uint> Model) Random(Random rng, int keys = 4)
+    {
+        var bitmap = new Bitmap();
+        var model = new SortedSet<uint>();
+        var containers = rng.Next(0, keys + 1);
+        for (var c = 0; c < containers; c++)
+        {
+            var key = (uint)rng.Next(0, keys) << 16;
+            switch (rng.Next(6))
+            {
+                case 0:
+                    {
+                        var n = rng.Next(1, 60);
+                        for (var i = 0; i < n; i++)
+                        {
+                            var v = key | (uint)rng.Next(65536);
+                            bitmap.Add(v);
+                            model.Add(v);
+                        }
+                        break;
+                    }
+                case 1:
+                    {
+                        var n = rng.Next(4000, 4200);
+                        var values = new uint[n];
+                        for (var i = 0; i < n; i++)
+                        {
+                            values[i] = key | (uint)rng.Next(65536);
+                            model.Add(values[i]);
+                        }
+                        bitmap.AddMany(values);
+                        break;
+                    }
+                case 2:
+                    {
+                        var runs = rng.Next(1, 40);
+                        for (var r = 0; r < runs; r++)
+                        {
+                            var start = key | (uint)rng.Next(65536);
+                            var end = Math.Min((long)start + rng.Next(1, 3000), (long)key + 65536);
+                            bitmap.AddRange(start, end);
+                            for (var v = (long)start; v < end; v++)
+                            {
+                                model.Add((uint)v);
+                            }
+                        }
+                        break;
+                    }
+                case 3:
+                    bitmap.AddRange(key, key + 65536L);
+                    for (var v = 0u; v < 65536; v++)
+                    {
+                        model.Add(key | v);
+                    }
+                    break;
+                case 4:
+                    {
+                        var n = rng.Next(5000, 30000);
+                        var values = new uint[n];
+                        for (var i = 0; i < n; i++)
+                        {
+                            values[i] = key | (uint)rng.Next(65536);
+                            model.Add(values[i]);
+                        }
+                        Array.Sort(values);
+                        bitmap.AddMany(values);
+                        break;
+                    }
+                default:
+                    {
+                        // Alternating bits: many short runs, never worth run form.
+                        var start = rng.Next(0, 60000);
+                        for (var v = start; v < Math.Min(65536, start + rng.Next(1, 12000)); v += 2)
+                        {
+                            bitmap.Add(key | (uint)v);
+                            model.Add(key | (uint)v);
+                        }
+                        break;
+                    }
+            }
+        }
+        if (rng.Next(2) == 0)
+        {
+            bitmap.Optimize();
+        }
+        return (bitmap, model);
+    }
+
+    /// <summary>Asserts the bitmap holds exactly the model's values and that every container is legal.</summary>
+    public static void AssertSame(SortedSet<uint> model, Bitmap bitmap)
+    {
+        AssertValid(bitmap);
+        Assert.Equal(model.Count, bitmap.Count);
+        Assert.Equal(model.ToArray(), bitmap.ToArray());
+    }
+
+    /// <summary>Checks every container invariant and that Count is the sum of cardinalities.</summary>
+    public static void AssertValid(Bitmap bitmap)
+    {
+        long total = 0;
+        var previous = -1;
+        for (var i = 0; i < bitmap.ContainerCount; i++)
+        {
+            var key = bitmap.KeyAt(i);
+            Assert.True(key > previous, $"keys ascending at {i}");
+            previous = key;
+            var c = bitmap.ContainerAt(i);
+            Assert.True(c.Cardinality > 0, "no empty containers");
+            switch (c.Kind)
+            {
+                case ContainerKind.Array:
+                    Assert.True(c.Cardinality <= 4096, $"array of {c.Cardinality}");
+                    Assert.Equal(c.Cardinality, c.Length);
+                    Assert.True(ArrayContainer.IsStrictlyAscending(c.Values, c.Length), "array sorted");
+                    Assert.True(!c.Owned || c.CapacityBytes >= 2 * c.Length, "array capacity");
+                    break;
+                case ContainerKind.Bitset:
+                    Assert.True(c.Cardinality > 4096, $"bitset of {c.Cardinality}");
+                    Assert.Equal(c.Cardinality, BitsetContainer.Cardinality(c.Words));
+                    break;
+                case ContainerKind.Run:
+                    Assert.True(RunContainer.IsValid(c.Runs, c.Length), "runs valid");
+                    Assert.Equal(c.Cardinality, RunContainer.Cardinality(c.Runs, c.Length));
+                    break;
+                default:
+                    Assert.Fail($"unknown kind {c.Kind}");
+                    break;
+            }
+            total += c.Cardinality;
+        }
+        Assert.Equal(total, bitmap.Count);
+    }
+}
