@@ -20,6 +20,7 @@ public sealed class CompiledQuery
     private readonly QueryEngine _engine;
     private readonly Kernel?[] _kernels = new Kernel?[4];
     private readonly int[] _kernelInputs;
+    private KeyPlanner? _planner;
 
     internal CompiledQuery(QueryEngine engine, string text, Expr parsed, Expr optimized, CanonicalForm form, IReadOnlyList<string> variables)
     {
@@ -151,8 +152,71 @@ public sealed class CompiledQuery
         }
     }
 
+    /// <summary>The number of values in the answer over <paramref name="inputs"/>; nothing is materialised.</summary>
+    /// <exception cref="UnknownBitmapException">A name the set does not hold.</exception>
+    public long Count(BitmapSet inputs, QueryRunOptions? options = null) =>
+        Execute(inputs, options, ExecutionMode.Count, null).Count;
+
+    /// <summary>The answer over <paramref name="inputs"/> as a new bitmap (each container in its best kind). The caller disposes it.</summary>
+    /// <exception cref="UnknownBitmapException">A name the set does not hold.</exception>
+    public Bitmap Evaluate(BitmapSet inputs, QueryRunOptions? options = null) =>
+        Execute(inputs, options, ExecutionMode.Evaluate, null).Bitmap!;
+
+    /// <summary>Whether the answer over <paramref name="inputs"/> has any value; stops at the first.</summary>
+    /// <exception cref="UnknownBitmapException">A name the set does not hold.</exception>
+    public bool Any(BitmapSet inputs, QueryRunOptions? options = null) =>
+        Execute(inputs, options, ExecutionMode.Any, null).Count != 0;
+
+    /// <summary>Calls <paramref name="action"/> with every value of the answer, ascending, holding at most one key's values at a time (always on the calling thread).</summary>
+    /// <exception cref="UnknownBitmapException">A name the set does not hold.</exception>
+    public void ForEach(BitmapSet inputs, Action<uint> action, QueryRunOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        Execute(inputs, options, ExecutionMode.ForEach, action);
+    }
+
+    /// <summary>Counts the answer and reports the trees, the kernel, the universe and what the run did.</summary>
+    /// <exception cref="UnknownBitmapException">A name the set does not hold.</exception>
+    public QueryExplanation Explain(BitmapSet inputs, QueryRunOptions? options = null)
+    {
+        var result = Execute(inputs, options, ExecutionMode.Count, null);
+        var kernels = _engine.Kernels;
+        return new QueryExplanation(Text, Parsed.ToString(), Optimized.ToString(), Form.Key, Form.Inputs, kernels.Width,
+            kernels.Width == KernelWidth.Vector512 && System.Runtime.Intrinsics.X86.Avx512F.IsSupported,
+            result.UniverseEnd, result.UniverseGiven, result.Count, result.Statistics);
+    }
+
     /// <inheritdoc />
     public override string ToString() => Text;
+
+    private ExecutionResult Execute(BitmapSet inputs, QueryRunOptions? options, ExecutionMode mode, Action<uint>? action)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        options ??= QueryRunOptions.Default;
+        if (options.UniverseEnd is < 0 or > 1L << 32)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.UniverseEnd, "the universe end must be within [0, 2^32]");
+        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.DegreeOfParallelism, 1, nameof(options));
+        var resolved = new Bitmap[Variables.Count];
+        long largest = 0;
+        for (var i = 0; i < resolved.Length; i++)
+        {
+            resolved[i] = inputs.Resolve(Variables[i]);
+            if (!resolved[i].IsEmpty)
+            {
+                largest = Math.Max(largest, resolved[i].Max + 1L);
+            }
+        }
+        var kernelInputs = new Bitmap[_kernelInputs.Length];
+        for (var p = 0; p < kernelInputs.Length; p++)
+        {
+            kernelInputs[p] = resolved[_kernelInputs[p]];
+        }
+        var planner = _planner ??= new KeyPlanner(Form);
+        var universe = options.UniverseEnd ?? largest;
+        return QueryExecution.Run(this, planner, kernelInputs, universe, options.UniverseEnd is not null, options, mode, action);
+    }
 
     private static int IndexOf(IReadOnlyList<string> names, string name)
     {
