@@ -8,5 +8,7 @@ internal static class Verbs
     public static IEnumerable<Command> All()
     {
         yield return InfoCommand.Create();
+        yield return QueryCommand.Create();
+        yield return DemoCommand.Create();
     }
 }

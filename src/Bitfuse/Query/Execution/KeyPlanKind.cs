@@ -15,6 +15,9 @@ public enum KeyPlanKind
     /// <summary>An and of inputs and negated inputs: sparse containers merge pairwise, bitsets go to a kernel.</summary>
     Intersect,
 
+    /// <summary>An or of three or more inputs: each container ORed into one scratch bitset (no kernel per presence pattern).</summary>
+    Union,
+
     /// <summary>Anything else: a fused kernel over the key's bitsets (array and run containers expanded).</summary>
     Kernel,
 }

@@ -83,6 +83,11 @@ internal sealed class KeyPlanner
         {
             kernelInputs[p] = CanonicalForm.PositionOf(pool.Variable(form.Inputs[p]));
         }
+        if (tree.Kind == ExprKind.Or && tree.Operands.Count > 2 && tree.Operands.All(o => o.Kind == ExprKind.Variable))
+        {
+            var members = tree.Operands.Select(CanonicalForm.PositionOf).ToArray();
+            return new KeyPlan(KeyPlanKind.Union, tree, form, kernelInputs, -1, members, []);
+        }
         if (tree.Kind == ExprKind.And)
         {
             var positives = new List<int>();

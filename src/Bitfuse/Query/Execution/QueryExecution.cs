@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using Bitfuse.Bitmaps;
 using Bitfuse.Query.Compilation;
 
@@ -132,6 +134,7 @@ internal static unsafe class QueryExecution
             return first;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Partial Work(int keyLo, int keyHi)
         {
             var n = _inputs.Length;
@@ -199,6 +202,7 @@ internal static unsafe class QueryExecution
             return partial;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void RunKey(KeyPlan plan, ushort key, int[] cursors, Workspace workspace, Partial partial)
         {
             if (plan.Kind == KeyPlanKind.Skip)
@@ -217,7 +221,7 @@ internal static unsafe class QueryExecution
                 }
                 return;
             }
-            if (!masked && _mode == ExecutionMode.ForEach && plan.Kind is KeyPlanKind.Copy or KeyPlanKind.Kernel)
+            if (!masked && _mode == ExecutionMode.ForEach && plan.Kind is KeyPlanKind.Copy or KeyPlanKind.Kernel or KeyPlanKind.Union)
             {
                 StreamKey(plan, key, cursors, workspace);
                 return;
@@ -274,6 +278,13 @@ internal static unsafe class QueryExecution
                     var cardinality = merged.Cardinality;
                     merged.Free();
                     return cardinality;
+                case KeyPlanKind.Union:
+                    if (_mode == ExecutionMode.Any)
+                    {
+                        workspace.Copied++;
+                        return 1;
+                    }
+                    return Union(plan, cursors, workspace);
                 default:
                     return RunKernel(plan, cursors, workspace, _mode == ExecutionMode.Any ? KernelVariant.Any : KernelVariant.Count);
             }
@@ -292,7 +303,14 @@ internal static unsafe class QueryExecution
             }
             else
             {
-                RunKernel(plan, cursors, workspace, KernelVariant.Write);
+                if (plan.Kind == KeyPlanKind.Union)
+                {
+                    Union(plan, cursors, workspace);
+                }
+                else
+                {
+                    RunKernel(plan, cursors, workspace, KernelVariant.Write);
+                }
                 n = BitsetContainer.Extract(workspace.Output, (uint)key << 16, values);
             }
             Emit(values, n);
@@ -323,6 +341,9 @@ internal static unsafe class QueryExecution
                 case KeyPlanKind.Intersect when IsSparse(plan, cursors):
                     workspace.Sparse++;
                     return IntersectSparse(plan, cursors, workspace);
+                case KeyPlanKind.Union:
+                    var union = Union(plan, cursors, workspace);
+                    return ContainerAlgebra.FromBitset(workspace.Output, union);
                 default:
                     var cardinality = RunKernel(plan, cursors, workspace, KernelVariant.WriteCount);
                     return ContainerAlgebra.FromBitset(workspace.Output, (int)cardinality);
@@ -410,6 +431,52 @@ internal static unsafe class QueryExecution
             return owned ? accumulator : accumulator.Clone();
         }
 
+        // The OR of many inputs into the output bitset: bitsets with a vector loop, arrays and runs bit by bit.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private int Union(KeyPlan plan, int[] cursors, Workspace workspace)
+        {
+            workspace.Dense++;
+            var output = workspace.Output;
+            var members = plan.Positives;
+            ref readonly var first = ref Input(members[0], cursors);
+            first.CopyToBitset(output);
+            workspace.BytesRead += first.SerializedBytes;
+            for (var m = 1; m < members.Length; m++)
+            {
+                ref readonly var c = ref Input(members[m], cursors);
+                workspace.BytesRead += c.SerializedBytes;
+                if (c.Kind == ContainerKind.Bitset)
+                {
+                    OrWords(output, c.Words);
+                }
+                else
+                {
+                    c.OrInto(output);
+                }
+            }
+            return BitsetContainer.Cardinality(output);
+        }
+
+        private static void OrWords(ulong* destination, ulong* source)
+        {
+            for (var i = 0; i < 1024; i += 8)
+            {
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    (Vector256.Load(destination + i) | Vector256.Load(source + i)).Store(destination + i);
+                    (Vector256.Load(destination + i + 4) | Vector256.Load(source + i + 4)).Store(destination + i + 4);
+                }
+                else
+                {
+                    (Vector128.Load(destination + i) | Vector128.Load(source + i)).Store(destination + i);
+                    (Vector128.Load(destination + i + 2) | Vector128.Load(source + i + 2)).Store(destination + i + 2);
+                    (Vector128.Load(destination + i + 4) | Vector128.Load(source + i + 4)).Store(destination + i + 4);
+                    (Vector128.Load(destination + i + 6) | Vector128.Load(source + i + 6)).Store(destination + i + 6);
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private long RunKernel(KeyPlan plan, int[] cursors, Workspace workspace, KernelVariant variant)
         {
             workspace.Dense++;

@@ -41,7 +41,7 @@ public sealed record QueryExplanation(
         text.Append(c, $"kernel     {Shape}   inputs: {string.Join(", ", KernelInputs.Select((name, i) => $"v{i}={name}"))}\n");
         text.Append(c, $"width      {(Width == KernelWidth.Scalar ? "scalar 64-bit" : $"Vector{(int)Width}<ulong>")}{(TernaryLogic ? " with vpternlogq" : "")}\n");
         text.Append(c, $"universe   [0, {UniverseEnd}) {(UniverseGiven ? "(given)" : "(largest input value + 1)")}\n");
-        text.Append(c, $"keys       {s.KeysVisited} visited: {s.KeysSkipped} skipped, {s.KeysCopied} copied, {s.KeysDense} dense (kernel), {s.KeysSparse} sparse; {s.ContainersExpanded} containers expanded\n");
+        text.Append(c, $"keys       {s.KeysVisited} visited: {s.KeysSkipped} skipped, {s.KeysCopied} copied, {s.KeysDense} dense (kernel or bitset union), {s.KeysSparse} sparse; {s.ContainersExpanded} containers expanded\n");
         text.Append(c, $"read       {s.BytesRead} bytes\n");
         text.Append(c, $"answer     {Count} values in {s.Elapsed.TotalMilliseconds:F3} ms");
         return text.ToString();
