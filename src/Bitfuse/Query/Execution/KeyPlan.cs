@@ -21,7 +21,11 @@ internal sealed class KeyPlan
         CopyInput = copyInput;
         Positives = positives;
         Negatives = negatives;
+        Sparse = kind is KeyPlanKind.Kernel or KeyPlanKind.Union ? SparseProgram.Of(tree) : null;
     }
+
+    /// <summary>The container-merge program for small keys, when the tree allows one.</summary>
+    public SparseProgram? Sparse { get; }
 
     public KeyPlanKind Kind { get; }
 

@@ -23,7 +23,15 @@ internal sealed class KeyPlanner
         _inputs = form.Inputs.Count;
         var none = new bool[_inputs];
         NothingPresent = Plan(none);
+        Required = FindRequired();
     }
+
+    /// <summary>
+    /// Inputs that must have a key for the answer to have anything there (the positive operands of an
+    /// and-rooted query): keys are walked by intersecting these first. Found by planning "all present but
+    /// one" for each input; empty when there are more than 64 inputs.
+    /// </summary>
+    public int[] Required { get; }
 
     /// <summary>The plan when no input has the key: anything but Skip means the query depends on the universe.</summary>
     public KeyPlan NothingPresent { get; }
@@ -61,6 +69,26 @@ internal sealed class KeyPlanner
             return large;
         }
         return _large.GetOrAdd(key, Plan(present));
+    }
+
+    private int[] FindRequired()
+    {
+        if (_inputs > 64 || NothingPresent.Kind != KeyPlanKind.Skip)
+        {
+            return [];
+        }
+        var required = new List<int>();
+        var present = new bool[_inputs];
+        for (var i = 0; i < _inputs; i++)
+        {
+            Array.Fill(present, true);
+            present[i] = false;
+            if (Get(present).Kind == KeyPlanKind.Skip)
+            {
+                required.Add(i);
+            }
+        }
+        return [.. required];
     }
 
     private KeyPlan Plan(ReadOnlySpan<bool> present)

@@ -150,6 +150,7 @@ internal static unsafe class QueryExecution
                 cursors[i] = index >= 0 ? index : ~index;
             }
             var present = new bool[n];
+            var required = _planner.Required;
             using var workspace = new Workspace(n);
             var key = keyLo - 1;
             while (!(_mode == ExecutionMode.Any && _found))
@@ -158,6 +159,36 @@ internal static unsafe class QueryExecution
                 if (_walkAll)
                 {
                     next = key + 1;
+                }
+                else if (required.Length > 0)
+                {
+                    // Leapfrog over the required inputs' keys: only keys all of them hold can answer.
+                    next = key + 1;
+                    var agreed = 0;
+                    while (agreed < required.Length && next <= keyHi)
+                    {
+                        agreed = 0;
+                        foreach (var r in required)
+                        {
+                            var input = _inputs[r];
+                            cursors[r] = Seek(input, cursors[r], next);
+                            if (cursors[r] >= input.ContainerCount)
+                            {
+                                next = int.MaxValue;
+                                break;
+                            }
+                            var k = input.KeyAt(cursors[r]);
+                            if (k == next)
+                            {
+                                agreed++;
+                            }
+                            else
+                            {
+                                next = k;
+                                break;
+                            }
+                        }
+                    }
                 }
                 else
                 {
@@ -179,6 +210,7 @@ internal static unsafe class QueryExecution
                 for (var i = 0; i < n; i++)
                 {
                     var input = _inputs[i];
+                    cursors[i] = Seek(input, cursors[i], key);
                     present[i] = cursors[i] < input.ContainerCount && input.KeyAt(cursors[i]) == key;
                 }
                 var plan = _planner.Get(present);
@@ -202,6 +234,42 @@ internal static unsafe class QueryExecution
             return partial;
         }
 
+        // The first container index at or after from whose key is >= key: a few linear steps, then galloping.
+        private static int Seek(Bitmap input, int from, int key)
+        {
+            var size = input.ContainerCount;
+            for (var steps = 0; steps < 4; steps++, from++)
+            {
+                if (from >= size || input.KeyAt(from) >= key)
+                {
+                    return from;
+                }
+            }
+            var step = 4;
+            var lo = from;
+            var hi = from;
+            while (hi < size && input.KeyAt(hi) < key)
+            {
+                lo = hi + 1;
+                hi += step;
+                step <<= 1;
+            }
+            hi = Math.Min(hi, size);
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                if (input.KeyAt(mid) < key)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+            return lo;
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void RunKey(KeyPlan plan, ushort key, int[] cursors, Workspace workspace, Partial partial)
         {
@@ -221,7 +289,7 @@ internal static unsafe class QueryExecution
                 }
                 return;
             }
-            if (!masked && _mode == ExecutionMode.ForEach && plan.Kind is KeyPlanKind.Copy or KeyPlanKind.Kernel or KeyPlanKind.Union)
+            if (!masked && _mode == ExecutionMode.ForEach && plan.Kind is KeyPlanKind.Copy or KeyPlanKind.Kernel or KeyPlanKind.Union && !IsSmall(plan, cursors))
             {
                 StreamKey(plan, key, cursors, workspace);
                 return;
@@ -278,6 +346,11 @@ internal static unsafe class QueryExecution
                     var cardinality = merged.Cardinality;
                     merged.Free();
                     return cardinality;
+                case KeyPlanKind.Kernel or KeyPlanKind.Union when IsSmall(plan, cursors):
+                    var small = RunSparse(plan, cursors, workspace);
+                    var smallCount = small.Cardinality;
+                    small.Free();
+                    return smallCount;
                 case KeyPlanKind.Union:
                     if (_mode == ExecutionMode.Any)
                     {
@@ -341,12 +414,26 @@ internal static unsafe class QueryExecution
                 case KeyPlanKind.Intersect when IsSparse(plan, cursors):
                     workspace.Sparse++;
                     return IntersectSparse(plan, cursors, workspace);
+                case KeyPlanKind.Kernel or KeyPlanKind.Union when IsSmall(plan, cursors):
+                    return RunSparse(plan, cursors, workspace);
                 case KeyPlanKind.Union:
                     var union = Union(plan, cursors, workspace);
                     return ContainerAlgebra.FromBitset(workspace.Output, union);
                 default:
-                    var cardinality = RunKernel(plan, cursors, workspace, KernelVariant.WriteCount);
-                    return ContainerAlgebra.FromBitset(workspace.Output, (int)cardinality);
+                    // The kernel writes straight into the new container; small answers become arrays.
+                    var result = Container.NewBitset(clear: false);
+                    var output = workspace.Output;
+                    try
+                    {
+                        workspace.Output = result.Words;
+                        result.Cardinality = (int)RunKernel(plan, cursors, workspace, KernelVariant.WriteCount);
+                    }
+                    finally
+                    {
+                        workspace.Output = output;
+                    }
+                    ContainerAlgebra.Normalize(ref result, considerRuns: false);
+                    return result;
             }
         }
 
@@ -360,6 +447,38 @@ internal static unsafe class QueryExecution
             container.Free();
             BitsetContainer.ClearRange(workspace.Output, _lastLimit, 65536);
             container = ContainerAlgebra.FromBitset(workspace.Output);
+        }
+
+        // Small when the key's containers hold less than one bitset's bytes together: merging them is
+        // cheaper than expanding each into 8 KiB for a kernel.
+        private bool IsSmall(KeyPlan plan, int[] cursors)
+        {
+            if (plan.Sparse is null)
+            {
+                return false;
+            }
+            var bytes = 0;
+            foreach (var p in plan.KernelInputs)
+            {
+                bytes += Input(p, cursors).SerializedBytes;
+                if (bytes > 8192)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private Container RunSparse(KeyPlan plan, int[] cursors, Workspace workspace)
+        {
+            workspace.Sparse++;
+            foreach (var p in plan.KernelInputs)
+            {
+                workspace.BytesRead += Input(p, cursors).SerializedBytes;
+            }
+            var program = plan.Sparse!;
+            var results = workspace.SparseResults(program.Steps);
+            return program.Run(p => Input(p, cursors), results);
         }
 
         // Sparse when the smallest positive container is an array: merging it costs less than 8 KiB per input.

@@ -19,8 +19,20 @@ internal sealed unsafe class Workspace : IDisposable
         Pointers = (ulong**)NativeMemory.Alloc((nuint)Math.Max(1, inputs), (nuint)sizeof(ulong*));
     }
 
-    /// <summary>The kernel's output bitset.</summary>
-    public ulong* Output { get; private set; }
+    private Container[] _sparse = [];
+
+    /// <summary>The kernel's output bitset (execution may point it at a result container for one call).</summary>
+    public ulong* Output { get; set; }
+
+    /// <summary>Room for a sparse program's intermediate results.</summary>
+    public Container[] SparseResults(int steps)
+    {
+        if (_sparse.Length < steps)
+        {
+            _sparse = new Container[steps];
+        }
+        return _sparse;
+    }
 
     /// <summary>The kernel's input pointer table.</summary>
     public ulong** Pointers { get; private set; }

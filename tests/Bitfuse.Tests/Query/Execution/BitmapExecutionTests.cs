@@ -77,14 +77,20 @@ public class BitmapExecutionTests
         var engine = new QueryEngine();
         var and = engine.Compile("a & b").Explain(inputs);
         Assert.Equal(2, and.Count);
-        Assert.Equal(3, and.Statistics.KeysVisited);
-        Assert.Equal(2, and.Statistics.KeysSkipped);
+        // a and b share only key 0: the and walks the intersection of their keys, not the union.
+        Assert.Equal(1, and.Statistics.KeysVisited);
+        Assert.Equal(0, and.Statistics.KeysSkipped);
+        var andNot = engine.Compile("b - a").Explain(inputs);
+        Assert.Equal(2, andNot.Count);
+        Assert.Equal(2, andNot.Statistics.KeysVisited);
+        Assert.Equal(1, andNot.Statistics.KeysCopied);
         Assert.Equal(1, and.Statistics.KeysSparse);
         Assert.Equal(0, and.Statistics.KeysDense);
         var or = engine.Compile("a | b").Explain(inputs);
         Assert.Equal(6, or.Count);
         Assert.Equal(2, or.Statistics.KeysCopied);
-        Assert.Equal(1, or.Statistics.KeysDense);
+        Assert.Equal(1, or.Statistics.KeysSparse);
+        Assert.Equal(0, or.Statistics.KeysDense);
         Assert.Contains("universe   [0, 196609) (largest input value + 1)", or.ToString(), StringComparison.Ordinal);
     }
 
