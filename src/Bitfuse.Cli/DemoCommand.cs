@@ -106,6 +106,14 @@ internal static class DemoCommand
                     throw new InvalidOperationException($"'{text}': the fused answer ({fused.Count}) differs from the pairwise one ({pairwise.Count})");
                 }
             }
+            // Warm up both sides (JIT tiers, kernel cache, plan cache) before timing.
+            for (var w = 0; w < 3; w++)
+            {
+                using (query.Evaluate(inputs.Set))
+                using (DemoPairwise.Evaluate(query.Parsed, inputs.Set, universe))
+                {
+                }
+            }
             var fusedTimes = new List<double>();
             var pairwiseTimes = new List<double>();
             long count = 0;

@@ -15,6 +15,7 @@ namespace Bitfuse.Benchmarks.Suites;
 /// plus one store for writes: the least memory traffic the case needs).</item>
 /// <item><c>compile-first</c>, <c>compile-cached</c>: parse + optimize + generate + JIT a 16-input query, and a cache hit (absolute).</item>
 /// <item><c>jitmap-and&lt;n&gt;-&lt;count|nocount&gt;</c>: jitmap's benchmark shape, n-way AND over one 8 KiB container, against a scalar loop.</item>
+/// <item><c>realdata-*</c>: Roaring bitmaps from the real data sets against CRoaring (see <see cref="QueryRealDataCases"/>).</item>
 /// </list>
 /// With <c>--quick</c>, the 64 MiB cases take one warm-up call and three interleaved rounds per side.
 /// </summary>
@@ -44,6 +45,7 @@ public sealed unsafe class QuerySuite : ICompareSuite
         RunCompile(context);
         RunJitmap(context);
         RunDense(context);
+        QueryRealDataCases.Run(context);
     }
 
     private static void RunDense(CompareContext context)
