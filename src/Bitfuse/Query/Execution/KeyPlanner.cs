@@ -28,8 +28,8 @@ internal sealed class KeyPlanner
 
     /// <summary>
     /// Inputs that must have a key for the answer to have anything there (the positive operands of an
-    /// and-rooted query): keys are walked by intersecting these first. Found by planning "all present but
-    /// one" for each input; empty when there are more than 64 inputs.
+    /// and-rooted query): keys are walked by intersecting these first. The variables under an and-root,
+    /// plus, for up to 16 inputs, every input whose absence alone makes the plan Skip.
     /// </summary>
     public int[] Required { get; }
 
@@ -73,19 +73,38 @@ internal sealed class KeyPlanner
 
     private int[] FindRequired()
     {
-        if (_inputs > 64 || NothingPresent.Kind != KeyPlanKind.Skip)
+        if (NothingPresent.Kind != KeyPlanKind.Skip)
         {
             return [];
         }
-        var required = new List<int>();
-        var present = new bool[_inputs];
-        for (var i = 0; i < _inputs; i++)
+        // The variables directly under an and-root are required whatever the number of inputs.
+        var required = new SortedSet<int>();
+        if (_shape.Kind == ExprKind.And)
         {
-            Array.Fill(present, true);
-            present[i] = false;
-            if (Get(present).Kind == KeyPlanKind.Skip)
+            foreach (var operand in _shape.Operands)
             {
-                required.Add(i);
+                if (operand.Kind == ExprKind.Variable)
+                {
+                    required.Add(CanonicalForm.PositionOf(operand));
+                }
+            }
+        }
+        else if (_shape.Kind == ExprKind.Variable)
+        {
+            required.Add(CanonicalForm.PositionOf(_shape));
+        }
+        // For a few inputs, find the rest exactly: an input is required when the plan without it is Skip.
+        if (_inputs <= 16)
+        {
+            var present = new bool[_inputs];
+            for (var i = 0; i < _inputs; i++)
+            {
+                Array.Fill(present, true);
+                present[i] = false;
+                if (Get(present).Kind == KeyPlanKind.Skip)
+                {
+                    required.Add(i);
+                }
             }
         }
         return [.. required];

@@ -150,8 +150,30 @@ internal static unsafe class QueryExecution
                 cursors[i] = index >= 0 ? index : ~index;
             }
             var present = new bool[n];
+            var workspace = Workspace.Rent(n);
+            try
+            {
+                Walk(keyLo, keyHi, cursors, present, workspace, partial);
+            }
+            finally
+            {
+                partial.Visited = workspace.Visited;
+                partial.Skipped = workspace.Skipped;
+                partial.Copied = workspace.Copied;
+                partial.Dense = workspace.Dense;
+                partial.Sparse = workspace.Sparse;
+                partial.Expanded = workspace.Expanded;
+                partial.BytesRead = workspace.BytesRead;
+                Workspace.Return(workspace);
+            }
+            return partial;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Walk(int keyLo, int keyHi, int[] cursors, bool[] present, Workspace workspace, Partial partial)
+        {
+            var n = _inputs.Length;
             var required = _planner.Required;
-            using var workspace = new Workspace(n);
             var key = keyLo - 1;
             while (!(_mode == ExecutionMode.Any && _found))
             {
@@ -224,14 +246,6 @@ internal static unsafe class QueryExecution
                     }
                 }
             }
-            partial.Visited = workspace.Visited;
-            partial.Skipped = workspace.Skipped;
-            partial.Copied = workspace.Copied;
-            partial.Dense = workspace.Dense;
-            partial.Sparse = workspace.Sparse;
-            partial.Expanded = workspace.Expanded;
-            partial.BytesRead = workspace.BytesRead;
-            return partial;
         }
 
         // The first container index at or after from whose key is >= key: a few linear steps, then galloping.

@@ -12,11 +12,38 @@ internal sealed unsafe class Workspace : IDisposable
 {
     private readonly ulong*[] _expanded;
 
-    public Workspace(int inputs)
+    [ThreadStatic]
+    private static Workspace? t_cached;
+
+    /// <summary>A workspace for <paramref name="inputs"/> kernel inputs: this thread's cached one when it fits, else a new one.</summary>
+    public static Workspace Rent(int inputs)
     {
-        _expanded = new ulong*[inputs];
+        var cached = t_cached;
+        if (cached is not null && cached._expanded.Length >= inputs)
+        {
+            t_cached = null;
+            cached.Visited = cached.Skipped = cached.Copied = cached.Dense = cached.Sparse = cached.Expanded = cached.BytesRead = 0;
+            return cached;
+        }
+        return new Workspace(inputs);
+    }
+
+    /// <summary>Keeps <paramref name="workspace"/> for this thread's next query (small ones only), or frees it.</summary>
+    public static void Return(Workspace workspace)
+    {
+        if (workspace._expanded.Length <= 64 && t_cached is null)
+        {
+            t_cached = workspace;
+            return;
+        }
+        workspace.Dispose();
+    }
+
+    private Workspace(int inputs)
+    {
+        _expanded = new ulong*[Math.Max(inputs, 16)];
         Output = (ulong*)NativeMemory.AlignedAlloc(8192, 64);
-        Pointers = (ulong**)NativeMemory.Alloc((nuint)Math.Max(1, inputs), (nuint)sizeof(ulong*));
+        Pointers = (ulong**)NativeMemory.Alloc((nuint)_expanded.Length, (nuint)sizeof(ulong*));
     }
 
     private Container[] _sparse = [];
