@@ -9,5 +9,7 @@ internal static class Verbs
     {
         yield return InfoCommand.Create();
         yield return IsolationCommand.Create();
+        yield return QueryCommand.Create();
+        yield return DemoCommand.Create();
     }
 }

@@ -1,0 +1,232 @@
+using System.Buffers;
+using Bitfuse.Query.Compilation;
+using Bitfuse.Query.Execution;
+using Bitfuse.Query.Optimization;
+using Bitfuse.Query.Syntax;
+
+namespace Bitfuse;
+
+/// <summary>
+/// A compiled query: its parsed and optimized trees, its canonical (positional) form, and the kernels
+/// that evaluate it, generated on first use of each variant through the engine's <see cref="KernelCache"/>.
+/// Immutable and thread-safe.
+/// <para>
+/// Dense mode (jitmap's own API, without its fixed size) evaluates the query over caller-owned bitsets of
+/// any equal length: input <c>i</c> is the bitset of <see cref="Variables"/>[i].
+/// </para>
+/// </summary>
+public sealed class CompiledQuery
+{
+    private readonly QueryEngine _engine;
+    private readonly Kernel?[] _kernels = new Kernel?[4];
+    private readonly int[] _kernelInputs;
+    private KeyPlanner? _planner;
+
+    internal CompiledQuery(QueryEngine engine, string text, Expr parsed, Expr optimized, CanonicalForm form, IReadOnlyList<string> variables)
+    {
+        _engine = engine;
+        Text = text;
+        Parsed = parsed;
+        Optimized = optimized;
+        Form = form;
+        Variables = variables;
+        _kernelInputs = new int[form.Inputs.Count];
+        for (var p = 0; p < _kernelInputs.Length; p++)
+        {
+            _kernelInputs[p] = IndexOf(variables, form.Inputs[p]);
+        }
+    }
+
+    /// <summary>The query text.</summary>
+    public string Text { get; }
+
+    /// <summary>The tree as parsed.</summary>
+    public Expr Parsed { get; }
+
+    /// <summary>The tree after optimization.</summary>
+    public Expr Optimized { get; }
+
+    /// <summary>The positional form: the kernel's shape and the name of each kernel input.</summary>
+    public CanonicalForm Form { get; }
+
+    /// <summary>Every name in the text, in order of first appearance (including names the optimizer removed).</summary>
+    public IReadOnlyList<string> Variables { get; }
+
+    /// <summary>The engine that compiled this query.</summary>
+    public QueryEngine Engine => _engine;
+
+    /// <summary>The kernel for <paramref name="variant"/>, compiling it on first use.</summary>
+    public Kernel GetKernel(KernelVariant variant)
+    {
+        var kernel = Volatile.Read(ref _kernels[(int)variant]);
+        if (kernel is null)
+        {
+            kernel = _engine.Kernels.Get(Form, variant);
+            Volatile.Write(ref _kernels[(int)variant], kernel);
+        }
+        return kernel;
+    }
+
+    /// <summary>Dense mode: writes the query's result over <paramref name="inputs"/> (one per variable, equal lengths) into <paramref name="output"/>.</summary>
+    /// <exception cref="ArgumentException">Wrong number of inputs, or lengths that differ.</exception>
+    public void EvaluateDense(ReadOnlySpan<ReadOnlyMemory<ulong>> inputs, Span<ulong> output) =>
+        RunDense(inputs, output, KernelVariant.Write);
+
+    /// <summary>Dense mode: writes the result into <paramref name="output"/> and returns its number of set bits.</summary>
+    /// <exception cref="ArgumentException">Wrong number of inputs, or lengths that differ.</exception>
+    public long EvaluateDenseCount(ReadOnlySpan<ReadOnlyMemory<ulong>> inputs, Span<ulong> output) =>
+        RunDense(inputs, output, KernelVariant.WriteCount);
+
+    /// <summary>Dense mode: the number of set bits of the result, stored nowhere.</summary>
+    /// <exception cref="ArgumentException">Wrong number of inputs, or lengths that differ.</exception>
+    public long CountDense(ReadOnlySpan<ReadOnlyMemory<ulong>> inputs) =>
+        RunDense(inputs, Span<ulong>.Empty, KernelVariant.Count);
+
+    /// <summary>Dense mode: whether the result has any set bit (stops at the first non-empty 64-byte block).</summary>
+    /// <exception cref="ArgumentException">Wrong number of inputs, or lengths that differ.</exception>
+    public bool AnyDense(ReadOnlySpan<ReadOnlyMemory<ulong>> inputs) =>
+        RunDense(inputs, Span<ulong>.Empty, KernelVariant.Any) != 0;
+
+    /// <summary>
+    /// Dense mode over raw memory, the low-level entry point: <paramref name="inputs"/> holds one pointer per
+    /// variable (in <see cref="Variables"/> order), each to <paramref name="words"/> readable words;
+    /// <paramref name="output"/> must hold <paramref name="words"/> writable words for the write variants.
+    /// Nothing is checked beyond the counts: the caller vouches for the memory.
+    /// </summary>
+    public unsafe long RunDenseUnsafe(ReadOnlySpan<nint> inputs, ulong* output, nint words, KernelVariant variant)
+    {
+        if (inputs.Length != Variables.Count)
+        {
+            throw new ArgumentException($"the query has {Variables.Count} inputs ({string.Join(", ", Variables)}), got {inputs.Length}", nameof(inputs));
+        }
+        ArgumentOutOfRangeException.ThrowIfNegative(words);
+        if (output == null && variant is KernelVariant.Write or KernelVariant.WriteCount && words > 0)
+        {
+            throw new ArgumentNullException(nameof(output));
+        }
+        return DenseExecution.Run(GetKernel(variant), _kernelInputs, inputs, output, words);
+    }
+
+    private unsafe long RunDense(ReadOnlySpan<ReadOnlyMemory<ulong>> inputs, Span<ulong> output, KernelVariant variant)
+    {
+        if (inputs.Length != Variables.Count)
+        {
+            throw new ArgumentException($"the query has {Variables.Count} inputs ({string.Join(", ", Variables)}), got {inputs.Length}", nameof(inputs));
+        }
+        var writes = variant is KernelVariant.Write or KernelVariant.WriteCount;
+        var words = inputs.Length > 0 ? inputs[0].Length : output.Length;
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            if (inputs[i].Length != words)
+            {
+                throw new ArgumentException(
+                    $"dense inputs must have equal lengths: '{Variables[0]}' has {words} words, '{Variables[i]}' has {inputs[i].Length}", nameof(inputs));
+            }
+        }
+        if (writes && output.Length != words)
+        {
+            throw new ArgumentException($"the output has {output.Length} words, the inputs have {words}", nameof(output));
+        }
+        var handles = ArrayPool<MemoryHandle>.Shared.Rent(inputs.Length);
+        Span<nint> pointers = inputs.Length <= 64 ? stackalloc nint[inputs.Length] : new nint[inputs.Length];
+        try
+        {
+            for (var i = 0; i < inputs.Length; i++)
+            {
+                handles[i] = inputs[i].Pin();
+                pointers[i] = (nint)handles[i].Pointer;
+            }
+            fixed (ulong* result = output)
+            {
+                return DenseExecution.Run(GetKernel(variant), _kernelInputs, pointers, result, words);
+            }
+        }
+        finally
+        {
+            for (var i = 0; i < inputs.Length; i++)
+            {
+                handles[i].Dispose();
+                handles[i] = default;
+            }
+            ArrayPool<MemoryHandle>.Shared.Return(handles);
+        }
+    }
+
+    /// <summary>The number of values in the answer over <paramref name="inputs"/>; nothing is materialised.</summary>
+    /// <exception cref="UnknownBitmapException">A name the set does not hold.</exception>
+    public long Count(BitmapSet inputs, QueryRunOptions? options = null) =>
+        Execute(inputs, options, ExecutionMode.Count, null).Count;
+
+    /// <summary>The answer over <paramref name="inputs"/> as a new bitmap (each container in its best kind). The caller disposes it.</summary>
+    /// <exception cref="UnknownBitmapException">A name the set does not hold.</exception>
+    public Bitmap Evaluate(BitmapSet inputs, QueryRunOptions? options = null) =>
+        Execute(inputs, options, ExecutionMode.Evaluate, null).Bitmap!;
+
+    /// <summary>Whether the answer over <paramref name="inputs"/> has any value; stops at the first.</summary>
+    /// <exception cref="UnknownBitmapException">A name the set does not hold.</exception>
+    public bool Any(BitmapSet inputs, QueryRunOptions? options = null) =>
+        Execute(inputs, options, ExecutionMode.Any, null).Count != 0;
+
+    /// <summary>Calls <paramref name="action"/> with every value of the answer, ascending, holding at most one key's values at a time (always on the calling thread).</summary>
+    /// <exception cref="UnknownBitmapException">A name the set does not hold.</exception>
+    public void ForEach(BitmapSet inputs, Action<uint> action, QueryRunOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        Execute(inputs, options, ExecutionMode.ForEach, action);
+    }
+
+    /// <summary>Counts the answer and reports the trees, the kernel, the universe and what the run did.</summary>
+    /// <exception cref="UnknownBitmapException">A name the set does not hold.</exception>
+    public QueryExplanation Explain(BitmapSet inputs, QueryRunOptions? options = null)
+    {
+        var result = Execute(inputs, options, ExecutionMode.Count, null);
+        var kernels = _engine.Kernels;
+        return new QueryExplanation(Text, Parsed.ToString(), Optimized.ToString(), Form.Key, Form.Inputs, kernels.Width,
+            kernels.Width == KernelWidth.Vector512 && System.Runtime.Intrinsics.X86.Avx512F.IsSupported,
+            result.UniverseEnd, result.UniverseGiven, result.Count, result.Statistics);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Text;
+
+    private ExecutionResult Execute(BitmapSet inputs, QueryRunOptions? options, ExecutionMode mode, Action<uint>? action)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        options ??= QueryRunOptions.Default;
+        if (options.UniverseEnd is < 0 or > 1L << 32)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.UniverseEnd, "the universe end must be within [0, 2^32]");
+        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.DegreeOfParallelism, 1, nameof(options));
+        var resolved = new Bitmap[Variables.Count];
+        long largest = 0;
+        for (var i = 0; i < resolved.Length; i++)
+        {
+            resolved[i] = inputs.Resolve(Variables[i]);
+            if (!resolved[i].IsEmpty)
+            {
+                largest = Math.Max(largest, resolved[i].Max + 1L);
+            }
+        }
+        var kernelInputs = new Bitmap[_kernelInputs.Length];
+        for (var p = 0; p < kernelInputs.Length; p++)
+        {
+            kernelInputs[p] = resolved[_kernelInputs[p]];
+        }
+        var planner = _planner ??= new KeyPlanner(Form);
+        var universe = options.UniverseEnd ?? largest;
+        return QueryExecution.Run(this, planner, kernelInputs, universe, options.UniverseEnd is not null, options, mode, action);
+    }
+
+    private static int IndexOf(IReadOnlyList<string> names, string name)
+    {
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (string.Equals(names[i], name, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+        throw new InvalidOperationException($"kernel input '{name}' is not a variable of the query");
+    }
+}

@@ -1,0 +1,626 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using Bitfuse.Bitmaps;
+using Bitfuse.Query.Compilation;
+
+namespace Bitfuse.Query.Execution;
+
+/// <summary>
+/// Evaluates a compiled query over Roaring bitmaps, key by key (the high 16 bits of the values).
+/// <list type="number">
+/// <item>Keys come from a k-way merge of the inputs' sorted key arrays; when the query is non-empty with
+/// every input absent (it holds a top-level <c>!</c> or <c>$1</c>), every key of the universe is visited.</item>
+/// <item>Each key's presence pattern picks a <see cref="KeyPlan"/> (absent inputs are <c>$0</c>, re-simplified):
+/// Skip reads nothing, Copy clones or counts one container, Intersect merges sparse containers when the
+/// smallest is an array, and everything else runs the fused kernel over the key's bitsets, expanding array
+/// and run containers into the worker's scratch bitsets.</item>
+/// <item>Results are containers in their best kind, a count, a flag, or values streamed in ascending order.</item>
+/// </list>
+/// Invariants: inputs are only read; values at or beyond the universe end are never produced (the last,
+/// partial key is masked); parallel workers own disjoint key ranges and their results are joined in key
+/// order, so the answer does not depend on the degree of parallelism.
+/// </summary>
+internal static unsafe class QueryExecution
+{
+    public static ExecutionResult Run(CompiledQuery query, KeyPlanner planner, Bitmap[] inputs, long universeEnd, bool universeGiven,
+        QueryRunOptions options, ExecutionMode mode, Action<uint>? action)
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (universeEnd <= 0)
+        {
+            var none = new ExecutionStatistics(0, 0, 0, 0, 0, 0, 0, Stopwatch.GetElapsedTime(started));
+            return new ExecutionResult(0, mode == ExecutionMode.Evaluate ? new Bitmap() : null, none, universeEnd, universeGiven);
+        }
+        var context = new Context(query, planner, inputs, universeEnd, mode, action);
+        var firstKey = context.FirstKey();
+        var lastKey = context.LastKey;
+        var workers = mode == ExecutionMode.ForEach ? 1 : Math.Max(1, options.DegreeOfParallelism);
+        var span = lastKey - firstKey + 1;
+        var chunks = firstKey > lastKey ? 0 : workers == 1 ? 1 : (int)Math.Min(span, workers * 4L);
+        var partials = new Partial[Math.Max(chunks, 1)];
+        if (chunks <= 1)
+        {
+            partials[0] = chunks == 0 ? new Partial(inputs.Length) : context.Work(firstKey, lastKey);
+        }
+        else
+        {
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = workers }, c =>
+            {
+                var lo = firstKey + (int)(span * c / chunks);
+                var hi = firstKey + (int)(span * (c + 1) / chunks) - 1;
+                partials[c] = context.Work(lo, hi);
+            });
+        }
+
+        long count = 0, visited = 0, skipped = 0, copied = 0, dense = 0, sparse = 0, expanded = 0, bytes = 0;
+        Bitmap? result = mode == ExecutionMode.Evaluate ? new Bitmap() : null;
+        foreach (var partial in partials)
+        {
+            count += partial.Count;
+            visited += partial.Visited;
+            skipped += partial.Skipped;
+            copied += partial.Copied;
+            dense += partial.Dense;
+            sparse += partial.Sparse;
+            expanded += partial.Expanded;
+            bytes += partial.BytesRead;
+            if (result is not null && partial.Containers is not null)
+            {
+                foreach (var (key, container) in partial.Containers)
+                {
+                    result.AppendContainer(key, container);
+                }
+            }
+        }
+        if (mode == ExecutionMode.Any)
+        {
+            count = context.Found ? 1 : 0;
+        }
+        var statistics = new ExecutionStatistics(visited, skipped, copied, dense, sparse, expanded, bytes, Stopwatch.GetElapsedTime(started));
+        return new ExecutionResult(count, result, statistics, universeEnd, universeGiven);
+    }
+
+    private sealed class Partial(int inputs)
+    {
+        public int Inputs { get; } = inputs;
+
+        public long Count, Visited, Skipped, Copied, Dense, Sparse, Expanded, BytesRead;
+
+        public List<(ushort Key, Container Container)>? Containers;
+    }
+
+    private sealed class Context
+    {
+        private readonly CompiledQuery _query;
+        private readonly KeyPlanner _planner;
+        private readonly Bitmap[] _inputs;
+        private readonly ExecutionMode _mode;
+        private readonly Action<uint>? _action;
+        private readonly bool _walkAll;
+        private readonly int _lastLimit;
+        private volatile bool _found;
+
+        public Context(CompiledQuery query, KeyPlanner planner, Bitmap[] inputs, long universeEnd, ExecutionMode mode, Action<uint>? action)
+        {
+            _query = query;
+            _planner = planner;
+            _inputs = inputs;
+            _mode = mode;
+            _action = action;
+            _walkAll = planner.NothingPresent.Kind != KeyPlanKind.Skip;
+            LastKey = (int)((universeEnd - 1) >> 16);
+            _lastLimit = (int)(universeEnd - ((long)LastKey << 16));
+        }
+
+        public int LastKey { get; }
+
+        public bool Found => _found;
+
+        public int FirstKey()
+        {
+            if (_walkAll)
+            {
+                return 0;
+            }
+            var first = int.MaxValue;
+            foreach (var input in _inputs)
+            {
+                if (input.ContainerCount > 0)
+                {
+                    first = Math.Min(first, input.KeyAt(0));
+                }
+            }
+            return first;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public Partial Work(int keyLo, int keyHi)
+        {
+            var n = _inputs.Length;
+            var partial = new Partial(n);
+            if (_mode == ExecutionMode.Evaluate)
+            {
+                partial.Containers = [];
+            }
+            var cursors = new int[n];
+            for (var i = 0; i < n; i++)
+            {
+                var index = _inputs[i].IndexOfKey((ushort)keyLo);
+                cursors[i] = index >= 0 ? index : ~index;
+            }
+            var present = new bool[n];
+            var workspace = Workspace.Rent(n);
+            try
+            {
+                Walk(keyLo, keyHi, cursors, present, workspace, partial);
+            }
+            finally
+            {
+                partial.Visited = workspace.Visited;
+                partial.Skipped = workspace.Skipped;
+                partial.Copied = workspace.Copied;
+                partial.Dense = workspace.Dense;
+                partial.Sparse = workspace.Sparse;
+                partial.Expanded = workspace.Expanded;
+                partial.BytesRead = workspace.BytesRead;
+                Workspace.Return(workspace);
+            }
+            return partial;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Walk(int keyLo, int keyHi, int[] cursors, bool[] present, Workspace workspace, Partial partial)
+        {
+            var n = _inputs.Length;
+            var required = _planner.Required;
+            var key = keyLo - 1;
+            while (!(_mode == ExecutionMode.Any && _found))
+            {
+                int next;
+                if (_walkAll)
+                {
+                    next = key + 1;
+                }
+                else if (required.Length > 0)
+                {
+                    // Leapfrog over the required inputs' keys: only keys all of them hold can answer.
+                    next = key + 1;
+                    var agreed = 0;
+                    while (agreed < required.Length && next <= keyHi)
+                    {
+                        agreed = 0;
+                        foreach (var r in required)
+                        {
+                            var input = _inputs[r];
+                            cursors[r] = Seek(input, cursors[r], next);
+                            if (cursors[r] >= input.ContainerCount)
+                            {
+                                next = int.MaxValue;
+                                break;
+                            }
+                            var k = input.KeyAt(cursors[r]);
+                            if (k == next)
+                            {
+                                agreed++;
+                            }
+                            else
+                            {
+                                next = k;
+                                break;
+                            }
+                        }
+                    }
+                }
+                else
+                {
+                    next = int.MaxValue;
+                    for (var i = 0; i < n; i++)
+                    {
+                        var input = _inputs[i];
+                        if (cursors[i] < input.ContainerCount)
+                        {
+                            next = Math.Min(next, input.KeyAt(cursors[i]));
+                        }
+                    }
+                }
+                if (next > keyHi || next > LastKey)
+                {
+                    break;
+                }
+                key = next;
+                for (var i = 0; i < n; i++)
+                {
+                    var input = _inputs[i];
+                    cursors[i] = Seek(input, cursors[i], key);
+                    present[i] = cursors[i] < input.ContainerCount && input.KeyAt(cursors[i]) == key;
+                }
+                var plan = _planner.Get(present);
+                workspace.Visited++;
+                RunKey(plan, (ushort)key, cursors, workspace, partial);
+                for (var i = 0; i < n; i++)
+                {
+                    if (present[i])
+                    {
+                        cursors[i]++;
+                    }
+                }
+            }
+        }
+
+        // The first container index at or after from whose key is >= key: a few linear steps, then galloping.
+        private static int Seek(Bitmap input, int from, int key)
+        {
+            var size = input.ContainerCount;
+            for (var steps = 0; steps < 4; steps++, from++)
+            {
+                if (from >= size || input.KeyAt(from) >= key)
+                {
+                    return from;
+                }
+            }
+            var step = 4;
+            var lo = from;
+            var hi = from;
+            while (hi < size && input.KeyAt(hi) < key)
+            {
+                lo = hi + 1;
+                hi += step;
+                step <<= 1;
+            }
+            hi = Math.Min(hi, size);
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                if (input.KeyAt(mid) < key)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+            return lo;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void RunKey(KeyPlan plan, ushort key, int[] cursors, Workspace workspace, Partial partial)
+        {
+            if (plan.Kind == KeyPlanKind.Skip)
+            {
+                workspace.Skipped++;
+                return;
+            }
+            var masked = key == LastKey && _lastLimit < 65536;
+            if (!masked && _mode is ExecutionMode.Count or ExecutionMode.Any)
+            {
+                var count = CountKey(plan, cursors, workspace);
+                partial.Count += count;
+                if (count > 0 && _mode == ExecutionMode.Any)
+                {
+                    _found = true;
+                }
+                return;
+            }
+            if (!masked && _mode == ExecutionMode.ForEach && plan.Kind is KeyPlanKind.Copy or KeyPlanKind.Kernel or KeyPlanKind.Union && !IsSmall(plan, cursors))
+            {
+                StreamKey(plan, key, cursors, workspace);
+                return;
+            }
+            var container = Materialize(plan, cursors, workspace);
+            if (masked)
+            {
+                Mask(ref container, workspace);
+            }
+            if (container.IsEmpty)
+            {
+                return;
+            }
+            partial.Count += container.Cardinality;
+            switch (_mode)
+            {
+                case ExecutionMode.Evaluate:
+                    partial.Containers!.Add((key, container));
+                    return;
+                case ExecutionMode.Any:
+                    _found = true;
+                    break;
+                case ExecutionMode.ForEach:
+                    var values = workspace.EnsureValues();
+                    var n = container.CopyTo((uint)key << 16, values);
+                    Emit(values, n);
+                    break;
+            }
+            container.Free();
+        }
+
+        private ref readonly Container Input(int input, int[] cursors) => ref _inputs[input].ContainerAt(cursors[input]);
+
+        private long CountKey(KeyPlan plan, int[] cursors, Workspace workspace)
+        {
+            switch (plan.Kind)
+            {
+                case KeyPlanKind.Full:
+                    workspace.Copied++;
+                    return 65536;
+                case KeyPlanKind.Copy:
+                    workspace.Copied++;
+                    return Input(plan.CopyInput, cursors).Cardinality;
+                case KeyPlanKind.Intersect when IsSparse(plan, cursors):
+                    workspace.Sparse++;
+                    if (plan.Positives.Length == 2 && plan.Negatives.Length == 0)
+                    {
+                        ref readonly var a = ref Input(plan.Positives[0], cursors);
+                        ref readonly var b = ref Input(plan.Positives[1], cursors);
+                        workspace.BytesRead += a.SerializedBytes + b.SerializedBytes;
+                        return ContainerAlgebra.AndCount(a, b);
+                    }
+                    var merged = IntersectSparse(plan, cursors, workspace);
+                    var cardinality = merged.Cardinality;
+                    merged.Free();
+                    return cardinality;
+                case KeyPlanKind.Kernel or KeyPlanKind.Union when IsSmall(plan, cursors):
+                    var small = RunSparse(plan, cursors, workspace);
+                    var smallCount = small.Cardinality;
+                    small.Free();
+                    return smallCount;
+                case KeyPlanKind.Union:
+                    if (_mode == ExecutionMode.Any)
+                    {
+                        workspace.Copied++;
+                        return 1;
+                    }
+                    return Union(plan, cursors, workspace);
+                default:
+                    return RunKernel(plan, cursors, workspace, _mode == ExecutionMode.Any ? KernelVariant.Any : KernelVariant.Count);
+            }
+        }
+
+        private void StreamKey(KeyPlan plan, ushort key, int[] cursors, Workspace workspace)
+        {
+            var values = workspace.EnsureValues();
+            int n;
+            if (plan.Kind == KeyPlanKind.Copy)
+            {
+                workspace.Copied++;
+                ref readonly var container = ref Input(plan.CopyInput, cursors);
+                workspace.BytesRead += container.SerializedBytes;
+                n = container.CopyTo((uint)key << 16, values);
+            }
+            else
+            {
+                if (plan.Kind == KeyPlanKind.Union)
+                {
+                    Union(plan, cursors, workspace);
+                }
+                else
+                {
+                    RunKernel(plan, cursors, workspace, KernelVariant.Write);
+                }
+                n = BitsetContainer.Extract(workspace.Output, (uint)key << 16, values);
+            }
+            Emit(values, n);
+        }
+
+        private void Emit(uint* values, int n)
+        {
+            var action = _action!;
+            for (var i = 0; i < n; i++)
+            {
+                action(values[i]);
+            }
+        }
+
+        /// <summary>An owned container with the key's answer (empty descriptor when there is none).</summary>
+        private Container Materialize(KeyPlan plan, int[] cursors, Workspace workspace)
+        {
+            switch (plan.Kind)
+            {
+                case KeyPlanKind.Full:
+                    workspace.Copied++;
+                    return ContainerAlgebra.NewRange(0, 65536);
+                case KeyPlanKind.Copy:
+                    workspace.Copied++;
+                    ref readonly var source = ref Input(plan.CopyInput, cursors);
+                    workspace.BytesRead += source.SerializedBytes;
+                    return source.Clone();
+                case KeyPlanKind.Intersect when IsSparse(plan, cursors):
+                    workspace.Sparse++;
+                    return IntersectSparse(plan, cursors, workspace);
+                case KeyPlanKind.Kernel or KeyPlanKind.Union when IsSmall(plan, cursors):
+                    return RunSparse(plan, cursors, workspace);
+                case KeyPlanKind.Union:
+                    var union = Union(plan, cursors, workspace);
+                    return ContainerAlgebra.FromBitset(workspace.Output, union);
+                default:
+                    // The kernel writes straight into the new container; small answers become arrays.
+                    var result = Container.NewBitset(clear: false);
+                    var output = workspace.Output;
+                    try
+                    {
+                        workspace.Output = result.Words;
+                        result.Cardinality = (int)RunKernel(plan, cursors, workspace, KernelVariant.WriteCount);
+                    }
+                    finally
+                    {
+                        workspace.Output = output;
+                    }
+                    ContainerAlgebra.Normalize(ref result, considerRuns: false);
+                    return result;
+            }
+        }
+
+        private void Mask(ref Container container, Workspace workspace)
+        {
+            if (container.IsEmpty || container.Max < _lastLimit)
+            {
+                return;
+            }
+            container.CopyToBitset(workspace.Output);
+            container.Free();
+            BitsetContainer.ClearRange(workspace.Output, _lastLimit, 65536);
+            container = ContainerAlgebra.FromBitset(workspace.Output);
+        }
+
+        // Small when the key's containers hold less than one bitset's bytes together: merging them is
+        // cheaper than expanding each into 8 KiB for a kernel.
+        private bool IsSmall(KeyPlan plan, int[] cursors)
+        {
+            if (plan.Sparse is null)
+            {
+                return false;
+            }
+            var bytes = 0;
+            foreach (var p in plan.KernelInputs)
+            {
+                bytes += Input(p, cursors).SerializedBytes;
+                if (bytes > 8192)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private Container RunSparse(KeyPlan plan, int[] cursors, Workspace workspace)
+        {
+            workspace.Sparse++;
+            foreach (var p in plan.KernelInputs)
+            {
+                workspace.BytesRead += Input(p, cursors).SerializedBytes;
+            }
+            var program = plan.Sparse!;
+            var results = workspace.SparseResults(program.Steps);
+            return program.Run(p => Input(p, cursors), results);
+        }
+
+        // Sparse when the smallest positive container is an array: merging it costs less than 8 KiB per input.
+        private bool IsSparse(KeyPlan plan, int[] cursors)
+        {
+            var smallest = int.MaxValue;
+            var kind = ContainerKind.Bitset;
+            foreach (var p in plan.Positives)
+            {
+                ref readonly var c = ref Input(p, cursors);
+                if (c.Cardinality < smallest)
+                {
+                    smallest = c.Cardinality;
+                    kind = c.Kind;
+                }
+            }
+            return kind == ContainerKind.Array;
+        }
+
+        private Container IntersectSparse(KeyPlan plan, int[] cursors, Workspace workspace)
+        {
+            var smallest = plan.Positives[0];
+            foreach (var p in plan.Positives)
+            {
+                if (Input(p, cursors).Cardinality < Input(smallest, cursors).Cardinality)
+                {
+                    smallest = p;
+                }
+            }
+            var accumulator = Input(smallest, cursors);
+            workspace.BytesRead += accumulator.SerializedBytes;
+            var owned = false;
+            foreach (var p in plan.Positives)
+            {
+                if (p == smallest)
+                {
+                    continue;
+                }
+                ref readonly var other = ref Input(p, cursors);
+                workspace.BytesRead += other.SerializedBytes;
+                var next = ContainerAlgebra.And(accumulator, other);
+                if (owned)
+                {
+                    accumulator.Free();
+                }
+                accumulator = next;
+                owned = true;
+                if (accumulator.IsEmpty)
+                {
+                    return default;
+                }
+            }
+            foreach (var q in plan.Negatives)
+            {
+                ref readonly var other = ref Input(q, cursors);
+                workspace.BytesRead += other.SerializedBytes;
+                var next = ContainerAlgebra.AndNot(accumulator, other);
+                if (owned)
+                {
+                    accumulator.Free();
+                }
+                accumulator = next;
+                owned = true;
+                if (accumulator.IsEmpty)
+                {
+                    return default;
+                }
+            }
+            return owned ? accumulator : accumulator.Clone();
+        }
+
+        // The OR of many inputs into the output bitset: bitsets with a vector loop, arrays and runs bit by bit.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private int Union(KeyPlan plan, int[] cursors, Workspace workspace)
+        {
+            workspace.Dense++;
+            var output = workspace.Output;
+            var members = plan.Positives;
+            ref readonly var first = ref Input(members[0], cursors);
+            first.CopyToBitset(output);
+            workspace.BytesRead += first.SerializedBytes;
+            for (var m = 1; m < members.Length; m++)
+            {
+                ref readonly var c = ref Input(members[m], cursors);
+                workspace.BytesRead += c.SerializedBytes;
+                if (c.Kind == ContainerKind.Bitset)
+                {
+                    OrWords(output, c.Words);
+                }
+                else
+                {
+                    c.OrInto(output);
+                }
+            }
+            return BitsetContainer.Cardinality(output);
+        }
+
+        private static void OrWords(ulong* destination, ulong* source)
+        {
+            for (var i = 0; i < 1024; i += 8)
+            {
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    (Vector256.Load(destination + i) | Vector256.Load(source + i)).Store(destination + i);
+                    (Vector256.Load(destination + i + 4) | Vector256.Load(source + i + 4)).Store(destination + i + 4);
+                }
+                else
+                {
+                    (Vector128.Load(destination + i) | Vector128.Load(source + i)).Store(destination + i);
+                    (Vector128.Load(destination + i + 2) | Vector128.Load(source + i + 2)).Store(destination + i + 2);
+                    (Vector128.Load(destination + i + 4) | Vector128.Load(source + i + 4)).Store(destination + i + 4);
+                    (Vector128.Load(destination + i + 6) | Vector128.Load(source + i + 6)).Store(destination + i + 6);
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private long RunKernel(KeyPlan plan, int[] cursors, Workspace workspace, KernelVariant variant)
+        {
+            workspace.Dense++;
+            var kernel = plan.GetKernel(_query.Engine.Kernels, variant);
+            var pointers = workspace.Pointers;
+            var inputs = plan.KernelInputs;
+            for (var p = 0; p < inputs.Length; p++)
+            {
+                pointers[p] = workspace.AsBitset(Input(inputs[p], cursors), p);
+            }
+            return kernel.Function(pointers, workspace.Output, 1024);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+namespace Bitfuse;
+
+/// <summary>How one evaluation of a query over bitmaps runs.</summary>
+public sealed record QueryRunOptions
+{
+    /// <summary>The defaults: universe from the inputs, sequential.</summary>
+    public static QueryRunOptions Default { get; } = new();
+
+    /// <summary>
+    /// The end (exclusive) of the universe <c>[0, UniverseEnd)</c> that <c>!</c> and <c>$1</c> complement within,
+    /// at most 2^32. Values of the inputs at or beyond it are ignored. Null (the default): the largest value of
+    /// any input + 1.
+    /// </summary>
+    public long? UniverseEnd { get; init; }
+
+    /// <summary>Worker threads over key ranges; 1 (the default) runs on the calling thread. Results are identical either way.</summary>
+    public int DegreeOfParallelism { get; init; } = 1;
+}

@@ -1,0 +1,190 @@
+using Bitfuse.Query.Compilation;
+using Bitfuse.Query.Optimization;
+using Bitfuse.Query.Syntax;
+
+namespace Bitfuse.Tests.Query.Compilation;
+
+public unsafe class KernelTests
+{
+    public static TheoryData<KernelWidth> Widths => [KernelWidth.Scalar, KernelWidth.Vector128, KernelWidth.Vector256, KernelWidth.Vector512, KernelWidth.Auto];
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Every_variant_matches_a_scalar_loop_at_every_width(KernelWidth width)
+    {
+        var random = new Random(42 + (int)width);
+        var pool = new ExprPool();
+        var cache = new KernelCache(width);
+        for (var trial = 0; trial < 60; trial++)
+        {
+            var tree = Optimizer.Optimize(RandomExpressions.Next(random, pool, 4), pool);
+            var form = CanonicalForm.Of(tree, pool);
+            var words = trial % 5 == 0 ? random.Next(0, 9) : random.Next(1, 100);
+            var inputs = new ulong[form.Inputs.Count][];
+            for (var k = 0; k < inputs.Length; k++)
+            {
+                inputs[k] = RandomWords(random, words);
+            }
+            var expected = new ulong[words];
+            long expectedCount = 0;
+            for (var w = 0; w < words; w++)
+            {
+                expected[w] = ReferenceInterpreter.EvaluateWord(form.Shape, name => inputs[CanonicalForm.PositionOf(pool.Variable(name))][w]);
+                expectedCount += (long)ulong.PopCount(expected[w]);
+            }
+            foreach (var variant in Enum.GetValues<KernelVariant>())
+            {
+                var kernel = cache.Get(form, variant);
+                Assert.Equal(VectorOpsWidth(width), kernel.Width);
+                var output = new ulong[words];
+                var result = Run(kernel, inputs, output, words);
+                var what = $"{variant} {width} {form.Key} over {words} words";
+                switch (variant)
+                {
+                    case KernelVariant.Write:
+                        Assert.Equal(0, result);
+                        Assert.Equal(expected, output);
+                        break;
+                    case KernelVariant.Count:
+                        Assert.Equal(expectedCount, result);
+                        Assert.All(output, w => Assert.Equal(0UL, w));
+                        break;
+                    case KernelVariant.WriteCount:
+                        Assert.True(expectedCount == result, what);
+                        Assert.Equal(expected, output);
+                        break;
+                    default:
+                        Assert.True((expectedCount > 0 ? 1 : 0) == result, what);
+                        break;
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Any_stops_at_the_first_non_empty_block_and_sees_the_tail(KernelWidth width)
+    {
+        var pool = new ExprPool();
+        var form = CanonicalForm.Of(Optimizer.Optimize(Parser.Parse("a & b"), pool), pool);
+        var kernel = new KernelCache(width).Get(form, KernelVariant.Any);
+        foreach (var words in new[] { 3, 8, 17, 64 })
+        {
+            var a = new ulong[words];
+            var b = new ulong[words];
+            Assert.Equal(0, Run(kernel, [a, b], null, words));
+            a[words - 1] = b[words - 1] = 1UL << 63;
+            Assert.Equal(1, Run(kernel, [a, b], null, words));
+        }
+    }
+
+    [Fact]
+    public void A_shared_subtree_is_computed_once_and_right()
+    {
+        // (a & b) appears three times; the pool makes it one node and the kernel one local.
+        var pool = new ExprPool();
+        var tree = Parser.Parse("((a & b) ^ c) | ((a & b) & d) | !(a & b)", pool, QueryLimits.Default, out _);
+        var form = CanonicalForm.Of(tree, pool);
+        var random = new Random(3);
+        var inputs = new ulong[form.Inputs.Count][];
+        for (var k = 0; k < inputs.Length; k++)
+        {
+            inputs[k] = RandomWords(random, 40);
+        }
+        var output = new ulong[40];
+        Run(new KernelCache(KernelWidth.Vector256).Get(form, KernelVariant.Write), inputs, output, 40);
+        for (var w = 0; w < 40; w++)
+        {
+            Assert.Equal(ReferenceInterpreter.EvaluateWord(form.Shape, name => inputs[CanonicalForm.PositionOf(pool.Variable(name))][w]), output[w]);
+        }
+    }
+
+    [Fact]
+    public void Many_inputs_compile_and_run()
+    {
+        var names = Enumerable.Range(0, 200).Select(i => $"b{i}").ToArray();
+        var engine = new QueryEngine();
+        var query = engine.Compile(string.Join(" | ", names));
+        var random = new Random(9);
+        var inputs = names.Select(_ => new ReadOnlyMemory<ulong>(SparseWords(random, 33))).ToArray();
+        var expected = new ulong[33];
+        foreach (var input in inputs)
+        {
+            for (var w = 0; w < 33; w++)
+            {
+                expected[w] |= input.Span[w];
+            }
+        }
+        var output = new ulong[33];
+        var count = query.EvaluateDenseCount(inputs, output);
+        Assert.Equal(expected, output);
+        Assert.Equal(expected.Sum(w => (long)ulong.PopCount(w)), count);
+    }
+
+    [Fact]
+    public void Ternary_logic_tables_follow_intels_operand_order()
+    {
+        var pool = new ExprPool();
+        Expr[] abc = [pool.Variable("a"), pool.Variable("b"), pool.Variable("c")];
+        Assert.Equal(0xF0, TernaryLogicTable.Of(abc[0], abc));
+        Assert.Equal(0x80, TernaryLogicTable.Of(pool.And(abc), abc));
+        Assert.Equal(0xFE, TernaryLogicTable.Of(pool.Or(abc), abc));
+        Assert.Equal(0x96, TernaryLogicTable.Of(pool.Xor(abc), abc));
+        Assert.Equal(0xD8, TernaryLogicTable.Of(pool.Or(pool.And(abc[0], pool.Not(abc[2])), pool.And(abc[1], abc[2])), abc));
+        Assert.Equal(0x0F, TernaryLogicTable.Of(pool.Not(abc[0]), abc));
+        Assert.Throws<ArgumentException>(() => TernaryLogicTable.Of(abc[0], []));
+    }
+
+    private static KernelWidth VectorOpsWidth(KernelWidth width) => width != KernelWidth.Auto ? width : new KernelCache().Width;
+
+    private static long Run(Kernel kernel, ulong[][] inputs, ulong[]? output, int words)
+    {
+        var handles = inputs.Select(i => System.Runtime.InteropServices.GCHandle.Alloc(i, System.Runtime.InteropServices.GCHandleType.Pinned)).ToArray();
+        try
+        {
+            var pointers = stackalloc ulong*[Math.Max(1, inputs.Length)];
+            for (var k = 0; k < inputs.Length; k++)
+            {
+                pointers[k] = (ulong*)handles[k].AddrOfPinnedObject();
+            }
+            fixed (ulong* result = output)
+            {
+                return kernel.Run(pointers, result, words);
+            }
+        }
+        finally
+        {
+            foreach (var handle in handles)
+            {
+                handle.Free();
+            }
+        }
+    }
+
+    private static ulong[] RandomWords(Random random, int words)
+    {
+        var result = new ulong[words];
+        var mode = random.Next(4);
+        for (var i = 0; i < words; i++)
+        {
+            result[i] = mode switch
+            {
+                0 => 0,
+                1 => ulong.MaxValue,
+                _ => (ulong)random.NextInt64() ^ ((ulong)random.Next() << 32),
+            };
+            if (mode < 2 && random.Next(8) == 0)
+            {
+                result[i] ^= 1UL << random.Next(64);
+            }
+        }
+        return result;
+    }
+
+    private static ulong[] SparseWords(Random random, int words)
+    {
+        var result = new ulong[words];
+        result[random.Next(words)] = 1UL << random.Next(64);
+        return result;
+    }
+}
