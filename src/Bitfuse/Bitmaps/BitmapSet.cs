@@ -6,21 +6,39 @@ namespace Bitfuse;
 /// <summary>
 /// Named bitmaps: the inputs of a query, or a data set loaded from a folder. Names are case-sensitive and keep
 /// the order they were added in. A set made by <see cref="LoadFolder"/> owns its bitmaps and disposes them
-/// with itself; a set filled by the caller does not (the caller disposes its bitmaps).
+/// with itself; a set filled by the caller does not (the caller disposes its bitmaps). A set may also be
+/// backed by a resolver the caller supplies (a database, a folder of files), asked for names it does not hold:
+/// the query engine never opens anything itself.
 /// </summary>
 public sealed class BitmapSet : IReadOnlyDictionary<string, Bitmap>, IDisposable
 {
     private readonly Dictionary<string, Bitmap> _byName = new(StringComparer.Ordinal);
     private readonly List<string> _names = [];
+    private readonly Func<string, Bitmap?>? _resolve;
+    private readonly Func<IEnumerable<string>>? _knownNames;
     private bool _ownsBitmaps;
 
+    /// <summary>An empty set to fill with the indexer or <see cref="Add"/>.</summary>
+    public BitmapSet()
+    {
+    }
+
+    /// <summary>
+    /// A set that asks <paramref name="resolve"/> for each name it does not hold (null: unknown);
+    /// <paramref name="knownNames"/> lists the resolver's names for the suggestions of an unknown-name error.
+    /// </summary>
+    public BitmapSet(Func<string, Bitmap?> resolve, Func<IEnumerable<string>>? knownNames = null)
+    {
+        ArgumentNullException.ThrowIfNull(resolve);
+        _resolve = resolve;
+        _knownNames = knownNames;
+    }
+
     /// <summary>The bitmap called <paramref name="name"/>; setting replaces or adds it.</summary>
-    /// <exception cref="KeyNotFoundException">No bitmap has that name (the message lists the nearest names).</exception>
+    /// <exception cref="UnknownBitmapException">No bitmap has that name (the message lists the nearest names).</exception>
     public Bitmap this[string name]
     {
-        get => _byName.TryGetValue(name, out var bitmap)
-            ? bitmap
-            : throw new KeyNotFoundException($"No bitmap named '{name}'.{Suggest(name)}");
+        get => Resolve(name);
         set
         {
             ArgumentNullException.ThrowIfNull(name);
@@ -58,8 +76,30 @@ public sealed class BitmapSet : IReadOnlyDictionary<string, Bitmap>, IDisposable
     /// <summary>True when a bitmap has that name.</summary>
     public bool ContainsKey(string key) => _byName.ContainsKey(key);
 
-    /// <summary>Looks a bitmap up by name.</summary>
+    /// <summary>Looks a bitmap up by name among the bitmaps added to the set (the resolver is not asked).</summary>
     public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Bitmap value) => _byName.TryGetValue(key, out value);
+
+    /// <summary>Looks <paramref name="name"/> up among the added bitmaps, then asks the resolver; false when neither knows it.</summary>
+    public bool TryGet(string name, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Bitmap bitmap)
+    {
+        if (_byName.TryGetValue(name, out bitmap))
+        {
+            return true;
+        }
+        bitmap = _resolve?.Invoke(name);
+        return bitmap is not null;
+    }
+
+    /// <summary>The bitmap called <paramref name="name"/>, or an <see cref="UnknownBitmapException"/> naming the closest known names.</summary>
+    public Bitmap Resolve(string name)
+    {
+        if (TryGet(name, out var bitmap))
+        {
+            return bitmap;
+        }
+        IEnumerable<string> known = _knownNames is null ? _names : _names.Concat(_knownNames());
+        throw new UnknownBitmapException(name, UnknownBitmapException.Closest(name, known));
+    }
 
     /// <summary>The (name, bitmap) pairs in order.</summary>
     public IEnumerator<KeyValuePair<string, Bitmap>> GetEnumerator()
@@ -115,40 +155,6 @@ public sealed class BitmapSet : IReadOnlyDictionary<string, Bitmap>, IDisposable
         }
         _byName.Clear();
         _names.Clear();
-    }
-
-    private string Suggest(string name)
-    {
-        var nearest = _names
-            .Select(n => (Name: n, Distance: EditDistance(n, name)))
-            .Where(x => x.Distance <= Math.Max(2, name.Length / 3))
-            .OrderBy(x => x.Distance)
-            .ThenBy(x => x.Name, StringComparer.Ordinal)
-            .Take(3)
-            .Select(x => $"'{x.Name}'")
-            .ToList();
-        return nearest.Count == 0 ? "" : $" Did you mean {string.Join(", ", nearest)}?";
-    }
-
-    private static int EditDistance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-            (previous, current) = (current, previous);
-        }
-        return previous[b.Length];
     }
 
     private static int CompareNumerically(string a, string b)

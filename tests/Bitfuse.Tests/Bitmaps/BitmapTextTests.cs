@@ -37,7 +37,7 @@ public sealed class BitmapTextTests
             Assert.Equal(new[] { "set.csv1", "set.csv2", "set.csv10" }, set.Names);
             Assert.Equal(new uint[] { 1, 3 }, set["set.csv1"].ToArray());
             Assert.Equal(2, set["set.csv10"].Count);
-            var missing = Assert.Throws<KeyNotFoundException>(() => set["set.csv3"]);
+            var missing = Assert.Throws<UnknownBitmapException>(() => set["set.csv3"]);
             Assert.Contains("set.csv1", missing.Message);
         }
         finally

@@ -1,6 +1,6 @@
 namespace Bitfuse;
 
-/// <summary>A query names a bitmap its <see cref="BitmapSet"/> does not hold. The message suggests the closest known names.</summary>
+/// <summary>A name that a <see cref="BitmapSet"/> (or a query over it) does not hold. The message suggests the closest known names.</summary>
 public sealed class UnknownBitmapException : KeyNotFoundException
 {
     /// <summary>Creates the exception for <paramref name="name"/> with up to three <paramref name="suggestions"/>.</summary>
