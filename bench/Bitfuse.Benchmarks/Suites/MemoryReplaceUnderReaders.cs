@@ -128,8 +128,13 @@ public sealed unsafe class MemoryReplaceUnderReaders
                     }
                     ops += SampleEvery;
                 }
-                // The zone tracks its peak exactly: it is reached when a full free bucket is stamped.
-                return (ops, zone.GetStatistics().PeakDeferredBytes + zone.ItemStride);
+                // Like with like: epoch counts every retired item, including the limbo list being filled. The zone's
+                // peak is taken when a bucket is stamped, when the new free bucket is empty, so it misses the moment
+                // the free bucket is full while the previous stamped bucket still waits for reuse. Between stamps the
+                // queued and stamped buckets only shrink, so adding one full free bucket bounds the true peak from
+                // above (exact in the steady state, where one replacement per free keeps the buckets in step).
+                var stats = zone.GetStatistics();
+                return (ops, stats.PeakDeferredBytes + ((long)zone.BucketCapacity * zone.ItemStride));
             },
             stopped =>
             {

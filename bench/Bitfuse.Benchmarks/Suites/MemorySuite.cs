@@ -87,7 +87,8 @@ public sealed class MemorySuite : ICompareSuite
             ("replace-under-readers-writer", r => r.WriterNs, "ns", "ns per replacement"),
             ("replace-under-readers-reader", r => r.ReaderNs, "ns", "ns per read section"),
             ("replace-under-readers-memory", r => r.PeakDeferredBytes, "bytes",
-                "peak bytes freed but not yet reusable (managed: heap growth over the live table; leak: every replaced item)"),
+                "peak bytes freed but not yet reusable (GUS: the zone's peak at stamps plus one free bucket, an upper bound; " +
+                "epoch: every retired item; managed: heap growth over the live table; leak: every replaced item)"),
         ];
         foreach (var (caseName, value, unit, what) in cases)
         {
