@@ -189,6 +189,53 @@ internal static unsafe class BitsetContainer
         return (int)(c0 + c1 + c2 + c3);
     }
 
+    /// <summary>Copies 8 KiB of words from <paramref name="source"/> (may be unaligned) to <paramref name="dst"/> and returns their population count, in one pass.</summary>
+    public static int CopyCount(ulong* source, ulong* dst)
+    {
+        if (Avx2.IsSupported)
+        {
+            return CombineAvx2<FirstOp>(source, source, dst);
+        }
+        Buffer.MemoryCopy(source, dst, 8192, 8192);
+        return Cardinality(dst);
+    }
+
+    /// <summary>Population count of a ^ b without storing it.</summary>
+    public static int XorCount(ulong* a, ulong* b)
+    {
+        if (Avx2.IsSupported)
+        {
+            return CombineAvx2<XorOp>(a, b, null);
+        }
+        ulong c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+        for (var i = 0; i < Words; i += 4)
+        {
+            c0 += (ulong)BitOperations.PopCount(a[i] ^ b[i]);
+            c1 += (ulong)BitOperations.PopCount(a[i + 1] ^ b[i + 1]);
+            c2 += (ulong)BitOperations.PopCount(a[i + 2] ^ b[i + 2]);
+            c3 += (ulong)BitOperations.PopCount(a[i + 3] ^ b[i + 3]);
+        }
+        return (int)(c0 + c1 + c2 + c3);
+    }
+
+    /// <summary>Population count of a &amp; ~b without storing it.</summary>
+    public static int AndNotCount(ulong* a, ulong* b)
+    {
+        if (Avx2.IsSupported)
+        {
+            return CombineAvx2<AndNotOp>(a, b, null);
+        }
+        ulong c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+        for (var i = 0; i < Words; i += 4)
+        {
+            c0 += (ulong)BitOperations.PopCount(a[i] & ~b[i]);
+            c1 += (ulong)BitOperations.PopCount(a[i + 1] & ~b[i + 1]);
+            c2 += (ulong)BitOperations.PopCount(a[i + 2] & ~b[i + 2]);
+            c3 += (ulong)BitOperations.PopCount(a[i + 3] & ~b[i + 3]);
+        }
+        return (int)(c0 + c1 + c2 + c3);
+    }
+
     /// <summary>True when a and b share a bit.</summary>
     public static bool Intersects(ulong* a, ulong* b)
     {

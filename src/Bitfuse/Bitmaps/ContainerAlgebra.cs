@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Bitfuse.Bitmaps;
 
@@ -137,7 +138,11 @@ internal static unsafe class ContainerAlgebra
     {
         var ka = a.Kind;
         var kb = b.Kind;
-        if (ka == ContainerKind.Array && kb == ContainerKind.Array && a.Length + b.Length <= ArrayMax)
+        if (ka == ContainerKind.Array && kb == ContainerKind.Array && a.Length + b.Length > ArrayMax)
+        {
+            return XorLargeArrays(a, b);
+        }
+        if (ka == ContainerKind.Array && kb == ContainerKind.Array)
         {
             var r = Container.NewArray(a.Length + b.Length);
             r.Length = r.Cardinality = ArrayContainer.SymmetricDifference(a.Values, a.Length, b.Values, b.Length, r.Values);
@@ -149,18 +154,11 @@ internal static unsafe class ContainerAlgebra
         }
         if (ka == ContainerKind.Bitset && kb == ContainerKind.Bitset)
         {
-            var r = Container.NewBitset(clear: false);
-            r.Cardinality = BitsetContainer.Xor(a.Words, b.Words, r.Words);
-            Normalize(ref r, considerRuns: false);
-            return r;
+            return XorBitsets(a.Words, b.Words);
         }
         if (ka == ContainerKind.Array && kb == ContainerKind.Bitset || ka == ContainerKind.Bitset && kb == ContainerKind.Array)
         {
-            var (arr, bs) = ka == ContainerKind.Array ? (a, b) : (b, a);
-            var r = bs.Clone();
-            r.Cardinality += FlipValues(r.Words, arr.Values, arr.Length);
-            Normalize(ref r, considerRuns: false);
-            return r;
+            return ka == ContainerKind.Array ? XorArrayBitset(a, b) : XorArrayBitset(b, a);
         }
         if (ka == ContainerKind.Run && kb == ContainerKind.Run)
         {
@@ -242,10 +240,11 @@ internal static unsafe class ContainerAlgebra
         }
         if (ka == ContainerKind.Bitset && kb == ContainerKind.Bitset)
         {
-            var r = Container.NewBitset(clear: false);
-            r.Cardinality = BitsetContainer.AndNot(a.Words, b.Words, r.Words);
-            Normalize(ref r, considerRuns: false);
-            return r;
+            return AndNotBitsets(a.Words, b.Words);
+        }
+        if (ka == ContainerKind.Bitset && kb == ContainerKind.Array)
+        {
+            return AndNotBitsetArray(a, b);
         }
         if (ka == ContainerKind.Run && kb == ContainerKind.Run)
         {
@@ -571,6 +570,158 @@ internal static unsafe class ContainerAlgebra
         var result = Container.NewBitset(clear: false);
         BitsetContainer.And(a, b, result.Words);
         result.Cardinality = count;
+        return result;
+    }
+
+    /// <summary>
+    /// a ⊕ b of two arrays whose lengths add up to more than <see cref="ArrayMax"/>: sets and flips the values
+    /// in a stack bitset (hot in cache, no popcount: the flips report the change), then allocates only the
+    /// kind the result needs.
+    /// </summary>
+    [SkipLocalsInit]
+    private static Container XorLargeArrays(in Container a, in Container b)
+    {
+        ulong* scratch = stackalloc ulong[BitsetContainer.Words];
+        NativeMemory.Clear(scratch, 8192);
+        BitsetContainer.SetValues(scratch, a.Values, a.Length);
+        var cardinality = a.Length + FlipValues(scratch, b.Values, b.Length);
+        return FromScratch(scratch, cardinality);
+    }
+
+    /// <summary>
+    /// a ⊕ b of an array and a bitset: predicts the cardinality, so a result of at most
+    /// <see cref="ArrayMax"/> values is flipped in a stack copy and written as an array without ever taking an
+    /// 8 KiB block.
+    /// </summary>
+    [SkipLocalsInit]
+    private static Container XorArrayBitset(in Container array, in Container bitset)
+    {
+        var common = BitsetContainer.CountIn(bitset.Words, array.Values, array.Length);
+        var cardinality = bitset.Cardinality + array.Length - 2 * common;
+        if (cardinality > ArrayMax)
+        {
+            var r = bitset.Clone();
+            FlipValues(r.Words, array.Values, array.Length);
+            r.Cardinality = cardinality;
+            return r;
+        }
+        ulong* scratch = stackalloc ulong[BitsetContainer.Words];
+        Unsafe.CopyBlockUnaligned(scratch, bitset.Data, 8192);
+        FlipValues(scratch, array.Values, array.Length);
+        return FromScratch(scratch, cardinality);
+    }
+
+    /// <summary>a \ b of a bitset and an array, shaped like <see cref="XorArrayBitset"/>.</summary>
+    [SkipLocalsInit]
+    private static Container AndNotBitsetArray(in Container bitset, in Container array)
+    {
+        var cardinality = bitset.Cardinality - BitsetContainer.CountIn(bitset.Words, array.Values, array.Length);
+        if (cardinality > ArrayMax)
+        {
+            var r = bitset.Clone();
+            ClearValues(r.Words, array.Values, array.Length);
+            r.Cardinality = cardinality;
+            return r;
+        }
+        ulong* scratch = stackalloc ulong[BitsetContainer.Words];
+        Unsafe.CopyBlockUnaligned(scratch, bitset.Data, 8192);
+        ClearValues(scratch, array.Values, array.Length);
+        return FromScratch(scratch, cardinality);
+    }
+
+    /// <summary>A new owned container (array or bitset) holding a scratch bitset of known cardinality.</summary>
+    private static Container FromScratch(ulong* scratch, int cardinality)
+    {
+        if (cardinality == 0)
+        {
+            return default;
+        }
+        Container r;
+        if (cardinality <= ArrayMax)
+        {
+            r = Container.NewArray(cardinality);
+            r.Length = BitsetContainer.ToArray(scratch, r.Values);
+        }
+        else
+        {
+            r = Container.NewBitset(clear: false);
+            Unsafe.CopyBlockUnaligned(r.Data, scratch, 8192);
+        }
+        r.Cardinality = cardinality;
+        return r;
+    }
+
+    private static void ClearValues(ulong* words, ushort* values, int n)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            var v = values[i];
+            words[v >> 6] &= ~(1UL << v);
+        }
+    }
+
+    /// <summary>
+    /// a ⊕ b of two bitsets: counts first (no store), then writes an array straight from the words when the
+    /// result is small, so a sparse result never touches an 8 KiB block.
+    /// </summary>
+    private static Container XorBitsets(ulong* a, ulong* b)
+    {
+        var count = BitsetContainer.XorCount(a, b);
+        if (count == 0)
+        {
+            return default;
+        }
+        if (count <= ArrayMax)
+        {
+            var r = Container.NewArray(count);
+            var k = 0;
+            var values = r.Values;
+            for (var w = 0; w < BitsetContainer.Words; w++)
+            {
+                var word = a[w] ^ b[w];
+                var bits = w << 6;
+                while (word != 0)
+                {
+                    values[k++] = (ushort)(bits | System.Numerics.BitOperations.TrailingZeroCount(word));
+                    word &= word - 1;
+                }
+            }
+            r.Length = r.Cardinality = k;
+            return r;
+        }
+        var result = Container.NewBitset(clear: false);
+        result.Cardinality = BitsetContainer.Xor(a, b, result.Words);
+        return result;
+    }
+
+    /// <summary>a \ b of two bitsets, shaped like <see cref="XorBitsets"/>.</summary>
+    private static Container AndNotBitsets(ulong* a, ulong* b)
+    {
+        var count = BitsetContainer.AndNotCount(a, b);
+        if (count == 0)
+        {
+            return default;
+        }
+        if (count <= ArrayMax)
+        {
+            var r = Container.NewArray(count);
+            var k = 0;
+            var values = r.Values;
+            for (var w = 0; w < BitsetContainer.Words; w++)
+            {
+                var word = a[w] & ~b[w];
+                var bits = w << 6;
+                while (word != 0)
+                {
+                    values[k++] = (ushort)(bits | System.Numerics.BitOperations.TrailingZeroCount(word));
+                    word &= word - 1;
+                }
+            }
+            r.Length = r.Cardinality = k;
+            return r;
+        }
+        var result = Container.NewBitset(clear: false);
+        result.Cardinality = BitsetContainer.AndNot(a, b, result.Words);
         return result;
     }
 

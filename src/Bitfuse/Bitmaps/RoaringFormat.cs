@@ -254,16 +254,31 @@ internal static unsafe class RoaringFormat
                         throw reader.Truncated(pos, 8192, $"the bitset of container {i}");
                     }
                     var words = (ulong*)(data + pos);
-                    var actual = BitsetContainer.Cardinality(words);
+                    int actual;
+                    if (borrow)
+                    {
+                        actual = BitsetContainer.Cardinality(words);
+                        c = new Container { Data = words, Kind = ContainerKind.Bitset, Length = BitsetContainer.Words, Cardinality = cardinality };
+                    }
+                    else
+                    {
+                        // Copy and count in one pass; a mismatch frees the copy before throwing.
+                        c = Container.NewBitset(clear: false);
+                        actual = BitsetContainer.CopyCount(words, c.Words);
+                        c.Cardinality = cardinality;
+                        if (actual != cardinality)
+                        {
+                            c.Free();
+                        }
+                    }
                     if (actual != cardinality)
                     {
                         throw reader.Error(pos, $"bitset container {i} holds {actual} values but its header says {cardinality}");
                     }
-                    c = new Container { Data = words, Kind = ContainerKind.Bitset, Length = BitsetContainer.Words, Cardinality = cardinality };
                     pos += 8192;
                 }
                 keys[i] = key;
-                containers[i] = borrow ? c : c.Clone();
+                containers[i] = borrow || c.Kind == ContainerKind.Bitset ? c : c.Clone();
                 built = i + 1;
             }
         }
