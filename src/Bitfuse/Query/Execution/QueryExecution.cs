@@ -143,16 +143,16 @@ internal static unsafe class QueryExecution
             {
                 partial.Containers = [];
             }
-            var cursors = new int[n];
-            for (var i = 0; i < n; i++)
-            {
-                var index = _inputs[i].IndexOfKey((ushort)keyLo);
-                cursors[i] = index >= 0 ? index : ~index;
-            }
-            var present = new bool[n];
             var workspace = Workspace.Rent(n);
+            var cursors = workspace.Cursors(n);
+            var present = workspace.Present(n);
             try
             {
+                for (var i = 0; i < n; i++)
+                {
+                    var index = _inputs[i].IndexOfKey((ushort)keyLo);
+                    cursors[i] = index >= 0 ? index : ~index;
+                }
                 Walk(keyLo, keyHi, cursors, present, workspace, partial);
             }
             finally
@@ -235,7 +235,7 @@ internal static unsafe class QueryExecution
                     cursors[i] = Seek(input, cursors[i], key);
                     present[i] = cursors[i] < input.ContainerCount && input.KeyAt(cursors[i]) == key;
                 }
-                var plan = _planner.Get(present);
+                var plan = _planner.Get(present.AsSpan(0, n));
                 workspace.Visited++;
                 RunKey(plan, (ushort)key, cursors, workspace, partial);
                 for (var i = 0; i < n; i++)
@@ -492,7 +492,7 @@ internal static unsafe class QueryExecution
             }
             var program = plan.Sparse!;
             var results = workspace.SparseResults(program.Steps);
-            return program.Run(p => Input(p, cursors), results);
+            return program.Run(_inputs, cursors, results);
         }
 
         // Sparse when the smallest positive container is an array: merging it costs less than 8 KiB per input.
