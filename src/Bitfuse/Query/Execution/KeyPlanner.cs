@@ -55,7 +55,11 @@ internal sealed class KeyPlanner
             }
             return _small.GetOrAdd(mask, Plan(present));
         }
-        var chars = new char[(present.Length + 15) / 16];
+        // The pattern as 16 bits per char, looked up by span: a string is made only for a new pattern.
+        var length = (present.Length + 15) / 16;
+        var chars = length <= 256 ? stackalloc char[256] : new char[length];
+        chars = chars[..length];
+        chars.Clear();
         for (var i = 0; i < present.Length; i++)
         {
             if (present[i])
@@ -63,12 +67,11 @@ internal sealed class KeyPlanner
                 chars[i >> 4] |= (char)(1 << (i & 15));
             }
         }
-        var key = new string(chars);
-        if (_large.TryGetValue(key, out var large))
+        if (_large.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(chars, out var large))
         {
             return large;
         }
-        return _large.GetOrAdd(key, Plan(present));
+        return _large.GetOrAdd(new string(chars), Plan(present));
     }
 
     private int[] FindRequired()

@@ -143,16 +143,16 @@ internal static unsafe class QueryExecution
             {
                 partial.Containers = [];
             }
-            var cursors = new int[n];
-            for (var i = 0; i < n; i++)
-            {
-                var index = _inputs[i].IndexOfKey((ushort)keyLo);
-                cursors[i] = index >= 0 ? index : ~index;
-            }
-            var present = new bool[n];
             var workspace = Workspace.Rent(n);
+            var cursors = workspace.Cursors(n);
+            var present = workspace.Present(n);
             try
             {
+                for (var i = 0; i < n; i++)
+                {
+                    var index = _inputs[i].IndexOfKey((ushort)keyLo);
+                    cursors[i] = index >= 0 ? index : ~index;
+                }
                 Walk(keyLo, keyHi, cursors, present, workspace, partial);
             }
             finally
@@ -235,7 +235,7 @@ internal static unsafe class QueryExecution
                     cursors[i] = Seek(input, cursors[i], key);
                     present[i] = cursors[i] < input.ContainerCount && input.KeyAt(cursors[i]) == key;
                 }
-                var plan = _planner.Get(present);
+                var plan = _planner.Get(present.AsSpan(0, n));
                 workspace.Visited++;
                 RunKey(plan, (ushort)key, cursors, workspace, partial);
                 for (var i = 0; i < n; i++)
@@ -347,15 +347,18 @@ internal static unsafe class QueryExecution
                 case KeyPlanKind.Copy:
                     workspace.Copied++;
                     return Input(plan.CopyInput, cursors).Cardinality;
+                case KeyPlanKind.Intersect when IsSparsePair(plan, cursors):
+                    {
+                        // a & b counts the pair directly, a & !b is |a| - |a & b|: neither materialises nor expands.
+                        workspace.Sparse++;
+                        ref readonly var a = ref Input(plan.Positives[0], cursors);
+                        ref readonly var b = ref Input(plan.Negatives.Length == 0 ? plan.Positives[1] : plan.Negatives[0], cursors);
+                        workspace.BytesRead += a.SerializedBytes + b.SerializedBytes;
+                        var both = ContainerAlgebra.AndCount(a, b);
+                        return plan.Negatives.Length == 0 ? both : a.Cardinality - both;
+                    }
                 case KeyPlanKind.Intersect when IsSparse(plan, cursors):
                     workspace.Sparse++;
-                    if (plan.Positives.Length == 2 && plan.Negatives.Length == 0)
-                    {
-                        ref readonly var a = ref Input(plan.Positives[0], cursors);
-                        ref readonly var b = ref Input(plan.Positives[1], cursors);
-                        workspace.BytesRead += a.SerializedBytes + b.SerializedBytes;
-                        return ContainerAlgebra.AndCount(a, b);
-                    }
                     var merged = IntersectSparse(plan, cursors, workspace);
                     var cardinality = merged.Cardinality;
                     merged.Free();
@@ -492,7 +495,18 @@ internal static unsafe class QueryExecution
             }
             var program = plan.Sparse!;
             var results = workspace.SparseResults(program.Steps);
-            return program.Run(p => Input(p, cursors), results);
+            return program.Run(_inputs, cursors, results);
+        }
+
+        // A pair (a & b or a & !b) with an array on either side: counted by probing, without expanding anything.
+        private bool IsSparsePair(KeyPlan plan, int[] cursors)
+        {
+            if (plan.Positives.Length == 0 || plan.Positives.Length + plan.Negatives.Length != 2)
+            {
+                return false;
+            }
+            var other = plan.Negatives.Length == 0 ? plan.Positives[1] : plan.Negatives[0];
+            return Input(plan.Positives[0], cursors).Kind == ContainerKind.Array || Input(other, cursors).Kind == ContainerKind.Array;
         }
 
         // Sparse when the smallest positive container is an array: merging it costs less than 8 KiB per input.

@@ -27,7 +27,7 @@ internal sealed class SparseProgram
     }
 
     /// <summary>Runs the program; returns an owned container (empty descriptor for an empty answer).</summary>
-    public Container Run(Func<int, Container> input, Container[] results)
+    public Container Run(Bitmap[] inputs, int[] cursors, Container[] results)
     {
         for (var s = 0; s < _steps.Length; s++)
         {
@@ -39,7 +39,7 @@ internal sealed class SparseProgram
             {
                 var operand = step.Operands[i];
                 var fromStep = operand >= 0;
-                var c = fromStep ? results[operand] : input(~operand);
+                var c = fromStep ? results[operand] : inputs[~operand].ContainerAt(cursors[~operand]);
                 if (i == 0)
                 {
                     accumulator = c;

@@ -28,12 +28,15 @@ internal sealed unsafe class Workspace : IDisposable
         return new Workspace(inputs);
     }
 
-    /// <summary>Keeps <paramref name="workspace"/> for this thread's next query (small ones only), or frees it.</summary>
+    /// <summary>Keeps <paramref name="workspace"/> for this thread's next query (up to 256 inputs, the larger of it and the kept one), or frees it.</summary>
     public static void Return(Workspace workspace)
     {
-        if (workspace._expanded.Length <= 64 && t_cached is null)
+        // The larger of the two is kept, so a thread alternating small and wide queries stops allocating.
+        var cached = t_cached;
+        if (workspace._expanded.Length <= 256 && (cached is null || cached._expanded.Length < workspace._expanded.Length))
         {
             t_cached = workspace;
+            cached?.Dispose();
             return;
         }
         workspace.Dispose();
@@ -59,6 +62,29 @@ internal sealed unsafe class Workspace : IDisposable
             _sparse = new Container[steps];
         }
         return _sparse;
+    }
+
+    private int[] _cursors = [];
+    private bool[] _present = [];
+
+    /// <summary>Room for one container index per input (at least <paramref name="inputs"/> long, contents unspecified).</summary>
+    public int[] Cursors(int inputs)
+    {
+        if (_cursors.Length < inputs)
+        {
+            _cursors = new int[inputs];
+        }
+        return _cursors;
+    }
+
+    /// <summary>Room for one presence flag per input (at least <paramref name="inputs"/> long, contents unspecified).</summary>
+    public bool[] Present(int inputs)
+    {
+        if (_present.Length < inputs)
+        {
+            _present = new bool[inputs];
+        }
+        return _present;
     }
 
     /// <summary>The kernel's input pointer table.</summary>
