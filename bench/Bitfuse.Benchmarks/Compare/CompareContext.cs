@@ -40,7 +40,7 @@ public sealed class CompareContext
     public TimeSpan SampleTarget => Quick ? TimeSpan.FromMilliseconds(2) : TimeSpan.FromMilliseconds(10);
 
     /// <summary>Warm-up per side before calibration.</summary>
-    public TimeSpan WarmupTime => Quick ? TimeSpan.FromMilliseconds(60) : TimeSpan.FromMilliseconds(400);
+    public TimeSpan WarmupTime => Quick ? TimeSpan.FromMilliseconds(20) : TimeSpan.FromMilliseconds(400);
 
     /// <summary>Everything recorded so far, in order.</summary>
     public IReadOnlyList<CompareResult> Results => _results;
