@@ -62,52 +62,7 @@ public sealed unsafe partial class Bitmap
     }
 
     /// <summary>Keeps only the values also in <paramref name="other"/>.</summary>
-    public void AndInPlace(Bitmap other)
-    {
-        ArgumentNullException.ThrowIfNull(other);
-        ThrowIfReadOnly();
-        var write = 0;
-        var j = 0;
-        long count = 0;
-        for (var i = 0; i < _size; i++)
-        {
-            var ka = _keys[i];
-            j = AdvanceKey(other._keys, j, other._size, ka);
-            ref var c = ref _containers[i];
-            if (j < other._size && other._keys[j] == ka)
-            {
-                ref readonly var b = ref other._containers[j];
-                if (c.Owned && c.Kind == ContainerKind.Bitset && b.Kind == ContainerKind.Bitset)
-                {
-                    c.Cardinality = BitsetContainer.And(c.Words, b.Words, c.Words);
-                    ContainerAlgebra.Normalize(ref c, considerRuns: false);
-                }
-                else if (c.Owned && c.Kind == ContainerKind.Array && b.Kind == ContainerKind.Bitset)
-                {
-                    c.Length = c.Cardinality = BitsetContainer.FilterIn(b.Words, c.Values, c.Length, c.Values);
-                    ContainerAlgebra.Normalize(ref c, considerRuns: false);
-                }
-                else
-                {
-                    var r = ContainerAlgebra.And(c, b);
-                    c.Free();
-                    c = r;
-                }
-            }
-            else
-            {
-                c.Free();
-            }
-            if (c.Cardinality != 0)
-            {
-                _keys[write] = ka;
-                _containers[write] = c;
-                count += c.Cardinality;
-                write++;
-            }
-        }
-        Truncate(write, count);
-    }
+    public void AndInPlace(Bitmap other) => FilterInPlace(other, removeMatches: false);
 
     /// <summary>Adds every value of <paramref name="other"/>.</summary>
     public void OrInPlace(Bitmap other) => MergeInPlace(other, MergeOp.Or);
@@ -116,7 +71,11 @@ public sealed unsafe partial class Bitmap
     public void XorInPlace(Bitmap other) => MergeInPlace(other, MergeOp.Xor);
 
     /// <summary>Removes every value of <paramref name="other"/>.</summary>
-    public void AndNotInPlace(Bitmap other)
+    public void AndNotInPlace(Bitmap other) => FilterInPlace(other, removeMatches: true);
+
+    // In-place and (removeMatches false) and and-not (true): both only shrink this bitmap's own keys, so they
+    // walk them once, reuse owned bitset and array payloads where the other side is a bitset, and compact.
+    private void FilterInPlace(Bitmap other, bool removeMatches)
     {
         ArgumentNullException.ThrowIfNull(other);
         ThrowIfReadOnly();
@@ -133,20 +92,28 @@ public sealed unsafe partial class Bitmap
                 ref readonly var b = ref other._containers[j];
                 if (c.Owned && c.Kind == ContainerKind.Bitset && b.Kind == ContainerKind.Bitset)
                 {
-                    c.Cardinality = BitsetContainer.AndNot(c.Words, b.Words, c.Words);
+                    c.Cardinality = removeMatches
+                        ? BitsetContainer.AndNot(c.Words, b.Words, c.Words)
+                        : BitsetContainer.And(c.Words, b.Words, c.Words);
                     ContainerAlgebra.Normalize(ref c, considerRuns: false);
                 }
                 else if (c.Owned && c.Kind == ContainerKind.Array && b.Kind == ContainerKind.Bitset)
                 {
-                    c.Length = c.Cardinality = BitsetContainer.FilterOut(b.Words, c.Values, c.Length, c.Values);
+                    c.Length = c.Cardinality = removeMatches
+                        ? BitsetContainer.FilterOut(b.Words, c.Values, c.Length, c.Values)
+                        : BitsetContainer.FilterIn(b.Words, c.Values, c.Length, c.Values);
                     ContainerAlgebra.Normalize(ref c, considerRuns: false);
                 }
                 else
                 {
-                    var r = ContainerAlgebra.AndNot(c, b);
+                    var r = removeMatches ? ContainerAlgebra.AndNot(c, b) : ContainerAlgebra.And(c, b);
                     c.Free();
                     c = r;
                 }
+            }
+            else if (!removeMatches)
+            {
+                c.Free();
             }
             if (c.Cardinality != 0)
             {
