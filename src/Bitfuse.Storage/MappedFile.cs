@@ -24,6 +24,12 @@
 //      because the kernel may already have dropped the dirty pages it could not write.
 //  G7. A growth that fails (ENOSPC, EIO, short write) fails before its bytes are published: readers
 //      keep seeing the old length and the old, intact mapping.
+//
+// Growth is amortized: disk is allocated a quarter of the length ahead of the written end, and Reserve
+// maps the file into its reservation in large steps (ExtentBytes) past the end. Mapping file pages
+// past the end of the file is harmless, because by G1 and G3 no reader touches them before they are
+// written and published. So most growing writes are a pwrite and a release store, with no fallocate
+// and no mapping change.
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Bitfuse.Memory;
@@ -53,6 +59,7 @@ public sealed unsafe class MappedFile : IDisposable
     private readonly Lock _writeLock = new();
     private readonly ReadCounters _reads = new();
     private const long HugePageBytes = 2 << 20;
+    private const long AllocationAheadDivisor = 4;
     private readonly long _pageSize = Environment.SystemPageSize;
     private Mapping? _mapping;
     private long _length;
@@ -573,7 +580,7 @@ public sealed unsafe class MappedFile : IDisposable
     private Mapping Reserve(long capacity, long fileLength)
     {
         var granule = ExtentGranule();
-        capacity = RoundUp(capacity, granule);
+        capacity = RoundUp(capacity, _pageSize);
         // Over-reserve by one huge page and start on a 2 MiB boundary: file offsets and addresses then
         // agree modulo 2 MiB, so the kernel can map the page cache's 2 MiB folios with one TLB entry each.
         var reserved = capacity + HugePageBytes;
@@ -636,7 +643,10 @@ public sealed unsafe class MappedFile : IDisposable
         {
             return;
         }
-        var target = RoundUp(end, _options.AllocationBytes);
+        // Allocate a quarter ahead: a file that keeps growing calls fallocate O(log n) times, so almost
+        // no growth step pays for it. ENOSPC on the step ahead retries with just what the write needs.
+        var ahead = Math.Min(end / AllocationAheadDivisor, MappedFileOptions.MaxAllocationAheadBytes);
+        var target = RoundUp(end + ahead, _options.AllocationBytes);
         var errno = _io.Allocate(_fd, _allocatedEnd, target - _allocatedEnd);
         if (errno == Libc.ENOSPC && target > end)
         {

@@ -9,8 +9,18 @@ public sealed record MappedFileOptions
     /// <summary>The default granule of disk allocation ahead of the written end: 1 MiB.</summary>
     public const long DefaultAllocationBytes = 1 << 20;
 
-    /// <summary>The default granule in which Reserve maps new file extents: 2 MiB.</summary>
-    public const long DefaultExtentBytes = 2 << 20;
+    /// <summary>
+    /// The default step in which Reserve maps the file into its reservation: 1 GiB. Mapping is cheap
+    /// (address space and page tables only, filled as pages are read), so a large step means a growing
+    /// file almost never changes its mapping.
+    /// </summary>
+    public const long DefaultExtentBytes = 1L << 30;
+
+    /// <summary>
+    /// The most disk a growing file allocates ahead of its written end in one step: 1 GiB (see
+    /// <see cref="AllocationBytes"/>).
+    /// </summary>
+    public const long MaxAllocationAheadBytes = 1L << 30;
 
     /// <summary>How readers are kept safe while the file grows. Default <see cref="GrowthStrategy.Reserve"/>.</summary>
     public GrowthStrategy Strategy { get; init; } = GrowthStrategy.Reserve;
@@ -21,10 +31,18 @@ public sealed record MappedFileOptions
     /// </summary>
     public long ReservationBytes { get; init; } = DefaultReservationBytes;
 
-    /// <summary>Disk blocks are allocated (<c>fallocate</c>) in steps of this many bytes ahead of the written end.</summary>
+    /// <summary>
+    /// Disk blocks are allocated (<c>fallocate</c>) in multiples of this many bytes. A write past the
+    /// allocated end allocates through its own end plus a quarter of that end (at most
+    /// <see cref="MaxAllocationAheadBytes"/>), so a file that keeps growing calls <c>fallocate</c> a
+    /// logarithmic number of times; up to that quarter may stay allocated past the end of the file.
+    /// </summary>
     public long AllocationBytes { get; init; } = DefaultAllocationBytes;
 
-    /// <summary>Reserve maps new file extents in steps of this many bytes (rounded up to pages).</summary>
+    /// <summary>
+    /// Reserve maps the file into its reservation in steps of this many bytes (rounded up to pages),
+    /// ahead of the file's end; readers never touch mapped bytes past the published length.
+    /// </summary>
     public long ExtentBytes { get; init; } = DefaultExtentBytes;
 
     /// <summary>
