@@ -57,7 +57,7 @@ public sealed unsafe class MappedFile : IDisposable
     private readonly UseCountGate? _gate;
     private readonly Smr? _smr;
     private readonly Lock _writeLock = new();
-    private readonly ReadCounters _reads = new();
+    private readonly ReadCounters _reads;
     private const long HugePageBytes = 2 << 20;
     private const long AllocationAheadDivisor = 4;
     private readonly long _pageSize = Environment.SystemPageSize;
@@ -79,6 +79,7 @@ public sealed unsafe class MappedFile : IDisposable
     private MappedFile(string path, int fd, long size, MappedFileOptions options)
     {
         FilePath = path;
+        _reads = new ReadCounters(this);
         _fd = fd;
         _io = options.IO;
         _options = options;
@@ -292,39 +293,54 @@ public sealed unsafe class MappedFile : IDisposable
     /// </summary>
     /// <exception cref="ObjectDisposedException">The file was disposed.</exception>
     /// <exception cref="InvalidOperationException">The calling thread is already inside a read scope of this file.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public MappedReadScope BeginRead()
     {
         if (_gate is not null)
         {
-            var spin = new SpinWait();
-            while (!_gate.TryEnterReader())
-            {
-                if (Volatile.Read(ref _mapping) is null)
-                {
-                    ThrowDisposed();
-                }
-                spin.SpinOnce();
-            }
-            var current = Volatile.Read(ref _mapping);
-            if (current is null)
-            {
-                _gate.ExitReader();
-                ThrowDisposed();
-            }
-            return new MappedReadScope(this, (byte*)current.Address, Volatile.Read(ref _length), default);
+            return BeginReadUseCount();
         }
-
         var section = _smr!.Enter();
         var length = Volatile.Read(ref _length);
         var mapping = Volatile.Read(ref _mapping);
         if (mapping is null)
         {
-            section.Dispose();
-            ThrowDisposed();
+            LeaveAndThrowDisposed(section);
         }
-        return new MappedReadScope(this, (byte*)mapping.Address, length, section);
+        return new MappedReadScope(_reads.Current(), (byte*)mapping.Address, length, section);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private MappedReadScope BeginReadUseCount()
+    {
+        var gate = _gate!;
+        var spin = new SpinWait();
+        while (!gate.TryEnterReader())
+        {
+            if (Volatile.Read(ref _mapping) is null)
+            {
+                ThrowDisposed();
+            }
+            spin.SpinOnce();
+        }
+        var current = Volatile.Read(ref _mapping);
+        if (current is null)
+        {
+            gate.ExitReader();
+            ThrowDisposed();
+        }
+        return new MappedReadScope(_reads.Current(), (byte*)current.Address, Volatile.Read(ref _length), default);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void LeaveAndThrowDisposed(ReadScope section)
+    {
+        section.Dispose();
+        ThrowDisposed();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void EndRead(ReadScope section)
     {
         if (_gate is not null)
@@ -336,8 +352,6 @@ public sealed unsafe class MappedFile : IDisposable
             section.Dispose();
         }
     }
-
-    internal void CountMappedRead(long bytes) => _reads.CountMapped(bytes);
 
     /// <summary>Appends <paramref name="data"/> at the end of the file and publishes it to readers.</summary>
     /// <returns>The offset the data was written at (the length before the call).</returns>
@@ -728,7 +742,8 @@ public sealed unsafe class MappedFile : IDisposable
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void ThrowOutOfRange(long offset, long count, long length) =>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    internal void ThrowOutOfRange(long offset, long count, long length) =>
         throw new ArgumentOutOfRangeException(nameof(offset),
             $"The range at offset {offset} of {count} bytes lies outside the published length {length} of '{FilePath}'.");
 

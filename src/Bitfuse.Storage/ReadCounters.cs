@@ -5,8 +5,9 @@ namespace Bitfuse.Storage;
 /// <summary>
 /// Read counters of one file, one slot per reading thread: a thread finds its slot through a
 /// thread-static array indexed by the file's id and bumps it with plain stores (it is the slot's only
-/// writer), so counting costs no locked instruction and no shared cache line. A snapshot sums every
-/// slot ever registered, so counts of threads that have exited are kept.
+/// writer), so counting costs no locked instruction and no shared cache line. A read scope looks its
+/// slot up once and counts every span through it. A snapshot sums every slot ever registered, so
+/// counts of threads that have exited are kept.
 /// </summary>
 internal sealed class ReadCounters : IDisposable
 {
@@ -17,25 +18,22 @@ internal sealed class ReadCounters : IDisposable
     [ThreadStatic]
     private static Slot?[]? t_slots;
 
+    private readonly MappedFile _file;
     private readonly int _id;
     private readonly Lock _registryLock = new();
     private Slot[] _slots = [];
     private bool _disposed;
 
-    public ReadCounters()
+    public ReadCounters(MappedFile file)
     {
+        _file = file;
         lock (IdLock)
         {
             _id = FreeIds.Count > 0 ? FreeIds.Pop() : s_nextId++;
         }
     }
 
-    public void CountMapped(long bytes)
-    {
-        var slot = Current();
-        Volatile.Write(ref slot.MappedReads, slot.MappedReads + 1);
-        Volatile.Write(ref slot.Bytes, slot.Bytes + bytes);
-    }
+    public void CountMapped(long bytes) => Current().CountMapped(bytes);
 
     public void CountSystemCall(long bytes)
     {
@@ -69,8 +67,9 @@ internal sealed class ReadCounters : IDisposable
         }
     }
 
+    /// <summary>The calling thread's slot, registered on its first read.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Slot Current()
+    public Slot Current()
     {
         var slots = t_slots;
         if (slots is not null && (uint)_id < (uint)slots.Length)
@@ -87,7 +86,7 @@ internal sealed class ReadCounters : IDisposable
     [MethodImpl(MethodImplOptions.NoInlining)]
     private Slot Register()
     {
-        var slot = new Slot(this);
+        var slot = new Slot(this, _file);
         lock (_registryLock)
         {
             var grown = new Slot[_slots.Length + 1];
@@ -105,11 +104,20 @@ internal sealed class ReadCounters : IDisposable
         return slot;
     }
 
-    private sealed class Slot(ReadCounters owner)
+    /// <summary>One thread's counts for one file; only that thread writes them.</summary>
+    internal sealed class Slot(ReadCounters owner, MappedFile file)
     {
         public readonly ReadCounters Owner = owner;
+        public readonly MappedFile File = file;
         public long MappedReads;
         public long SystemCallReads;
         public long Bytes;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void CountMapped(long bytes)
+        {
+            Volatile.Write(ref MappedReads, MappedReads + 1);
+            Volatile.Write(ref Bytes, Bytes + bytes);
+        }
     }
 }
