@@ -55,10 +55,10 @@ public sealed unsafe class StorageSuite : ICompareSuite
         const int size = 4096;
         var offsets = RandomOffsets(1 << 16, f.Bytes, size, size, seed: 1);
         var mask = offsets.Length - 1;
-        var buffers = new byte[5][];
+        var buffers = new AlignedBuffer[5];
         for (var i = 0; i < buffers.Length; i++)
         {
-            buffers[i] = new byte[size];
+            buffers[i] = new AlignedBuffer(size);
         }
         var cursors = new int[5];
         var file = f.Subject;
@@ -66,7 +66,7 @@ public sealed unsafe class StorageSuite : ICompareSuite
 
         context.Measure("random-4KiB", () =>
         {
-            var b = buffers[0];
+            var b = buffers[0].Span;
             var c = cursors[0];
             for (var i = 0; i < Batch; i++)
             {
@@ -77,7 +77,7 @@ public sealed unsafe class StorageSuite : ICompareSuite
         [
             ("pread", () =>
             {
-                var b = buffers[1];
+                var b = buffers[1].Span;
                 var c = cursors[1];
                 for (var i = 0; i < Batch; i++)
                 {
@@ -87,7 +87,7 @@ public sealed unsafe class StorageSuite : ICompareSuite
             }),
             ("filestream", () =>
             {
-                var b = buffers[2];
+                var b = buffers[2].Span;
                 var c = cursors[2];
                 var stream = f.Stream;
                 for (var i = 0; i < Batch; i++)
@@ -104,13 +104,13 @@ public sealed unsafe class StorageSuite : ICompareSuite
                 var accessor = f.Accessor;
                 for (var i = 0; i < Batch; i++)
                 {
-                    accessor.ReadArray(offsets[(c + i) & mask], b, 0, size);
+                    accessor.ReadArray(offsets[(c + i) & mask], b.Array, b.Start, size);
                 }
                 cursors[3] = c + Batch;
             }),
             ("raw-pointer", () =>
             {
-                var b = buffers[4];
+                var b = buffers[4].Span;
                 var c = cursors[4];
                 for (var i = 0; i < Batch; i++)
                 {
@@ -118,7 +118,7 @@ public sealed unsafe class StorageSuite : ICompareSuite
                 }
                 cursors[4] = c + Batch;
             }),
-        ], operationsPerCall: Batch, note: "random page-aligned 4 KiB copies out of a page-cache-resident 256 MiB file");
+        ], operationsPerCall: Batch, note: "random page-aligned 4 KiB copies out of a page-cache-resident 256 MiB file into 64-byte-aligned buffers");
     }
 
     private static void PointReads(CompareContext context, StorageFixture f)
@@ -222,10 +222,10 @@ public sealed unsafe class StorageSuite : ICompareSuite
         // Each call streams a window of the file chunk by chunk; the window moves on every call.
         var window = context.Quick ? 16L << 20 : 64L << 20;
         var windows = f.Bytes / window;
-        var buffers = new byte[5][];
+        var buffers = new AlignedBuffer[5];
         for (var i = 0; i < buffers.Length; i++)
         {
-            buffers[i] = new byte[chunk];
+            buffers[i] = new AlignedBuffer(chunk);
         }
         var calls = new long[5];
         var file = f.Subject;
@@ -234,7 +234,7 @@ public sealed unsafe class StorageSuite : ICompareSuite
 
         var rows = context.Measure(caseName, () =>
         {
-            var b = buffers[0];
+            var b = buffers[0].Span;
             var start = Start(0);
             for (var o = start; o < start + window; o += chunk)
             {
@@ -244,7 +244,7 @@ public sealed unsafe class StorageSuite : ICompareSuite
         [
             ("pread", () =>
             {
-                var b = buffers[1];
+                var b = buffers[1].Span;
                 var start = Start(1);
                 for (var o = start; o < start + window; o += chunk)
                 {
@@ -253,7 +253,7 @@ public sealed unsafe class StorageSuite : ICompareSuite
             }),
             ("filestream", () =>
             {
-                var b = buffers[2];
+                var b = buffers[2].Span;
                 var start = Start(2);
                 var stream = f.Stream;
                 stream.Position = start;
@@ -269,12 +269,12 @@ public sealed unsafe class StorageSuite : ICompareSuite
                 var accessor = f.Accessor;
                 for (var o = start; o < start + window; o += chunk)
                 {
-                    accessor.ReadArray(o, b, 0, chunk);
+                    accessor.ReadArray(o, b.Array, b.Start, chunk);
                 }
             }),
             ("raw-pointer", () =>
             {
-                var b = buffers[4];
+                var b = buffers[4].Span;
                 var start = Start(4);
                 for (var o = start; o < start + window; o += chunk)
                 {
@@ -327,6 +327,10 @@ public sealed unsafe class StorageSuite : ICompareSuite
 
         // The growth step itself: p99 of one 1 MiB append, Reserve against the strategies that remap.
         var reserve = Side("reserve");
+        foreach (var side in new[] { reserve, useCount, Side("smr") })
+        {
+            context.Console.MarkupLine($"  [grey]extend-latency {side.Name}: p50 {Us(side.ExtendNs, 0.50)}, p99 {Us(side.ExtendNs, 0.99)}, max {Us(side.ExtendNs, 1.0)} over {side.ExtendNs.Count} growth steps; whole append p50 {Us(side.AppendNs, 0.50)}, p99 {Us(side.AppendNs, 0.99)}[/]");
+        }
         foreach (var baseline in new[] { useCount, Side("smr") })
         {
             context.Record(CompareResult.Of(context.Suite, "extend-latency", baseline.Name,
@@ -335,6 +339,9 @@ public sealed unsafe class StorageSuite : ICompareSuite
                 note: "p99 of one growth step under readers: allocate, map or remap, drain, retire, publish, without the 1 MiB data copy every side pays alike (whole-append times in extra)"));
         }
     }
+
+    private static string Us(IReadOnlyList<double> ns, double q) =>
+        (Stopwatches.Percentile(ns, q) / 1000).ToString("F1", System.Globalization.CultureInfo.InvariantCulture) + " µs";
 
     private static Dictionary<string, double> GrowthExtra(StorageGrowthBench.Side subject, StorageGrowthBench.Side baseline)
     {
@@ -363,6 +370,8 @@ public sealed unsafe class StorageSuite : ICompareSuite
         ["subject_p99_ns"] = Stopwatches.Percentile(subject.ExtendNs, 0.99),
         ["baseline_p50_ns"] = Stopwatches.Percentile(baseline.ExtendNs, 0.50),
         ["baseline_p99_ns"] = Stopwatches.Percentile(baseline.ExtendNs, 0.99),
+        ["subject_max_ns"] = Stopwatches.Percentile(subject.ExtendNs, 1.0),
+        ["baseline_max_ns"] = Stopwatches.Percentile(baseline.ExtendNs, 1.0),
         ["subject_append_p50_ns"] = Stopwatches.Percentile(subject.AppendNs, 0.50),
         ["subject_append_p99_ns"] = Stopwatches.Percentile(subject.AppendNs, 0.99),
         ["baseline_append_p50_ns"] = Stopwatches.Percentile(baseline.AppendNs, 0.50),
