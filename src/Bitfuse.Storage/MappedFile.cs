@@ -207,17 +207,19 @@ public sealed unsafe class MappedFile : IDisposable
             ReadUseCount(offset, destination);
             return;
         }
-        using (_smr!.Enter())
+        // The length only grows, so it may be checked before the section; the mapping loaded inside it
+        // covers at least this length (G2). Nothing between Enter and leaving can throw (the range is
+        // checked, the copy cannot fail), so the section needs no try/finally.
+        var length = Volatile.Read(ref _length);
+        CheckRange(offset, destination.Length, length);
+        var section = _smr!.Enter();
+        var mapping = Volatile.Read(ref _mapping);
+        if (mapping is null)
         {
-            var length = Volatile.Read(ref _length);
-            var mapping = Volatile.Read(ref _mapping);
-            if (mapping is null)
-            {
-                ThrowDisposed();
-            }
-            CheckRange(offset, destination.Length, length);
-            new ReadOnlySpan<byte>((byte*)mapping.Address + offset, destination.Length).CopyTo(destination);
+            LeaveAndThrowDisposed(section);
         }
+        new ReadOnlySpan<byte>((byte*)mapping.Address + offset, destination.Length).CopyTo(destination);
+        section.Dispose();
         _reads.CountMapped(destination.Length);
     }
 
