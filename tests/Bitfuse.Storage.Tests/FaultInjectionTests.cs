@@ -153,4 +153,50 @@ public sealed class FaultInjectionTests : IDisposable
         AssertPagesIntact(file, 1);
         Assert.Throws<NativeIOException>(() => file.Append(Pages.Make(Pages.Size)));
     }
+
+    [Theory]
+    [MemberData(nameof(Strategies))]
+    public void A_growing_file_allocates_ahead_a_logarithmic_number_of_times(GrowthStrategy strategy)
+    {
+        var io = new FaultyFileIO();
+        const int pages = 1000;
+        using var file = MappedFile.Create(_dir.File("a.dat"), new MappedFileOptions { Strategy = strategy, IO = io, AllocationBytes = Pages.Size });
+        for (var i = 0; i < pages; i++)
+        {
+            file.Append(Pages.Make(i * (long)Pages.Size));
+            Assert.True(io.AllocatedEnds[^1] >= file.Length, $"page {i}: published {file.Length} bytes with only {io.AllocatedEnds[^1]} allocated");
+        }
+        // Each step allocates through the end plus a quarter: about log(1000) / log(1.25) = 31 steps, not 1000.
+        Assert.InRange(io.AllocateCalls, 2, 40);
+        for (var i = 1; i < io.AllocatedEnds.Count; i++)
+        {
+            Assert.True(io.AllocatedEnds[i] > io.AllocatedEnds[i - 1]);
+        }
+        AssertPagesIntact(file, pages);
+    }
+
+    [Theory]
+    [MemberData(nameof(Strategies))]
+    public void ENOSPC_on_the_allocation_ahead_falls_back_to_what_the_write_needs(GrowthStrategy strategy)
+    {
+        var (file, io) = CreateWithTwoPages(strategy);
+        using (file)
+        {
+            // Room for exactly one more page: the quarter ahead does not fit, the page itself does.
+            io.AllocateLimit = Math.Max(io.AllocatedEnds[^1], 3L * Pages.Size);
+            while (file.Length + Pages.Size <= io.AllocateLimit)
+            {
+                file.Append(Pages.Make(file.Length));
+            }
+            var pages = (int)(file.Length / Pages.Size);
+            Assert.True(pages >= 3);
+            Assert.Equal(io.AllocateLimit, io.AllocatedEnds[^1]);
+
+            var writesBefore = io.WriteCalls;
+            var error = Assert.Throws<NativeIOException>(() => file.Append(Pages.Make(file.Length)));
+            Assert.Equal(ENOSPC, error.Errno);
+            Assert.Equal(writesBefore, io.WriteCalls);
+            AssertPagesIntact(file, pages);
+        }
+    }
 }

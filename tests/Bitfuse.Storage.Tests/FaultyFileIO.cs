@@ -9,6 +9,12 @@ internal sealed class FaultyFileIO : IFileIO
 {
     public int AllocateErrno { get; set; }
 
+    /// <summary>When non-negative, an allocation reaching past this file offset fails with ENOSPC (a disk that is almost full).</summary>
+    public long AllocateLimit { get; set; } = -1;
+
+    /// <summary>The end of every successful allocation, in call order.</summary>
+    public List<long> AllocatedEnds { get; } = [];
+
     public int SyncErrno { get; set; }
 
     /// <summary>When positive, each write call writes at most this many bytes.</summary>
@@ -48,7 +54,20 @@ internal sealed class FaultyFileIO : IFileIO
     public int Allocate(int fd, long offset, long length)
     {
         AllocateCalls++;
-        return AllocateErrno != 0 ? AllocateErrno : PosixFileIO.Instance.Allocate(fd, offset, length);
+        if (AllocateErrno != 0)
+        {
+            return AllocateErrno;
+        }
+        if (AllocateLimit >= 0 && offset + length > AllocateLimit)
+        {
+            return 28;
+        }
+        var errno = PosixFileIO.Instance.Allocate(fd, offset, length);
+        if (errno == 0)
+        {
+            AllocatedEnds.Add(offset + length);
+        }
+        return errno;
     }
 
     public int Sync(int fd)

@@ -269,6 +269,27 @@ public sealed class MappedFileTests : IDisposable
     }
 
     [Fact]
+    public void Reserve_maps_ahead_so_growing_within_an_extent_step_changes_no_mapping()
+    {
+        using var file = MappedFile.Create(_dir.File("a.dat"), new MappedFileOptions { ExtentBytes = 64 * Pages.Size });
+        var mapping = file.CurrentMapping!;
+        for (var i = 0; i < 64; i++)
+        {
+            file.Append(Pages.Make(i * (long)Pages.Size));
+        }
+        Assert.Same(mapping, file.CurrentMapping);
+        Assert.Equal(1, file.Statistics.ExtentMaps);
+        file.Append(Pages.Make(64L * Pages.Size));
+        Assert.Equal(2, file.Statistics.ExtentMaps);
+        Assert.Equal(0, file.Statistics.Remaps);
+        using var scope = file.BeginRead();
+        for (var i = 0; i <= 64; i++)
+        {
+            Assert.True(Pages.Verify(scope.GetSpan(i * (long)Pages.Size, Pages.Size), i * (long)Pages.Size), $"page {i}");
+        }
+    }
+
+    [Fact]
     public void Reserve_moves_to_a_doubled_reservation_when_it_runs_out()
     {
         using var file = MappedFile.Create(_dir.File("a.dat"), new MappedFileOptions { ReservationBytes = 16 * Pages.Size, ExtentBytes = Pages.Size });
