@@ -19,11 +19,13 @@ public sealed class GrowthUnderReadersTests : IDisposable
     private static long ReadsPerReader =>
         long.TryParse(Environment.GetEnvironmentVariable("BITFUSE_STRESS_READS"), out var n) && n > 0 ? n : 200_000;
 
-    public static TheoryData<string> Variants => ["reserve", "reserve-small-reservation", "usecount", "smr"];
+    public static TheoryData<string> Variants => ["reserve", "reserve-defaults", "reserve-small-reservation", "usecount", "smr"];
 
     private static MappedFileOptions OptionsFor(string variant) => variant switch
     {
         "reserve" => new MappedFileOptions { Strategy = GrowthStrategy.Reserve, ExtentBytes = 64 << 10 },
+        // The defaults: one 1 GiB extent mapped ahead of the end, disk allocated a quarter ahead.
+        "reserve-defaults" => new MappedFileOptions { Strategy = GrowthStrategy.Reserve },
         // A 256 KiB reservation runs out after 64 pages and keeps falling back to SMR remaps.
         "reserve-small-reservation" => new MappedFileOptions { Strategy = GrowthStrategy.Reserve, ReservationBytes = 256 << 10, ExtentBytes = 16 << 10 },
         "usecount" => new MappedFileOptions { Strategy = GrowthStrategy.UseCount },
