@@ -290,6 +290,26 @@ public sealed class MappedFileTests : IDisposable
     }
 
     [Fact]
+    public void Access_hints_cover_an_extent_mapped_far_past_the_end_of_the_file()
+    {
+        using var file = MappedFile.Create(_dir.File("a.dat"));
+        file.Append(Pages.Make(0));
+        foreach (var pattern in new[] { AccessPattern.WillNeed, AccessPattern.Sequential, AccessPattern.Random })
+        {
+            // The default extent maps 1 GiB while the file holds one page: the hint spans both.
+            file.Advise(pattern);
+            file.Append(Pages.Make(file.Length));
+        }
+        Assert.Equal(1, file.Statistics.ExtentMaps);
+        var page = new byte[Pages.Size];
+        for (long offset = 0; offset < file.Length; offset += Pages.Size)
+        {
+            file.Read(offset, page);
+            Assert.True(Pages.Verify(page, offset));
+        }
+    }
+
+    [Fact]
     public void Reserve_moves_to_a_doubled_reservation_when_it_runs_out()
     {
         using var file = MappedFile.Create(_dir.File("a.dat"), new MappedFileOptions { ReservationBytes = 16 * Pages.Size, ExtentBytes = Pages.Size });
