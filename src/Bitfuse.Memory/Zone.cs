@@ -605,6 +605,12 @@ public sealed unsafe class Zone : IDisposable
             cache.SpareBucket ??= cache.AllocBucket;
             cache.AllocBucket = stamped;
             cache.StampedBucket = null;
+            if (Volatile.Read(ref _queuedItems) != 0)
+            {
+                // The poll may have expired queued buckets too (those of a past stall). Reclaim them now, or they
+                // would stay counted as deferred for as long as this thread keeps reusing its own stamped bucket.
+                ReclaimPending(wait: false);
+            }
             return;
         }
         Bucket expired;
@@ -634,6 +640,7 @@ public sealed unsafe class Zone : IDisposable
             _empty.Push(cache.AllocBucket);
             cache.AllocBucket = expired;
         }
+        ReclaimPending(wait: false);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
