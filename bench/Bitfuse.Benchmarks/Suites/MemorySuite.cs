@@ -100,6 +100,14 @@ public sealed class MemorySuite : ICompareSuite
                     ["lazy_subject"] = value(lazy),
                     ["lazy_ratio"] = value(lazy) > 0 ? other / value(lazy) : 0,
                 };
+                if (unit == "bytes" && baseline == "epoch")
+                {
+                    // The typical level next to the peak: the peak is set by the longest time the reader was
+                    // descheduled inside a section, during which both schemes hold everything the writer frees.
+                    extra["median_subject"] = gus.MedianDeferredBytes;
+                    extra["median_baseline"] = medians[baseline].MedianDeferredBytes;
+                    extra["median_ratio"] = gus.MedianDeferredBytes > 0 ? medians[baseline].MedianDeferredBytes / gus.MedianDeferredBytes : 0;
+                }
                 context.Record(CompareResult.Of(context.Suite, caseName, baseline, value(gus), other,
                     unit: unit, rounds: rounds, extra: extra, note: what + "; " + note));
             }
