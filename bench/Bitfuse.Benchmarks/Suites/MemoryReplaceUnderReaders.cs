@@ -30,7 +30,7 @@ public sealed unsafe class MemoryReplaceUnderReaders
     private const int SampleEvery = 256;
 
     /// <summary>Samples of the deferred amount kept per run (one per <see cref="SampleEvery"/> replacements).</summary>
-    private const int MaxSamples = 1 << 18;
+    private const int MaxSamples = 1 << 17;
 
     /// <summary>
     /// One run's figures: writer ns per replacement, reader ns per section, the peak bytes freed but not yet reusable,
@@ -44,6 +44,9 @@ public sealed unsafe class MemoryReplaceUnderReaders
 
     private readonly int _readers;
     private readonly TimeSpan _duration;
+
+    // Reused by every run's writer (one run at a time), so a run allocates nothing that could start a collection.
+    private readonly long[] _samples = new long[MaxSamples];
 
     /// <summary>Creates the harness.</summary>
     public MemoryReplaceUnderReaders(int readers, TimeSpan duration)
@@ -135,7 +138,7 @@ public sealed unsafe class MemoryReplaceUnderReaders
             {
                 ulong rng = 0x9E3779B97F4A7C15;
                 long ops = 0;
-                var samples = new long[MaxSamples];
+                var samples = _samples;
                 var sampled = 0;
                 while (!stopped())
                 {
@@ -205,7 +208,7 @@ public sealed unsafe class MemoryReplaceUnderReaders
                 var record = writerRecord = epoch.Register();
                 ulong rng = 0x9E3779B97F4A7C15;
                 long ops = 0;
-                var samples = new long[MaxSamples];
+                var samples = _samples;
                 var sampled = 0;
                 while (!stopped())
                 {
