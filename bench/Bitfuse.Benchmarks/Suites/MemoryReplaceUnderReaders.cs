@@ -221,12 +221,14 @@ public sealed unsafe class MemoryReplaceUnderReaders
                         Volatile.Write(ref slot, (nint)fresh);
                         epoch.Retire(record, old);
                     }
-                    epoch.Poll(record);
-                    ops += pollEvery;
+                    // Sampled at the top of the cycle, before the poll, as GUS is sampled with a full free bucket
+                    // and its stamped bucket not yet reused: in the steady state both read two batches.
                     if (sampled < samples.Length)
                     {
                         samples[sampled++] = record.Pending;
                     }
+                    epoch.Poll(record);
+                    ops += pollEvery;
                 }
                 var peak = epoch.PeakPendingItems * (double)zone.ItemStride;
                 return (ops, peak, MedianBytes(samples, sampled, zone.ItemStride));
