@@ -621,7 +621,7 @@ public sealed unsafe class Zone : IDisposable
             {
                 // The poll may have expired queued buckets too (those of a past stall). Reclaim them now, or they
                 // would stay counted as deferred for as long as this thread keeps reusing its own stamped bucket.
-                ReclaimPending(wait: false);
+                ReclaimPending(wait: false, scan: false);
             }
             return;
         }
@@ -652,7 +652,10 @@ public sealed unsafe class Zone : IDisposable
             _empty.Push(cache.AllocBucket);
             cache.AllocBucket = expired;
         }
-        ReclaimPending(wait: false);
+        if (Volatile.Read(ref _queuedItems) != 0)
+        {
+            ReclaimPending(wait: false, scan: false);
+        }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -801,8 +804,12 @@ public sealed unsafe class Zone : IDisposable
         }
     }
 
-    /// <summary>Reclaims stamped buckets from the head of the queue: those already expired, or all of them when <paramref name="wait"/>.</summary>
-    private void ReclaimPending(bool wait)
+    /// <summary>
+    /// Reclaims stamped buckets from the head of the queue: those already expired, or all of them when
+    /// <paramref name="wait"/>. Without <paramref name="scan"/> only the cached read sequence decides (no scan of the
+    /// reader records): for callers whose own poll has just raised it.
+    /// </summary>
+    private void ReclaimPending(bool wait, bool scan = true)
     {
         if (_smr is null)
         {
@@ -817,7 +824,7 @@ public sealed unsafe class Zone : IDisposable
             Bucket head;
             lock (_lock)
             {
-                if (_pending.Count == 0 || (!wait && !_smr.PollCore(_pending.Peek().Stamp)))
+                if (_pending.Count == 0 || (!wait && !(scan ? _smr.PollCore(_pending.Peek().Stamp) : _smr.Expired(_pending.Peek().Stamp))))
                 {
                     return;
                 }
