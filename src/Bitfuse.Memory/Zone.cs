@@ -16,7 +16,9 @@
 //     only after Poll(stamp) is true: allocation takes the head only if the poll succeeds without
 //     waiting, else it takes fresh items from slabs. Items go back to slabs only after reclaim, so a slab
 //     is never returned to the OS while a reader may still see one of its items.
-//     The owner swaps its own stamped bucket in without the lock once Poll(stamp) is true.
+//     The owner swaps its own stamped bucket in without the lock once Poll(stamp) is true. A refill whose
+//     poll succeeds also moves queued buckets from the head to _ready for as long as the raised rd_seq
+//     covers their stamps, so a past stall's backlog is reclaimed at once instead of staying queued.
 //  4. When the queued stamped buckets hold more than MaxDeferredBytes, the freeing thread waits for the
 //     oldest ones to expire (never inside its own read section) instead of growing memory without bound.
 //     Beyond the cap each thread holds at most its stamped bucket, its filling free bucket and the one
