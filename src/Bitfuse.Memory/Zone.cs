@@ -612,6 +612,13 @@ public sealed unsafe class Zone : IDisposable
             (cache.AllocBucket, cache.FreeBucket) = (cache.FreeBucket, cache.AllocBucket);
             return;
         }
+        if (_smr is not null)
+        {
+            // Deferred items only grow between two slow-path events of the freeing thread, so the peak is also
+            // taken here, before this refill may reuse its stamped bucket (the top of the steady-state cycle: a
+            // full free bucket and the stamped bucket still waiting).
+            RaisePeak((Volatile.Read(ref _deferredItems) + cache.FreeBucket.Count + (cache.StampedBucket?.Count ?? 0)) * ItemStride);
+        }
         if (_smr is not null && cache.StampedBucket is { } stamped && _smr.PollCore(stamped.Stamp))
         {
             // The common SMR case: this thread's own stamped bucket has expired; no lock.

@@ -97,6 +97,32 @@ public sealed unsafe class SmrZoneTests
     }
 
     [Fact]
+    public void Peak_deferred_counts_the_full_free_bucket_and_the_stamped_one_before_a_refill_reuses_it()
+    {
+        using var smr = new Smr();
+        using var zone = new Zone(new ZoneOptions { Name = "peak", ItemSize = 64, Smr = smr, BucketCapacity = 4 });
+        var items = new nint[8];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = (nint)zone.Alloc();
+        }
+        // The fifth free stamps the first four; the last three fill the next free bucket: eight deferred items.
+        foreach (var p in items)
+        {
+            zone.Free((void*)p);
+        }
+        Assert.Equal(8, zone.GetStatistics().ItemsDeferred);
+        Assert.Equal(4L * zone.ItemStride, zone.GetStatistics().PeakDeferredBytes); // the stamp saw one bucket
+
+        // The alloc bucket is empty: this refill reuses the (expired) stamped bucket, but the peak includes it first.
+        var again = zone.Alloc();
+        var s = zone.GetStatistics();
+        Assert.Equal(8L * zone.ItemStride, s.PeakDeferredBytes);
+        Assert.Equal(4, s.ItemsDeferred);
+        zone.Free(again);
+    }
+
+    [Fact]
     public void Destructor_of_an_smr_item_runs_when_its_bucket_expires()
     {
         using var smr = new Smr();

@@ -157,13 +157,11 @@ public sealed unsafe class MemoryReplaceUnderReaders
                         samples[sampled++] = zone.DeferredItemsFromCurrentThread();
                     }
                 }
-                // Like with like: epoch counts every retired item, including the limbo list being filled. The zone's
-                // peak is taken when a bucket is stamped, when the new free bucket is empty, so it misses the moment
-                // the free bucket is full while the previous stamped bucket still waits for reuse. Between stamps the
-                // queued and stamped buckets only shrink, so adding one full free bucket bounds the true peak from
-                // above (exact in the steady state, where one replacement per free keeps the buckets in step).
+                // Like with like: epoch counts every retired item, including the limbo list being filled; the zone's
+                // peak counts the free bucket being filled too (taken at stamps and before refills, the moments
+                // between which this thread's deferred amount only grows).
                 var stats = zone.GetStatistics();
-                return (ops, stats.PeakDeferredBytes + ((long)zone.BucketCapacity * zone.ItemStride), MedianBytes(samples, sampled, zone.ItemStride));
+                return (ops, stats.PeakDeferredBytes, MedianBytes(samples, sampled, zone.ItemStride));
             },
             stopped =>
             {

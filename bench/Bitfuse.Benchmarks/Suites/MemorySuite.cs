@@ -87,7 +87,7 @@ public sealed class MemorySuite : ICompareSuite
             ("replace-under-readers-writer", r => r.WriterNs, "ns", "ns per replacement"),
             ("replace-under-readers-reader", r => r.ReaderNs, "ns", "ns per read section"),
             ("replace-under-readers-memory", r => r.PeakDeferredBytes, "bytes",
-                "peak bytes freed but not yet reusable (GUS: the zone's peak at stamps plus one free bucket, an upper bound; " +
+                "peak bytes freed but not yet reusable (GUS: the zone's peak, taken at stamps and before refills, with the filling free bucket; " +
                 "epoch: every retired item; managed: heap growth over the live table; leak: every replaced item); " +
                 "extra median_subject/median_baseline: the median of the amount sampled every 256 replacements at the top of " +
                 "each scheme's cycle (GUS: full free bucket and stamped bucket; epoch: before its poll)"),
