@@ -197,6 +197,10 @@ public sealed class Smr : IDisposable
         return expired;
     }
 
+    /// <summary>The poll's fast path alone: true when <paramref name="goal"/> is at or before the cached read sequence.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool Expired(long goal) => Sequence.Leq(goal, Volatile.Read(ref _rdSeq.Value));
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool PollCore(long goal) =>
         Sequence.Leq(goal, Volatile.Read(ref _rdSeq.Value)) || PollSlow(goal);

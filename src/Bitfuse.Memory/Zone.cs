@@ -16,7 +16,9 @@
 //     only after Poll(stamp) is true: allocation takes the head only if the poll succeeds without
 //     waiting, else it takes fresh items from slabs. Items go back to slabs only after reclaim, so a slab
 //     is never returned to the OS while a reader may still see one of its items.
-//     The owner swaps its own stamped bucket in without the lock once Poll(stamp) is true.
+//     The owner swaps its own stamped bucket in without the lock once Poll(stamp) is true. A refill whose
+//     poll succeeds also moves queued buckets from the head to _ready for as long as the raised rd_seq
+//     covers their stamps, so a past stall's backlog is reclaimed at once instead of staying queued.
 //  4. When the queued stamped buckets hold more than MaxDeferredBytes, the freeing thread waits for the
 //     oldest ones to expire (never inside its own read section) instead of growing memory without bound.
 //     Beyond the cap each thread holds at most its stamped bucket, its filling free bucket and the one
@@ -299,6 +301,18 @@ public sealed unsafe class Zone : IDisposable
                 ThreadCaches = _caches.Count,
             };
         }
+    }
+
+    /// <summary>
+    /// Items freed but not yet reusable as the calling thread sees them without the lock: the zone's queued stamped
+    /// buckets plus the calling thread's own stamped and filling free buckets (other threads' buckets are not counted,
+    /// so it is exact when one thread frees). For sampling on a hot path; <see cref="GetStatistics"/> is the full count.
+    /// </summary>
+    internal long DeferredItemsFromCurrentThread()
+    {
+        var cache = FindCache();
+        var own = cache is null || _smr is null ? 0 : cache.FreeBucket.Count + (cache.StampedBucket?.Count ?? 0);
+        return Volatile.Read(ref _deferredItems) + own;
     }
 
     /// <summary>True when <paramref name="item"/> is the start of an item of one of this zone's slabs.</summary>
@@ -598,6 +612,13 @@ public sealed unsafe class Zone : IDisposable
             (cache.AllocBucket, cache.FreeBucket) = (cache.FreeBucket, cache.AllocBucket);
             return;
         }
+        if (_smr is not null)
+        {
+            // Deferred items only grow between two slow-path events of the freeing thread, so the peak is also
+            // taken here, before this refill may reuse its stamped bucket (the top of the steady-state cycle: a
+            // full free bucket and the stamped bucket still waiting).
+            RaisePeak((Volatile.Read(ref _deferredItems) + cache.FreeBucket.Count + (cache.StampedBucket?.Count ?? 0)) * ItemStride);
+        }
         if (_smr is not null && cache.StampedBucket is { } stamped && _smr.PollCore(stamped.Stamp))
         {
             // The common SMR case: this thread's own stamped bucket has expired; no lock.
@@ -605,6 +626,12 @@ public sealed unsafe class Zone : IDisposable
             cache.SpareBucket ??= cache.AllocBucket;
             cache.AllocBucket = stamped;
             cache.StampedBucket = null;
+            if (Volatile.Read(ref _queuedItems) != 0)
+            {
+                // The poll may have expired queued buckets too (those of a past stall). Reclaim them now, or they
+                // would stay counted as deferred for as long as this thread keeps reusing its own stamped bucket.
+                ReclaimPending(wait: false, scan: false);
+            }
             return;
         }
         Bucket expired;
@@ -633,6 +660,10 @@ public sealed unsafe class Zone : IDisposable
             _deferredItems -= expired.Count;
             _empty.Push(cache.AllocBucket);
             cache.AllocBucket = expired;
+        }
+        if (Volatile.Read(ref _queuedItems) != 0)
+        {
+            ReclaimPending(wait: false, scan: false);
         }
     }
 
@@ -782,8 +813,12 @@ public sealed unsafe class Zone : IDisposable
         }
     }
 
-    /// <summary>Reclaims stamped buckets from the head of the queue: those already expired, or all of them when <paramref name="wait"/>.</summary>
-    private void ReclaimPending(bool wait)
+    /// <summary>
+    /// Reclaims stamped buckets from the head of the queue: those already expired, or all of them when
+    /// <paramref name="wait"/>. Without <paramref name="scan"/> only the cached read sequence decides (no scan of the
+    /// reader records): for callers whose own poll has just raised it.
+    /// </summary>
+    private void ReclaimPending(bool wait, bool scan = true)
     {
         if (_smr is null)
         {
@@ -798,7 +833,7 @@ public sealed unsafe class Zone : IDisposable
             Bucket head;
             lock (_lock)
             {
-                if (_pending.Count == 0 || (!wait && !_smr.PollCore(_pending.Peek().Stamp)))
+                if (_pending.Count == 0 || (!wait && !(scan ? _smr.PollCore(_pending.Peek().Stamp) : _smr.Expired(_pending.Peek().Stamp))))
                 {
                     return;
                 }

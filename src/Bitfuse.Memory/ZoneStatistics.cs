@@ -29,8 +29,10 @@ public sealed record ZoneStatistics
     public long DeferredBytes => ItemsDeferred * ItemStride;
 
     /// <summary>
-    /// Peak of the deferred bytes since creation, taken whenever a bucket is stamped: the zone queue, buckets being
-    /// waited for, and the stamping thread's own stamped bucket (exact with one freeing thread).
+    /// Peak of the deferred bytes since creation, taken whenever a bucket is stamped and before each refill of an
+    /// alloc bucket: the zone queue, buckets being waited for, and the calling thread's own stamped and free buckets
+    /// (with one freeing thread, only items it freed since its last stamp or refill can be missed, when a cap wait or a
+    /// trim reclaims buckets in between).
     /// </summary>
     public required long PeakDeferredBytes { get; init; }
 

@@ -55,6 +55,74 @@ public sealed unsafe class SmrZoneTests
     }
 
     [Fact]
+    public void One_poll_after_a_stall_reclaims_every_queued_bucket_not_only_the_one_it_reuses()
+    {
+        using var smr = new Smr();
+        using var zone = new Zone(new ZoneOptions { Name = "backlog", ItemSize = 64, Smr = smr, BucketCapacity = 4 });
+        using var entered = new ManualResetEventSlim();
+        using var leave = new ManualResetEventSlim();
+        var reader = new Thread(() =>
+        {
+            using (smr.Enter())
+            {
+                entered.Set();
+                leave.Wait();
+            }
+        });
+        reader.Start();
+        entered.Wait();
+
+        // 40 frees under the stall: 8 queued buckets, this thread's stamped bucket and its full free bucket.
+        var items = new nint[40];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = (nint)zone.Alloc();
+        }
+        foreach (var p in items)
+        {
+            zone.Free((void*)p);
+        }
+        Assert.Equal(40, zone.GetStatistics().ItemsDeferred);
+
+        leave.Set();
+        reader.Join();
+        // The next refill reuses the thread's own stamped bucket; its poll has expired the queued ones as well, so
+        // only the unstamped free bucket is still deferred (a queue that only shrank when its head was taken
+        // would keep the whole backlog counted as deferred for as long as the thread reused its own buckets).
+        var p2 = zone.Alloc();
+        var after = zone.GetStatistics();
+        Assert.Equal(zone.BucketCapacity, after.ItemsDeferred);
+        Assert.Equal(after.Slabs * after.ItemsPerSlab, after.ItemsInUse + after.ItemsCached + after.ItemsDeferred);
+        zone.Free(p2);
+    }
+
+    [Fact]
+    public void Peak_deferred_counts_the_full_free_bucket_and_the_stamped_one_before_a_refill_reuses_it()
+    {
+        using var smr = new Smr();
+        using var zone = new Zone(new ZoneOptions { Name = "peak", ItemSize = 64, Smr = smr, BucketCapacity = 4 });
+        var items = new nint[8];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = (nint)zone.Alloc();
+        }
+        // The fifth free stamps the first four; the last three fill the next free bucket: eight deferred items.
+        foreach (var p in items)
+        {
+            zone.Free((void*)p);
+        }
+        Assert.Equal(8, zone.GetStatistics().ItemsDeferred);
+        Assert.Equal(4L * zone.ItemStride, zone.GetStatistics().PeakDeferredBytes); // the stamp saw one bucket
+
+        // The alloc bucket is empty: this refill reuses the (expired) stamped bucket, but the peak includes it first.
+        var again = zone.Alloc();
+        var s = zone.GetStatistics();
+        Assert.Equal(8L * zone.ItemStride, s.PeakDeferredBytes);
+        Assert.Equal(4, s.ItemsDeferred);
+        zone.Free(again);
+    }
+
+    [Fact]
     public void Destructor_of_an_smr_item_runs_when_its_bucket_expires()
     {
         using var smr = new Smr();

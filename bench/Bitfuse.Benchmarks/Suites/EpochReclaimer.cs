@@ -9,6 +9,7 @@
 //     the advance from e to e+1 no reader can be in e-1, so the list of e-1 is freed. A poll that finds
 //     no active reader at all frees every list (as ck_epoch_poll does).
 //  4. Limbo lists belong to their record's thread; only that thread retires or polls with it.
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Bitfuse.Memory;
 
@@ -83,6 +84,7 @@ public sealed unsafe class EpochReclaimer
     public static void Exit(Record record) => Volatile.Write(ref record.State.Active, 0);
 
     /// <summary>Defers the free of <paramref name="item"/> until no reader can see it (ck_epoch_call).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Retire(Record record, nint item)
     {
         var epoch = Volatile.Read(ref _global.Value);
@@ -174,12 +176,24 @@ public sealed unsafe class EpochReclaimer
 
         public Limbo() => Items = new nint[256];
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Add(nint item)
         {
-            if (Count == Items.Length)
+            var items = Items;
+            var n = Count;
+            if ((uint)n < (uint)items.Length)
             {
-                Array.Resize(ref Items, Items.Length * 2);
+                items[n] = item;
+                Count = n + 1;
+                return;
             }
+            Grow(item);
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void Grow(nint item)
+        {
+            Array.Resize(ref Items, Items.Length * 2);
             Items[Count++] = item;
         }
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Bitfuse.Benchmarks.Compare;
 using Bitfuse.Memory;
@@ -28,14 +29,24 @@ public sealed unsafe class MemoryReplaceUnderReaders
     /// <summary>Replacements between two checks of the stop flag (and, for managed, samples of the heap).</summary>
     private const int SampleEvery = 256;
 
-    /// <summary>One run's figures.</summary>
-    public readonly record struct Run(double WriterNs, double ReaderNs, double PeakDeferredBytes);
+    /// <summary>Samples of the deferred amount kept per run (one per <see cref="SampleEvery"/> replacements).</summary>
+    private const int MaxSamples = 1 << 17;
+
+    /// <summary>
+    /// One run's figures: writer ns per replacement, reader ns per section, the peak bytes freed but not yet reusable,
+    /// and the median of that amount sampled every <see cref="SampleEvery"/> replacements (the typical level; the peak
+    /// is set by the longest time a reader was descheduled inside a section).
+    /// </summary>
+    public readonly record struct Run(double WriterNs, double ReaderNs, double PeakDeferredBytes, double MedianDeferredBytes = 0);
 
     /// <summary>The schemes, in measuring order.</summary>
     public static readonly string[] Schemes = ["gus", "gus-lazy", "epoch", "managed", "leak"];
 
     private readonly int _readers;
     private readonly TimeSpan _duration;
+
+    // Reused by every run's writer (one run at a time), so a run allocates nothing that could start a collection.
+    private readonly long[] _samples = new long[MaxSamples];
 
     /// <summary>Creates the harness.</summary>
     public MemoryReplaceUnderReaders(int readers, TimeSpan duration)
@@ -55,18 +66,18 @@ public sealed unsafe class MemoryReplaceUnderReaders
         _ => throw new ArgumentException($"unknown scheme {scheme}", nameof(scheme)),
     };
 
-    private Run Drive(Func<Func<bool>, (long Ops, double Peak)> writer, Func<Func<bool>, long> reader)
+    private Run Drive(Func<Func<bool>, (long Ops, double Peak, double Median)> writer, Func<Func<bool>, long> reader)
     {
         var stop = 0;
         bool Stopped() => Volatile.Read(ref stop) != 0;
         long writerOps = 0, readerSections = 0;
-        var peak = 0.0;
+        double peak = 0, median = 0;
         var threads = new List<Thread>();
         using var start = new ManualResetEventSlim();
         threads.Add(new Thread(() =>
         {
             start.Wait();
-            (writerOps, peak) = writer(Stopped);
+            (writerOps, peak, median) = writer(Stopped);
         }));
         for (var r = 0; r < _readers; r++)
         {
@@ -89,9 +100,21 @@ public sealed unsafe class MemoryReplaceUnderReaders
             t.Join();
         }
         var ns = clock.Elapsed.TotalNanoseconds;
-        return new Run(ns / Math.Max(1, writerOps), ns * _readers / Math.Max(1, readerSections), peak);
+        return new Run(ns / Math.Max(1, writerOps), ns * _readers / Math.Max(1, readerSections), peak, median);
     }
 
+    private static double MedianBytes(long[] samples, int count, int itemStride)
+    {
+        if (count == 0)
+        {
+            return 0;
+        }
+        Array.Sort(samples, 0, count);
+        return samples[count / 2] * (double)itemStride;
+    }
+
+    // Inlined: the generator's call would otherwise be a cost every scheme pays, diluting the ratios.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Next(ref ulong state)
     {
         state ^= state << 13;
@@ -115,6 +138,8 @@ public sealed unsafe class MemoryReplaceUnderReaders
             {
                 ulong rng = 0x9E3779B97F4A7C15;
                 long ops = 0;
+                var samples = _samples;
+                var sampled = 0;
                 while (!stopped())
                 {
                     for (var k = 0; k < SampleEvery; k++)
@@ -127,14 +152,16 @@ public sealed unsafe class MemoryReplaceUnderReaders
                         zone.Free((void*)old);
                     }
                     ops += SampleEvery;
+                    if (sampled < samples.Length)
+                    {
+                        samples[sampled++] = zone.DeferredItemsFromCurrentThread();
+                    }
                 }
-                // Like with like: epoch counts every retired item, including the limbo list being filled. The zone's
-                // peak is taken when a bucket is stamped, when the new free bucket is empty, so it misses the moment
-                // the free bucket is full while the previous stamped bucket still waits for reuse. Between stamps the
-                // queued and stamped buckets only shrink, so adding one full free bucket bounds the true peak from
-                // above (exact in the steady state, where one replacement per free keeps the buckets in step).
+                // Like with like: epoch counts every retired item, including the limbo list being filled; the zone's
+                // peak counts the free bucket being filled too (taken at stamps and before refills, the moments
+                // between which this thread's deferred amount only grows).
                 var stats = zone.GetStatistics();
-                return (ops, stats.PeakDeferredBytes + ((long)zone.BucketCapacity * zone.ItemStride));
+                return (ops, stats.PeakDeferredBytes, MedianBytes(samples, sampled, zone.ItemStride));
             },
             stopped =>
             {
@@ -179,7 +206,8 @@ public sealed unsafe class MemoryReplaceUnderReaders
                 var record = writerRecord = epoch.Register();
                 ulong rng = 0x9E3779B97F4A7C15;
                 long ops = 0;
-                double peak;
+                var samples = _samples;
+                var sampled = 0;
                 while (!stopped())
                 {
                     for (var k = 0; k < pollEvery; k++)
@@ -191,11 +219,17 @@ public sealed unsafe class MemoryReplaceUnderReaders
                         Volatile.Write(ref slot, (nint)fresh);
                         epoch.Retire(record, old);
                     }
+                    // Sampled at the top of the cycle, before the poll, as GUS is sampled with a full free bucket
+                    // and its stamped bucket not yet reused: in the steady state both read two batches.
+                    if (sampled < samples.Length)
+                    {
+                        samples[sampled++] = record.Pending;
+                    }
                     epoch.Poll(record);
                     ops += pollEvery;
                 }
-                peak = epoch.PeakPendingItems * (double)zone.ItemStride;
-                return (ops, peak);
+                var peak = epoch.PeakPendingItems * (double)zone.ItemStride;
+                return (ops, peak, MedianBytes(samples, sampled, zone.ItemStride));
             },
             stopped =>
             {
@@ -249,7 +283,7 @@ public sealed unsafe class MemoryReplaceUnderReaders
                     ops += SampleEvery;
                     peak = Math.Max(peak, GC.GetTotalMemory(false) - live);
                 }
-                return (ops, peak);
+                return (ops, peak, 0);
             },
             stopped =>
             {
@@ -303,7 +337,7 @@ public sealed unsafe class MemoryReplaceUnderReaders
                         }
                         ops += SampleEvery;
                     }
-                    return (ops, (double)ops * ItemSize);
+                    return (ops, (double)ops * ItemSize, 0);
                 },
                 stopped =>
                 {
@@ -349,7 +383,8 @@ public sealed unsafe class MemoryReplaceUnderReaders
             medians[s] = new Run(
                 Stopwatches.Median(list.ConvertAll(r => r.WriterNs)),
                 Stopwatches.Median(list.ConvertAll(r => r.ReaderNs)),
-                Stopwatches.Median(list.ConvertAll(r => r.PeakDeferredBytes)));
+                Stopwatches.Median(list.ConvertAll(r => r.PeakDeferredBytes)),
+                Stopwatches.Median(list.ConvertAll(r => r.MedianDeferredBytes)));
         }
         return medians;
     }

@@ -87,8 +87,10 @@ public sealed class MemorySuite : ICompareSuite
             ("replace-under-readers-writer", r => r.WriterNs, "ns", "ns per replacement"),
             ("replace-under-readers-reader", r => r.ReaderNs, "ns", "ns per read section"),
             ("replace-under-readers-memory", r => r.PeakDeferredBytes, "bytes",
-                "peak bytes freed but not yet reusable (GUS: the zone's peak at stamps plus one free bucket, an upper bound; " +
-                "epoch: every retired item; managed: heap growth over the live table; leak: every replaced item)"),
+                "peak bytes freed but not yet reusable (GUS: the zone's peak, taken at stamps and before refills, with the filling free bucket; " +
+                "epoch: every retired item; managed: heap growth over the live table; leak: every replaced item); " +
+                "extra median_subject/median_baseline: the median of the amount sampled every 256 replacements at the top of " +
+                "each scheme's cycle (GUS: full free bucket and stamped bucket; epoch: before its poll)"),
         ];
         foreach (var (caseName, value, unit, what) in cases)
         {
@@ -100,6 +102,14 @@ public sealed class MemorySuite : ICompareSuite
                     ["lazy_subject"] = value(lazy),
                     ["lazy_ratio"] = value(lazy) > 0 ? other / value(lazy) : 0,
                 };
+                if (unit == "bytes" && baseline == "epoch")
+                {
+                    // The typical level next to the peak: the peak is set by the longest time the reader was
+                    // descheduled inside a section, during which both schemes hold everything the writer frees.
+                    extra["median_subject"] = gus.MedianDeferredBytes;
+                    extra["median_baseline"] = medians[baseline].MedianDeferredBytes;
+                    extra["median_ratio"] = gus.MedianDeferredBytes > 0 ? medians[baseline].MedianDeferredBytes / gus.MedianDeferredBytes : 0;
+                }
                 context.Record(CompareResult.Of(context.Suite, caseName, baseline, value(gus), other,
                     unit: unit, rounds: rounds, extra: extra, note: what + "; " + note));
             }
