@@ -513,6 +513,55 @@ internal static unsafe class ArrayContainer
         return runs;
     }
 
+    /// <summary>
+    /// Copies <paramref name="n"/> values from <paramref name="source"/> (may be unaligned) to
+    /// <paramref name="destination"/> while checking that they are strictly ascending, in one pass; returns false
+    /// (with the destination partly written) at the first value that is not.
+    /// </summary>
+    public static bool CopyStrictlyAscending(ushort* source, int n, ushort* destination)
+    {
+        if (n == 0)
+        {
+            return true;
+        }
+        destination[0] = source[0];
+        var i = 1;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 16 <= n; i += 16)
+            {
+                var v = Vector256.Load(source + i);
+                if (!Vector256.GreaterThanAll(v, Vector256.Load(source + i - 1)))
+                {
+                    return false;
+                }
+                v.Store(destination + i);
+            }
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= n; i += 8)
+            {
+                var v = Vector128.Load(source + i);
+                if (!Vector128.GreaterThanAll(v, Vector128.Load(source + i - 1)))
+                {
+                    return false;
+                }
+                v.Store(destination + i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            var v = source[i];
+            if (v <= source[i - 1])
+            {
+                return false;
+            }
+            destination[i] = v;
+        }
+        return true;
+    }
+
     /// <summary>True when the array is strictly ascending.</summary>
     public static bool IsStrictlyAscending(ushort* a, int n)
     {
