@@ -375,12 +375,34 @@ internal static unsafe class RoaringFormat
 
     private static void CheckRuns(ref Reader reader, ushort* pairs, int runs, int cardinality, long at, int index)
     {
+        // One combined branch per run; the cold path finds and names the offending run.
         var previousEnd = -2;
-        long total = 0;
+        var total = 0;
         for (var r = 0; r < runs; r++)
         {
-            int start = ReadU16((byte*)(pairs + 2 * r));
-            var end = start + ReadU16((byte*)(pairs + 2 * r + 1));
+            int start = pairs[2 * r];
+            var end = start + pairs[2 * r + 1];
+            if ((end > 65535) | (start <= previousEnd + 1))
+            {
+                ThrowBadRun(ref reader, pairs, runs, at, index);
+            }
+            previousEnd = end;
+            total += end - start + 1;
+        }
+        if (total != cardinality)
+        {
+            throw reader.Error(at - 2, $"run container {index} holds {total} values but its header says {cardinality}");
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowBadRun(ref Reader reader, ushort* pairs, int runs, long at, int index)
+    {
+        var previousEnd = -2;
+        for (var r = 0; r < runs; r++)
+        {
+            int start = pairs[2 * r];
+            var end = start + pairs[2 * r + 1];
             if (end > 65535)
             {
                 throw reader.Error(at + 4L * r, $"run {r} of container {index} ends at {end}, beyond 65535");
@@ -390,12 +412,8 @@ internal static unsafe class RoaringFormat
                 throw reader.Error(at + 4L * r, $"run {r} of container {index} starts at {start}, overlapping or touching the previous run ending at {previousEnd}");
             }
             previousEnd = end;
-            total += end - start + 1;
         }
-        if (total != cardinality)
-        {
-            throw reader.Error(at - 2, $"run container {index} holds {total} values but its header says {cardinality}");
-        }
+        throw reader.Error(at, $"run container {index} is malformed");
     }
 
     private static long FirstDisorder(ushort* values, int n)
