@@ -11,8 +11,10 @@ namespace Bitfuse.Bitmaps;
 /// (min(na, nb) for intersections, na + nb for unions and symmetric differences, na for differences).
 /// When one side is much smaller the intersection gallops through the larger one; between arrays of similar
 /// size it compares blocks of eight values against all eight rotations of the other block (SSSE3), packing the
-/// matches with a shuffle table, and finishes with a scalar merge. Vector intersections write up to eight
-/// values past the result, so their destinations need <see cref="IntersectSlack"/> spare values.
+/// matches with a shuffle table, and finishes with a scalar merge. Unions and symmetric differences of arrays of
+/// eight or more values merge blocks of eight through a min/max network (SSE4.1) and drop repeated values with
+/// the same shuffle table. Vector intersections write up to eight values past the result, so their
+/// destinations need <see cref="IntersectSlack"/> spare values; the vector merges never write past na + nb.
 /// </summary>
 internal static unsafe class ArrayContainer
 {
@@ -307,6 +309,176 @@ internal static unsafe class ArrayContainer
     /// <summary>Writes a ∪ b to <paramref name="dst"/> (room for na + nb, no alias); returns its length.</summary>
     public static int Union(ushort* a, int na, ushort* b, int nb, ushort* dst)
     {
+        if (Sse41.IsSupported && na >= 8 && nb >= 8)
+        {
+            return UnionVector(a, na, b, nb, dst);
+        }
+        return ScalarUnion(a, na, b, nb, dst);
+    }
+
+    /// <summary>
+    /// a ∪ b eight values at a time: the next block of the side with the smaller head goes through
+    /// <see cref="MergeNetwork"/> with the eight largest values so far; the eight smallest come out sorted and
+    /// are stored without the values equal to their predecessor. Everything stored is at most every value not
+    /// yet loaded, so the tails (fewer than eight values on one side, the pending eight, the rest of the other
+    /// side) finish in a small scalar merge.
+    /// </summary>
+    private static int UnionVector(ushort* a, int na, ushort* b, int nb, ushort* dst)
+    {
+        var table = PackTable;
+        MergeNetwork(Vector128.Load(a), Vector128.Load(b), out var low, out var high);
+        var i = 8;
+        var j = 8;
+        // The first block's predecessor: no run of eight distinct values starts at 65535.
+        var k = StoreUnique(Vector128<ushort>.AllBitsSet, low, dst, table);
+        var last = low;
+        while (i + 8 <= na && j + 8 <= nb)
+        {
+            Vector128<ushort> next;
+            if (a[i] < b[j])
+            {
+                next = Vector128.Load(a + i);
+                i += 8;
+            }
+            else
+            {
+                next = Vector128.Load(b + j);
+                j += 8;
+            }
+            MergeNetwork(next, high, out low, out high);
+            k += StoreUnique(last, low, dst + k, table);
+            last = low;
+        }
+        ushort* pending = stackalloc ushort[24];
+        var np = StoreUnique(last, high, pending, table);
+        ushort* rest;
+        int nrest;
+        if (i + 8 > na)
+        {
+            np = AppendTail(pending, np, a + i, na - i);
+            rest = b + j;
+            nrest = nb - j;
+        }
+        else
+        {
+            np = AppendTail(pending, np, b + j, nb - j);
+            rest = a + i;
+            nrest = na - i;
+        }
+        np = SortDistinct(pending, np);
+        return k + ScalarUnion(pending, np, rest, nrest, dst + k);
+    }
+
+    /// <summary>
+    /// Merges two sorted blocks of eight into the eight smallest (<paramref name="low"/>) and the eight largest
+    /// (<paramref name="high"/>), both sorted: a min/max step, then seven rounds of rotating the minima by one
+    /// lane against the maxima, and a last rotation.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MergeNetwork(Vector128<ushort> x, Vector128<ushort> y, out Vector128<ushort> low, out Vector128<ushort> high)
+    {
+        var min = Sse41.Min(x, y);
+        var max = Sse41.Max(x, y);
+        for (var round = 0; round < 7; round++)
+        {
+            var t = RotateLane(min);
+            min = Sse41.Min(t, max);
+            max = Sse41.Max(t, max);
+        }
+        low = RotateLane(min);
+        high = max;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<ushort> RotateLane(Vector128<ushort> v) => Ssse3.AlignRight(v.AsByte(), v.AsByte(), 2).AsUInt16();
+
+    /// <summary>Stores the lanes of sorted <paramref name="current"/> that differ from their predecessor (lane 7 of <paramref name="previous"/> before lane 0); writes 16 bytes, returns how many values count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int StoreUnique(Vector128<ushort> previous, Vector128<ushort> current, ushort* dst, Vector128<byte>[] table)
+    {
+        var before = Ssse3.AlignRight(current.AsByte(), previous.AsByte(), 14).AsUInt16();
+        var repeated = Vector128.Equals(before, current);
+        var keep = ~(uint)Sse2.MoveMask(Sse2.PackSignedSaturate(repeated.AsInt16(), Vector128<short>.Zero).AsByte()) & 0xFF;
+        Ssse3.Shuffle(current.AsByte(), table[keep]).Store((byte*)dst);
+        return BitOperations.PopCount(keep);
+    }
+
+    /// <summary>
+    /// Stores the values of the sorted stream ..., previous, current that occur once, one lane behind: lane 7 of
+    /// <paramref name="previous"/> and lanes 0..6 of <paramref name="current"/>, each kept when it equals neither
+    /// neighbour. Writes 16 bytes, returns how many values count.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int StoreSingles(Vector128<ushort> previous, Vector128<ushort> current, ushort* dst, Vector128<byte>[] table)
+    {
+        var middle = Ssse3.AlignRight(current.AsByte(), previous.AsByte(), 14).AsUInt16();
+        var left = Ssse3.AlignRight(current.AsByte(), previous.AsByte(), 12).AsUInt16();
+        var paired = Vector128.Equals(middle, left) | Vector128.Equals(middle, current);
+        var keep = ~(uint)Sse2.MoveMask(Sse2.PackSignedSaturate(paired.AsInt16(), Vector128<short>.Zero).AsByte()) & 0xFF;
+        Ssse3.Shuffle(middle.AsByte(), table[keep]).Store((byte*)dst);
+        return BitOperations.PopCount(keep);
+    }
+
+    private static int AppendTail(ushort* buffer, int n, ushort* tail, int count)
+    {
+        for (var t = 0; t < count; t++)
+        {
+            buffer[n++] = tail[t];
+        }
+        return n;
+    }
+
+    /// <summary>Sorts a small buffer (insertion sort) and drops repeated values; returns the new length.</summary>
+    private static int SortDistinct(ushort* buffer, int n)
+    {
+        SortSmall(buffer, n);
+        var k = 0;
+        for (var t = 0; t < n; t++)
+        {
+            if (k == 0 || buffer[k - 1] != buffer[t])
+            {
+                buffer[k++] = buffer[t];
+            }
+        }
+        return k;
+    }
+
+    /// <summary>Sorts a small buffer (insertion sort) and drops values that occur twice; returns the new length.</summary>
+    private static int SortSingles(ushort* buffer, int n)
+    {
+        SortSmall(buffer, n);
+        var k = 0;
+        for (var t = 0; t < n; t++)
+        {
+            if (k > 0 && buffer[k - 1] == buffer[t])
+            {
+                k--;
+            }
+            else
+            {
+                buffer[k++] = buffer[t];
+            }
+        }
+        return k;
+    }
+
+    private static void SortSmall(ushort* buffer, int n)
+    {
+        for (var t = 1; t < n; t++)
+        {
+            var v = buffer[t];
+            var u = t - 1;
+            while (u >= 0 && buffer[u] > v)
+            {
+                buffer[u + 1] = buffer[u];
+                u--;
+            }
+            buffer[u + 1] = v;
+        }
+    }
+
+    private static int ScalarUnion(ushort* a, int na, ushort* b, int nb, ushort* dst)
+    {
         var i = 0;
         var j = 0;
         var k = 0;
@@ -443,6 +615,70 @@ internal static unsafe class ArrayContainer
     /// <summary>Writes a ⊕ b to <paramref name="dst"/> (room for na + nb, no alias); returns its length.</summary>
     public static int SymmetricDifference(ushort* a, int na, ushort* b, int nb, ushort* dst)
     {
+        if (Sse41.IsSupported && na >= 8 && nb >= 8)
+        {
+            return SymmetricDifferenceVector(a, na, b, nb, dst);
+        }
+        return ScalarSymmetricDifference(a, na, b, nb, dst);
+    }
+
+    /// <summary>
+    /// a ⊕ b shaped like <see cref="UnionVector"/>: the merged stream holds each common value twice in a row,
+    /// and <see cref="StoreSingles"/> keeps, one lane behind, the values equal to neither neighbour.
+    /// </summary>
+    private static int SymmetricDifferenceVector(ushort* a, int na, ushort* b, int nb, ushort* dst)
+    {
+        var table = PackTable;
+        MergeNetwork(Vector128.Load(a), Vector128.Load(b), out var low, out var high);
+        var i = 8;
+        var j = 8;
+        // A predecessor of two 65535 lanes: its lane 7 is dropped as equal to lane 6, and no sorted block of
+        // distinct inputs starts at 65535.
+        var k = StoreSingles(Vector128<ushort>.AllBitsSet, low, dst, table);
+        var last = low;
+        while (i + 8 <= na && j + 8 <= nb)
+        {
+            Vector128<ushort> next;
+            if (a[i] < b[j])
+            {
+                next = Vector128.Load(a + i);
+                i += 8;
+            }
+            else
+            {
+                next = Vector128.Load(b + j);
+                j += 8;
+            }
+            MergeNetwork(next, high, out low, out high);
+            k += StoreSingles(last, low, dst + k, table);
+            last = low;
+        }
+        ushort* pending = stackalloc ushort[24];
+        var np = StoreSingles(last, high, pending, table);
+        if (high.GetElement(7) != high.GetElement(6))
+        {
+            pending[np++] = high.GetElement(7);
+        }
+        ushort* rest;
+        int nrest;
+        if (i + 8 > na)
+        {
+            np = AppendTail(pending, np, a + i, na - i);
+            rest = b + j;
+            nrest = nb - j;
+        }
+        else
+        {
+            np = AppendTail(pending, np, b + j, nb - j);
+            rest = a + i;
+            nrest = na - i;
+        }
+        np = SortSingles(pending, np);
+        return k + ScalarSymmetricDifference(pending, np, rest, nrest, dst + k);
+    }
+
+    private static int ScalarSymmetricDifference(ushort* a, int na, ushort* b, int nb, ushort* dst)
+    {
         var i = 0;
         var j = 0;
         var k = 0;
@@ -511,6 +747,55 @@ internal static unsafe class ArrayContainer
             runs += a[i] != a[i - 1] + 1 ? 1 : 0;
         }
         return runs;
+    }
+
+    /// <summary>
+    /// Copies <paramref name="n"/> values from <paramref name="source"/> (may be unaligned) to
+    /// <paramref name="destination"/> while checking that they are strictly ascending, in one pass; returns false
+    /// (with the destination partly written) at the first value that is not.
+    /// </summary>
+    public static bool CopyStrictlyAscending(ushort* source, int n, ushort* destination)
+    {
+        if (n == 0)
+        {
+            return true;
+        }
+        destination[0] = source[0];
+        var i = 1;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 16 <= n; i += 16)
+            {
+                var v = Vector256.Load(source + i);
+                if (!Vector256.GreaterThanAll(v, Vector256.Load(source + i - 1)))
+                {
+                    return false;
+                }
+                v.Store(destination + i);
+            }
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= n; i += 8)
+            {
+                var v = Vector128.Load(source + i);
+                if (!Vector128.GreaterThanAll(v, Vector128.Load(source + i - 1)))
+                {
+                    return false;
+                }
+                v.Store(destination + i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            var v = source[i];
+            if (v <= source[i - 1])
+            {
+                return false;
+            }
+            destination[i] = v;
+        }
+        return true;
     }
 
     /// <summary>True when the array is strictly ascending.</summary>

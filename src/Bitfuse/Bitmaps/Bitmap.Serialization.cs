@@ -145,7 +145,7 @@ public sealed unsafe partial class Bitmap
     /// <summary>Reads one owned bitmap at <paramref name="data"/>; offsets in errors are reported from <paramref name="baseOffset"/>.</summary>
     internal static Bitmap ReadAt(byte* data, long length, long baseOffset, out long consumed)
     {
-        var (keys, containers) = RoaringFormat.Read(data, length, baseOffset, borrow: false, out consumed);
-        return new Bitmap(keys, containers, readOnly: false);
+        var (keys, containers) = RoaringFormat.ReadOwned(data, length, baseOffset, out consumed, out var block);
+        return new Bitmap(keys, containers, readOnly: false) { _block = block };
     }
 }

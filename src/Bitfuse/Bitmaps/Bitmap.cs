@@ -25,6 +25,9 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
     private bool _disposed;
     private MemoryHandle _pin;
 
+    // The packed array and run payloads of a deserialized bitmap; containers pointing into it are not Owned.
+    private PayloadBlock _block;
+
     /// <summary>Creates an empty bitmap.</summary>
     public Bitmap()
     {
@@ -452,6 +455,7 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
             payload += c.Owned ? c.CapacityBytes : 0;
             serializedPayload += c.SerializedBytes;
         }
+        payload += _block.Bytes;
         var structure = (long)_keys.Length * sizeof(ushort) + (long)_containers.Length * sizeof(Container);
         return new BitmapStatistics
         {
@@ -504,6 +508,7 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
         _count = 0;
         _keys = [];
         _containers = [];
+        _block.Free();
         _pin.Dispose();
     }
 

@@ -9,8 +9,9 @@ namespace Bitfuse.Bitmaps;
 /// Length == Cardinality &lt;= 4096 strictly ascending values; a bitset has Length == 1024 words and
 /// Cardinality &gt; 4096 except transiently inside an operation; a run holds Length &gt;= 1 sorted, disjoint,
 /// non-adjacent pairs whose lengths add up to Cardinality. An owned payload came from
-/// <see cref="ContainerMemory"/> with <see cref="CapacityBytes"/> bytes; a borrowed one (a view over a
-/// serialized buffer) is read-only, may be unaligned and is never freed here.
+/// <see cref="ContainerMemory"/> with <see cref="CapacityBytes"/> bytes; a borrowed one is never freed here:
+/// either it lies in a serialized buffer under a view (read-only, may be unaligned), or it is a slice of its
+/// bitmap's <see cref="PayloadBlock"/> (that bitmap may change it in place within its length, never grow it).
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct Container

@@ -69,6 +69,7 @@ internal static unsafe class ContainerAlgebra
     }
 
     /// <summary>a ∪ b.</summary>
+    [SkipLocalsInit]
     public static Container Or(in Container a, in Container b)
     {
         var ka = a.Kind;
@@ -134,6 +135,7 @@ internal static unsafe class ContainerAlgebra
     }
 
     /// <summary>a ⊕ b.</summary>
+    [SkipLocalsInit]
     public static Container Xor(in Container a, in Container b)
     {
         var ka = a.Kind;
@@ -184,13 +186,16 @@ internal static unsafe class ContainerAlgebra
         }
         var result = Container.NewBitset(clear: false);
         a.CopyToBitset(result.Words);
-        XorInto(result.Words, b);
-        result.Cardinality = BitsetContainer.Cardinality(result.Words);
+        // The flips report how the count changes, so only a bitset operand needs a counting pass.
+        result.Cardinality = kb == ContainerKind.Bitset
+            ? BitsetContainer.Xor(result.Words, b.Words, result.Words)
+            : a.Cardinality + FlipInto(result.Words, b);
         Normalize(ref result, considerRuns: ka == ContainerKind.Run || kb == ContainerKind.Run);
         return result;
     }
 
     /// <summary>a \ b.</summary>
+    [SkipLocalsInit]
     public static Container AndNot(in Container a, in Container b)
     {
         var ka = a.Kind;
@@ -269,27 +274,25 @@ internal static unsafe class ContainerAlgebra
         }
         var result = Container.NewBitset(clear: false);
         a.CopyToBitset(result.Words);
+        // Clearing reports how many values left, so only a bitset operand needs a counting pass.
         switch (kb)
         {
             case ContainerKind.Array:
-                for (var i = 0; i < b.Length; i++)
-                {
-                    var v = b.Values[i];
-                    result.Words[v >> 6] &= ~(1UL << v);
-                }
+                result.Cardinality = a.Cardinality - ClearValues(result.Words, b.Values, b.Length);
                 break;
             case ContainerKind.Bitset:
-                BitsetContainer.AndNot(result.Words, b.Words, result.Words);
+                result.Cardinality = BitsetContainer.AndNot(result.Words, b.Words, result.Words);
                 break;
             default:
+                var cleared = 0;
                 for (var i = 0; i < b.Length; i++)
                 {
                     int s = b.Runs[2 * i];
-                    BitsetContainer.ClearRange(result.Words, s, s + b.Runs[2 * i + 1] + 1);
+                    cleared += BitsetContainer.ClearRange(result.Words, s, s + b.Runs[2 * i + 1] + 1);
                 }
+                result.Cardinality = a.Cardinality - cleared;
                 break;
         }
-        result.Cardinality = BitsetContainer.Cardinality(result.Words);
         Normalize(ref result, considerRuns: ka == ContainerKind.Run);
         return result;
     }
@@ -651,13 +654,18 @@ internal static unsafe class ContainerAlgebra
         return r;
     }
 
-    private static void ClearValues(ulong* words, ushort* values, int n)
+    /// <summary>Clears the listed values; returns how many were set.</summary>
+    private static int ClearValues(ulong* words, ushort* values, int n)
     {
+        var cleared = 0;
         for (var i = 0; i < n; i++)
         {
             var v = values[i];
-            words[v >> 6] &= ~(1UL << v);
+            var w = words[v >> 6];
+            cleared += (int)((w >> v) & 1);
+            words[v >> 6] = w & ~(1UL << v);
         }
+        return cleared;
     }
 
     /// <summary>
@@ -753,24 +761,20 @@ internal static unsafe class ContainerAlgebra
         return delta;
     }
 
-    private static void XorInto(ulong* words, in Container b)
+    /// <summary>Flips the values of an array or run container <paramref name="b"/>; returns the change in cardinality.</summary>
+    private static int FlipInto(ulong* words, in Container b)
     {
-        switch (b.Kind)
+        if (b.Kind == ContainerKind.Array)
         {
-            case ContainerKind.Array:
-                FlipValues(words, b.Values, b.Length);
-                break;
-            case ContainerKind.Bitset:
-                BitsetContainer.Xor(words, b.Words, words);
-                break;
-            default:
-                for (var i = 0; i < b.Length; i++)
-                {
-                    int s = b.Runs[2 * i];
-                    BitsetContainer.FlipRange(words, s, s + b.Runs[2 * i + 1] + 1);
-                }
-                break;
+            return FlipValues(words, b.Values, b.Length);
         }
+        var delta = 0;
+        for (var i = 0; i < b.Length; i++)
+        {
+            int s = b.Runs[2 * i];
+            delta += BitsetContainer.FlipRange(words, s, s + b.Runs[2 * i + 1] + 1);
+        }
+        return delta;
     }
 
     /// <summary>Writes the runs of [0, 65536) not covered by <paramref name="runs"/>; returns how many.</summary>

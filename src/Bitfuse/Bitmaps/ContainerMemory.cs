@@ -75,6 +75,16 @@ internal static unsafe class ContainerMemory
         }
     }
 
+    /// <summary>
+    /// Allocates a block of exactly <paramref name="bytes"/> aligned to 64 bytes for the packed payloads of a
+    /// whole bitmap (<see cref="PayloadBlock"/>), bitsets first. Native memory, like the requests beyond the
+    /// largest class: the owning bitmap frees it when it is disposed, never while its own containers are read.
+    /// </summary>
+    public static void* AllocBlock(int bytes) => NativeMemory.AlignedAlloc((nuint)bytes, 64);
+
+    /// <summary>Returns a block obtained from <see cref="AllocBlock"/>.</summary>
+    public static void FreeBlock(void* data) => NativeMemory.AlignedFree(data);
+
     /// <summary>The granted size for a request of <paramref name="bytes"/>.</summary>
     public static int RoundUp(int bytes)
     {

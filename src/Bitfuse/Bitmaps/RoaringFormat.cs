@@ -131,6 +131,94 @@ internal static unsafe class RoaringFormat
     /// </summary>
     public static (ushort[] Keys, Container[] Containers) Read(byte* data, long length, long baseOffset, bool borrow, out long consumed)
     {
+        if (borrow)
+        {
+            var (keys, containers) = ReadStructure(data, length, baseOffset, out consumed, out _);
+            CheckPayloads(new Reader(data, length, baseOffset), containers);
+            return (keys, containers);
+        }
+        var (ownKeys, ownContainers) = ReadOwned(data, length, baseOffset, out consumed, out var block);
+        // Callers of this form expect every container to own its payload: give each its own copy.
+        for (var i = 0; i < ownContainers.Length; i++)
+        {
+            if (!ownContainers[i].Owned)
+            {
+                ownContainers[i] = ownContainers[i].Clone();
+            }
+        }
+        block.Free();
+        return (ownKeys, ownContainers);
+    }
+
+    /// <summary>
+    /// Reads one bitmap from <paramref name="data"/> into memory of its own: every payload is packed into one
+    /// <paramref name="block"/> that the caller keeps and frees when the bitmap goes away. Containers in the block
+    /// are not <see cref="Container.Owned"/> (freeing one is a no-op) but belong to the caller, who may change
+    /// them in place within their length. Each payload is
+    /// validated while it is copied, so the input is read once after its header.
+    /// </summary>
+    public static (ushort[] Keys, Container[] Containers) ReadOwned(byte* data, long length, long baseOffset, out long consumed, out PayloadBlock block)
+    {
+        var reader = new Reader(data, length, baseOffset);
+        var (keys, containers) = ReadStructure(data, length, baseOffset, out consumed, out var packedBytes);
+        var bitsets = 0;
+        for (var i = 0; i < containers.Length; i++)
+        {
+            bitsets += containers[i].Kind == ContainerKind.Bitset ? 1 : 0;
+        }
+        block = PayloadBlock.Allocate(bitsets, packedBytes);
+        var words = (ulong*)block.Data;
+        var packed = (byte*)block.Data + 8192L * bitsets;
+        try
+        {
+            for (var i = 0; i < containers.Length; i++)
+            {
+                ref var c = ref containers[i];
+                var source = c.Data;
+                var at = (byte*)source - data;
+                switch (c.Kind)
+                {
+                    case ContainerKind.Array:
+                        if (!ArrayContainer.CopyStrictlyAscending((ushort*)source, c.Length, (ushort*)packed))
+                        {
+                            throw reader.Error(at + FirstDisorder((ushort*)source, c.Length) * 2, $"array container {i} is not strictly ascending");
+                        }
+                        c.Data = packed;
+                        packed += 2 * c.Length;
+                        break;
+                    case ContainerKind.Run:
+                        CheckRuns(ref reader, (ushort*)source, c.Length, c.Cardinality, at, i);
+                        Buffer.MemoryCopy(source, packed, 4L * c.Length, 4L * c.Length);
+                        c.Data = packed;
+                        packed += 4 * c.Length;
+                        break;
+                    default:
+                        var actual = BitsetContainer.CopyCount((ulong*)source, words);
+                        if (actual != c.Cardinality)
+                        {
+                            throw reader.Error(at, $"bitset container {i} holds {actual} values but its header says {c.Cardinality}");
+                        }
+                        c.Data = words;
+                        words += BitsetContainer.Words;
+                        break;
+                }
+            }
+        }
+        catch
+        {
+            block.Free();
+            throw;
+        }
+        return (keys, containers);
+    }
+
+    /// <summary>
+    /// Checks everything but the payload contents: cookie, counts, key order, offsets, run counts and that every
+    /// payload lies inside the buffer. Returns containers that borrow their payloads from
+    /// <paramref name="data"/> (not yet validated) and the bytes the array and run payloads take.
+    /// </summary>
+    private static (ushort[] Keys, Container[] Containers) ReadStructure(byte* data, long length, long baseOffset, out long consumed, out long packedBytes)
+    {
         var reader = new Reader(data, length, baseOffset);
         if (!reader.Has(0, 4))
         {
@@ -190,121 +278,131 @@ internal static unsafe class RoaringFormat
         }
         var keys = n == 0 ? [] : new ushort[n];
         var containers = n == 0 ? [] : new Container[n];
-        var built = 0;
-        try
+        long packed = 0;
+        var previousKey = -1;
+        for (var i = 0; i < n; i++)
         {
-            var previousKey = -1;
-            for (var i = 0; i < n; i++)
+            var key = ReadU16(data + headerAt + 4 * i);
+            var cardinality = ReadU16(data + headerAt + 4 * i + 2) + 1;
+            if (key <= previousKey)
             {
-                var key = ReadU16(data + headerAt + 4 * i);
-                var cardinality = ReadU16(data + headerAt + 4 * i + 2) + 1;
-                if (key <= previousKey)
-                {
-                    throw reader.Error(headerAt + 4 * i, $"container key {key} does not follow key {previousKey} in ascending order");
-                }
-                previousKey = key;
-                if (withOffsets)
-                {
-                    var offset = ReadU32(data + offsetsAt + 4 * i);
-                    if (offset != pos)
-                    {
-                        throw reader.Error(offsetsAt + 4 * i, $"container {i} offset {offset} does not match its payload position {pos}");
-                    }
-                }
-                var isRun = hasRuns && (runFlags[i >> 3] & (1 << (i & 7))) != 0;
-                Container c;
-                if (isRun)
-                {
-                    if (!reader.Has(pos, 2))
-                    {
-                        throw reader.Truncated(pos, 2, $"the run count of container {i}");
-                    }
-                    int runs = ReadU16(data + pos);
-                    if (runs == 0)
-                    {
-                        throw reader.Error(pos, $"run container {i} has no runs");
-                    }
-                    if (!reader.Has(pos + 2, 4L * runs))
-                    {
-                        throw reader.Truncated(pos + 2, 4L * runs, $"{runs} runs of container {i}");
-                    }
-                    var pairs = (ushort*)(data + pos + 2);
-                    CheckRuns(ref reader, pairs, runs, cardinality, pos + 2, i);
-                    c = new Container { Data = pairs, Kind = ContainerKind.Run, Length = runs, Cardinality = cardinality };
-                    pos += 2 + 4L * runs;
-                }
-                else if (cardinality <= ContainerAlgebra.ArrayMax)
-                {
-                    if (!reader.Has(pos, 2L * cardinality))
-                    {
-                        throw reader.Truncated(pos, 2L * cardinality, $"{cardinality} values of array container {i}");
-                    }
-                    var values = (ushort*)(data + pos);
-                    if (!ArrayContainer.IsStrictlyAscending(values, cardinality))
-                    {
-                        throw reader.Error(pos + FirstDisorder(values, cardinality) * 2, $"array container {i} is not strictly ascending");
-                    }
-                    c = new Container { Data = values, Kind = ContainerKind.Array, Length = cardinality, Cardinality = cardinality };
-                    pos += 2L * cardinality;
-                }
-                else
-                {
-                    if (!reader.Has(pos, 8192))
-                    {
-                        throw reader.Truncated(pos, 8192, $"the bitset of container {i}");
-                    }
-                    var words = (ulong*)(data + pos);
-                    int actual;
-                    if (borrow)
-                    {
-                        actual = BitsetContainer.Cardinality(words);
-                        c = new Container { Data = words, Kind = ContainerKind.Bitset, Length = BitsetContainer.Words, Cardinality = cardinality };
-                    }
-                    else
-                    {
-                        // Copy and count in one pass; a mismatch frees the copy before throwing.
-                        c = Container.NewBitset(clear: false);
-                        actual = BitsetContainer.CopyCount(words, c.Words);
-                        c.Cardinality = cardinality;
-                        if (actual != cardinality)
-                        {
-                            c.Free();
-                        }
-                    }
-                    if (actual != cardinality)
-                    {
-                        throw reader.Error(pos, $"bitset container {i} holds {actual} values but its header says {cardinality}");
-                    }
-                    pos += 8192;
-                }
-                keys[i] = key;
-                containers[i] = borrow || c.Kind == ContainerKind.Bitset ? c : c.Clone();
-                built = i + 1;
+                throw reader.Error(headerAt + 4 * i, $"container key {key} does not follow key {previousKey} in ascending order");
             }
-        }
-        catch
-        {
-            if (!borrow)
+            previousKey = key;
+            if (withOffsets)
             {
-                for (var i = 0; i < built; i++)
+                var offset = ReadU32(data + offsetsAt + 4 * i);
+                if (offset != pos)
                 {
-                    containers[i].Free();
+                    throw reader.Error(offsetsAt + 4 * i, $"container {i} offset {offset} does not match its payload position {pos}");
                 }
             }
-            throw;
+            var isRun = hasRuns && (runFlags[i >> 3] & (1 << (i & 7))) != 0;
+            ref var c = ref containers[i];
+            if (isRun)
+            {
+                if (!reader.Has(pos, 2))
+                {
+                    throw reader.Truncated(pos, 2, $"the run count of container {i}");
+                }
+                int runs = ReadU16(data + pos);
+                if (runs == 0)
+                {
+                    throw reader.Error(pos, $"run container {i} has no runs");
+                }
+                if (!reader.Has(pos + 2, 4L * runs))
+                {
+                    throw reader.Truncated(pos + 2, 4L * runs, $"{runs} runs of container {i}");
+                }
+                c = new Container { Data = data + pos + 2, Kind = ContainerKind.Run, Length = runs, Cardinality = cardinality };
+                pos += 2 + 4L * runs;
+                packed += 4L * runs;
+            }
+            else if (cardinality <= ContainerAlgebra.ArrayMax)
+            {
+                if (!reader.Has(pos, 2L * cardinality))
+                {
+                    throw reader.Truncated(pos, 2L * cardinality, $"{cardinality} values of array container {i}");
+                }
+                c = new Container { Data = data + pos, Kind = ContainerKind.Array, Length = cardinality, Cardinality = cardinality };
+                pos += 2L * cardinality;
+                packed += 2L * cardinality;
+            }
+            else
+            {
+                if (!reader.Has(pos, 8192))
+                {
+                    throw reader.Truncated(pos, 8192, $"the bitset of container {i}");
+                }
+                c = new Container { Data = data + pos, Kind = ContainerKind.Bitset, Length = BitsetContainer.Words, Cardinality = cardinality };
+                pos += 8192;
+            }
+            keys[i] = key;
         }
         consumed = pos;
+        packedBytes = packed;
         return (keys, containers);
+    }
+
+    /// <summary>Validates the borrowed payloads that <see cref="ReadStructure"/> located.</summary>
+    private static void CheckPayloads(Reader reader, Container[] containers)
+    {
+        for (var i = 0; i < containers.Length; i++)
+        {
+            ref readonly var c = ref containers[i];
+            var at = (byte*)c.Data - reader.Data;
+            switch (c.Kind)
+            {
+                case ContainerKind.Array:
+                    if (!ArrayContainer.IsStrictlyAscending(c.Values, c.Length))
+                    {
+                        throw reader.Error(at + FirstDisorder(c.Values, c.Length) * 2, $"array container {i} is not strictly ascending");
+                    }
+                    break;
+                case ContainerKind.Run:
+                    CheckRuns(ref reader, c.Runs, c.Length, c.Cardinality, at, i);
+                    break;
+                default:
+                    var actual = BitsetContainer.Cardinality(c.Words);
+                    if (actual != c.Cardinality)
+                    {
+                        throw reader.Error(at, $"bitset container {i} holds {actual} values but its header says {c.Cardinality}");
+                    }
+                    break;
+            }
+        }
     }
 
     private static void CheckRuns(ref Reader reader, ushort* pairs, int runs, int cardinality, long at, int index)
     {
+        // One combined branch per run; the cold path finds and names the offending run.
         var previousEnd = -2;
-        long total = 0;
+        var total = 0;
         for (var r = 0; r < runs; r++)
         {
-            int start = ReadU16((byte*)(pairs + 2 * r));
-            var end = start + ReadU16((byte*)(pairs + 2 * r + 1));
+            int start = pairs[2 * r];
+            var end = start + pairs[2 * r + 1];
+            if ((end > 65535) | (start <= previousEnd + 1))
+            {
+                ThrowBadRun(ref reader, pairs, runs, at, index);
+            }
+            previousEnd = end;
+            total += end - start + 1;
+        }
+        if (total != cardinality)
+        {
+            throw reader.Error(at - 2, $"run container {index} holds {total} values but its header says {cardinality}");
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowBadRun(ref Reader reader, ushort* pairs, int runs, long at, int index)
+    {
+        var previousEnd = -2;
+        for (var r = 0; r < runs; r++)
+        {
+            int start = pairs[2 * r];
+            var end = start + pairs[2 * r + 1];
             if (end > 65535)
             {
                 throw reader.Error(at + 4L * r, $"run {r} of container {index} ends at {end}, beyond 65535");
@@ -314,12 +412,8 @@ internal static unsafe class RoaringFormat
                 throw reader.Error(at + 4L * r, $"run {r} of container {index} starts at {start}, overlapping or touching the previous run ending at {previousEnd}");
             }
             previousEnd = end;
-            total += end - start + 1;
         }
-        if (total != cardinality)
-        {
-            throw reader.Error(at - 2, $"run container {index} holds {total} values but its header says {cardinality}");
-        }
+        throw reader.Error(at, $"run container {index} is malformed");
     }
 
     private static long FirstDisorder(ushort* values, int n)

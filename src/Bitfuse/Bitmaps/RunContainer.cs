@@ -171,29 +171,66 @@ internal static unsafe class RunContainer
     /// <summary>|a ∩ b| for two run lists.</summary>
     public static int IntersectCount(ushort* a, int na, ushort* b, int nb)
     {
-        var i = 0;
-        var j = 0;
-        var c = 0;
-        while (i < na && j < nb)
+        // The current run of each side stays in registers (end exclusive) and is reloaded only when that side
+        // moves on; a side whose run lies wholly before the other's moves on without any arithmetic.
+        if (na == 0 || nb == 0)
         {
-            int sa = a[2 * i], ea = sa + a[2 * i + 1];
-            int sb = b[2 * j], eb = sb + b[2 * j + 1];
-            var s = Math.Max(sa, sb);
-            var e = Math.Min(ea, eb);
-            if (s <= e)
+            return 0;
+        }
+        var endA = (ushort*)((byte*)a + 4L * na);
+        var endB = (ushort*)((byte*)b + 4L * nb);
+        int sa = a[0], ea = sa + a[1] + 1;
+        int sb = b[0], eb = sb + b[1] + 1;
+        var c = 0;
+        while (true)
+        {
+            if (ea <= sb)
             {
-                c += e - s + 1;
+                a += 2;
+                if (a == endA)
+                {
+                    return c;
+                }
+                sa = a[0];
+                ea = sa + a[1] + 1;
             }
-            if (ea < eb)
+            else if (eb <= sa)
             {
-                i++;
+                b += 2;
+                if (b == endB)
+                {
+                    return c;
+                }
+                sb = b[0];
+                eb = sb + b[1] + 1;
             }
             else
             {
-                j++;
+                var start = Math.Max(sa, sb);
+                if (ea <= eb)
+                {
+                    c += ea - start;
+                    a += 2;
+                    if (a == endA)
+                    {
+                        return c;
+                    }
+                    sa = a[0];
+                    ea = sa + a[1] + 1;
+                }
+                else
+                {
+                    c += eb - start;
+                    b += 2;
+                    if (b == endB)
+                    {
+                        return c;
+                    }
+                    sb = b[0];
+                    eb = sb + b[1] + 1;
+                }
             }
         }
-        return c;
     }
 
     /// <summary>Writes the union of two run lists as runs (merging overlapping and adjacent runs); returns how many.</summary>
@@ -247,19 +284,48 @@ internal static unsafe class RunContainer
     /// <summary>Keeps the array values inside the runs, writing them to <paramref name="dst"/> (may alias); returns how many.</summary>
     public static int FilterIn(ushort* runs, int n, ushort* values, int nv, ushort* dst)
     {
+        if (n == 0 || nv == 0)
+        {
+            return 0;
+        }
         var k = 0;
-        var r = 0;
-        for (var i = 0; i < nv && r < n; i++)
+        if (n * 8 < nv)
+        {
+            // Few runs over many values: find each run's stretch of the array with two gallops and copy it whole
+            // (dst is never ahead of the values being read, so an aliased copy moves data down safely).
+            var at = 0;
+            for (var r = 0; r < n && at < nv; r++)
+            {
+                int first = runs[2 * r];
+                var from = ArrayContainer.Advance(values, nv, at, (ushort)first);
+                var last = first + runs[2 * r + 1];
+                at = last == ushort.MaxValue ? nv : ArrayContainer.Advance(values, nv, from, (ushort)(last + 1));
+                var stretch = at - from;
+                if (stretch > 0 && dst + k != values + from)
+                {
+                    Buffer.MemoryCopy(values + from, dst + k, 2L * stretch, 2L * stretch);
+                }
+                k += stretch;
+            }
+            return k;
+        }
+        var end = runs + 2 * n;
+        int start = runs[0], stop = start + runs[1];
+        for (var i = 0; i < nv; i++)
         {
             int v = values[i];
-            while (r < n && runs[2 * r] + runs[2 * r + 1] < v)
+            while (v > stop)
             {
-                r++;
+                runs += 2;
+                if (runs == end)
+                {
+                    return k;
+                }
+                start = runs[0];
+                stop = start + runs[1];
             }
-            if (r < n && runs[2 * r] <= v)
-            {
-                dst[k++] = (ushort)v;
-            }
+            dst[k] = (ushort)v;
+            k += v >= start ? 1 : 0;
         }
         return k;
     }
@@ -267,19 +333,43 @@ internal static unsafe class RunContainer
     /// <summary>How many array values lie inside the runs.</summary>
     public static int CountIn(ushort* runs, int n, ushort* values, int nv)
     {
+        if (n == 0 || nv == 0)
+        {
+            return 0;
+        }
+        if (n * 8 < nv)
+        {
+            // Few runs over many values: count each run's values with two gallops through the array.
+            var at = 0;
+            var total = 0;
+            for (var r = 0; r < n && at < nv; r++)
+            {
+                int first = runs[2 * r];
+                var from = ArrayContainer.Advance(values, nv, at, (ushort)first);
+                var last = first + runs[2 * r + 1];
+                at = last == ushort.MaxValue ? nv : ArrayContainer.Advance(values, nv, from, (ushort)(last + 1));
+                total += at - from;
+            }
+            return total;
+        }
+        // Otherwise one merge with the current run in registers.
+        var end = runs + 2 * n;
+        int start = runs[0], stop = start + runs[1];
         var k = 0;
-        var r = 0;
-        for (var i = 0; i < nv && r < n; i++)
+        for (var i = 0; i < nv; i++)
         {
             int v = values[i];
-            while (r < n && runs[2 * r] + runs[2 * r + 1] < v)
+            while (v > stop)
             {
-                r++;
+                runs += 2;
+                if (runs == end)
+                {
+                    return k;
+                }
+                start = runs[0];
+                stop = start + runs[1];
             }
-            if (r < n && runs[2 * r] <= v)
-            {
-                k++;
-            }
+            k += v >= start ? 1 : 0;
         }
         return k;
     }

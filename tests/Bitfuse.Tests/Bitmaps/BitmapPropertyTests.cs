@@ -1,3 +1,4 @@
+using Bitfuse.Bitmaps;
 using CsCheck;
 
 namespace Bitfuse.Tests.Bitmaps;
@@ -94,6 +95,86 @@ public sealed class BitmapPropertyTests
                 BitmapModel.AssertSame(mb, b);
             }
         }, iter: 40);
+    }
+
+    [Fact]
+    public void Deserialized_bitmaps_change_in_place_like_the_model()
+    {
+        // A deserialized bitmap packs its payloads into one block its containers do not own: every change must
+        // still work on them (in place within their length, or by replacing them) and never free the block early.
+        Seeds.Sample(seed =>
+        {
+            var rng = new Random(seed);
+            var (source, model) = BitmapModel.Random(rng);
+            var (other, mo) = BitmapModel.Random(rng);
+            using (source)
+            using (other)
+            {
+                var bytes = source.Serialize();
+                for (var op = 0; op < 7; op++)
+                {
+                    using var x = Bitmap.Deserialize(bytes);
+                    var mx = new SortedSet<uint>(model);
+                    BitmapModel.AssertSame(mx, x);
+                    long payload = 0;
+                    foreach (var c in x.Containers)
+                    {
+                        payload += c.Kind == ContainerKind.Bitset ? 8192 : c.Kind == ContainerKind.Array ? 2 * c.Length : 4 * c.Length;
+                    }
+                    Assert.True(x.GetStatistics().PayloadBytes >= payload, "the packed block counts as payload");
+                    switch (op)
+                    {
+                        case 0:
+                            x.AndInPlace(other);
+                            mx.IntersectWith(mo);
+                            break;
+                        case 1:
+                            x.OrInPlace(other);
+                            mx.UnionWith(mo);
+                            break;
+                        case 2:
+                            x.XorInPlace(other);
+                            mx.SymmetricExceptWith(mo);
+                            break;
+                        case 3:
+                            x.AndNotInPlace(other);
+                            mx.ExceptWith(mo);
+                            break;
+                        case 4:
+                            for (var i = 0; i < 3000; i++)
+                            {
+                                var v = (uint)rng.Next(4) << 16 | (uint)rng.Next(65536);
+                                Assert.Equal(mx.Add(v), x.Add(v));
+                                var w = (uint)rng.Next(4) << 16 | (uint)rng.Next(65536);
+                                Assert.Equal(mx.Remove(w), x.Remove(w));
+                            }
+                            break;
+                        case 5:
+                            {
+                                var start = (long)rng.Next(0, 4 << 16);
+                                var end = Math.Min(start + rng.Next(1, 90000), 4L << 16);
+                                x.FlipRange(start, end);
+                                for (var v = start; v < end; v++)
+                                {
+                                    if (!mx.Remove((uint)v))
+                                    {
+                                        mx.Add((uint)v);
+                                    }
+                                }
+                                break;
+                            }
+                        default:
+                            x.Optimize();
+                            using (var copy = x.Clone())
+                            {
+                                BitmapModel.AssertSame(mx, copy);
+                            }
+                            break;
+                    }
+                    BitmapModel.AssertSame(mx, x);
+                }
+            }
+        }, iter: 30);
     }
 
     [Fact]

@@ -1,0 +1,75 @@
+using Bitfuse.Bitmaps;
+using CsCheck;
+
+namespace Bitfuse.Tests.Bitmaps;
+
+/// <summary>The run kernels that meet arrays and other run lists (merge and galloping paths) against set models.</summary>
+public sealed unsafe class RunContainerTests
+{
+    /// <summary>Random sorted, disjoint, non-adjacent runs as interleaved (start, length - 1), and their values.</summary>
+    private static (ushort[] Runs, HashSet<int> Values) RandomRuns(Random rng)
+    {
+        var n = rng.Next(1, rng.Next(2) == 0 ? 6 : 300);
+        var runs = new List<ushort>();
+        var values = new HashSet<int>();
+        var next = rng.Next(0, 2000);
+        for (var r = 0; r < n && next < 65536; r++)
+        {
+            var length = rng.Next(1, rng.Next(2) == 0 ? 8 : 400);
+            var end = Math.Min(65535, next + length - 1);
+            runs.Add((ushort)next);
+            runs.Add((ushort)(end - next));
+            for (var v = next; v <= end; v++)
+            {
+                values.Add(v);
+            }
+            next = end + 2 + rng.Next(0, 600);
+        }
+        if (rng.Next(8) == 0 && runs.Count > 0)
+        {
+            // Reach the top of the range, where a run's end + 1 does not fit a ushort.
+            var lastStart = runs[^2];
+            runs[^1] = (ushort)(65535 - lastStart);
+            for (var v = (int)lastStart; v < 65536; v++)
+            {
+                values.Add(v);
+            }
+        }
+        return ([.. runs], values);
+    }
+
+    [Fact]
+    public void Run_kernels_match_the_model()
+    {
+        Gen.Int[0, int.MaxValue].Sample(seed =>
+        {
+            var rng = new Random(seed);
+            var (a, va) = RandomRuns(rng);
+            var (b, vb) = RandomRuns(rng);
+            var arraySet = new SortedSet<ushort>();
+            var count = rng.Next(2) == 0 ? rng.Next(1, 30) : rng.Next(100, 4096);
+            for (var k = 0; k < count; k++)
+            {
+                arraySet.Add((ushort)rng.Next(65536));
+            }
+            var array = arraySet.ToArray();
+            var inRuns = array.Where(v => va.Contains(v)).ToArray();
+            var dst = new ushort[array.Length];
+            fixed (ushort* pa = a)
+            fixed (ushort* pb = b)
+            fixed (ushort* pv = array)
+            fixed (ushort* pd = dst)
+            {
+                Assert.Equal(va.Intersect(vb).Count(), RunContainer.IntersectCount(pa, a.Length / 2, pb, b.Length / 2));
+                Assert.Equal(inRuns.Length, RunContainer.CountIn(pa, a.Length / 2, pv, array.Length));
+                Assert.Equal(inRuns, dst[..RunContainer.FilterIn(pa, a.Length / 2, pv, array.Length, pd)]);
+                // In place, as the in-place and does.
+                var copy = (ushort[])array.Clone();
+                fixed (ushort* pc = copy)
+                {
+                    Assert.Equal(inRuns, copy[..RunContainer.FilterIn(pa, a.Length / 2, pc, copy.Length, pc)]);
+                }
+            }
+        }, iter: 1000);
+    }
+}
