@@ -1,0 +1,297 @@
+using System.Runtime.CompilerServices;
+using Bitfuse.Bitmaps;
+
+namespace Bitfuse.Query.Execution;
+
+/// <summary>
+/// An OR of three or more inputs without per-key plans or kernels.
+/// <list type="number">
+/// <item>Keys: up to <see cref="MergeLimit"/> inputs, a k-way merge of the sorted key arrays; more inputs are
+/// bucket-sorted by key in one pass over all key arrays (a counter per key), so 200 inputs cost one visit per
+/// container, not one probe per input per key.</item>
+/// <item>Per key: one container is copied (or its cardinality counted); two take the pair algorithm
+/// (counting as |a| + |b| - |a ∩ b|); more are either gathered, sorted and deduplicated when they are a few
+/// array values, or scattered into one scratch bitset (bitsets with a vector OR, arrays bit by bit, runs by
+/// range), counted once, and emitted in the best kind.</item>
+/// </list>
+/// Invariants: inputs are only read; the answer is a subset of the inputs' union, so it needs no universe;
+/// the bucket counters are zero again when a run ends, even after an exception.
+/// </summary>
+internal static unsafe class UnionExecution
+{
+    /// <summary>Up to this many inputs, keys come from a k-way merge; beyond it, from the bucket sort.</summary>
+    public const int MergeLimit = 16;
+
+    // Array values up to this many in total are gathered and sorted instead of scattered into 8 KiB.
+    private const int GatherLimit = 128;
+
+    /// <summary>The number of values of the OR; the answer itself in <paramref name="result"/> when <paramref name="materialise"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static long Run(Bitmap[] inputs, int[] members, DirectScratch scratch, bool materialise, out Bitmap? result)
+    {
+        result = null;
+        var total = 0;
+        foreach (var m in members)
+        {
+            total += inputs[m].ContainerCount;
+        }
+        scratch.EnsureEntries(total);
+        scratch.EnsureInputs(members.Length);
+        if (materialise)
+        {
+            scratch.EnsureResults(Math.Min(total, 65536));
+        }
+        long count = 0;
+        var staged = 0;
+        try
+        {
+            if (members.Length <= MergeLimit)
+            {
+                count = Merge(inputs, members, scratch, materialise, ref staged);
+            }
+            else
+            {
+                count = Buckets(inputs, members, scratch, materialise, ref staged);
+            }
+            if (materialise)
+            {
+                result = scratch.TakeResult(staged);
+                staged = 0;
+            }
+            return count;
+        }
+        finally
+        {
+            scratch.DropResults(staged);
+        }
+    }
+
+    private static long Merge(Bitmap[] inputs, int[] members, DirectScratch scratch, bool materialise, ref int staged)
+    {
+        var cursors = scratch.Cursors;
+        Array.Clear(cursors, 0, members.Length);
+        var entryInputs = scratch.EntryInputs;
+        var entryContainers = scratch.EntryContainers;
+        long count = 0;
+        while (true)
+        {
+            var key = int.MaxValue;
+            for (var i = 0; i < members.Length; i++)
+            {
+                var input = inputs[members[i]];
+                if (cursors[i] < input.ContainerCount)
+                {
+                    key = Math.Min(key, input.KeyAt(cursors[i]));
+                }
+            }
+            if (key == int.MaxValue)
+            {
+                return count;
+            }
+            var m = 0;
+            for (var i = 0; i < members.Length; i++)
+            {
+                var input = inputs[members[i]];
+                if (cursors[i] < input.ContainerCount && input.KeyAt(cursors[i]) == key)
+                {
+                    entryInputs[m] = members[i];
+                    entryContainers[m] = cursors[i];
+                    m++;
+                    cursors[i]++;
+                }
+            }
+            count += Key(inputs, entryInputs, entryContainers, 0, m, (ushort)key, scratch, materialise, ref staged);
+        }
+    }
+
+    private static long Buckets(Bitmap[] inputs, int[] members, DirectScratch scratch, bool materialise, ref int staged)
+    {
+        var counts = scratch.KeyCounts;
+        var entryInputs = scratch.EntryInputs;
+        var entryContainers = scratch.EntryContainers;
+        var lo = 65536;
+        var hi = -1;
+        foreach (var m in members)
+        {
+            var keys = inputs[m].Keys;
+            if (keys.Length == 0)
+            {
+                continue;
+            }
+            lo = Math.Min(lo, keys[0]);
+            hi = Math.Max(hi, keys[^1]);
+            foreach (var k in keys)
+            {
+                counts[k]++;
+            }
+        }
+        if (hi < 0)
+        {
+            return 0;
+        }
+        try
+        {
+            // Counters become each bucket's start; placing entries moves every start to its bucket's end.
+            var running = 0;
+            for (var k = lo; k <= hi; k++)
+            {
+                var c = counts[k];
+                counts[k] = running;
+                running += c;
+            }
+            foreach (var m in members)
+            {
+                var keys = inputs[m].Keys;
+                for (var i = 0; i < keys.Length; i++)
+                {
+                    var at = counts[keys[i]]++;
+                    entryInputs[at] = m;
+                    entryContainers[at] = i;
+                }
+            }
+            long count = 0;
+            var begin = 0;
+            for (var k = lo; k <= hi; k++)
+            {
+                var end = counts[k];
+                if (end > begin)
+                {
+                    count += Key(inputs, entryInputs, entryContainers, begin, end, (ushort)k, scratch, materialise, ref staged);
+                    begin = end;
+                }
+            }
+            return count;
+        }
+        finally
+        {
+            Array.Clear(counts, lo, hi - lo + 1);
+        }
+    }
+
+    // The OR of the containers entries [begin, end) at one key.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int Key(Bitmap[] inputs, int[] entryInputs, int[] entryContainers, int begin, int end, ushort key, DirectScratch scratch,
+        bool materialise, ref int staged)
+    {
+        var m = end - begin;
+        ref readonly var a = ref inputs[entryInputs[begin]].ContainerAt(entryContainers[begin]);
+        if (m == 1)
+        {
+            if (materialise)
+            {
+                Stage(scratch, ref staged, key, a.Clone());
+            }
+            return a.Cardinality;
+        }
+        if (m == 2)
+        {
+            ref readonly var b = ref inputs[entryInputs[begin + 1]].ContainerAt(entryContainers[begin + 1]);
+            if (!materialise)
+            {
+                return a.Cardinality + b.Cardinality - ContainerAlgebra.AndCount(a, b);
+            }
+            var pair = ContainerAlgebra.Or(a, b);
+            var pairCardinality = pair.Cardinality;
+            Stage(scratch, ref staged, key, pair);
+            return pairCardinality;
+        }
+
+        var sum = 0;
+        var arrays = true;
+        var firstBitset = -1;
+        for (var e = begin; e < end; e++)
+        {
+            ref readonly var c = ref inputs[entryInputs[e]].ContainerAt(entryContainers[e]);
+            sum += c.Cardinality;
+            if (c.Kind != ContainerKind.Array)
+            {
+                arrays = false;
+                if (c.Kind == ContainerKind.Bitset && firstBitset < 0)
+                {
+                    firstBitset = e;
+                }
+            }
+        }
+        if (arrays && sum <= GatherLimit)
+        {
+            var values = scratch.Values;
+            var n = 0;
+            for (var e = begin; e < end; e++)
+            {
+                ref readonly var c = ref inputs[entryInputs[e]].ContainerAt(entryContainers[e]);
+                Buffer.MemoryCopy(c.Values, values + n, 2L * c.Length, 2L * c.Length);
+                n += c.Length;
+            }
+            var span = new Span<ushort>(values, n);
+            span.Sort();
+            var distinct = 1;
+            for (var i = 1; i < n; i++)
+            {
+                if (values[i] != values[distinct - 1])
+                {
+                    values[distinct++] = values[i];
+                }
+            }
+            if (materialise)
+            {
+                var container = Container.NewArray(distinct);
+                Buffer.MemoryCopy(values, container.Values, 2L * distinct, 2L * distinct);
+                container.Length = container.Cardinality = distinct;
+                Stage(scratch, ref staged, key, container);
+            }
+            return distinct;
+        }
+
+        var bits = scratch.Bits;
+        if (firstBitset >= 0)
+        {
+            Buffer.MemoryCopy(inputs[entryInputs[firstBitset]].ContainerAt(entryContainers[firstBitset]).Words, bits, 8192, 8192);
+        }
+        else
+        {
+            new Span<ulong>(bits, 1024).Clear();
+        }
+        for (var e = begin; e < end; e++)
+        {
+            if (e == firstBitset)
+            {
+                continue;
+            }
+            ref readonly var c = ref inputs[entryInputs[e]].ContainerAt(entryContainers[e]);
+            switch (c.Kind)
+            {
+                case ContainerKind.Array:
+                    BitsetContainer.SetValues(bits, c.Values, c.Length);
+                    break;
+                case ContainerKind.Bitset:
+                    BitsetWords.OrInto(bits, c.Words);
+                    break;
+                default:
+                    for (var r = 0; r < c.Length; r++)
+                    {
+                        int start = c.Runs[2 * r];
+                        BitsetContainer.SetRange(bits, start, start + c.Runs[2 * r + 1] + 1);
+                    }
+                    break;
+            }
+        }
+        var cardinality = BitsetContainer.Cardinality(bits);
+        if (materialise)
+        {
+            Stage(scratch, ref staged, key, ContainerAlgebra.FromBitset(bits, cardinality));
+        }
+        return cardinality;
+    }
+
+    private static void Stage(DirectScratch scratch, ref int staged, ushort key, Container container)
+    {
+        if (container.Cardinality == 0)
+        {
+            container.Free();
+            return;
+        }
+        scratch.ResultKeys[staged] = key;
+        scratch.ResultContainers[staged] = container;
+        staged++;
+    }
+}
