@@ -59,11 +59,8 @@ internal sealed unsafe class DirectScratch
     /// <summary>For the union's bucket sort: a counter per key, zero between uses.</summary>
     public int[] KeyCounts { get; } = new int[65536];
 
-    /// <summary>For the union's buckets: the input of each (key, input) entry.</summary>
-    public int[] EntryInputs { get; private set; } = new int[256];
-
-    /// <summary>For the union's buckets: the container index of each entry.</summary>
-    public int[] EntryContainers { get; private set; } = new int[256];
+    /// <summary>For the union's buckets: a copy of each input container's descriptor, grouped by key.</summary>
+    public Container[] Entries { get; private set; } = new Container[256];
 
     /// <summary>Makes <see cref="Cursors"/> and <see cref="Order"/> hold at least <paramref name="inputs"/> entries.</summary>
     public void EnsureInputs(int inputs)
@@ -89,11 +86,9 @@ internal sealed unsafe class DirectScratch
     /// <summary>Makes the entry arrays hold at least <paramref name="entries"/> entries.</summary>
     public void EnsureEntries(int entries)
     {
-        if (EntryInputs.Length < entries)
+        if (Entries.Length < entries)
         {
-            var size = Math.Max(entries, EntryInputs.Length * 2);
-            EntryInputs = new int[size];
-            EntryContainers = new int[size];
+            Entries = new Container[Math.Max(entries, Entries.Length * 2)];
         }
     }
 

@@ -7,8 +7,9 @@ namespace Bitfuse.Query.Execution;
 /// An OR of three or more inputs without per-key plans or kernels.
 /// <list type="number">
 /// <item>Keys: up to <see cref="MergeLimit"/> inputs, a k-way merge of the sorted key arrays; more inputs are
-/// bucket-sorted by key in one pass over all key arrays (a counter per key), so 200 inputs cost one visit per
-/// container, not one probe per input per key.</item>
+/// bucket-sorted by key (a counter per key, then the container descriptors copied input by input into their
+/// key's group), so 200 inputs cost one visit per container, not one probe per input per key, and each key's
+/// containers are read from one contiguous group.</item>
 /// <item>Per key: one container is copied (or its cardinality counted); two take the pair algorithm
 /// (counting as |a| + |b| - |a ∩ b|); more are either gathered, sorted and deduplicated when they are a few
 /// array values, or scattered into one scratch bitset (bitsets with a vector OR, arrays bit by bit, runs by
@@ -70,8 +71,7 @@ internal static unsafe class UnionExecution
     {
         var cursors = scratch.Cursors;
         Array.Clear(cursors, 0, members.Length);
-        var entryInputs = scratch.EntryInputs;
-        var entryContainers = scratch.EntryContainers;
+        var entries = scratch.Entries;
         long count = 0;
         while (true)
         {
@@ -94,21 +94,18 @@ internal static unsafe class UnionExecution
                 var input = inputs[members[i]];
                 if (cursors[i] < input.ContainerCount && input.KeyAt(cursors[i]) == key)
                 {
-                    entryInputs[m] = members[i];
-                    entryContainers[m] = cursors[i];
-                    m++;
+                    entries[m++] = input.ContainerAt(cursors[i]);
                     cursors[i]++;
                 }
             }
-            count += Key(inputs, entryInputs, entryContainers, 0, m, (ushort)key, scratch, materialise, ref staged);
+            count += Key(entries.AsSpan(0, m), (ushort)key, scratch, materialise, ref staged);
         }
     }
 
     private static long Buckets(Bitmap[] inputs, int[] members, DirectScratch scratch, bool materialise, ref int staged)
     {
         var counts = scratch.KeyCounts;
-        var entryInputs = scratch.EntryInputs;
-        var entryContainers = scratch.EntryContainers;
+        var entries = scratch.Entries;
         var lo = 65536;
         var hi = -1;
         foreach (var m in members)
@@ -139,14 +136,14 @@ internal static unsafe class UnionExecution
                 counts[k] = running;
                 running += c;
             }
+            // Descriptors are copied input by input (sequential reads), so each key's group is contiguous.
             foreach (var m in members)
             {
                 var keys = inputs[m].Keys;
+                var containers = inputs[m].Containers;
                 for (var i = 0; i < keys.Length; i++)
                 {
-                    var at = counts[keys[i]]++;
-                    entryInputs[at] = m;
-                    entryContainers[at] = i;
+                    entries[counts[keys[i]]++] = containers[i];
                 }
             }
             long count = 0;
@@ -156,7 +153,7 @@ internal static unsafe class UnionExecution
                 var end = counts[k];
                 if (end > begin)
                 {
-                    count += Key(inputs, entryInputs, entryContainers, begin, end, (ushort)k, scratch, materialise, ref staged);
+                    count += Key(entries.AsSpan(begin, end - begin), (ushort)k, scratch, materialise, ref staged);
                     begin = end;
                 }
             }
@@ -168,14 +165,12 @@ internal static unsafe class UnionExecution
         }
     }
 
-    // The OR of the containers entries [begin, end) at one key.
+    // The OR of one key's containers.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Key(Bitmap[] inputs, int[] entryInputs, int[] entryContainers, int begin, int end, ushort key, DirectScratch scratch,
-        bool materialise, ref int staged)
+    private static int Key(ReadOnlySpan<Container> group, ushort key, DirectScratch scratch, bool materialise, ref int staged)
     {
-        var m = end - begin;
-        ref readonly var a = ref inputs[entryInputs[begin]].ContainerAt(entryContainers[begin]);
-        if (m == 1)
+        ref readonly var a = ref group[0];
+        if (group.Length == 1)
         {
             if (materialise)
             {
@@ -183,9 +178,9 @@ internal static unsafe class UnionExecution
             }
             return a.Cardinality;
         }
-        if (m == 2)
+        if (group.Length == 2)
         {
-            ref readonly var b = ref inputs[entryInputs[begin + 1]].ContainerAt(entryContainers[begin + 1]);
+            ref readonly var b = ref group[1];
             if (!materialise)
             {
                 return a.Cardinality + b.Cardinality - ContainerAlgebra.AndCount(a, b);
@@ -199,9 +194,9 @@ internal static unsafe class UnionExecution
         var sum = 0;
         var arrays = true;
         var firstBitset = -1;
-        for (var e = begin; e < end; e++)
+        for (var e = 0; e < group.Length; e++)
         {
-            ref readonly var c = ref inputs[entryInputs[e]].ContainerAt(entryContainers[e]);
+            ref readonly var c = ref group[e];
             sum += c.Cardinality;
             if (c.Kind != ContainerKind.Array)
             {
@@ -216,14 +211,12 @@ internal static unsafe class UnionExecution
         {
             var values = scratch.Values;
             var n = 0;
-            for (var e = begin; e < end; e++)
+            foreach (ref readonly var c in group)
             {
-                ref readonly var c = ref inputs[entryInputs[e]].ContainerAt(entryContainers[e]);
                 Buffer.MemoryCopy(c.Values, values + n, 2L * c.Length, 2L * c.Length);
                 n += c.Length;
             }
-            var span = new Span<ushort>(values, n);
-            span.Sort();
+            new Span<ushort>(values, n).Sort();
             var distinct = 1;
             for (var i = 1; i < n; i++)
             {
@@ -245,23 +238,23 @@ internal static unsafe class UnionExecution
         var bits = scratch.Bits;
         if (firstBitset >= 0)
         {
-            Buffer.MemoryCopy(inputs[entryInputs[firstBitset]].ContainerAt(entryContainers[firstBitset]).Words, bits, 8192, 8192);
+            Buffer.MemoryCopy(group[firstBitset].Words, bits, 8192, 8192);
         }
         else
         {
             new Span<ulong>(bits, 1024).Clear();
         }
-        for (var e = begin; e < end; e++)
+        for (var e = 0; e < group.Length; e++)
         {
             if (e == firstBitset)
             {
                 continue;
             }
-            ref readonly var c = ref inputs[entryInputs[e]].ContainerAt(entryContainers[e]);
+            ref readonly var c = ref group[e];
             switch (c.Kind)
             {
                 case ContainerKind.Array:
-                    BitsetContainer.SetValues(bits, c.Values, c.Length);
+                    BitsetWords.SetValues(bits, c.Values, c.Length);
                     break;
                 case ContainerKind.Bitset:
                     BitsetWords.OrInto(bits, c.Words);
