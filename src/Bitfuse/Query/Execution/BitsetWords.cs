@@ -1,8 +1,14 @@
+using System.Numerics;
 using System.Runtime.Intrinsics;
+using Bitfuse.Bitmaps;
 
 namespace Bitfuse.Query.Execution;
 
-/// <summary>Bitset loops the executor needs beyond the container algebra: OR without counting, and setting listed values.</summary>
+/// <summary>
+/// Bitset loops the executor needs beyond the container algebra: OR without counting, setting listed values,
+/// and extracting set bits with few branches (sparse answers have about one bit per word, where a loop per
+/// bit mispredicts once per word).
+/// </summary>
 internal static unsafe class BitsetWords
 {
     /// <summary>ORs the 1024 words of <paramref name="source"/> into <paramref name="destination"/>, counting nothing.</summary>
@@ -41,5 +47,58 @@ internal static unsafe class BitsetWords
             uint v = values[i];
             bits[v >> 6] |= 1UL << (int)v;
         }
+    }
+
+    /// <summary>Spare values <see cref="ToArray"/> may write past the last value it returns.</summary>
+    public const int ToArraySlack = 4;
+
+    /// <summary>
+    /// Writes every set bit of an 8 KiB bitset as a <see cref="ushort"/>, ascending, and returns how many. Four
+    /// positions are written per word unconditionally and the length advances by the word's population count,
+    /// so the destination needs room for the count plus <see cref="ToArraySlack"/>.
+    /// </summary>
+    public static int ToArray(ulong* bits, ushort* destination)
+    {
+        var k = 0;
+        for (var w = 0; w < 1024; w++)
+        {
+            var word = bits[w];
+            var n = BitOperations.PopCount(word);
+            var high = w << 6;
+            var at = destination + k;
+            at[0] = (ushort)(high + BitOperations.TrailingZeroCount(word));
+            word &= word - 1;
+            at[1] = (ushort)(high + BitOperations.TrailingZeroCount(word));
+            word &= word - 1;
+            at[2] = (ushort)(high + BitOperations.TrailingZeroCount(word));
+            word &= word - 1;
+            at[3] = (ushort)(high + BitOperations.TrailingZeroCount(word));
+            word &= word - 1;
+            for (var j = 4; word != 0; j++)
+            {
+                at[j] = (ushort)(high + BitOperations.TrailingZeroCount(word));
+                word &= word - 1;
+            }
+            k += n;
+        }
+        return k;
+    }
+
+    /// <summary>
+    /// A new owned container of the best plain kind for a bitset of known <paramref name="cardinality"/>: an
+    /// array extracted into <paramref name="scratch"/> (room for 4096 values plus <see cref="ToArraySlack"/>) and
+    /// copied at its exact size, or a copy of the bitset. Empty descriptor for an empty bitset.
+    /// </summary>
+    public static Container ToContainer(ulong* bits, int cardinality, ushort* scratch)
+    {
+        if (cardinality > ContainerAlgebra.ArrayMax || cardinality == 0)
+        {
+            return ContainerAlgebra.FromBitset(bits, cardinality);
+        }
+        var n = ToArray(bits, scratch);
+        var container = Container.NewArray(n);
+        Buffer.MemoryCopy(scratch, container.Values, 2L * n, 2L * n);
+        container.Length = container.Cardinality = n;
+        return container;
     }
 }

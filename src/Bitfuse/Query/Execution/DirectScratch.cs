@@ -12,8 +12,8 @@ namespace Bitfuse.Query.Execution;
 /// </summary>
 internal sealed unsafe class DirectScratch
 {
-    /// <summary>Values in one value buffer: a full array container plus the intersection slack.</summary>
-    public const int ValueCapacity = ContainerAlgebra.ArrayMax + ArrayContainer.IntersectSlack;
+    /// <summary>Values in one value buffer: a full array container plus the slack vector intersections and bit extraction write.</summary>
+    public const int ValueCapacity = ContainerAlgebra.ArrayMax + 16;
 
     [ThreadStatic]
     private static DirectScratch? t_current;

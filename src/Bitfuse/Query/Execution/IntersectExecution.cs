@@ -236,7 +236,7 @@ internal static unsafe class IntersectExecution
             }
             if (!asArray && card <= ToArrayBelow)
             {
-                n = BitsetContainer.ToArray(words, values);
+                n = BitsetWords.ToArray(words, values);
                 asArray = true;
             }
         }
@@ -319,7 +319,7 @@ internal static unsafe class IntersectExecution
         }
         else
         {
-            container = ContainerAlgebra.FromBitset(words, card);
+            container = BitsetWords.ToContainer(words, card, values);
         }
         return total;
     }

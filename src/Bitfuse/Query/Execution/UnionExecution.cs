@@ -271,7 +271,7 @@ internal static unsafe class UnionExecution
         var cardinality = BitsetContainer.Cardinality(bits);
         if (materialise)
         {
-            Stage(scratch, ref staged, key, ContainerAlgebra.FromBitset(bits, cardinality));
+            Stage(scratch, ref staged, key, BitsetWords.ToContainer(bits, cardinality, scratch.Values));
         }
         return cardinality;
     }
