@@ -53,35 +53,62 @@ internal static unsafe class BitsetWords
     public const int ToArraySlack = 4;
 
     /// <summary>
-    /// Writes every set bit of an 8 KiB bitset as a <see cref="ushort"/>, ascending, and returns how many. Four
-    /// positions are written per word unconditionally and the length advances by the word's population count,
-    /// so the destination needs room for the count plus <see cref="ToArraySlack"/>.
+    /// Writes every set bit of an 8 KiB bitset as a <see cref="ushort"/>, ascending, and returns how many.
+    /// Each 64-word chunk is first summarised by vector compares into a mask of its non-zero words, so zero words
+    /// cost nothing; each non-zero word writes four positions unconditionally and the length advances by its
+    /// population count, so the destination needs room for the count plus <see cref="ToArraySlack"/>.
     /// </summary>
     public static int ToArray(ulong* bits, ushort* destination)
     {
         var k = 0;
-        for (var w = 0; w < 1024; w++)
+        for (var chunk = 0; chunk < 1024; chunk += 64)
         {
-            var word = bits[w];
-            var n = BitOperations.PopCount(word);
-            var high = w << 6;
-            var at = destination + k;
-            at[0] = (ushort)(high + BitOperations.TrailingZeroCount(word));
-            word &= word - 1;
-            at[1] = (ushort)(high + BitOperations.TrailingZeroCount(word));
-            word &= word - 1;
-            at[2] = (ushort)(high + BitOperations.TrailingZeroCount(word));
-            word &= word - 1;
-            at[3] = (ushort)(high + BitOperations.TrailingZeroCount(word));
-            word &= word - 1;
-            for (var j = 4; word != 0; j++)
+            var nonZero = NonZeroWords(bits + chunk);
+            while (nonZero != 0)
             {
-                at[j] = (ushort)(high + BitOperations.TrailingZeroCount(word));
+                var w = chunk + BitOperations.TrailingZeroCount(nonZero);
+                nonZero &= nonZero - 1;
+                var word = bits[w];
+                var n = BitOperations.PopCount(word);
+                var high = w << 6;
+                var at = destination + k;
+                at[0] = (ushort)(high + BitOperations.TrailingZeroCount(word));
                 word &= word - 1;
+                at[1] = (ushort)(high + BitOperations.TrailingZeroCount(word));
+                word &= word - 1;
+                at[2] = (ushort)(high + BitOperations.TrailingZeroCount(word));
+                word &= word - 1;
+                at[3] = (ushort)(high + BitOperations.TrailingZeroCount(word));
+                word &= word - 1;
+                for (var j = 4; word != 0; j++)
+                {
+                    at[j] = (ushort)(high + BitOperations.TrailingZeroCount(word));
+                    word &= word - 1;
+                }
+                k += n;
             }
-            k += n;
         }
         return k;
+    }
+
+    // Bit i set when words[i] != 0, for 64 words.
+    private static ulong NonZeroWords(ulong* words)
+    {
+        ulong mask = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (var i = 0; i < 64; i += 4)
+            {
+                var zero = Vector256.Equals(Vector256.Load(words + i), Vector256<ulong>.Zero);
+                mask |= (ulong)(~zero.ExtractMostSignificantBits() & 0xF) << i;
+            }
+            return mask;
+        }
+        for (var i = 0; i < 64; i++)
+        {
+            mask |= (words[i] != 0 ? 1UL : 0UL) << i;
+        }
+        return mask;
     }
 
     /// <summary>
