@@ -128,4 +128,27 @@ internal static unsafe class BitsetWords
         container.Length = container.Cardinality = n;
         return container;
     }
+
+    /// <summary>Sets every listed value and returns how many were not set before (the change in cardinality).</summary>
+    public static int SetValuesCounting(ulong* bits, ushort* values, int n)
+    {
+        var added = 0;
+        for (var i = 0; i < n; i++)
+        {
+            uint v = values[i];
+            var word = bits[v >> 6];
+            added += (int)(~(word >> (int)v) & 1);
+            bits[v >> 6] = word | (1UL << (int)v);
+        }
+        return added;
+    }
+
+    /// <summary>Zeroes the whole word of every listed value (restores an all-zero bitset after <see cref="SetValuesCounting"/>).</summary>
+    public static void ClearWords(ulong* bits, ushort* values, int n)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            bits[values[i] >> 6] = 0;
+        }
+    }
 }

@@ -12,8 +12,10 @@ namespace Bitfuse.Query.Execution;
 /// containers are read from one contiguous group.</item>
 /// <item>Per key: one container is copied (or its cardinality counted); two take the pair algorithm
 /// (counting as |a| + |b| - |a ∩ b|); more are either gathered, sorted and deduplicated when they are a few
-/// array values, or scattered into one scratch bitset (bitsets with a vector OR, arrays bit by bit, runs by
-/// range), counted once, and emitted in the best kind.</item>
+/// array values; only arrays are scattered into a bitset kept all zero between uses, counting new bits as
+/// they go and clearing only the touched words afterwards; anything with a bitset or a run is scattered into
+/// one scratch bitset (bitsets with a vector OR, arrays bit by bit, runs by range) and counted once. Answers
+/// are emitted in the best plain kind.</item>
 /// </list>
 /// Invariants: inputs are only read; the answer is a subset of the inputs' union, so it needs no universe;
 /// the bucket counters are zero again when a run ends, even after an exception.
@@ -235,6 +237,11 @@ internal static unsafe class UnionExecution
             return distinct;
         }
 
+        if (arrays)
+        {
+            return Arrays(group, sum, key, scratch, materialise, ref staged);
+        }
+
         var bits = scratch.Bits;
         if (firstBitset >= 0)
         {
@@ -274,6 +281,41 @@ internal static unsafe class UnionExecution
             Stage(scratch, ref staged, key, BitsetWords.ToContainer(bits, cardinality, scratch.Values));
         }
         return cardinality;
+    }
+
+    // Only arrays, more values than are worth sorting: they are scattered into the all-zero bitset, counting
+    // new bits as they go (no pass over 8 KiB to count), and afterwards only the touched words are cleared
+    // again (unless there were so many values that clearing everything is cheaper).
+    private static int Arrays(ReadOnlySpan<Container> group, int sum, ushort key, DirectScratch scratch, bool materialise, ref int staged)
+    {
+        var bits = scratch.ZeroBits;
+        var cardinality = 0;
+        try
+        {
+            foreach (ref readonly var c in group)
+            {
+                cardinality += BitsetWords.SetValuesCounting(bits, c.Values, c.Length);
+            }
+            if (materialise)
+            {
+                Stage(scratch, ref staged, key, BitsetWords.ToContainer(bits, cardinality, scratch.Values));
+            }
+            return cardinality;
+        }
+        finally
+        {
+            if (sum > 2048)
+            {
+                new Span<ulong>(bits, 1024).Clear();
+            }
+            else
+            {
+                foreach (ref readonly var c in group)
+                {
+                    BitsetWords.ClearWords(bits, c.Values, c.Length);
+                }
+            }
+        }
     }
 
     private static void Stage(DirectScratch scratch, ref int staged, ushort key, Container container)
