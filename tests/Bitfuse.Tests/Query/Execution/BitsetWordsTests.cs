@@ -19,12 +19,17 @@ public unsafe class BitsetWordsTests
                 // From a handful of values up to 4096, some clustered (many bits per word), some spread out.
                 var count = random.Next(0, 4097);
                 var spread = trial % 2 == 0 ? 65536 : random.Next(1, 65536);
-                var values = Enumerable.Range(0, count).Select(_ => (ushort)random.Next(spread)).ToArray();
-                fixed (ushort* v = values)
+                var values = Enumerable.Range(0, count).Select(_ => (ushort)random.Next(spread)).Distinct().Order().ToArray();
+                var half = values.Length / 2;
+                // Two sorted lists that overlap: the second adds only the values the first did not set.
+                var second = values.Skip(half / 2).ToArray();
+                fixed (ushort* v = values, s = second)
                 {
-                    BitsetWords.SetValues(bits, v, values.Length);
+                    BitsetWords.SetValues(bits, v, half);
+                    var added = BitsetWords.SetValuesCounting(bits, s, second.Length);
+                    Assert.Equal(values.Length - half, added);
                 }
-                var expected = values.Distinct().Order().ToArray();
+                var expected = values;
                 var n = BitsetWords.ToArray(bits, output);
                 Assert.Equal(expected, new ReadOnlySpan<ushort>(output, n).ToArray());
             }
