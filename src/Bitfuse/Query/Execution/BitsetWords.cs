@@ -30,8 +30,24 @@ internal static unsafe class BitsetWords
         }
     }
 
-    /// <summary>Sets every listed value (sorted ascending) in an 8 KiB bitset, counting nothing.</summary>
-    public static void SetValues(ulong* bits, ushort* values, int n) => SetValuesCounting(bits, values, n);
+    /// <summary>Sets every listed value in an 8 KiB bitset, four values per step (independent stores), counting nothing.</summary>
+    public static void SetValues(ulong* bits, ushort* values, int n)
+    {
+        var i = 0;
+        for (; i + 4 <= n; i += 4)
+        {
+            uint v0 = values[i], v1 = values[i + 1], v2 = values[i + 2], v3 = values[i + 3];
+            bits[v0 >> 6] |= 1UL << (int)v0;
+            bits[v1 >> 6] |= 1UL << (int)v1;
+            bits[v2 >> 6] |= 1UL << (int)v2;
+            bits[v3 >> 6] |= 1UL << (int)v3;
+        }
+        for (; i < n; i++)
+        {
+            uint v = values[i];
+            bits[v >> 6] |= 1UL << (int)v;
+        }
+    }
 
     /// <summary>Spare values <see cref="ToArray"/> may write past the last value it returns.</summary>
     public const int ToArraySlack = 4;
@@ -114,36 +130,20 @@ internal static unsafe class BitsetWords
     }
 
     /// <summary>
-    /// Sets every listed value (sorted ascending) and returns how many were not set before (the change in
-    /// cardinality). Values of one word are gathered in a register and stored once: clustered arrays hold many
-    /// values per word, and setting them one by one would chain every store to the next load of that word.
+    /// Sets every listed value and returns how many were not set before (the change in cardinality). One
+    /// read-modify-write per value: gathering a word's values in a register first measured two to three times
+    /// slower on the real data sets (the branch on the word change mispredicts).
     /// </summary>
     public static int SetValuesCounting(ulong* bits, ushort* values, int n)
     {
-        if (n == 0)
-        {
-            return 0;
-        }
         var added = 0;
-        var current = values[0] >> 6;
-        ulong gathered = 0;
         for (var i = 0; i < n; i++)
         {
             uint v = values[i];
-            var w = (int)(v >> 6);
-            if (w != current)
-            {
-                var old = bits[current];
-                added += BitOperations.PopCount(gathered & ~old);
-                bits[current] = old | gathered;
-                current = w;
-                gathered = 0;
-            }
-            gathered |= 1UL << (int)v;
+            var word = bits[v >> 6];
+            added += (int)(~(word >> (int)v) & 1);
+            bits[v >> 6] = word | (1UL << (int)v);
         }
-        var last = bits[current];
-        added += BitOperations.PopCount(gathered & ~last);
-        bits[current] = last | gathered;
         return added;
     }
 

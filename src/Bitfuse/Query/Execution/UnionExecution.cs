@@ -12,8 +12,8 @@ namespace Bitfuse.Query.Execution;
 /// containers are read from one contiguous group.</item>
 /// <item>Per key: one container is copied (or its cardinality counted); two take the pair algorithm
 /// (counting as |a| + |b| - |a ∩ b|); more are either gathered, sorted and deduplicated when they are a few
-/// array values; only arrays are scattered into a bitset kept all zero between uses, counting new bits as
-/// they go and clearing only the touched words afterwards; anything with a bitset or a run is scattered into
+/// array values; only arrays are scattered into a bitset kept all zero between uses (counting new bits as they
+/// go when they are few) and only the touched words are cleared afterwards; anything with a bitset or a run is scattered into
 /// one scratch bitset (bitsets with a vector OR, arrays bit by bit, runs by range) and counted once. Answers
 /// are emitted in the best plain kind.</item>
 /// </list>
@@ -27,6 +27,9 @@ internal static unsafe class UnionExecution
 
     // Array values up to this many in total are gathered and sorted instead of scattered into 8 KiB.
     private const int GatherLimit = 128;
+
+    // Up to this many array values, the scatter counts new bits per value instead of counting 8 KiB afterwards.
+    private const int CountWhileSettingLimit = 256;
 
     /// <summary>The number of values of the OR; the answer itself in <paramref name="result"/> when <paramref name="materialise"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -283,18 +286,30 @@ internal static unsafe class UnionExecution
         return cardinality;
     }
 
-    // Only arrays, more values than are worth sorting: they are scattered into the all-zero bitset, counting
-    // new bits as they go (no pass over 8 KiB to count), and afterwards only the touched words are cleared
-    // again (unless there were so many values that clearing everything is cheaper).
+    // Only arrays, more values than are worth sorting: they are scattered into the all-zero bitset (a few hundred
+    // values counting new bits as they go, more with plain stores and one vector count: counting per value costs
+    // more than the 8 KiB count beyond that), and afterwards only the touched words are cleared again (unless
+    // there were so many values that clearing everything is cheaper).
     private static int Arrays(ReadOnlySpan<Container> group, int sum, ushort key, DirectScratch scratch, bool materialise, ref int staged)
     {
         var bits = scratch.ZeroBits;
         var cardinality = 0;
         try
         {
-            foreach (ref readonly var c in group)
+            if (sum <= CountWhileSettingLimit)
             {
-                cardinality += BitsetWords.SetValuesCounting(bits, c.Values, c.Length);
+                foreach (ref readonly var c in group)
+                {
+                    cardinality += BitsetWords.SetValuesCounting(bits, c.Values, c.Length);
+                }
+            }
+            else
+            {
+                foreach (ref readonly var c in group)
+                {
+                    BitsetWords.SetValues(bits, c.Values, c.Length);
+                }
+                cardinality = BitsetContainer.Cardinality(bits);
             }
             if (materialise)
             {
