@@ -53,6 +53,10 @@ public static class QueryRealDataCases
                     var names = Enumerable.Range(0, k).Select(i => $"a{i}").ToArray();
                     foreach (var (exprName, text) in new[] { ("and", string.Join(" & ", names)), ("or", string.Join(" | ", names)), ("mix", Mixed(k)) })
                     {
+                        if (!QuerySuite.Selected($"realdata-{name}-k{k}-{exprName}-write") && !QuerySuite.Selected($"realdata-{name}-k{k}-{exprName}-count"))
+                        {
+                            continue;
+                        }
                         var query = engine.Compile(text);
                         var baselines = roaringSets.Select(s => new QueryCroaringBaseline(query.Parsed, s, uint.MaxValue)).ToArray();
                         for (var w = 0; w < windows; w++)
@@ -66,6 +70,10 @@ public static class QueryRealDataCases
                         }
                         foreach (var write in new[] { true, false })
                         {
+                            if (!QuerySuite.Selected($"realdata-{name}-k{k}-{exprName}-{(write ? "write" : "count")}"))
+                            {
+                                continue;
+                            }
                             long sink = 0;
                             context.Measure($"realdata-{name}-k{k}-{exprName}-{(write ? "write" : "count")}",
                                 () =>
@@ -131,34 +139,40 @@ public static class QueryRealDataCases
             }
         }
         long sink = 0;
-        context.Measure($"realdata-{name}-or{bitmaps.Length}",
-            () =>
-            {
-                using var r = or.Evaluate(set);
-                sink += r.Count;
-            },
-            "croaring",
-            () =>
-            {
-                using var r = roaring[0].OrMany(rest);
-                sink += (long)r.Count;
-            });
-        context.Measure($"realdata-{name}-and{bitmaps.Length}",
-            () =>
-            {
-                using var r = and.Evaluate(set);
-                sink += r.Count;
-            },
-            "croaring",
-            () =>
-            {
-                using var r = roaring[0].And(roaring[1]);
-                for (var i = 2; i < roaring.Length; i++)
+        if (QuerySuite.Selected($"realdata-{name}-or{bitmaps.Length}"))
+        {
+            context.Measure($"realdata-{name}-or{bitmaps.Length}",
+                () =>
                 {
-                    r.IAnd(roaring[i]);
-                }
-                sink += (long)r.Count;
-            });
+                    using var r = or.Evaluate(set);
+                    sink += r.Count;
+                },
+                "croaring",
+                () =>
+                {
+                    using var r = roaring[0].OrMany(rest);
+                    sink += (long)r.Count;
+                });
+        }
+        if (QuerySuite.Selected($"realdata-{name}-and{bitmaps.Length}"))
+        {
+            context.Measure($"realdata-{name}-and{bitmaps.Length}",
+                () =>
+                {
+                    using var r = and.Evaluate(set);
+                    sink += r.Count;
+                },
+                "croaring",
+                () =>
+                {
+                    using var r = roaring[0].And(roaring[1]);
+                    for (var i = 2; i < roaring.Length; i++)
+                    {
+                        r.IAnd(roaring[i]);
+                    }
+                    sink += (long)r.Count;
+                });
+        }
         GC.KeepAlive(sink);
     }
 }

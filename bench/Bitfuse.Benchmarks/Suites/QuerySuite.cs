@@ -20,6 +20,11 @@ namespace Bitfuse.Benchmarks.Suites;
 /// </list>
 /// With <c>--quick</c>, the 64 MiB cases take one warm-up call and then the runner's rounds of one call per side,
 /// and <c>mix16</c> at 64 MiB runs in full mode only (building its 16 CRoaring baselines alone takes ~20 s).
+/// <para>
+/// For iterating on one family, the environment variable <c>BITFUSE_QUERY_CASES</c> keeps only the cases whose
+/// name contains one of its comma-separated parts (for example <c>census1881-k2,or200</c>); families
+/// (compile, jitmap, dense, realdata) that no part can match are not even set up. Unset or empty: every case.
+/// </para>
 /// </summary>
 public sealed unsafe class QuerySuite : ICompareSuite
 {
@@ -44,11 +49,65 @@ public sealed unsafe class QuerySuite : ICompareSuite
     /// <inheritdoc />
     public void Run(CompareContext context)
     {
-        RunCompile(context);
-        RunJitmap(context);
-        RunDense(context);
-        QueryRealDataCases.Run(context);
+        if (SelectedFamily("compile"))
+        {
+            RunCompile(context);
+        }
+        if (SelectedFamily("jitmap"))
+        {
+            RunJitmap(context);
+        }
+        if (SelectedFamily("dense"))
+        {
+            RunDense(context);
+        }
+        if (SelectedFamily("realdata"))
+        {
+            QueryRealDataCases.Run(context);
+        }
     }
+
+    /// <summary>True when <c>BITFUSE_QUERY_CASES</c> is unset or empty, or one of its comma-separated parts occurs in <paramref name="caseName"/>.</summary>
+    public static bool Selected(string caseName)
+    {
+        var parts = FilterParts();
+        if (parts.Length == 0)
+        {
+            return true;
+        }
+        foreach (var part in parts)
+        {
+            if (caseName.Contains(part, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // A family runs when there is no filter, when a part names it, or (for realdata, whose cases carry data set
+    // names such as "census1881-k2" or "or200") when some part names none of the other families.
+    private static bool SelectedFamily(string family)
+    {
+        var parts = FilterParts();
+        if (parts.Length == 0)
+        {
+            return true;
+        }
+        foreach (var part in parts)
+        {
+            var other = part.StartsWith("compile", StringComparison.Ordinal) || part.StartsWith("jitmap", StringComparison.Ordinal)
+                || part.StartsWith("dense", StringComparison.Ordinal);
+            if (part.StartsWith(family, StringComparison.Ordinal) || (family == "realdata" && !other))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static string[] FilterParts() =>
+        (Environment.GetEnvironmentVariable("BITFUSE_QUERY_CASES") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private static void RunDense(CompareContext context)
     {

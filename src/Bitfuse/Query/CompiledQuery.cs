@@ -20,6 +20,8 @@ public sealed class CompiledQuery
     private readonly QueryEngine _engine;
     private readonly Kernel?[] _kernels = new Kernel?[4];
     private readonly int[] _kernelInputs;
+    private readonly int[] _positionOfVariable;
+    private readonly DirectShape _direct;
     private KeyPlanner? _planner;
 
     internal CompiledQuery(QueryEngine engine, string text, Expr parsed, Expr optimized, CanonicalForm form, IReadOnlyList<string> variables)
@@ -35,6 +37,13 @@ public sealed class CompiledQuery
         {
             _kernelInputs[p] = IndexOf(variables, form.Inputs[p]);
         }
+        _positionOfVariable = new int[variables.Count];
+        Array.Fill(_positionOfVariable, -1);
+        for (var p = 0; p < _kernelInputs.Length; p++)
+        {
+            _positionOfVariable[_kernelInputs[p]] = p;
+        }
+        _direct = DirectShape.Of(form.Shape);
     }
 
     /// <summary>The query text.</summary>
@@ -155,12 +164,15 @@ public sealed class CompiledQuery
     /// <summary>The number of values in the answer over <paramref name="inputs"/>; nothing is materialised.</summary>
     /// <exception cref="UnknownBitmapException">A name the set does not hold.</exception>
     public long Count(BitmapSet inputs, QueryRunOptions? options = null) =>
-        Execute(inputs, options, ExecutionMode.Count, null).Count;
+        Run(inputs, options, ExecutionMode.Count, out _);
 
     /// <summary>The answer over <paramref name="inputs"/> as a new bitmap (each container in its best kind). The caller disposes it.</summary>
     /// <exception cref="UnknownBitmapException">A name the set does not hold.</exception>
-    public Bitmap Evaluate(BitmapSet inputs, QueryRunOptions? options = null) =>
-        Execute(inputs, options, ExecutionMode.Evaluate, null).Bitmap!;
+    public Bitmap Evaluate(BitmapSet inputs, QueryRunOptions? options = null)
+    {
+        Run(inputs, options, ExecutionMode.Evaluate, out var bitmap);
+        return bitmap!;
+    }
 
     /// <summary>Whether the answer over <paramref name="inputs"/> has any value; stops at the first.</summary>
     /// <exception cref="UnknownBitmapException">A name the set does not hold.</exception>
@@ -189,33 +201,78 @@ public sealed class CompiledQuery
     /// <inheritdoc />
     public override string ToString() => Text;
 
+    // Count and Evaluate: the direct forms when they apply (no per-key planner, nothing allocated per key),
+    // else the planner. Explain, Any and ForEach always take the planner, which keeps statistics.
+    private long Run(BitmapSet inputs, QueryRunOptions? options, ExecutionMode mode, out Bitmap? bitmap)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        options ??= QueryRunOptions.Default;
+        Validate(options);
+        var positional = Resolve(inputs, out var unusedEnd);
+        if (DirectExecution.Accepts(_direct, options, mode)
+            && (options.UniverseEnd is not { } end || DirectExecution.UniverseHolds(positional, end)))
+        {
+            return DirectExecution.Run(_direct, positional, mode == ExecutionMode.Evaluate, out bitmap);
+        }
+        var result = Execute(positional, unusedEnd, options, mode, null);
+        bitmap = result.Bitmap;
+        return result.Count;
+    }
+
     private ExecutionResult Execute(BitmapSet inputs, QueryRunOptions? options, ExecutionMode mode, Action<uint>? action)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         options ??= QueryRunOptions.Default;
+        Validate(options);
+        var positional = Resolve(inputs, out var unusedEnd);
+        return Execute(positional, unusedEnd, options, mode, action);
+    }
+
+    private static void Validate(QueryRunOptions options)
+    {
         if (options.UniverseEnd is < 0 or > 1L << 32)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.UniverseEnd, "the universe end must be within [0, 2^32]");
         }
         ArgumentOutOfRangeException.ThrowIfLessThan(options.DegreeOfParallelism, 1, nameof(options));
-        var resolved = new Bitmap[Variables.Count];
-        long largest = 0;
-        for (var i = 0; i < resolved.Length; i++)
+    }
+
+    // The bitmap of each positional input. Every variable is resolved, so an unknown name fails even when the
+    // optimizer removed it; unusedEnd is one past the largest value of the removed ones (they still count
+    // for the default universe).
+    private Bitmap[] Resolve(BitmapSet inputs, out long unusedEnd)
+    {
+        var positional = new Bitmap[_kernelInputs.Length];
+        unusedEnd = 0;
+        for (var v = 0; v < _positionOfVariable.Length; v++)
         {
-            resolved[i] = inputs.Resolve(Variables[i]);
-            if (!resolved[i].IsEmpty)
+            var bitmap = inputs.Resolve(Variables[v]);
+            var p = _positionOfVariable[v];
+            if (p >= 0)
             {
-                largest = Math.Max(largest, resolved[i].Max + 1L);
+                positional[p] = bitmap;
+            }
+            else if (!bitmap.IsEmpty)
+            {
+                unusedEnd = Math.Max(unusedEnd, bitmap.Max + 1L);
             }
         }
-        var kernelInputs = new Bitmap[_kernelInputs.Length];
-        for (var p = 0; p < kernelInputs.Length; p++)
+        return positional;
+    }
+
+    private ExecutionResult Execute(Bitmap[] positional, long unusedEnd, QueryRunOptions options, ExecutionMode mode, Action<uint>? action)
+    {
+        var largest = unusedEnd;
+        foreach (var input in positional)
         {
-            kernelInputs[p] = resolved[_kernelInputs[p]];
+            if (!input.IsEmpty)
+            {
+                largest = Math.Max(largest, input.Max + 1L);
+            }
         }
         var planner = _planner ??= new KeyPlanner(Form);
         var universe = options.UniverseEnd ?? largest;
-        return QueryExecution.Run(this, planner, kernelInputs, universe, options.UniverseEnd is not null, options, mode, action);
+        return QueryExecution.Run(this, planner, positional, universe, options.UniverseEnd is not null, options, mode, action);
     }
 
     private static int IndexOf(IReadOnlyList<string> names, string name)

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using Bitfuse.Bitmaps;
 using Bitfuse.Query.Compilation;
 
@@ -594,7 +593,7 @@ internal static unsafe class QueryExecution
                 workspace.BytesRead += c.SerializedBytes;
                 if (c.Kind == ContainerKind.Bitset)
                 {
-                    OrWords(output, c.Words);
+                    BitsetWords.OrInto(output, c.Words);
                 }
                 else
                 {
@@ -602,25 +601,6 @@ internal static unsafe class QueryExecution
                 }
             }
             return BitsetContainer.Cardinality(output);
-        }
-
-        private static void OrWords(ulong* destination, ulong* source)
-        {
-            for (var i = 0; i < 1024; i += 8)
-            {
-                if (Vector256.IsHardwareAccelerated)
-                {
-                    (Vector256.Load(destination + i) | Vector256.Load(source + i)).Store(destination + i);
-                    (Vector256.Load(destination + i + 4) | Vector256.Load(source + i + 4)).Store(destination + i + 4);
-                }
-                else
-                {
-                    (Vector128.Load(destination + i) | Vector128.Load(source + i)).Store(destination + i);
-                    (Vector128.Load(destination + i + 2) | Vector128.Load(source + i + 2)).Store(destination + i + 2);
-                    (Vector128.Load(destination + i + 4) | Vector128.Load(source + i + 4)).Store(destination + i + 4);
-                    (Vector128.Load(destination + i + 6) | Vector128.Load(source + i + 6)).Store(destination + i + 6);
-                }
-            }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]

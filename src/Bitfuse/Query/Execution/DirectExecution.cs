@@ -1,0 +1,63 @@
+namespace Bitfuse.Query.Execution;
+
+/// <summary>
+/// Runs the root forms of <see cref="DirectShape"/> straight on container-pair algorithms, without the per-key
+/// planner: pairs through the bitmaps' own pairwise operations (and their counting identities,
+/// |a ∪ b| = |a| + |b| - |a ∩ b|), ANDs through <see cref="IntersectExecution"/>, ORs through
+/// <see cref="UnionExecution"/>. Only for a count or a new bitmap on one thread, and only when the universe
+/// cannot cut the answer (none given, or one that holds every input value): each of these forms answers a
+/// subset of its inputs' union. Anything else goes to <see cref="QueryExecution"/>.
+/// </summary>
+internal static class DirectExecution
+{
+    /// <summary>True when <paramref name="shape"/> can run here for these options (before looking at the inputs).</summary>
+    public static bool Accepts(DirectShape shape, QueryRunOptions options, ExecutionMode mode) =>
+        shape.Kind != DirectShapeKind.General && mode is ExecutionMode.Count or ExecutionMode.Evaluate && options.DegreeOfParallelism == 1;
+
+    /// <summary>True when a given universe end holds every value of <paramref name="inputs"/>.</summary>
+    public static bool UniverseHolds(Bitmap[] inputs, long universeEnd)
+    {
+        foreach (var input in inputs)
+        {
+            if (!input.IsEmpty && input.Max >= universeEnd)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>The answer's count, and the answer itself when <paramref name="materialise"/>.</summary>
+    public static long Run(DirectShape shape, Bitmap[] inputs, bool materialise, out Bitmap? result)
+    {
+        var positives = shape.Positives;
+        switch (shape.Kind)
+        {
+            case DirectShapeKind.AndPair:
+                return Pair(inputs[positives[0]], inputs[positives[1]], materialise, out result, static (a, b) => a.And(b), static (a, b) => a.AndCount(b));
+            case DirectShapeKind.AndNotPair:
+                return Pair(inputs[positives[0]], inputs[shape.Negatives[0]], materialise, out result, static (a, b) => a.AndNot(b), static (a, b) => a.AndNotCount(b));
+            case DirectShapeKind.OrPair:
+                return Pair(inputs[positives[0]], inputs[positives[1]], materialise, out result, static (a, b) => a.Or(b), static (a, b) => a.OrCount(b));
+            case DirectShapeKind.XorPair:
+                return Pair(inputs[positives[0]], inputs[positives[1]], materialise, out result, static (a, b) => a.Xor(b), static (a, b) => a.XorCount(b));
+            case DirectShapeKind.Intersect:
+                return IntersectExecution.Run(inputs, positives, shape.Negatives, DirectScratch.Current, materialise, out result);
+            case DirectShapeKind.Union:
+                return UnionExecution.Run(inputs, positives, DirectScratch.Current, materialise, out result);
+            default:
+                throw new InvalidOperationException($"{shape.Kind} does not run directly");
+        }
+    }
+
+    private static long Pair(Bitmap a, Bitmap b, bool materialise, out Bitmap? result, Func<Bitmap, Bitmap, Bitmap> build, Func<Bitmap, Bitmap, long> count)
+    {
+        if (materialise)
+        {
+            result = build(a, b);
+            return result.Count;
+        }
+        result = null;
+        return count(a, b);
+    }
+}

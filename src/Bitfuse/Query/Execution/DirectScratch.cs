@@ -1,0 +1,118 @@
+using System.Runtime.InteropServices;
+using Bitfuse.Bitmaps;
+
+namespace Bitfuse.Query.Execution;
+
+/// <summary>
+/// One thread's scratch memory for <see cref="DirectExecution"/>: two value buffers of one array container
+/// (plus the slack vector intersections write past the end), two 8 KiB bitsets (one kept all zero between uses), room for the result's keys and
+/// containers, cursors, and the per-key counters of the union's bucket sort (all zero between uses).
+/// Kept per thread and reused, so a query allocates nothing here after the first; the native buffers are
+/// freed when the thread's instance is collected.
+/// </summary>
+internal sealed unsafe class DirectScratch
+{
+    /// <summary>Values in one value buffer: a full array container plus the slack vector intersections and bit extraction write.</summary>
+    public const int ValueCapacity = ContainerAlgebra.ArrayMax + 16;
+
+    [ThreadStatic]
+    private static DirectScratch? t_current;
+
+    private DirectScratch()
+    {
+        Values = (ushort*)NativeMemory.AlignedAlloc(ValueCapacity * sizeof(ushort), 64);
+        Spare = (ushort*)NativeMemory.AlignedAlloc(ValueCapacity * sizeof(ushort), 64);
+        Bits = (ulong*)NativeMemory.AlignedAlloc(8192, 64);
+        ZeroBits = (ulong*)NativeMemory.AlignedAlloc(8192, 64);
+        NativeMemory.Clear(ZeroBits, 8192);
+    }
+
+    ~DirectScratch()
+    {
+        NativeMemory.AlignedFree(Values);
+        NativeMemory.AlignedFree(Spare);
+        NativeMemory.AlignedFree(Bits);
+        NativeMemory.AlignedFree(ZeroBits);
+    }
+
+    /// <summary>This thread's scratch, made on first use.</summary>
+    public static DirectScratch Current => t_current ??= new DirectScratch();
+
+    /// <summary>A value buffer of <see cref="ValueCapacity"/> values.</summary>
+    public ushort* Values { get; }
+
+    /// <summary>A second value buffer: array-by-array intersections and differences write here, never in place.</summary>
+    public ushort* Spare { get; }
+
+    /// <summary>An 8 KiB bitset, 64-byte aligned.</summary>
+    public ulong* Bits { get; }
+
+    /// <summary>An 8 KiB bitset that is all zero between uses: whoever sets bits clears them again before returning.</summary>
+    public ulong* ZeroBits { get; }
+
+    /// <summary>Result keys, parallel to <see cref="ResultContainers"/>.</summary>
+    public ushort[] ResultKeys { get; private set; } = new ushort[64];
+
+    /// <summary>Result containers (owned until handed to a bitmap).</summary>
+    public Container[] ResultContainers { get; private set; } = new Container[64];
+
+    /// <summary>Per-input cursors (container indices).</summary>
+    public int[] Cursors { get; private set; } = new int[64];
+
+    /// <summary>Input positions in the order they are probed.</summary>
+    public int[] Order { get; private set; } = new int[64];
+
+    /// <summary>For the union's bucket sort: a counter per key, zero between uses.</summary>
+    public int[] KeyCounts { get; } = new int[65536];
+
+    /// <summary>For the union's buckets: a copy of each input container's descriptor, grouped by key.</summary>
+    public Container[] Entries { get; private set; } = new Container[256];
+
+    /// <summary>Makes <see cref="Cursors"/> and <see cref="Order"/> hold at least <paramref name="inputs"/> entries.</summary>
+    public void EnsureInputs(int inputs)
+    {
+        if (Cursors.Length < inputs)
+        {
+            Cursors = new int[inputs];
+            Order = new int[inputs];
+        }
+    }
+
+    /// <summary>Makes the result arrays hold at least <paramref name="keys"/> entries.</summary>
+    public void EnsureResults(int keys)
+    {
+        if (ResultKeys.Length < keys)
+        {
+            var size = Math.Max(keys, ResultKeys.Length * 2);
+            ResultKeys = new ushort[size];
+            ResultContainers = new Container[size];
+        }
+    }
+
+    /// <summary>Makes the entry arrays hold at least <paramref name="entries"/> entries.</summary>
+    public void EnsureEntries(int entries)
+    {
+        if (Entries.Length < entries)
+        {
+            Entries = new Container[Math.Max(entries, Entries.Length * 2)];
+        }
+    }
+
+    /// <summary>A bitmap of the first <paramref name="count"/> staged results (keys ascending; the bitmap takes the containers).</summary>
+    public Bitmap TakeResult(int count)
+    {
+        var bitmap = Bitmap.FromContainers(ResultKeys.AsSpan(0, count), ResultContainers.AsSpan(0, count));
+        ResultContainers.AsSpan(0, count).Clear();
+        return bitmap;
+    }
+
+    /// <summary>Frees the first <paramref name="count"/> staged results (after a failure part-way).</summary>
+    public void DropResults(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            ResultContainers[i].Free();
+        }
+        ResultContainers.AsSpan(0, count).Clear();
+    }
+}

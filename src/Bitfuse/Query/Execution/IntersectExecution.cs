@@ -1,0 +1,383 @@
+using System.Runtime.CompilerServices;
+using Bitfuse.Bitmaps;
+
+namespace Bitfuse.Query.Execution;
+
+/// <summary>
+/// An AND of inputs and negated inputs (<c>a &amp; b &amp; c &amp; !d</c>) without per-key plans or kernels.
+/// <list type="number">
+/// <item>Keys: the positive input with the fewest containers drives a leapfrog over the others' sorted keys
+/// (galloping); an input that rejects a key moves to the front of the probe order, so the most selective
+/// inputs are asked first. Keys missing from any positive input are never looked at.</item>
+/// <item>Per key: the answer starts from the smallest container (an array, or a bitset when the smallest is
+/// one) and is filtered in place by every other container: array by array (merge or gallop), array by
+/// bitset (bit test), array by run (merge), bitset by bitset (vector AND); array-by-array steps alternate
+/// between two buffers (the vector merge writes ahead of what it has read, so never in place). It stops when it becomes empty.
+/// Negated inputs present at the key remove their values the same way.</item>
+/// </list>
+/// Invariants: inputs are only read; the answer is a subset of every positive input, so it needs no
+/// universe; counting builds no container.
+/// </summary>
+internal static unsafe class IntersectExecution
+{
+    // A bitset answer this small becomes an array: filtering values beats vector passes over 8 KiB.
+    private const int ToArrayBelow = 512;
+
+    /// <summary>The number of values of the AND; the answer itself in <paramref name="result"/> when <paramref name="materialise"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static long Run(Bitmap[] inputs, int[] positives, int[] negatives, DirectScratch scratch, bool materialise, out Bitmap? result)
+    {
+        result = null;
+        var p = positives.Length;
+        scratch.EnsureInputs(p + negatives.Length);
+        var order = scratch.Order;
+        var cursors = scratch.Cursors;
+        var driver = positives[0];
+        for (var i = 0; i < p; i++)
+        {
+            var input = positives[i];
+            if (inputs[input].ContainerCount < inputs[driver].ContainerCount)
+            {
+                driver = input;
+            }
+        }
+        if (inputs[driver].ContainerCount == 0)
+        {
+            result = materialise ? new Bitmap() : null;
+            return 0;
+        }
+        // order[0..p-1]: the driver, then the other positives; order[p..]: the negatives.
+        order[0] = driver;
+        var w = 1;
+        for (var i = 0; i < p; i++)
+        {
+            // Positions are distinct: the canonical form numbers each input once.
+            if (positives[i] != driver)
+            {
+                order[w++] = positives[i];
+            }
+        }
+        for (var i = 0; i < negatives.Length; i++)
+        {
+            order[p + i] = negatives[i];
+        }
+        Array.Clear(cursors, 0, p + negatives.Length);
+        if (materialise)
+        {
+            scratch.EnsureResults(inputs[driver].ContainerCount);
+        }
+
+        long count = 0;
+        var staged = 0;
+        var driverKeys = inputs[driver].Keys;
+        var d = 0;
+        try
+        {
+            while (d < driverKeys.Length)
+            {
+                var key = driverKeys[d];
+                var agreed = true;
+                for (var j = 1; j < p; j++)
+                {
+                    var keys = inputs[order[j]].Keys;
+                    var c = Advance(keys, cursors[j], key);
+                    cursors[j] = c;
+                    if (c == keys.Length)
+                    {
+                        goto Done;
+                    }
+                    if (keys[c] != key)
+                    {
+                        d = Advance(driverKeys, d, keys[c]);
+                        if (j > 1)
+                        {
+                            (order[1], order[j]) = (order[j], order[1]);
+                            (cursors[1], cursors[j]) = (cursors[j], cursors[1]);
+                        }
+                        agreed = false;
+                        break;
+                    }
+                }
+                if (!agreed)
+                {
+                    continue;
+                }
+                cursors[0] = d;
+                var answer = Key(inputs, order, cursors, p, negatives.Length, key, scratch, materialise, out var container);
+                count += answer;
+                if (answer > 0 && materialise)
+                {
+                    scratch.ResultKeys[staged] = key;
+                    scratch.ResultContainers[staged] = container;
+                    staged++;
+                }
+                d++;
+            }
+        Done:
+            if (materialise)
+            {
+                result = scratch.TakeResult(staged);
+                staged = 0;
+            }
+            return count;
+        }
+        finally
+        {
+            scratch.DropResults(staged);
+        }
+    }
+
+    // One key that every positive input holds: cursors[j] is order[j]'s container there.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int Key(Bitmap[] inputs, int[] order, int[] cursors, int p, int q, ushort key, DirectScratch scratch, bool materialise, out Container container)
+    {
+        container = default;
+        var smallest = 0;
+        var least = int.MaxValue;
+        for (var j = 0; j < p; j++)
+        {
+            var cardinality = inputs[order[j]].ContainerAt(cursors[j]).Cardinality;
+            if (cardinality < least)
+            {
+                least = cardinality;
+                smallest = j;
+            }
+        }
+        var values = scratch.Values;
+        var spare = scratch.Spare;
+        var bits = scratch.Bits;
+        ulong* words = null;
+        var owned = false;
+        var n = 0;
+        var card = 0;
+        var asArray = true;
+        ref readonly var first = ref inputs[order[smallest]].ContainerAt(cursors[smallest]);
+        switch (first.Kind)
+        {
+            case ContainerKind.Array:
+                n = first.Length;
+                Buffer.MemoryCopy(first.Values, values, 2L * n, 2L * n);
+                break;
+            case ContainerKind.Run when first.Cardinality <= ContainerAlgebra.ArrayMax:
+                n = RunContainer.ToArray(first.Runs, first.Length, values);
+                break;
+            case ContainerKind.Run:
+                first.CopyToBitset(bits);
+                words = bits;
+                owned = true;
+                card = first.Cardinality;
+                asArray = false;
+                break;
+            default:
+                words = first.Words;
+                card = first.Cardinality;
+                asArray = false;
+                break;
+        }
+
+        for (var j = 0; j < p; j++)
+        {
+            if (j == smallest)
+            {
+                continue;
+            }
+            if (asArray ? n == 0 : card == 0)
+            {
+                return 0;
+            }
+            ref readonly var c = ref inputs[order[j]].ContainerAt(cursors[j]);
+            if (asArray)
+            {
+                switch (c.Kind)
+                {
+                    case ContainerKind.Array:
+                        // The vector merge writes whole blocks ahead of what it has read: never in place.
+                        n = ArrayContainer.Intersect(values, n, c.Values, c.Length, spare);
+                        var swap = values;
+                        values = spare;
+                        spare = swap;
+                        break;
+                    case ContainerKind.Bitset:
+                        n = BitsetContainer.FilterIn(c.Words, values, n, values);
+                        break;
+                    default:
+                        n = RunContainer.FilterIn(c.Runs, c.Length, values, n, values);
+                        break;
+                }
+                continue;
+            }
+            switch (c.Kind)
+            {
+                case ContainerKind.Array:
+                    n = BitsetContainer.FilterIn(words, c.Values, c.Length, values);
+                    asArray = true;
+                    break;
+                case ContainerKind.Bitset:
+                    card = BitsetContainer.And(words, c.Words, bits);
+                    words = bits;
+                    owned = true;
+                    break;
+                default:
+                    if (!owned)
+                    {
+                        Buffer.MemoryCopy(words, bits, 8192, 8192);
+                        words = bits;
+                        owned = true;
+                    }
+                    var previousEnd = 0;
+                    for (var r = 0; r < c.Length; r++)
+                    {
+                        int start = c.Runs[2 * r];
+                        card -= BitsetContainer.ClearRange(bits, previousEnd, start);
+                        previousEnd = start + c.Runs[2 * r + 1] + 1;
+                    }
+                    card -= BitsetContainer.ClearRange(bits, previousEnd, 65536);
+                    break;
+            }
+            if (!asArray && card <= ToArrayBelow)
+            {
+                n = BitsetWords.ToArray(words, values);
+                asArray = true;
+            }
+        }
+
+        // The negated inputs that hold this key remove their values.
+        for (var j = p; j < p + q; j++)
+        {
+            if (asArray ? n == 0 : card == 0)
+            {
+                return 0;
+            }
+            var input = inputs[order[j]];
+            var keys = input.Keys;
+            var at = Advance(keys, cursors[j], key);
+            cursors[j] = at;
+            if (at == keys.Length || keys[at] != key)
+            {
+                continue;
+            }
+            ref readonly var c = ref input.ContainerAt(at);
+            if (asArray)
+            {
+                switch (c.Kind)
+                {
+                    case ContainerKind.Array:
+                        n = ArrayContainer.Difference(values, n, c.Values, c.Length, spare);
+                        var swap = values;
+                        values = spare;
+                        spare = swap;
+                        break;
+                    case ContainerKind.Bitset:
+                        n = BitsetContainer.FilterOut(c.Words, values, n, values);
+                        break;
+                    default:
+                        n = RemoveRuns(values, n, c.Runs, c.Length);
+                        break;
+                }
+                continue;
+            }
+            if (!owned)
+            {
+                Buffer.MemoryCopy(words, bits, 8192, 8192);
+                words = bits;
+                owned = true;
+            }
+            switch (c.Kind)
+            {
+                case ContainerKind.Bitset:
+                    card = BitsetContainer.AndNot(bits, c.Words, bits);
+                    break;
+                case ContainerKind.Array:
+                    for (var i = 0; i < c.Length; i++)
+                    {
+                        var v = c.Values[i];
+                        var bit = 1UL << v;
+                        card -= (int)((bits[v >> 6] >> v) & 1);
+                        bits[v >> 6] &= ~bit;
+                    }
+                    break;
+                default:
+                    for (var r = 0; r < c.Length; r++)
+                    {
+                        int start = c.Runs[2 * r];
+                        card -= BitsetContainer.ClearRange(bits, start, start + c.Runs[2 * r + 1] + 1);
+                    }
+                    break;
+            }
+        }
+
+        var total = asArray ? n : card;
+        if (total == 0 || !materialise)
+        {
+            return total;
+        }
+        if (asArray)
+        {
+            container = Container.NewArray(n);
+            Buffer.MemoryCopy(values, container.Values, 2L * n, 2L * n);
+            container.Length = container.Cardinality = n;
+        }
+        else
+        {
+            container = BitsetWords.ToContainer(words, card, values);
+        }
+        return total;
+    }
+
+    // Keeps the sorted values outside the runs, in place; returns how many.
+    private static int RemoveRuns(ushort* values, int n, ushort* runs, int runCount)
+    {
+        var k = 0;
+        var r = 0;
+        for (var i = 0; i < n; i++)
+        {
+            int v = values[i];
+            while (r < runCount && runs[2 * r] + runs[2 * r + 1] < v)
+            {
+                r++;
+            }
+            if (r == runCount || runs[2 * r] > v)
+            {
+                values[k++] = (ushort)v;
+            }
+        }
+        return k;
+    }
+
+    /// <summary>The first index at or after <paramref name="from"/> whose key is &gt;= <paramref name="key"/> (galloping), or the length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Advance(ReadOnlySpan<ushort> keys, int from, ushort key)
+    {
+        var n = keys.Length;
+        if (from >= n || keys[from] >= key)
+        {
+            return from;
+        }
+        var lo = from;
+        var step = 1;
+        var hi = from + 1;
+        while (hi < n && keys[hi] < key)
+        {
+            lo = hi;
+            step <<= 1;
+            hi = from + step;
+        }
+        if (hi > n)
+        {
+            hi = n;
+        }
+        while (lo + 1 < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (keys[mid] < key)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        return hi;
+    }
+}
