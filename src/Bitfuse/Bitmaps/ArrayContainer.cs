@@ -101,7 +101,7 @@ internal static unsafe class ArrayContainer
         return hi;
     }
 
-    /// <summary>Writes a ∩ b to <paramref name="dst"/> (room for min(na, nb) + <see cref="IntersectSlack"/>; may alias a); returns its length.</summary>
+    /// <summary>Writes a ∩ b to <paramref name="dst"/> (room for min(na, nb) + <see cref="IntersectSlack"/>; may be a itself, for an in-place intersection); returns its length.</summary>
     public static int Intersect(ushort* a, int na, ushort* b, int nb, ushort* dst)
     {
         if (na == 0 || nb == 0)
@@ -119,23 +119,49 @@ internal static unsafe class ArrayContainer
         var i = 0;
         var j = 0;
         var k = 0;
-        if (Ssse3.IsSupported)
+        if (Ssse3.IsSupported && na >= 8 && nb >= 8)
         {
+            // In place (dst == a): a block's matches are stored only once the block is done, at k <= i, so the
+            // 16-byte store lands inside the block already held in va and never on a block still to be loaded.
+            // A block left unfinished by the loop is merged again by the scalar tail from the first b block it
+            // met (no b value before that one can match it).
             var table = PackTable;
-            while (i + 8 <= na && j + 8 <= nb)
+            var va = Vector128.Load(a);
+            var amax = a[7];
+            var pending = Vector128<ushort>.Zero;
+            var firstJ = 0;
+            while (true)
             {
-                var va = Vector128.Load(a + i);
-                var m = MatchMask(va, Vector128.Load(b + j));
-                if (m != Vector128<ushort>.Zero)
-                {
-                    var bits = Sse2.MoveMask(Sse2.PackSignedSaturate(m.AsInt16(), Vector128<short>.Zero).AsByte());
-                    Ssse3.Shuffle(va.AsByte(), table[bits]).Store((byte*)(dst + k));
-                    k += BitOperations.PopCount((uint)bits);
-                }
-                var amax = a[i + 7];
+                pending |= MatchMask(va, Vector128.Load(b + j));
                 var bmax = b[j + 7];
-                i += amax <= bmax ? 8 : 0;
-                j += bmax <= amax ? 8 : 0;
+                if (amax <= bmax)
+                {
+                    if (pending != Vector128<ushort>.Zero)
+                    {
+                        var bits = Sse2.MoveMask(Sse2.PackSignedSaturate(pending.AsInt16(), Vector128<short>.Zero).AsByte());
+                        Ssse3.Shuffle(va.AsByte(), table[bits]).Store((byte*)(dst + k));
+                        k += BitOperations.PopCount((uint)bits);
+                        pending = Vector128<ushort>.Zero;
+                    }
+                    i += 8;
+                    j += bmax == amax ? 8 : 0;
+                    firstJ = j;
+                    if (i + 8 > na || j + 8 > nb)
+                    {
+                        break;
+                    }
+                    va = Vector128.Load(a + i);
+                    amax = a[i + 7];
+                }
+                else
+                {
+                    j += 8;
+                    if (j + 8 > nb)
+                    {
+                        j = firstJ;
+                        break;
+                    }
+                }
             }
         }
         while (i < na && j < nb)

@@ -45,4 +45,24 @@ public sealed unsafe class ArrayContainerTests
             }
         }, iter: 2000);
     }
+
+    [Fact]
+    public void Intersect_in_place_matches_the_model()
+    {
+        Gen.Int[0, int.MaxValue].Sample(seed =>
+        {
+            var rng = new Random(seed);
+            var range = rng.Next(3) switch { 0 => 64, 1 => 512, _ => 8192 };
+            var a = SortedDistinct(rng, rng.Next(2) == 0 ? 40 : 3000, range);
+            var b = SortedDistinct(rng, rng.Next(2) == 0 ? 40 : 3000, range);
+            var and = a.Intersect(b).ToArray();
+            var inPlace = new ushort[a.Length + ArrayContainer.IntersectSlack];
+            a.CopyTo(inPlace, 0);
+            fixed (ushort* pa = inPlace)
+            fixed (ushort* pb = b)
+            {
+                Assert.Equal(and, inPlace[..ArrayContainer.Intersect(pa, a.Length, pb, b.Length, pa)]);
+            }
+        }, iter: 2000);
+    }
 }
