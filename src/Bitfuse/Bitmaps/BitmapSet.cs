@@ -17,6 +17,11 @@ public sealed class BitmapSet : IReadOnlyDictionary<string, Bitmap>, IDisposable
     private readonly Func<string, Bitmap?>? _resolve;
     private readonly Func<IEnumerable<string>>? _knownNames;
     private bool _ownsBitmaps;
+    private long _version = NextVersion();
+
+    // One counter for every set, so a version names one state of one set: a cache keyed by it alone can never
+    // take one set's bitmaps for another's.
+    private static long s_versions;
 
     /// <summary>An empty set to fill with the indexer or <see cref="Add"/>.</summary>
     public BitmapSet()
@@ -48,8 +53,19 @@ public sealed class BitmapSet : IReadOnlyDictionary<string, Bitmap>, IDisposable
                 _names.Add(name);
             }
             _byName[name] = value;
+            _version = NextVersion();
         }
     }
+
+    /// <summary>
+    /// The version of the set's contents: it changes on every add, replace, remove or clear, and no two sets in
+    /// the process share one, so a cache of resolved names keyed by it never serves a stale or foreign bitmap.
+    /// Bitmaps supplied by the resolver are not covered (the set cannot see them change).
+    /// </summary>
+    public long Version => Volatile.Read(ref _version);
+
+    /// <summary>True when the set asks a resolver for names it does not hold.</summary>
+    public bool HasResolver => _resolve is not null;
 
     /// <summary>The names in the order they were added (for a loaded folder: the numeric order of the file names).</summary>
     public IReadOnlyList<string> Names => _names;
@@ -71,6 +87,19 @@ public sealed class BitmapSet : IReadOnlyDictionary<string, Bitmap>, IDisposable
             throw new ArgumentException($"A bitmap named '{name}' is already in the set.", nameof(name));
         }
         this[name] = bitmap;
+    }
+
+    /// <summary>Removes the bitmap called <paramref name="name"/> (not disposing it); false when the set does not hold that name.</summary>
+    public bool Remove(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!_byName.Remove(name))
+        {
+            return false;
+        }
+        _names.Remove(name);
+        _version = NextVersion();
+        return true;
     }
 
     /// <summary>True when a bitmap has that name.</summary>
@@ -155,7 +184,10 @@ public sealed class BitmapSet : IReadOnlyDictionary<string, Bitmap>, IDisposable
         }
         _byName.Clear();
         _names.Clear();
+        _version = NextVersion();
     }
+
+    private static long NextVersion() => Interlocked.Increment(ref s_versions);
 
     private static int CompareNumerically(string a, string b)
     {

@@ -23,6 +23,7 @@ public sealed class CompiledQuery
     private readonly int[] _positionOfVariable;
     private readonly DirectShape _direct;
     private KeyPlanner? _planner;
+    private ResolvedInputs? _resolved;
 
     internal CompiledQuery(QueryEngine engine, string text, Expr parsed, Expr optimized, CanonicalForm form, IReadOnlyList<string> variables)
     {
@@ -239,25 +240,57 @@ public sealed class CompiledQuery
 
     // The bitmap of each positional input. Every variable is resolved, so an unknown name fails even when the
     // optimizer removed it; unusedEnd is one past the largest value of the removed ones (they still count
-    // for the default universe).
+    // for the default universe). The arrays of the last set seen are kept under the set's version, which
+    // changes on every add, replace or remove (and is unique across sets), so a hit never hands out a bitmap
+    // the set no longer holds; names only a resolver knows are never kept. The cache is one immutable object
+    // swapped whole, so racing runs each see a consistent pair; the executors only read the arrays.
     private Bitmap[] Resolve(BitmapSet inputs, out long unusedEnd)
     {
-        var positional = new Bitmap[_kernelInputs.Length];
+        var version = inputs.Version;
+        var cached = Volatile.Read(ref _resolved);
+        if (cached is null || cached.Version != version)
+        {
+            cached = ResolveNames(inputs, version);
+            if (cached.Cacheable)
+            {
+                Volatile.Write(ref _resolved, cached);
+            }
+        }
         unusedEnd = 0;
+        foreach (var bitmap in cached.Unused)
+        {
+            if (!bitmap.IsEmpty)
+            {
+                unusedEnd = Math.Max(unusedEnd, bitmap.Max + 1L);
+            }
+        }
+        return cached.Positional;
+    }
+
+    private ResolvedInputs ResolveNames(BitmapSet inputs, long version)
+    {
+        var positional = new Bitmap[_kernelInputs.Length];
+        var unused = new Bitmap[_positionOfVariable.Length - _kernelInputs.Length];
+        var u = 0;
+        var cacheable = true;
         for (var v = 0; v < _positionOfVariable.Length; v++)
         {
-            var bitmap = inputs.Resolve(Variables[v]);
+            if (!inputs.TryGetValue(Variables[v], out var bitmap))
+            {
+                bitmap = inputs.Resolve(Variables[v]);
+                cacheable = false;
+            }
             var p = _positionOfVariable[v];
             if (p >= 0)
             {
                 positional[p] = bitmap;
             }
-            else if (!bitmap.IsEmpty)
+            else
             {
-                unusedEnd = Math.Max(unusedEnd, bitmap.Max + 1L);
+                unused[u++] = bitmap;
             }
         }
-        return positional;
+        return new ResolvedInputs(version, positional, unused, cacheable);
     }
 
     private ExecutionResult Execute(Bitmap[] positional, long unusedEnd, QueryRunOptions options, ExecutionMode mode, Action<uint>? action)
@@ -286,4 +319,7 @@ public sealed class CompiledQuery
         }
         throw new InvalidOperationException($"kernel input '{name}' is not a variable of the query");
     }
+
+    /// <summary>The bitmaps a set held for the query's names at one version of the set.</summary>
+    private sealed record ResolvedInputs(long Version, Bitmap[] Positional, Bitmap[] Unused, bool Cacheable);
 }
