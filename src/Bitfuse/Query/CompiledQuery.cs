@@ -270,7 +270,7 @@ public sealed class CompiledQuery
     private ResolvedInputs ResolveNames(BitmapSet inputs, long version)
     {
         var positional = new Bitmap[_kernelInputs.Length];
-        var unused = new Bitmap[_positionOfVariable.Length - _kernelInputs.Length];
+        var unused = _positionOfVariable.Length == _kernelInputs.Length ? [] : new Bitmap[_positionOfVariable.Length - _kernelInputs.Length];
         var u = 0;
         var cacheable = true;
         for (var v = 0; v < _positionOfVariable.Length; v++)
