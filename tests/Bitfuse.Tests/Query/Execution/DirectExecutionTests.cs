@@ -97,6 +97,40 @@ public class DirectExecutionTests
         Assert.True(all.IsEmpty);
     }
 
+    [Fact]
+    public void Mixed_expressions_of_eight_inputs_match_the_model()
+    {
+        // The realdata mixed shapes and their kin (negations inside, xor) over sparse, dense and run keys:
+        // small keys merge containers, larger ones run the kernel; with and without a cutting universe.
+        var random = new Random(14);
+        var engine = new QueryEngine();
+        string[] texts =
+        [
+            "(x0 & x1) | (x2 & !x3)",
+            "((x0 & x1) | (x2 & !x3)) & !(x4 & x5) | (x6 ^ x7)",
+            "x0 & (x1 | !x2)",
+            "(x0 ^ x1) & !x2 | x3 & x4",
+            "x0 & !(x1 & x2) & (x3 | x4 | !x5)",
+            "(x0 | x1) & (x2 | !x3) & !(x4 ^ x5)",
+        ];
+        for (var trial = 0; trial < 40; trial++)
+        {
+            var inputs = Correlated(random, 8, sparseOnly: trial % 3 == 0);
+            try
+            {
+                foreach (var text in texts)
+                {
+                    Check(engine, text, inputs.Sets, inputs.Set, QueryRunOptions.Default);
+                    Check(engine, text, inputs.Sets, inputs.Set, new QueryRunOptions { UniverseEnd = random.Next(1, 5 * 65536) });
+                }
+            }
+            finally
+            {
+                inputs.Dispose();
+            }
+        }
+    }
+
     private static void Check(QueryEngine engine, string text, Dictionary<string, HashSet<uint>> sets, BitmapSet bitmaps, QueryRunOptions options)
     {
         var query = engine.Compile(text);
