@@ -14,7 +14,7 @@ namespace Bitfuse.Query.Execution;
 /// (counting as |a| + |b| - |a ∩ b|); more are either gathered, sorted and deduplicated when they are a few
 /// array values; only arrays are scattered into a bitset kept all zero between uses (counting new bits as they
 /// go when they are few) and only the touched words are cleared afterwards; anything with a bitset or a run is scattered into
-/// one scratch bitset (bitsets with a vector OR, arrays bit by bit, runs by range) and counted once. Answers
+/// one scratch bitset (bitsets with a vector OR, runs by range, then arrays bit by bit, storing only when a block of four values is not all set already) and counted once. Answers
 /// are emitted in the best plain kind.</item>
 /// </list>
 /// Invariants: inputs are only read; the answer is a subset of the inputs' union, so it needs no universe;
@@ -254,6 +254,7 @@ internal static unsafe class UnionExecution
         {
             new Span<ulong>(bits, 1024).Clear();
         }
+        // Bitsets and runs first, arrays last: array values the others already cover are only tested, not stored.
         for (var e = 0; e < group.Length; e++)
         {
             if (e == firstBitset)
@@ -264,7 +265,6 @@ internal static unsafe class UnionExecution
             switch (c.Kind)
             {
                 case ContainerKind.Array:
-                    BitsetWords.SetValues(bits, c.Values, c.Length);
                     break;
                 case ContainerKind.Bitset:
                     BitsetWords.OrInto(bits, c.Words);
@@ -276,6 +276,13 @@ internal static unsafe class UnionExecution
                         BitsetContainer.SetRange(bits, start, start + c.Runs[2 * r + 1] + 1);
                     }
                     break;
+            }
+        }
+        foreach (ref readonly var c in group)
+        {
+            if (c.Kind == ContainerKind.Array)
+            {
+                BitsetWords.SetMissingValues(bits, c.Values, c.Length);
             }
         }
         var cardinality = BitsetContainer.Cardinality(bits);

@@ -6,6 +6,42 @@ namespace Bitfuse.Tests.Query.Execution;
 public unsafe class BitsetWordsTests
 {
     [Fact]
+    public void Set_missing_values_over_a_partly_covering_bitset_gives_the_union()
+    {
+        var random = new Random(6);
+        var bits = (ulong*)NativeMemory.AlignedAlloc(8192, 64);
+        var output = (ushort*)NativeMemory.Alloc(65536 + BitsetWords.ToArraySlack, sizeof(ushort));
+        try
+        {
+            for (var trial = 0; trial < 200; trial++)
+            {
+                new Span<ulong>(bits, 1024).Clear();
+                // A covering set (dense or sparse), then a sorted list of which all, some or none is covered already.
+                var spread = trial % 3 == 0 ? 65536 : random.Next(1, 4096);
+                var covering = Enumerable.Range(0, random.Next(0, spread)).Select(_ => (ushort)random.Next(spread)).Distinct().Order().ToArray();
+                var list = Enumerable.Range(0, random.Next(0, 4097)).Select(_ => (ushort)random.Next(spread)).Distinct().Order().ToArray();
+                if (trial % 4 == 1)
+                {
+                    list = covering.Where(_ => random.Next(3) != 0).ToArray();
+                }
+                fixed (ushort* c = covering, l = list)
+                {
+                    BitsetWords.SetValues(bits, c, covering.Length);
+                    BitsetWords.SetMissingValues(bits, l, list.Length);
+                }
+                var expected = covering.Union(list).Order().ToArray();
+                var n = BitsetWords.ToArray(bits, output);
+                Assert.Equal(expected, new ReadOnlySpan<ushort>(output, n).ToArray());
+            }
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(bits);
+            NativeMemory.Free(output);
+        }
+    }
+
+    [Fact]
     public void Set_values_then_extract_gives_the_sorted_distinct_values()
     {
         var random = new Random(5);
