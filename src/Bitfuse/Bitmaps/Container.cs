@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 
 namespace Bitfuse.Bitmaps;
@@ -19,20 +20,61 @@ internal unsafe struct Container
     /// <summary>The payload: <c>ushort*</c> for arrays and runs (pairs), <c>ulong*</c> for bitsets.</summary>
     public void* Data;
 
+    // Cardinality (17 bits), Kind (2 bits) and Owned (1 bit) share one word, Length and CapacityBytes (in 8-byte
+    // units) take 16 bits each, so a descriptor is 16 bytes: sparse bitmaps hold thousands of them.
+    private const int CardinalityMask = 0x1FFFF;
+    private const int KindShift = 17;
+    private const int OwnedBit = 1 << 19;
+    private int _cardinalityKindOwned;
+    private ushort _length;
+    private ushort _capacityEighths;
+
     /// <summary>Number of values, 1..65536.</summary>
-    public int Cardinality;
+    public int Cardinality
+    {
+        readonly get => _cardinalityKindOwned & CardinalityMask;
+        set
+        {
+            Debug.Assert((uint)value <= 65536, "a container holds at most 65536 values");
+            _cardinalityKindOwned = (_cardinalityKindOwned & ~CardinalityMask) | value;
+        }
+    }
 
     /// <summary>Array: values; run: pairs; bitset: 1024.</summary>
-    public int Length;
+    public int Length
+    {
+        readonly get => _length;
+        set
+        {
+            Debug.Assert((uint)value <= ushort.MaxValue, "an array holds at most 4096 values and a run list at most 32768 pairs");
+            _length = (ushort)value;
+        }
+    }
 
-    /// <summary>Bytes allocated for an owned payload; 0 when borrowed.</summary>
-    public int CapacityBytes;
+    /// <summary>Bytes allocated for an owned payload; 0 when borrowed. Always a multiple of 8, at most 512 KiB.</summary>
+    public int CapacityBytes
+    {
+        readonly get => _capacityEighths << 3;
+        set
+        {
+            Debug.Assert((value & 7) == 0 && (uint)value <= ushort.MaxValue << 3, "payload capacities are multiples of 8 below 512 KiB");
+            _capacityEighths = (ushort)(value >> 3);
+        }
+    }
 
     /// <summary>The payload layout.</summary>
-    public ContainerKind Kind;
+    public ContainerKind Kind
+    {
+        readonly get => (ContainerKind)((_cardinalityKindOwned >> KindShift) & 3);
+        set => _cardinalityKindOwned = (_cardinalityKindOwned & ~(3 << KindShift)) | ((int)value << KindShift);
+    }
 
     /// <summary>True when <see cref="Data"/> belongs to this container and goes back to <see cref="ContainerMemory"/>.</summary>
-    public bool Owned;
+    public bool Owned
+    {
+        readonly get => (_cardinalityKindOwned & OwnedBit) != 0;
+        set => _cardinalityKindOwned = value ? _cardinalityKindOwned | OwnedBit : _cardinalityKindOwned & ~OwnedBit;
+    }
 
     /// <summary>The array values (valid for arrays).</summary>
     public readonly ushort* Values => (ushort*)Data;
