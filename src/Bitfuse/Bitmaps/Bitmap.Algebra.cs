@@ -23,11 +23,11 @@ public sealed unsafe partial class Bitmap
             }
             else if (ka < kb)
             {
-                i = AdvanceKey(_keys, i, _size, kb);
+                i = KeySearch.Advance(_keys.AsSpan(0, _size), i, kb);
             }
             else
             {
-                j = AdvanceKey(other._keys, j, other._size, ka);
+                j = KeySearch.Advance(other._keys.AsSpan(0, other._size), j, ka);
             }
         }
         return result;
@@ -48,7 +48,7 @@ public sealed unsafe partial class Bitmap
         for (var i = 0; i < _size; i++)
         {
             var ka = _keys[i];
-            j = AdvanceKey(other._keys, j, other._size, ka);
+            j = KeySearch.Advance(other._keys.AsSpan(0, other._size), j, ka);
             if (j < other._size && other._keys[j] == ka)
             {
                 result.AppendContainer(ka, ContainerAlgebra.AndNot(_containers[i], other._containers[j]));
@@ -85,7 +85,7 @@ public sealed unsafe partial class Bitmap
         for (var i = 0; i < _size; i++)
         {
             var ka = _keys[i];
-            j = AdvanceKey(other._keys, j, other._size, ka);
+            j = KeySearch.Advance(other._keys.AsSpan(0, other._size), j, ka);
             ref var c = ref _containers[i];
             if (j < other._size && other._keys[j] == ka)
             {
@@ -145,11 +145,11 @@ public sealed unsafe partial class Bitmap
             }
             else if (ka < kb)
             {
-                i = AdvanceKey(_keys, i, _size, kb);
+                i = KeySearch.Advance(_keys.AsSpan(0, _size), i, kb);
             }
             else
             {
-                j = AdvanceKey(other._keys, j, other._size, ka);
+                j = KeySearch.Advance(other._keys.AsSpan(0, other._size), j, ka);
             }
         }
         return count;
@@ -185,11 +185,11 @@ public sealed unsafe partial class Bitmap
             }
             else if (ka < kb)
             {
-                i = AdvanceKey(_keys, i, _size, kb);
+                i = KeySearch.Advance(_keys.AsSpan(0, _size), i, kb);
             }
             else
             {
-                j = AdvanceKey(other._keys, j, other._size, ka);
+                j = KeySearch.Advance(other._keys.AsSpan(0, other._size), j, ka);
             }
         }
         return false;
@@ -207,7 +207,7 @@ public sealed unsafe partial class Bitmap
         for (var i = 0; i < _size; i++)
         {
             var ka = _keys[i];
-            j = AdvanceKey(other._keys, j, other._size, ka);
+            j = KeySearch.Advance(other._keys.AsSpan(0, other._size), j, ka);
             if (j == other._size || other._keys[j] != ka)
             {
                 return false;
@@ -363,41 +363,5 @@ public sealed unsafe partial class Bitmap
         Array.Clear(_containers, size, _size - size);
         _size = size;
         _count = count;
-    }
-
-    /// <summary>The first index i &gt;= <paramref name="from"/> with keys[i] &gt;= <paramref name="key"/> (galloping), or n.</summary>
-    private static int AdvanceKey(ushort[] keys, int from, int n, ushort key)
-    {
-        if (from >= n || keys[from] >= key)
-        {
-            return from;
-        }
-        // keys[lo] < key; find hi with keys[hi] >= key or hi == n.
-        var lo = from;
-        var step = 1;
-        var hi = from + 1;
-        while (hi < n && keys[hi] < key)
-        {
-            lo = hi;
-            step <<= 1;
-            hi = from + step;
-        }
-        if (hi > n)
-        {
-            hi = n;
-        }
-        while (lo + 1 < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (keys[mid] < key)
-            {
-                lo = mid;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-        return hi;
     }
 }

@@ -80,7 +80,7 @@ internal static unsafe class IntersectExecution
                 for (var j = 1; j < p; j++)
                 {
                     var keys = inputs[order[j]].Keys;
-                    var c = Advance(keys, cursors[j], key);
+                    var c = KeySearch.Advance(keys, cursors[j], key);
                     cursors[j] = c;
                     if (c == keys.Length)
                     {
@@ -88,7 +88,7 @@ internal static unsafe class IntersectExecution
                     }
                     if (keys[c] != key)
                     {
-                        d = Advance(driverKeys, d, keys[c]);
+                        d = KeySearch.Advance(driverKeys, d, keys[c]);
                         if (j > 1)
                         {
                             (order[1], order[j]) = (order[j], order[1]);
@@ -250,7 +250,7 @@ internal static unsafe class IntersectExecution
             }
             var input = inputs[order[j]];
             var keys = input.Keys;
-            var at = Advance(keys, cursors[j], key);
+            var at = KeySearch.Advance(keys, cursors[j], key);
             cursors[j] = at;
             if (at == keys.Length || keys[at] != key)
             {
@@ -342,42 +342,5 @@ internal static unsafe class IntersectExecution
             }
         }
         return k;
-    }
-
-    /// <summary>The first index at or after <paramref name="from"/> whose key is &gt;= <paramref name="key"/> (galloping), or the length.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Advance(ReadOnlySpan<ushort> keys, int from, ushort key)
-    {
-        var n = keys.Length;
-        if (from >= n || keys[from] >= key)
-        {
-            return from;
-        }
-        var lo = from;
-        var step = 1;
-        var hi = from + 1;
-        while (hi < n && keys[hi] < key)
-        {
-            lo = hi;
-            step <<= 1;
-            hi = from + step;
-        }
-        if (hi > n)
-        {
-            hi = n;
-        }
-        while (lo + 1 < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (keys[mid] < key)
-            {
-                lo = mid;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-        return hi;
     }
 }

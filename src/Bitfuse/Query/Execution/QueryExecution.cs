@@ -247,41 +247,9 @@ internal static unsafe class QueryExecution
             }
         }
 
-        // The first container index at or after from whose key is >= key: a few linear steps, then galloping.
-        private static int Seek(Bitmap input, int from, int key)
-        {
-            var size = input.ContainerCount;
-            for (var steps = 0; steps < 4; steps++, from++)
-            {
-                if (from >= size || input.KeyAt(from) >= key)
-                {
-                    return from;
-                }
-            }
-            var step = 4;
-            var lo = from;
-            var hi = from;
-            while (hi < size && input.KeyAt(hi) < key)
-            {
-                lo = hi + 1;
-                hi += step;
-                step <<= 1;
-            }
-            hi = Math.Min(hi, size);
-            while (lo < hi)
-            {
-                var mid = (lo + hi) >>> 1;
-                if (input.KeyAt(mid) < key)
-                {
-                    lo = mid + 1;
-                }
-                else
-                {
-                    hi = mid;
-                }
-            }
-            return lo;
-        }
+        // The first container index at or after from whose key is >= key (a key past 65535 is past every container).
+        private static int Seek(Bitmap input, int from, int key) =>
+            key > ushort.MaxValue ? input.ContainerCount : KeySearch.Advance(input.Keys, from, (ushort)key);
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void RunKey(KeyPlan plan, ushort key, int[] cursors, Workspace workspace, Partial partial)
