@@ -294,13 +294,22 @@ internal static unsafe class BitsetContainer
         return k;
     }
 
-    /// <summary>Sets every listed value.</summary>
+    /// <summary>Sets every listed value in an 8 KiB bitset, four values per step (independent stores), counting nothing.</summary>
     public static void SetValues(ulong* a, ushort* values, int n)
     {
-        for (var i = 0; i < n; i++)
+        var i = 0;
+        for (; i + 4 <= n; i += 4)
         {
-            var v = values[i];
-            a[v >> 6] |= 1UL << v;
+            uint v0 = values[i], v1 = values[i + 1], v2 = values[i + 2], v3 = values[i + 3];
+            a[v0 >> 6] |= 1UL << (int)v0;
+            a[v1 >> 6] |= 1UL << (int)v1;
+            a[v2 >> 6] |= 1UL << (int)v2;
+            a[v3 >> 6] |= 1UL << (int)v3;
+        }
+        for (; i < n; i++)
+        {
+            uint v = values[i];
+            a[v >> 6] |= 1UL << (int)v;
         }
     }
 

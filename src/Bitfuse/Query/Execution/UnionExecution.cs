@@ -314,7 +314,7 @@ internal static unsafe class UnionExecution
             {
                 foreach (ref readonly var c in group)
                 {
-                    BitsetWords.SetValues(bits, c.Values, c.Length);
+                    BitsetContainer.SetValues(bits, c.Values, c.Length);
                 }
                 cardinality = BitsetContainer.Cardinality(bits);
             }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Bitfuse.Bitmaps;
 using Bitfuse.Query.Execution;
 
 namespace Bitfuse.Tests.Query.Execution;
@@ -26,7 +27,7 @@ public unsafe class BitsetWordsTests
                 }
                 fixed (ushort* c = covering, l = list)
                 {
-                    BitsetWords.SetValues(bits, c, covering.Length);
+                    BitsetContainer.SetValues(bits, c, covering.Length);
                     BitsetWords.SetMissingValues(bits, l, list.Length);
                 }
                 var expected = covering.Union(list).Order().ToArray();
@@ -61,7 +62,7 @@ public unsafe class BitsetWordsTests
                 var second = values.Skip(half / 2).ToArray();
                 fixed (ushort* v = values, s = second)
                 {
-                    BitsetWords.SetValues(bits, v, half);
+                    BitsetContainer.SetValues(bits, v, half);
                     var added = BitsetWords.SetValuesCounting(bits, s, second.Length);
                     Assert.Equal(values.Length - half, added);
                 }
