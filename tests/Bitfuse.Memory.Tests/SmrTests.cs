@@ -77,23 +77,11 @@ public sealed class SmrTests
     public void A_reader_blocks_goals_taken_after_it_entered(SmrMode mode)
     {
         using var smr = new Smr(new SmrOptions { Mode = mode });
-        using var entered = new ManualResetEventSlim();
-        using var leave = new ManualResetEventSlim();
-        var reader = new Thread(() =>
-        {
-            using (smr.Enter())
-            {
-                entered.Set();
-                leave.Wait();
-            }
-        });
-        reader.Start();
-        entered.Wait();
+        using var reader = HeldReader.Start(smr);
         var goal = smr.Advance();
         Assert.False(smr.Poll(goal));
         Assert.False(smr.Poll(goal));
-        leave.Set();
-        reader.Join();
+        reader.Leave();
         Assert.True(smr.Poll(goal));
     }
 
@@ -183,22 +171,10 @@ public sealed class SmrTests
     public void Deferred_goal_is_blocked_by_a_reader_that_entered_before_the_poll()
     {
         using var smr = new Smr(new SmrOptions { Mode = SmrMode.Deferred, DeferredAdvanceLimit = 1000 });
-        using var entered = new ManualResetEventSlim();
-        using var leave = new ManualResetEventSlim();
-        var reader = new Thread(() =>
-        {
-            using (smr.Enter())
-            {
-                entered.Set();
-                leave.Wait();
-            }
-        });
-        reader.Start();
-        entered.Wait();
+        using var reader = HeldReader.Start(smr);
         var goal = smr.Advance();
         Assert.False(smr.Poll(goal));
-        leave.Set();
-        reader.Join();
+        reader.Leave();
         Assert.True(smr.Poll(goal));
     }
 
@@ -208,8 +184,6 @@ public sealed class SmrTests
     {
         using var smr = new Smr(SmrOptions.WrapTest(mode));
         var start = smr.WriteSequence;
-        using var entered = new ManualResetEventSlim();
-        using var leave = new ManualResetEventSlim();
         var wrapped = false;
         for (var i = 0; i < 3000; i++)
         {
@@ -218,20 +192,10 @@ public sealed class SmrTests
             wrapped |= smr.WriteSequence < start;
         }
         Assert.True(wrapped, "the write sequence should have wrapped past long.MaxValue");
-        var reader = new Thread(() =>
-        {
-            using (smr.Enter())
-            {
-                entered.Set();
-                leave.Wait();
-            }
-        });
-        reader.Start();
-        entered.Wait();
+        using var reader = HeldReader.Start(smr);
         var blocked = smr.Advance();
         Assert.False(smr.Poll(blocked));
-        leave.Set();
-        reader.Join();
+        reader.Leave();
         Assert.True(smr.Poll(blocked));
     }
 
@@ -239,25 +203,13 @@ public sealed class SmrTests
     public void Defer_runs_the_action_once_the_goal_expires()
     {
         using var smr = new Smr();
-        using var entered = new ManualResetEventSlim();
-        using var leave = new ManualResetEventSlim();
-        var reader = new Thread(() =>
-        {
-            using (smr.Enter())
-            {
-                entered.Set();
-                leave.Wait();
-            }
-        });
-        reader.Start();
-        entered.Wait();
+        using var reader = HeldReader.Start(smr);
         var runs = 0;
         smr.Defer(smr.Advance(), () => runs++);
         Assert.False(smr.Poll(smr.WriteSequence));
         Assert.Equal(0, runs);
         Assert.Equal(1, smr.PendingDeferredActions);
-        leave.Set();
-        reader.Join();
+        reader.Leave();
         smr.Synchronize();
         Assert.Equal(1, runs);
         Assert.Equal(0, smr.PendingDeferredActions);

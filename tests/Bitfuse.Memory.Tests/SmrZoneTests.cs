@@ -9,18 +9,7 @@ public sealed unsafe class SmrZoneTests
     {
         using var smr = new Smr();
         using var zone = new Zone(new ZoneOptions { Name = "smr", ItemSize = 64, Smr = smr, BucketCapacity = 4 });
-        using var entered = new ManualResetEventSlim();
-        using var leave = new ManualResetEventSlim();
-        var reader = new Thread(() =>
-        {
-            using (smr.Enter())
-            {
-                entered.Set();
-                leave.Wait();
-            }
-        });
-        reader.Start();
-        entered.Wait();
+        using var reader = HeldReader.Start(smr);
 
         var freed = new HashSet<nint>();
         for (var i = 0; i < 64; i++)
@@ -33,8 +22,7 @@ public sealed unsafe class SmrZoneTests
         var held = zone.GetStatistics();
         Assert.Equal(64, held.ItemsDeferred);
 
-        leave.Set();
-        reader.Join();
+        reader.Leave();
         // Now the queued buckets expire: allocation reuses them.
         var reused = 0;
         var live = new List<nint>();
@@ -59,18 +47,7 @@ public sealed unsafe class SmrZoneTests
     {
         using var smr = new Smr();
         using var zone = new Zone(new ZoneOptions { Name = "backlog", ItemSize = 64, Smr = smr, BucketCapacity = 4 });
-        using var entered = new ManualResetEventSlim();
-        using var leave = new ManualResetEventSlim();
-        var reader = new Thread(() =>
-        {
-            using (smr.Enter())
-            {
-                entered.Set();
-                leave.Wait();
-            }
-        });
-        reader.Start();
-        entered.Wait();
+        using var reader = HeldReader.Start(smr);
 
         // 40 frees under the stall: 8 queued buckets, this thread's stamped bucket and its full free bucket.
         var items = new nint[40];
@@ -84,8 +61,7 @@ public sealed unsafe class SmrZoneTests
         }
         Assert.Equal(40, zone.GetStatistics().ItemsDeferred);
 
-        leave.Set();
-        reader.Join();
+        reader.Leave();
         // The next refill reuses the thread's own stamped bucket; its poll has expired the queued ones as well, so
         // only the unstamped free bucket is still deferred (a queue that only shrank when its head was taken
         // would keep the whole backlog counted as deferred for as long as the thread reused its own buckets).
