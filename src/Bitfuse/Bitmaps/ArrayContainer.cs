@@ -337,26 +337,27 @@ internal static unsafe class ArrayContainer
     {
         if (Sse41.IsSupported && na >= 8 && nb >= 8)
         {
-            return UnionVector(a, na, b, nb, dst);
+            return MergeVector<UnionMerge>(a, na, b, nb, dst);
         }
         return ScalarUnion(a, na, b, nb, dst);
     }
 
     /// <summary>
-    /// a ∪ b eight values at a time: the next block of the side with the smaller head goes through
-    /// <see cref="MergeNetwork"/> with the eight largest values so far; the eight smallest come out sorted and
-    /// are stored without the values equal to their predecessor. Everything stored is at most every value not
-    /// yet loaded, so the tails (fewer than eight values on one side, the pending eight, the rest of the other
-    /// side) finish in a small scalar merge.
+    /// Merges a and b eight values at a time: the next block of the side with the smaller head goes through
+    /// <see cref="MergeNetwork"/> with the eight largest values so far, and the eight smallest come out sorted for
+    /// <typeparamref name="TMerge"/> to store (without repeats for a union, without pairs for a symmetric
+    /// difference). Everything stored is at most every value not yet loaded, so the tails (fewer than eight values
+    /// on one side, the pending eight, the rest of the other side) finish in a small scalar merge.
     /// </summary>
-    private static int UnionVector(ushort* a, int na, ushort* b, int nb, ushort* dst)
+    private static int MergeVector<TMerge>(ushort* a, int na, ushort* b, int nb, ushort* dst)
+        where TMerge : struct, IVectorMerge
     {
         var table = PackTable;
         MergeNetwork(Vector128.Load(a), Vector128.Load(b), out var low, out var high);
         var i = 8;
         var j = 8;
         // The first block's predecessor: no run of eight distinct values starts at 65535.
-        var k = StoreUnique(Vector128<ushort>.AllBitsSet, low, dst, table);
+        var k = TMerge.Store(Vector128<ushort>.AllBitsSet, low, dst, table);
         var last = low;
         while (i + 8 <= na && j + 8 <= nb)
         {
@@ -372,11 +373,11 @@ internal static unsafe class ArrayContainer
                 j += 8;
             }
             MergeNetwork(next, high, out low, out high);
-            k += StoreUnique(last, low, dst + k, table);
+            k += TMerge.Store(last, low, dst + k, table);
             last = low;
         }
         ushort* pending = stackalloc ushort[24];
-        var np = StoreUnique(last, high, pending, table);
+        var np = TMerge.StoreLast(last, high, pending, table);
         ushort* rest;
         int nrest;
         if (i + 8 > na)
@@ -391,8 +392,63 @@ internal static unsafe class ArrayContainer
             rest = a + i;
             nrest = na - i;
         }
-        np = SortDistinct(pending, np);
-        return k + ScalarUnion(pending, np, rest, nrest, dst + k);
+        np = TMerge.FinishPending(pending, np);
+        return k + TMerge.Scalar(pending, np, rest, nrest, dst + k);
+    }
+
+    /// <summary>What <see cref="MergeVector{TMerge}"/> keeps of the merged stream: one implementation per operation.</summary>
+    private interface IVectorMerge
+    {
+        /// <summary>Stores the kept values of the sorted block <paramref name="current"/> after <paramref name="previous"/>; returns how many.</summary>
+        static abstract int Store(Vector128<ushort> previous, Vector128<ushort> current, ushort* dst, Vector128<byte>[] table);
+
+        /// <summary>Stores the kept values of the last block, <paramref name="high"/>, into the pending buffer; returns how many.</summary>
+        static abstract int StoreLast(Vector128<ushort> previous, Vector128<ushort> high, ushort* pending, Vector128<byte>[] table);
+
+        /// <summary>Sorts the small pending buffer and applies the operation within it; returns the new length.</summary>
+        static abstract int FinishPending(ushort* buffer, int n);
+
+        /// <summary>The scalar merge that finishes the tails.</summary>
+        static abstract int Scalar(ushort* a, int na, ushort* b, int nb, ushort* dst);
+    }
+
+    private readonly struct UnionMerge : IVectorMerge
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int Store(Vector128<ushort> previous, Vector128<ushort> current, ushort* dst, Vector128<byte>[] table) =>
+            StoreUnique(previous, current, dst, table);
+
+        public static int StoreLast(Vector128<ushort> previous, Vector128<ushort> high, ushort* pending, Vector128<byte>[] table) =>
+            StoreUnique(previous, high, pending, table);
+
+        public static int FinishPending(ushort* buffer, int n) => SortDistinct(buffer, n);
+
+        public static int Scalar(ushort* a, int na, ushort* b, int nb, ushort* dst) => ScalarUnion(a, na, b, nb, dst);
+    }
+
+    /// <summary>
+    /// The merged stream holds each common value twice in a row, and <see cref="StoreSingles"/> keeps, one lane
+    /// behind, the values equal to neither neighbour; the last block's lane 7 is decided here.
+    /// </summary>
+    private readonly struct SymmetricDifferenceMerge : IVectorMerge
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int Store(Vector128<ushort> previous, Vector128<ushort> current, ushort* dst, Vector128<byte>[] table) =>
+            StoreSingles(previous, current, dst, table);
+
+        public static int StoreLast(Vector128<ushort> previous, Vector128<ushort> high, ushort* pending, Vector128<byte>[] table)
+        {
+            var np = StoreSingles(previous, high, pending, table);
+            if (high.GetElement(7) != high.GetElement(6))
+            {
+                pending[np++] = high.GetElement(7);
+            }
+            return np;
+        }
+
+        public static int FinishPending(ushort* buffer, int n) => SortSingles(buffer, n);
+
+        public static int Scalar(ushort* a, int na, ushort* b, int nb, ushort* dst) => ScalarSymmetricDifference(a, na, b, nb, dst);
     }
 
     /// <summary>
@@ -643,64 +699,9 @@ internal static unsafe class ArrayContainer
     {
         if (Sse41.IsSupported && na >= 8 && nb >= 8)
         {
-            return SymmetricDifferenceVector(a, na, b, nb, dst);
+            return MergeVector<SymmetricDifferenceMerge>(a, na, b, nb, dst);
         }
         return ScalarSymmetricDifference(a, na, b, nb, dst);
-    }
-
-    /// <summary>
-    /// a ⊕ b shaped like <see cref="UnionVector"/>: the merged stream holds each common value twice in a row,
-    /// and <see cref="StoreSingles"/> keeps, one lane behind, the values equal to neither neighbour.
-    /// </summary>
-    private static int SymmetricDifferenceVector(ushort* a, int na, ushort* b, int nb, ushort* dst)
-    {
-        var table = PackTable;
-        MergeNetwork(Vector128.Load(a), Vector128.Load(b), out var low, out var high);
-        var i = 8;
-        var j = 8;
-        // A predecessor of two 65535 lanes: its lane 7 is dropped as equal to lane 6, and no sorted block of
-        // distinct inputs starts at 65535.
-        var k = StoreSingles(Vector128<ushort>.AllBitsSet, low, dst, table);
-        var last = low;
-        while (i + 8 <= na && j + 8 <= nb)
-        {
-            Vector128<ushort> next;
-            if (a[i] < b[j])
-            {
-                next = Vector128.Load(a + i);
-                i += 8;
-            }
-            else
-            {
-                next = Vector128.Load(b + j);
-                j += 8;
-            }
-            MergeNetwork(next, high, out low, out high);
-            k += StoreSingles(last, low, dst + k, table);
-            last = low;
-        }
-        ushort* pending = stackalloc ushort[24];
-        var np = StoreSingles(last, high, pending, table);
-        if (high.GetElement(7) != high.GetElement(6))
-        {
-            pending[np++] = high.GetElement(7);
-        }
-        ushort* rest;
-        int nrest;
-        if (i + 8 > na)
-        {
-            np = AppendTail(pending, np, a + i, na - i);
-            rest = b + j;
-            nrest = nb - j;
-        }
-        else
-        {
-            np = AppendTail(pending, np, b + j, nb - j);
-            rest = a + i;
-            nrest = na - i;
-        }
-        np = SortSingles(pending, np);
-        return k + ScalarSymmetricDifference(pending, np, rest, nrest, dst + k);
     }
 
     private static int ScalarSymmetricDifference(ushort* a, int na, ushort* b, int nb, ushort* dst)
