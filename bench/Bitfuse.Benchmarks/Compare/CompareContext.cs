@@ -11,6 +11,9 @@ namespace Bitfuse.Benchmarks.Compare;
 /// </summary>
 public sealed class CompareContext
 {
+    /// <summary>Timed calls after warm-up whose fastest sizes the batch.</summary>
+    private const int CalibrationProbes = 5;
+
     private readonly List<CompareResult> _results = [];
     private string? _syntheticRoot;
 
@@ -167,10 +170,16 @@ public sealed class CompareContext
         }
         while (calls < 2 || (elapsed < warmupNs && calls < 200));
 
-        // One timed call after warm-up decides the batch size.
-        start = Stopwatch.GetTimestamp();
-        action();
-        var perCall = Math.Max(Stopwatches.ElapsedNs(start), 1);
+        // The fastest of a few timed calls after warm-up decides the batch size: one call preempted on a busy
+        // machine would otherwise shrink every sample to a call or two, timed mostly by the clock itself.
+        var perCall = double.MaxValue;
+        for (var probe = 0; probe < CalibrationProbes; probe++)
+        {
+            start = Stopwatch.GetTimestamp();
+            action();
+            perCall = Math.Min(perCall, Stopwatches.ElapsedNs(start));
+        }
+        perCall = Math.Max(perCall, 1);
         var target = SampleTarget.TotalNanoseconds;
         return (int)Math.Clamp(Math.Ceiling(target / perCall), 1, 10_000_000);
     }
