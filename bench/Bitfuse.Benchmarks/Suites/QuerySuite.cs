@@ -116,6 +116,10 @@ public sealed unsafe class QuerySuite : ICompareSuite
         {
             foreach (var (exprName, text) in Expressions)
             {
+                if (!Selected($"dense-{exprName}-{sizeName}-write") && !Selected($"dense-{exprName}-{sizeName}-count"))
+                {
+                    continue;
+                }
                 var query = engine.Compile(text);
                 var count = query.Variables.Count;
                 if (context.Quick && bytes >= 64 << 20 && count > 8)
@@ -155,6 +159,10 @@ public sealed unsafe class QuerySuite : ICompareSuite
                 foreach (var write in new[] { true, false })
                 {
                     var mode = write ? "write" : "count";
+                    if (!Selected($"dense-{exprName}-{sizeName}-{mode}"))
+                    {
+                        continue;
+                    }
                     var variant = write ? KernelVariant.Write : KernelVariant.Count;
                     long sink = 0;
                     Action[] sides =
