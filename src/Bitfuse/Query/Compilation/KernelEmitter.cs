@@ -73,6 +73,9 @@ internal static class KernelEmitter
 
     private sealed class Body
     {
+        // Trees with more distinct nodes than this compute one vector per loop step instead of a 64-byte block.
+        private const int LargeTree = 24;
+
         private readonly ILGenerator _il;
         private readonly Expr _shape;
         private readonly KernelVariant _variant;
@@ -115,9 +118,27 @@ internal static class KernelEmitter
             {
                 EmitGroupLoop(ops, EmitEnd(totalBytes, GroupBytes));
             }
-            EmitLoop(ops, 64, EmitEnd(totalBytes, 64), nonTemporal: false);
+            // A large tree computes one vector per step: the loop overhead is small beside it, and the JIT,
+            // whose time grows with the copies of the tree, compiles half as much (compile-first).
+            var step = ops.IsScalar || Size(_shape, new HashSet<Expr>(ReferenceEqualityComparer.Instance)) <= LargeTree ? 64 : ops.Bytes;
+            EmitLoop(ops, step, EmitEnd(totalBytes, step), nonTemporal: false);
             EmitLoop(VectorOps.Scalar, 8, totalBytes, nonTemporal: false);
             EmitEpilogue();
+        }
+
+        // Distinct nodes of the tree (a shared subtree counts once).
+        private static int Size(Expr node, HashSet<Expr> seen)
+        {
+            if (!seen.Add(node))
+            {
+                return 0;
+            }
+            var size = 1;
+            foreach (var operand in node.OperandArray)
+            {
+                size += Size(operand, seen);
+            }
+            return size;
         }
 
         // head (scalar words up to the first 64-byte boundary of the output), aligned blocks with

@@ -181,6 +181,71 @@ public unsafe class StreamingKernelTests
         }
     }
 
+    [Theory]
+    [InlineData(KernelWidth.Scalar)]
+    [InlineData(KernelWidth.Vector128)]
+    [InlineData(KernelWidth.Vector256)]
+    [InlineData(KernelWidth.Vector512)]
+    public void A_large_tree_computed_one_vector_per_step_matches_the_scalar_loop_in_every_variant(KernelWidth width)
+    {
+        var pool = new ExprPool();
+        var text = "((a0 & a1) | (a2 & !a3)) & ((a4 | a5) ^ (a6 & a7)) | ((a8 & !a9) | (a10 ^ a11)) & !(a12 & (a13 | a14) & !a15)";
+        var form = CanonicalForm.Of(Optimizer.Optimize(Parser.Parse(text, pool, QueryLimits.Default, out _), pool), pool);
+        var cache = new KernelCache(width);
+        var random = new Random(31);
+        const int MaxWords = 140;
+        var inputs = new ulong*[form.Inputs.Count];
+        var output = (ulong*)NativeMemory.AlignedAlloc(MaxWords * sizeof(ulong), 64);
+        try
+        {
+            for (var k = 0; k < inputs.Length; k++)
+            {
+                inputs[k] = (ulong*)NativeMemory.AlignedAlloc(MaxWords * sizeof(ulong), 64);
+                for (var w = 0; w < MaxWords; w++)
+                {
+                    inputs[k][w] = (ulong)random.NextInt64() ^ ((ulong)random.Next() << 33);
+                }
+            }
+            fixed (ulong** table = inputs)
+            {
+                foreach (var words in new[] { 0, 1, 3, 4, 5, 8, 31, 32, 33, 64, 100, 139 })
+                {
+                    var expected = new ulong[words];
+                    long expectedCount = 0;
+                    for (var w = 0; w < words; w++)
+                    {
+                        expected[w] = Reference(form, pool, inputs, w);
+                        expectedCount += (long)ulong.PopCount(expected[w]);
+                    }
+                    foreach (var variant in Enum.GetValues<KernelVariant>())
+                    {
+                        new Span<ulong>(output, MaxWords).Clear();
+                        var result = cache.Get(form, variant).Function(table, output, words);
+                        var what = $"{variant} {width} over {words} words";
+                        Assert.True(variant switch
+                        {
+                            KernelVariant.Write => result == 0,
+                            KernelVariant.Any => result == (expectedCount > 0 ? 1 : 0),
+                            _ => result == expectedCount,
+                        }, what);
+                        if (variant is KernelVariant.Write or KernelVariant.WriteCount)
+                        {
+                            Assert.True(expected.AsSpan().SequenceEqual(new ReadOnlySpan<ulong>(output, words)), what);
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(output);
+            foreach (var input in inputs)
+            {
+                NativeMemory.AlignedFree(input);
+            }
+        }
+    }
+
     private static ulong Reference(CanonicalForm form, ExprPool pool, ulong*[] inputs, int word) =>
         ReferenceInterpreter.EvaluateWord(form.Shape, name => inputs[CanonicalForm.PositionOf(pool.Variable(name))][word]);
 }
