@@ -45,6 +45,12 @@ internal static class KernelEmitter
     /// <summary>Bytes per carry-save group: 8 vectors of 256 bits.</summary>
     public const int GroupBytes = 256;
 
+    /// <summary>The <c>vpternlogq</c> control byte of a carry-save adder's carry: the majority of three inputs.</summary>
+    public const byte MajorityControl = 0xE8;
+
+    /// <summary>The <c>vpternlogq</c> control byte of a carry-save adder's sum: the exclusive or of three inputs.</summary>
+    public const byte SumControl = 0x96;
+
     /// <summary>Emits, and returns the delegate for, a kernel computing <paramref name="shape"/> over <paramref name="inputCount"/> inputs.</summary>
     public static Kernel Emit(Expr shape, int inputCount, KernelVariant variant, KernelWidth width, bool allowTernaryLogic = true, bool streaming = false)
     {
@@ -328,12 +334,12 @@ internal static class KernelEmitter
             var il = _il;
             if (_ternary)
             {
-                foreach (var (destination, control) in new[] { (high, 0xE8), (low, 0x96) })
+                foreach (var (destination, control) in new[] { (high, MajorityControl), (low, SumControl) })
                 {
                     il.Emit(OpCodes.Ldloc, low);
                     il.Emit(OpCodes.Ldloc, b);
                     il.Emit(OpCodes.Ldloc, c);
-                    il.Emit(OpCodes.Ldc_I4, control);
+                    il.Emit(OpCodes.Ldc_I4, (int)control);
                     il.Emit(OpCodes.Call, VectorOps.TernaryLogic);
                     il.Emit(OpCodes.Stloc, destination);
                 }

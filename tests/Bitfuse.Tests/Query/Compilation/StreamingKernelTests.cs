@@ -246,6 +246,17 @@ public unsafe class StreamingKernelTests
         }
     }
 
+    [Fact]
+    public void Carry_save_control_bytes_are_the_majority_and_the_sum_of_three_inputs()
+    {
+        // The AVX-512 adder (one vpternlogq per half) cannot run on every machine; its truth tables can be checked anywhere.
+        var pool = new ExprPool();
+        Expr[] abc = [pool.Variable("a"), pool.Variable("b"), pool.Variable("c")];
+        var majority = pool.Or(pool.And(abc[0], abc[1]), pool.And(abc[0], abc[2]), pool.And(abc[1], abc[2]));
+        Assert.Equal(KernelEmitter.MajorityControl, TernaryLogicTable.Of(majority, abc));
+        Assert.Equal(KernelEmitter.SumControl, TernaryLogicTable.Of(pool.Xor(abc), abc));
+    }
+
     private static ulong Reference(CanonicalForm form, ExprPool pool, ulong*[] inputs, int word) =>
         ReferenceInterpreter.EvaluateWord(form.Shape, name => inputs[CanonicalForm.PositionOf(pool.Variable(name))][word]);
 }
