@@ -268,7 +268,7 @@ internal static class KernelEmitter
             il.Emit(OpCodes.Br, condition);
             il.MarkLabel(body);
             var top = il.DeclareLocal(ops.Type);
-            EmitCarrySave(ops, levels, 0, 0, vectors, top, scratch, 0);
+            EmitCarrySave(ops, levels, 0, vectors, top, scratch, 0);
             EmitCount(ops, top, total);
             EmitAdvance(GroupBytes);
             il.MarkLabel(condition);
@@ -298,9 +298,9 @@ internal static class KernelEmitter
             il.Emit(OpCodes.Stloc, _count);
         }
 
-        // Folds results first .. first + n - 1 (n a power of two, each of weight 2^level) into the levels,
-        // leaving their carry of weight 2^(level + log2 n) in target.
-        private void EmitCarrySave(VectorOps ops, LocalBuilder[] levels, int level, int first, int n, LocalBuilder target, Scratch scratch, int depth)
+        // Folds results first .. first + n - 1 (n a power of two) into levels[0 .. log2 n - 1], leaving their
+        // carry, of weight n, in target: the two halves' carries (weight n / 2 each) meet in levels[log2 n - 1].
+        private void EmitCarrySave(VectorOps ops, LocalBuilder[] levels, int first, int n, LocalBuilder target, Scratch scratch, int depth)
         {
             if (n == 2)
             {
@@ -309,10 +309,10 @@ internal static class KernelEmitter
             }
             else
             {
-                EmitCarrySave(ops, levels, level, first, n / 2, scratch.Left[depth], scratch, depth + 1);
-                EmitCarrySave(ops, levels, level, first + (n / 2), n / 2, scratch.Right[depth], scratch, depth + 1);
+                EmitCarrySave(ops, levels, first, n / 2, scratch.Left[depth], scratch, depth + 1);
+                EmitCarrySave(ops, levels, first + (n / 2), n / 2, scratch.Right[depth], scratch, depth + 1);
             }
-            EmitAdder(ops, levels[level + BitOperations.Log2((uint)n) - 1], scratch.Left[depth], scratch.Right[depth], target, scratch.Sum);
+            EmitAdder(ops, levels[BitOperations.Log2((uint)n) - 1], scratch.Left[depth], scratch.Right[depth], target, scratch.Sum);
         }
 
         // The result vector c of the current group into local, stored to the output too for write + count.
