@@ -94,11 +94,62 @@ public static unsafe class MemoryLimits
         return Tail(inputs, count, output, i, words, sink.GetLower() | sink.GetUpper());
     }
 
-    // One 64-byte block per step, two vectors per input, so each input pointer is loaded once per block.
+    // 256 bytes per step, eight vectors per input, so the loop over inputs costs little beside the loads;
+    // then 64-byte blocks, then the tail.
     private static ulong ReadInputsWriteOne256(ulong** inputs, int count, ulong* output, nint words, bool nonTemporal)
     {
         var sink = Vector256<ulong>.Zero;
         nint i = 0;
+        for (; i + 32 <= words; i += 32)
+        {
+            var source = inputs[0] + i;
+            var acc0 = Vector256.Load(source);
+            var acc1 = Vector256.Load(source + 4);
+            var acc2 = Vector256.Load(source + 8);
+            var acc3 = Vector256.Load(source + 12);
+            var acc4 = Vector256.Load(source + 16);
+            var acc5 = Vector256.Load(source + 20);
+            var acc6 = Vector256.Load(source + 24);
+            var acc7 = Vector256.Load(source + 28);
+            for (var k = 1; k < count; k++)
+            {
+                source = inputs[k] + i;
+                acc0 ^= Vector256.Load(source);
+                acc1 ^= Vector256.Load(source + 4);
+                acc2 ^= Vector256.Load(source + 8);
+                acc3 ^= Vector256.Load(source + 12);
+                acc4 ^= Vector256.Load(source + 16);
+                acc5 ^= Vector256.Load(source + 20);
+                acc6 ^= Vector256.Load(source + 24);
+                acc7 ^= Vector256.Load(source + 28);
+            }
+            if (output == null)
+            {
+                sink |= acc0 | acc1 | acc2 | acc3 | acc4 | acc5 | acc6 | acc7;
+            }
+            else if (nonTemporal)
+            {
+                acc0.StoreAlignedNonTemporal(output + i);
+                acc1.StoreAlignedNonTemporal(output + i + 4);
+                acc2.StoreAlignedNonTemporal(output + i + 8);
+                acc3.StoreAlignedNonTemporal(output + i + 12);
+                acc4.StoreAlignedNonTemporal(output + i + 16);
+                acc5.StoreAlignedNonTemporal(output + i + 20);
+                acc6.StoreAlignedNonTemporal(output + i + 24);
+                acc7.StoreAlignedNonTemporal(output + i + 28);
+            }
+            else
+            {
+                acc0.Store(output + i);
+                acc1.Store(output + i + 4);
+                acc2.Store(output + i + 8);
+                acc3.Store(output + i + 12);
+                acc4.Store(output + i + 16);
+                acc5.Store(output + i + 20);
+                acc6.Store(output + i + 24);
+                acc7.Store(output + i + 28);
+            }
+        }
         for (; i + 8 <= words; i += 8)
         {
             var source = inputs[0] + i;
