@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Bitfuse.Query.Compilation;
 
 namespace Bitfuse.Benchmarks.Suites;
 
@@ -44,54 +46,163 @@ public static unsafe class MemoryLimits
 
     /// <summary>
     /// Reads each of <paramref name="inputs"/> once and, when <paramref name="output"/> is not null, stores
-    /// one output of the same length: the least memory traffic a fused n-input query can need.
+    /// one output of the same length: the least memory traffic a fused n-input query can need. Outputs of
+    /// <see cref="Kernel.StreamingThresholdBytes"/> or more at a 64-byte-aligned address are stored with
+    /// non-temporal stores (no read for ownership, no eviction of the inputs), as the kernels and
+    /// TensorPrimitives do; smaller ones with plain stores.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static ulong ReadInputsWriteOne(ulong*[] inputs, ulong* output, nint words)
     {
+        var nonTemporal = output != null && words >= Kernel.StreamingThresholdBytes / sizeof(ulong) && ((nint)output & 63) == 0;
+        fixed (ulong** pointers = inputs)
+        {
+            return Vector512.IsHardwareAccelerated
+                ? ReadInputsWriteOne512(pointers, inputs.Length, output, words, nonTemporal)
+                : ReadInputsWriteOne256(pointers, inputs.Length, output, words, nonTemporal);
+        }
+    }
+
+    private static ulong ReadInputsWriteOne512(ulong** inputs, int count, ulong* output, nint words, bool nonTemporal)
+    {
+        var sink = Vector512<ulong>.Zero;
+        nint i = 0;
+        for (; i + 8 <= words; i += 8)
+        {
+            var acc = Vector512.Load(inputs[0] + i);
+            for (var k = 1; k < count; k++)
+            {
+                acc ^= Vector512.Load(inputs[k] + i);
+            }
+            if (output == null)
+            {
+                sink |= acc;
+            }
+            else if (nonTemporal)
+            {
+                acc.StoreAlignedNonTemporal(output + i);
+            }
+            else
+            {
+                acc.Store(output + i);
+            }
+        }
+        if (nonTemporal)
+        {
+            Sse.StoreFence();
+        }
+        return Tail(inputs, count, output, i, words, sink.GetLower() | sink.GetUpper());
+    }
+
+    // 256 bytes per step, eight vectors per input, so the loop over inputs costs little beside the loads;
+    // then 64-byte blocks, then the tail.
+    private static ulong ReadInputsWriteOne256(ulong** inputs, int count, ulong* output, nint words, bool nonTemporal)
+    {
         var sink = Vector256<ulong>.Zero;
         nint i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        for (; i + 32 <= words; i += 32)
         {
-            var sink512 = Vector512<ulong>.Zero;
-            for (; i + 8 <= words; i += 8)
+            var source = inputs[0] + i;
+            var acc0 = Vector256.Load(source);
+            var acc1 = Vector256.Load(source + 4);
+            var acc2 = Vector256.Load(source + 8);
+            var acc3 = Vector256.Load(source + 12);
+            var acc4 = Vector256.Load(source + 16);
+            var acc5 = Vector256.Load(source + 20);
+            var acc6 = Vector256.Load(source + 24);
+            var acc7 = Vector256.Load(source + 28);
+            for (var k = 1; k < count; k++)
             {
-                var acc = Vector512.Load(inputs[0] + i);
-                for (var k = 1; k < inputs.Length; k++)
-                {
-                    acc ^= Vector512.Load(inputs[k] + i);
-                }
-                if (output != null)
-                {
-                    acc.Store(output + i);
-                }
-                else
-                {
-                    sink512 |= acc;
-                }
+                source = inputs[k] + i;
+                acc0 ^= Vector256.Load(source);
+                acc1 ^= Vector256.Load(source + 4);
+                acc2 ^= Vector256.Load(source + 8);
+                acc3 ^= Vector256.Load(source + 12);
+                acc4 ^= Vector256.Load(source + 16);
+                acc5 ^= Vector256.Load(source + 20);
+                acc6 ^= Vector256.Load(source + 24);
+                acc7 ^= Vector256.Load(source + 28);
             }
-            sink = sink512.GetLower() | sink512.GetUpper();
+            if (output == null)
+            {
+                sink |= acc0 | acc1 | acc2 | acc3 | acc4 | acc5 | acc6 | acc7;
+            }
+            else if (nonTemporal)
+            {
+                acc0.StoreAlignedNonTemporal(output + i);
+                acc1.StoreAlignedNonTemporal(output + i + 4);
+                acc2.StoreAlignedNonTemporal(output + i + 8);
+                acc3.StoreAlignedNonTemporal(output + i + 12);
+                acc4.StoreAlignedNonTemporal(output + i + 16);
+                acc5.StoreAlignedNonTemporal(output + i + 20);
+                acc6.StoreAlignedNonTemporal(output + i + 24);
+                acc7.StoreAlignedNonTemporal(output + i + 28);
+            }
+            else
+            {
+                acc0.Store(output + i);
+                acc1.Store(output + i + 4);
+                acc2.Store(output + i + 8);
+                acc3.Store(output + i + 12);
+                acc4.Store(output + i + 16);
+                acc5.Store(output + i + 20);
+                acc6.Store(output + i + 24);
+                acc7.Store(output + i + 28);
+            }
         }
-        else
+        for (; i + 8 <= words; i += 8)
         {
-            for (; i + 4 <= words; i += 4)
+            var source = inputs[0] + i;
+            var acc0 = Vector256.Load(source);
+            var acc1 = Vector256.Load(source + 4);
+            for (var k = 1; k < count; k++)
             {
-                var acc = Vector256.Load(inputs[0] + i);
-                for (var k = 1; k < inputs.Length; k++)
-                {
-                    acc ^= Vector256.Load(inputs[k] + i);
-                }
-                if (output != null)
-                {
-                    acc.Store(output + i);
-                }
-                else
-                {
-                    sink |= acc;
-                }
+                source = inputs[k] + i;
+                acc0 ^= Vector256.Load(source);
+                acc1 ^= Vector256.Load(source + 4);
+            }
+            if (output == null)
+            {
+                sink |= acc0 | acc1;
+            }
+            else if (nonTemporal)
+            {
+                acc0.StoreAlignedNonTemporal(output + i);
+                acc1.StoreAlignedNonTemporal(output + i + 4);
+            }
+            else
+            {
+                acc0.Store(output + i);
+                acc1.Store(output + i + 4);
             }
         }
-        return sink.GetElement(0) | sink.GetElement(1) | sink.GetElement(2) | sink.GetElement(3);
+        if (nonTemporal)
+        {
+            Sse.StoreFence();
+        }
+        return Tail(inputs, count, output, i, words, sink);
+    }
+
+    private static ulong Tail(ulong** inputs, int count, ulong* output, nint i, nint words, Vector256<ulong> sink)
+    {
+        var result = sink.GetElement(0) | sink.GetElement(1) | sink.GetElement(2) | sink.GetElement(3);
+        for (; i < words; i++)
+        {
+            var acc = inputs[0][i];
+            for (var k = 1; k < count; k++)
+            {
+                acc ^= inputs[k][i];
+            }
+            if (output == null)
+            {
+                result |= acc;
+            }
+            else
+            {
+                output[i] = acc;
+            }
+        }
+        return result;
     }
 
     /// <summary>Copies <paramref name="words"/> words with the widest accelerated vectors (aligned input and output).</summary>

@@ -13,7 +13,7 @@ namespace Bitfuse.Benchmarks.Suites;
 /// <list type="bullet">
 /// <item><c>dense-&lt;expr&gt;-&lt;size&gt;-&lt;write|count&gt;</c>: a compiled query in dense mode over random bitsets
 /// against <c>tensorprimitives</c>, <c>croaring</c> and <c>read-limit</c> (one streaming pass over the inputs,
-/// plus one store for writes: the least memory traffic the case needs).</item>
+/// plus one store for writes, non-temporal for outputs of 1 MiB or more: the least memory traffic the case needs).</item>
 /// <item><c>compile-first</c>, <c>compile-cached</c>: parse + optimize + generate + JIT a 16-input query, and a cache hit (absolute).</item>
 /// <item><c>jitmap-and&lt;n&gt;-&lt;count|nocount&gt;</c>: jitmap's benchmark shape, n-way AND over one 8 KiB container, against a scalar loop.</item>
 /// <item><c>realdata-*</c>: Roaring bitmaps from the real data sets against CRoaring (see <see cref="QueryRealDataCases"/>).</item>
@@ -116,6 +116,10 @@ public sealed unsafe class QuerySuite : ICompareSuite
         {
             foreach (var (exprName, text) in Expressions)
             {
+                if (!Selected($"dense-{exprName}-{sizeName}-write") && !Selected($"dense-{exprName}-{sizeName}-count"))
+                {
+                    continue;
+                }
                 var query = engine.Compile(text);
                 var count = query.Variables.Count;
                 if (context.Quick && bytes >= 64 << 20 && count > 8)
@@ -155,6 +159,10 @@ public sealed unsafe class QuerySuite : ICompareSuite
                 foreach (var write in new[] { true, false })
                 {
                     var mode = write ? "write" : "count";
+                    if (!Selected($"dense-{exprName}-{sizeName}-{mode}"))
+                    {
+                        continue;
+                    }
                     var variant = write ? KernelVariant.Write : KernelVariant.Count;
                     long sink = 0;
                     Action[] sides =
@@ -177,7 +185,7 @@ public sealed unsafe class QuerySuite : ICompareSuite
                     context.Record(CompareResult.Of(context.Suite, caseName, "croaring", medians[0], medians[2], rounds: context.Rounds, extra: extra,
                         note: "Roaring.Net pairwise (in place after the first op, *Count at the root when counting)"));
                     context.Record(CompareResult.Of(context.Suite, caseName, "read-limit", medians[0], medians[3], rounds: context.Rounds, extra: extra,
-                        note: "one streaming read of every input" + (write ? " and one store" : "")));
+                        note: "one streaming read of every input" + (write ? " and one store (non-temporal from 1 MiB, as the kernels)" : "")));
                     GC.KeepAlive(sink);
                 }
                 foreach (var bitmap in roaring.Values)

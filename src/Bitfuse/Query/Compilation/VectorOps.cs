@@ -17,6 +17,8 @@ internal sealed class VectorOps
         Type = type;
         Bytes = width == KernelWidth.Scalar ? 8 : (int)width / 8;
         Lanes = Bytes / 8;
+        CountAdd = typeof(KernelCounting).GetMethod(nameof(KernelCounting.Add), [type, type])!;
+        CountSum = typeof(KernelCounting).GetMethod(nameof(KernelCounting.Sum), [type])!;
         if (statics is null)
         {
             return;
@@ -31,6 +33,7 @@ internal sealed class VectorOps
         AllBitsSet = type.GetProperty("AllBitsSet")!.GetMethod!;
         AndNot = Generic(statics, "AndNot", 2);
         GetElement = Generic(statics, "GetElement", 2);
+        StoreNonTemporal = Generic(statics, "StoreAlignedNonTemporal", 2);
     }
 
     public static readonly VectorOps Scalar = new(KernelWidth.Scalar, typeof(ulong), null);
@@ -44,6 +47,9 @@ internal sealed class VectorOps
     /// <summary><c>Avx512F.TernaryLogic(Vector512&lt;ulong&gt;, ..., byte)</c>.</summary>
     public static readonly MethodInfo TernaryLogic = typeof(Avx512F).GetMethod(nameof(Avx512F.TernaryLogic),
         [typeof(Vector512<ulong>), typeof(Vector512<ulong>), typeof(Vector512<ulong>), typeof(byte)])!;
+
+    /// <summary><c>Sse.StoreFence()</c>: orders non-temporal stores before any later store or load.</summary>
+    public static readonly MethodInfo StoreFence = typeof(Sse).GetMethod(nameof(Sse.StoreFence), Type.EmptyTypes)!;
 
     public KernelWidth Width { get; }
 
@@ -74,6 +80,15 @@ internal sealed class VectorOps
     public MethodInfo AllBitsSet { get; } = null!;
 
     public MethodInfo GetElement { get; } = null!;
+
+    /// <summary><c>VectorN.StoreAlignedNonTemporal(value, address)</c>.</summary>
+    public MethodInfo StoreNonTemporal { get; } = null!;
+
+    /// <summary><c>KernelCounting.Add(counts, value)</c> for this width.</summary>
+    public MethodInfo CountAdd { get; }
+
+    /// <summary><c>KernelCounting.Sum(counts)</c> for this width.</summary>
+    public MethodInfo CountSum { get; }
 
     /// <summary>The operations for <paramref name="width"/>, resolving <see cref="KernelWidth.Auto"/> to the widest accelerated one.</summary>
     public static VectorOps For(KernelWidth width) => Resolve(width) switch

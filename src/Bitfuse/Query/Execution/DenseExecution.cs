@@ -4,7 +4,8 @@ namespace Bitfuse.Query.Execution;
 
 /// <summary>
 /// Runs a kernel over caller-owned dense bitsets. The caller has checked that every input and the output
-/// cover <c>words</c> words; this only reorders the variable pointers into kernel positions.
+/// cover <c>words</c> words; this reorders the variable pointers into kernel positions and picks the
+/// streaming twin of a write kernel for large outputs (<see cref="Kernel.For"/>).
 /// </summary>
 internal static unsafe class DenseExecution
 {
@@ -19,7 +20,7 @@ internal static unsafe class DenseExecution
         }
         fixed (nint* table = pointers)
         {
-            return kernel.Function((ulong**)table, output, words);
+            return kernel.For(output, words).Function((ulong**)table, output, words);
         }
     }
 }
