@@ -18,8 +18,9 @@
 //        could have loaded it has ended;
 //      - Smr retires every replaced mapping the same way;
 //      - UseCount unmaps only while holding the resizing flag with the use count drained (UseCountGate).
-//  G5. The file never shrinks while open: there is no truncate, and the exclusive flock keeps other
-//      cooperating openers out.
+//  G5. The file never shrinks while open: the only truncate sets the size to the published length
+//      (freeing blocks allocated past it) at open and after everything is unmapped at dispose, and the
+//      exclusive flock keeps other cooperating openers out.
 //  G6. A failed fdatasync poisons the handle: no later write or flush runs (fail-stop, never retried),
 //      because the kernel may already have dropped the dirty pages it could not write.
 //  G7. A growth that fails (ENOSPC, EIO, short write) fails before its bytes are published: readers
@@ -182,11 +183,7 @@ public sealed unsafe class MappedFile : IDisposable
             {
                 SyncDirectory(full);
             }
-            var size = Libc.LSeek(fd, 0, Libc.SEEK_END);
-            if (size < 0)
-            {
-                throw Errors.LastFailure(full, "lseek");
-            }
+            var size = GiveBackSpacePastTheEnd(full, fd, options.IO);
             return new MappedFile(full, fd, size, options);
         }
         catch
@@ -194,6 +191,33 @@ public sealed unsafe class MappedFile : IDisposable
             Libc.Close(fd);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Returns the file's size, first freeing disk blocks allocated past it (a handle that was not
+    /// disposed, e.g. a crashed process, leaves its allocation ahead behind). A few blocks of slack
+    /// are allowed for the file system's own metadata, so an unchanged file is not truncated (which
+    /// would touch its modification time) on every open.
+    /// </summary>
+    private static long GiveBackSpacePastTheEnd(string path, int fd, IFileIO io)
+    {
+        const long slackBytes = 64 << 10;
+        var stat = stackalloc byte[Libc.StatBytes];
+        if (Libc.FStat(fd, stat) != 0)
+        {
+            throw Errors.LastFailure(path, "fstat");
+        }
+        var size = *(long*)(stat + Libc.StatSizeOffset);
+        var allocated = *(long*)(stat + Libc.StatBlocksOffset) * 512;
+        if (allocated > RoundUp(size, Environment.SystemPageSize) + slackBytes)
+        {
+            var errno = io.Truncate(fd, size);
+            if (errno != 0)
+            {
+                throw Errors.Failure(path, "ftruncate", errno, $"giving back {allocated - size} bytes allocated past the end ({size} bytes)");
+            }
+        }
+        return size;
     }
 
     /// <summary>Copies <paramref name="destination"/>.Length bytes starting at <paramref name="offset"/>.</summary>
@@ -436,8 +460,15 @@ public sealed unsafe class MappedFile : IDisposable
         }
     }
 
-    /// <summary>Unmaps the file (after readers have left), closes it and releases its lock.</summary>
+    /// <summary>
+    /// Unmaps the file (after readers have left), gives back the disk allocated ahead of the written
+    /// end (truncates to <see cref="Length"/>), closes it and releases its lock.
+    /// </summary>
     /// <exception cref="InvalidOperationException">The calling thread is inside a read scope of this file (it would wait for itself).</exception>
+    /// <exception cref="NativeIOException">
+    /// Giving back the space failed; the file is closed and unlocked all the same, its bytes are
+    /// intact, and the next open gives the space back.
+    /// </exception>
     public void Dispose()
     {
         lock (_writeLock)
@@ -466,11 +497,19 @@ public sealed unsafe class MappedFile : IDisposable
                 mapping.Release(FilePath);
                 _smr.Dispose();
             }
+            // Nothing is mapped any more: free the blocks allocated ahead of the published length (G5
+            // holds: the size does not change, only space past it is released).
+            var truncateErrno = _allocatedEnd > _length ? _io.Truncate(_fd, _length) : 0;
             // Unlock explicitly: a child process forked elsewhere in this process may briefly share the
             // descriptor until it execs, and the lock would otherwise live until that copy closes too.
             Libc.FLock(_fd, Libc.LOCK_UN);
             Libc.Close(_fd);
             _reads.Dispose();
+            if (truncateErrno != 0)
+            {
+                throw Errors.Failure(FilePath, "ftruncate", truncateErrno,
+                    $"giving back the {_allocatedEnd - _length} bytes allocated past the end ({_length} bytes; the file is closed and intact, and the next open retries)");
+            }
         }
     }
 
