@@ -1,8 +1,9 @@
 // A file read through a read-only shared mapping and written through pwrite, growing under readers.
 //
 // State: _length, the published length (release store by the writer, acquire load by readers);
-// _mapping, the current address range (replaced by the writer; null once disposed); _writeLock,
-// held by the one writer at a time.
+// _mapping, the current address range (replaced by the writer; null once disposed), and for Reserve
+// _readBase, its address (0 once disposed), which readers load instead of going through _mapping;
+// _writeLock, held by the one writer at a time.
 //
 // Invariants:
 //  G1. Every byte below _length was allocated (fallocate), written (pwrite) and, with
@@ -14,12 +15,16 @@
 //  G3. A reader forms a pointer only after checking [offset, offset + count) against the length it loaded.
 //  G4. Nothing a reader may still use is unmapped:
 //      - Reserve maps new extents in place and never unmaps while open; when the reservation runs out,
-//        the old range is retired through Smr.Defer and unmapped only after every read section that
-//        could have loaded it has ended;
+//        the file moves to a doubled one and the outgrown range stays mapped (the same file pages) until
+//        dispose. So Reserve readers need no section: a read marks the thread's own slot (a plain
+//        store), loads _length and _mapping, and clears the mark when done. Dispose stores a null
+//        mapping, issues a process-wide barrier (after it, every reader either has its mark visible or
+//        will load the null), waits until no slot is marked, and only then unmaps;
 //      - Smr retires every replaced mapping the same way;
 //      - UseCount unmaps only while holding the resizing flag with the use count drained (UseCountGate).
-//  G5. The file never shrinks while open: there is no truncate, and the exclusive flock keeps other
-//      cooperating openers out.
+//  G5. The file never shrinks while open: the only truncate sets the size to the published length
+//      (freeing blocks allocated past it) at open and after everything is unmapped at dispose, and the
+//      exclusive flock keeps other cooperating openers out.
 //  G6. A failed fdatasync poisons the handle: no later write or flush runs (fail-stop, never retried),
 //      because the kernel may already have dropped the dirty pages it could not write.
 //  G7. A growth that fails (ENOSPC, EIO, short write) fails before its bytes are published: readers
@@ -56,12 +61,15 @@ public sealed unsafe class MappedFile : IDisposable
     private readonly MappedFileOptions _options;
     private readonly UseCountGate? _gate;
     private readonly Smr? _smr;
+    private readonly bool _marksReaders;
+    private readonly List<Mapping> _outgrown = [];
     private readonly Lock _writeLock = new();
     private readonly ReadCounters _reads;
     private const long HugePageBytes = 2 << 20;
     private const long AllocationAheadDivisor = 4;
     private readonly long _pageSize = Environment.SystemPageSize;
     private Mapping? _mapping;
+    private nint _readBase;
     private long _length;
     private long _allocatedEnd;
     private bool _allocationUnsupported;
@@ -79,7 +87,8 @@ public sealed unsafe class MappedFile : IDisposable
     private MappedFile(string path, int fd, long size, MappedFileOptions options)
     {
         FilePath = path;
-        _reads = new ReadCounters(this);
+        _marksReaders = options.Strategy == GrowthStrategy.Reserve;
+        _reads = new ReadCounters(this, _marksReaders);
         _fd = fd;
         _io = options.IO;
         _options = options;
@@ -91,13 +100,16 @@ public sealed unsafe class MappedFile : IDisposable
             _gate = new UseCountGate(options.UseCountOrdering) { Hook = options.UseCountHook };
             _mapping = size == 0 ? Mapping.Empty : MapWhole(size);
         }
+        else if (Strategy == GrowthStrategy.Reserve)
+        {
+            _mapping = Reserve(Math.Max(options.ReservationBytes, size * 2), size);
+            _readBase = _mapping.Address;
+        }
         else
         {
             // Lazy mode: entering a section is a plain store; the rare remap pays for a process-wide barrier.
             _smr = new Smr(new SmrOptions { Mode = SmrMode.Lazy });
-            _mapping = Strategy == GrowthStrategy.Reserve
-                ? Reserve(Math.Max(options.ReservationBytes, size * 2), size)
-                : size == 0 ? Mapping.Empty : MapWhole(size);
+            _mapping = size == 0 ? Mapping.Empty : MapWhole(size);
         }
     }
 
@@ -182,11 +194,7 @@ public sealed unsafe class MappedFile : IDisposable
             {
                 SyncDirectory(full);
             }
-            var size = Libc.LSeek(fd, 0, Libc.SEEK_END);
-            if (size < 0)
-            {
-                throw Errors.LastFailure(full, "lseek");
-            }
+            var size = GiveBackSpacePastTheEnd(full, fd, options.IO);
             return new MappedFile(full, fd, size, options);
         }
         catch
@@ -196,20 +204,66 @@ public sealed unsafe class MappedFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// Returns the file's size, first freeing disk blocks allocated past it (a handle that was not
+    /// disposed, e.g. a crashed process, leaves its allocation ahead behind). A few blocks of slack
+    /// are allowed for the file system's own metadata, so an unchanged file is not truncated (which
+    /// would touch its modification time) on every open.
+    /// </summary>
+    private static long GiveBackSpacePastTheEnd(string path, int fd, IFileIO io)
+    {
+        const long slackBytes = 64 << 10;
+        var stat = stackalloc byte[Libc.StatBytes];
+        if (Libc.FStat(fd, stat) != 0)
+        {
+            throw Errors.LastFailure(path, "fstat");
+        }
+        var size = *(long*)(stat + Libc.StatSizeOffset);
+        var allocated = *(long*)(stat + Libc.StatBlocksOffset) * 512;
+        if (allocated > RoundUp(size, Environment.SystemPageSize) + slackBytes)
+        {
+            var errno = io.Truncate(fd, size);
+            if (errno != 0)
+            {
+                throw Errors.Failure(path, "ftruncate", errno, $"giving back {allocated - size} bytes allocated past the end ({size} bytes)");
+            }
+        }
+        return size;
+    }
+
     /// <summary>Copies <paramref name="destination"/>.Length bytes starting at <paramref name="offset"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The range reaches past <see cref="Length"/> or starts below 0.</exception>
     /// <exception cref="ObjectDisposedException">The file was disposed.</exception>
     /// <exception cref="InvalidOperationException">The calling thread is inside a read scope of this file (use the scope's own read).</exception>
     public void Read(long offset, Span<byte> destination)
     {
+        // The length only grows, so it may be checked before the read is marked or the section entered;
+        // the mapping loaded afterwards covers at least this length (G2). Nothing between marking (or
+        // entering) and leaving can throw (the range is checked, the copy cannot fail), so no try/finally.
+        if (_marksReaders)
+        {
+            var slot = _reads.Current();
+            CheckRange(offset, destination.Length, Volatile.Read(ref _length));
+            if (slot.Counts.Marked != 0)
+            {
+                ThrowInsideScope();
+            }
+            Volatile.Write(ref slot.Counts.Marked, 1);
+            var address = Volatile.Read(ref _readBase);
+            if (address == 0)
+            {
+                UnmarkAndThrowDisposed(slot);
+            }
+            new ReadOnlySpan<byte>((byte*)address + offset, destination.Length).CopyTo(destination);
+            Volatile.Write(ref slot.Counts.Marked, 0);
+            slot.CountMapped(destination.Length);
+            return;
+        }
         if (_gate is not null)
         {
             ReadUseCount(offset, destination);
             return;
         }
-        // The length only grows, so it may be checked before the section; the mapping loaded inside it
-        // covers at least this length (G2). Nothing between Enter and leaving can throw (the range is
-        // checked, the copy cannot fail), so the section needs no try/finally.
         var length = Volatile.Read(ref _length);
         CheckRange(offset, destination.Length, length);
         var section = _smr!.Enter();
@@ -298,9 +352,33 @@ public sealed unsafe class MappedFile : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public MappedReadScope BeginRead()
     {
+        var slot = _reads.Current();
+        if (!slot.UsesMark)
+        {
+            return BeginReadThroughFile(slot);
+        }
+        // Reserve: mark, then load the length and the mapping (G4). Plain stores and loads on the
+        // thread's own slot: the few instructions between two reads' cache misses let them overlap.
+        if (slot.Counts.Marked != 0)
+        {
+            ThrowInsideScope();
+        }
+        Volatile.Write(ref slot.Counts.Marked, 1);
+        var length = Volatile.Read(ref _length);
+        var address = Volatile.Read(ref _readBase);
+        if (address == 0)
+        {
+            UnmarkAndThrowDisposed(slot);
+        }
+        return new MappedReadScope(slot, (byte*)address, length);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private MappedReadScope BeginReadThroughFile(ReadCounters.Slot slot)
+    {
         if (_gate is not null)
         {
-            return BeginReadUseCount();
+            return BeginReadUseCount(slot);
         }
         var section = _smr!.Enter();
         var length = Volatile.Read(ref _length);
@@ -309,11 +387,10 @@ public sealed unsafe class MappedFile : IDisposable
         {
             LeaveAndThrowDisposed(section);
         }
-        return new MappedReadScope(_reads.Current(), (byte*)mapping.Address, length, section);
+        return new MappedReadScope(slot, (byte*)mapping.Address, length);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private MappedReadScope BeginReadUseCount()
+    private MappedReadScope BeginReadUseCount(ReadCounters.Slot slot)
     {
         var gate = _gate!;
         var spin = new SpinWait();
@@ -331,19 +408,33 @@ public sealed unsafe class MappedFile : IDisposable
             gate.ExitReader();
             ThrowDisposed();
         }
-        return new MappedReadScope(_reads.Current(), (byte*)current.Address, Volatile.Read(ref _length), default);
+        return new MappedReadScope(slot, (byte*)current.Address, Volatile.Read(ref _length));
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    // The throw helpers below are not marked NoInlining on purpose: a method whose body ends in a
+    // throw is never inlined anyway, and only when the JIT looks at it can it see that the call does
+    // not return, so the hot path around it keeps its values in registers instead of saving them.
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void UnmarkAndThrowDisposed(ReadCounters.Slot slot)
+    {
+        Volatile.Write(ref slot.Counts.Marked, 0);
+        throw DisposedException();
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void ThrowInsideScope() =>
+        throw new InvalidOperationException($"The calling thread is already inside a read scope of '{FilePath}': read through that scope instead (scopes do not nest).");
+
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private void LeaveAndThrowDisposed(ReadScope section)
     {
         section.Dispose();
-        ThrowDisposed();
+        throw DisposedException();
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void EndRead(ReadScope section)
+    /// <summary>Ends a scope of a UseCount or Smr file (Reserve scopes end with a store in the scope).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal void EndRead()
     {
         if (_gate is not null)
         {
@@ -351,7 +442,8 @@ public sealed unsafe class MappedFile : IDisposable
         }
         else
         {
-            section.Dispose();
+            // The section this thread entered in BeginReadThroughFile (sections do not nest).
+            _smr!.Exit();
         }
     }
 
@@ -436,8 +528,15 @@ public sealed unsafe class MappedFile : IDisposable
         }
     }
 
-    /// <summary>Unmaps the file (after readers have left), closes it and releases its lock.</summary>
+    /// <summary>
+    /// Unmaps the file (after readers have left), gives back the disk allocated ahead of the written
+    /// end (truncates to <see cref="Length"/>), closes it and releases its lock.
+    /// </summary>
     /// <exception cref="InvalidOperationException">The calling thread is inside a read scope of this file (it would wait for itself).</exception>
+    /// <exception cref="NativeIOException">
+    /// Giving back the space failed; the file is closed and unlocked all the same, its bytes are
+    /// intact, and the next open gives the space back.
+    /// </exception>
     public void Dispose()
     {
         lock (_writeLock)
@@ -446,7 +545,7 @@ public sealed unsafe class MappedFile : IDisposable
             {
                 return;
             }
-            if (_smr is not null && _smr.IsInReadSection)
+            if (_marksReaders ? _reads.IsMarkedByCurrentThread() : _smr is not null && _smr.IsInReadSection)
             {
                 throw new InvalidOperationException($"Dispose the read scope before the file '{FilePath}': closing waits for every reader, this thread included.");
             }
@@ -459,18 +558,40 @@ public sealed unsafe class MappedFile : IDisposable
                 Volatile.Write(ref _mapping, null);
                 mapping.Release(FilePath);
             }
-            else
+            else if (_smr is not null)
             {
                 Volatile.Write(ref _mapping, null);
-                _smr!.Synchronize();
+                _smr.Synchronize();
                 mapping.Release(FilePath);
                 _smr.Dispose();
             }
+            else
+            {
+                // Reserve: unpublish, make every reader's pending mark visible, wait for the marked ones (G4).
+                Volatile.Write(ref _readBase, 0);
+                Volatile.Write(ref _mapping, null);
+                Interlocked.MemoryBarrierProcessWide();
+                _reads.WaitForUnmarked();
+                mapping.Release(FilePath);
+                foreach (var outgrown in _outgrown)
+                {
+                    outgrown.Release(FilePath);
+                }
+                _outgrown.Clear();
+            }
+            // Nothing is mapped any more: free the blocks allocated ahead of the published length (G5
+            // holds: the size does not change, only space past it is released).
+            var truncateErrno = _allocatedEnd > _length ? _io.Truncate(_fd, _length) : 0;
             // Unlock explicitly: a child process forked elsewhere in this process may briefly share the
             // descriptor until it execs, and the lock would otherwise live until that copy closes too.
             Libc.FLock(_fd, Libc.LOCK_UN);
             Libc.Close(_fd);
             _reads.Dispose();
+            if (truncateErrno != 0)
+            {
+                throw Errors.Failure(FilePath, "ftruncate", truncateErrno,
+                    $"giving back the {_allocatedEnd - _length} bytes allocated past the end ({_length} bytes; the file is closed and intact, and the next open retries)");
+            }
         }
     }
 
@@ -569,8 +690,19 @@ public sealed unsafe class MappedFile : IDisposable
     private void Replace(Mapping fresh)
     {
         var old = _mapping!;
+        if (_marksReaders)
+        {
+            Volatile.Write(ref _readBase, fresh.Address);
+        }
         Volatile.Write(ref _mapping, fresh);
         Interlocked.Increment(ref _remaps);
+        if (_smr is null)
+        {
+            // Reserve readers hold no section: the outgrown range stays mapped (same file pages, so a
+            // reader still using it reads correct bytes) until the file is disposed (G4).
+            _outgrown.Add(old);
+            return;
+        }
         if (old.Capacity > 0)
         {
             var path = FilePath;
@@ -743,15 +875,16 @@ public sealed unsafe class MappedFile : IDisposable
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     internal void ThrowOutOfRange(long offset, long count, long length) =>
         throw new ArgumentOutOfRangeException(nameof(offset),
             $"The range at offset {offset} of {count} bytes lies outside the published length {length} of '{FilePath}'.");
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    internal void ThrowDisposed() => throw new ObjectDisposedException(nameof(MappedFile), $"'{FilePath}' was closed.");
+    internal void ThrowDisposed() => throw DisposedException();
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ObjectDisposedException DisposedException() => new(nameof(MappedFile), $"'{FilePath}' was closed.");
 
     private static void SyncDirectory(string path)
     {

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Bitfuse.Memory;
 
 namespace Bitfuse.Storage;
 
@@ -12,21 +11,22 @@ namespace Bitfuse.Storage;
 /// <remarks>
 /// A span or pointer costs a bounds check and two counter increments on the calling thread's own
 /// counter slot (found once, when the scope began): no call, no shared write, no locked instruction.
+/// Under <see cref="GrowthStrategy.Reserve"/>, beginning and ending a scope are one plain store each to
+/// that same slot.
 /// </remarks>
 public unsafe ref struct MappedReadScope
 {
-    // Four fields, so the JIT keeps a scope in registers; _counts doubles as the open flag.
+    // Three fields, so the JIT keeps a scope in registers and spills little for the using block's
+    // exception path; _counts doubles as the open flag.
     private ReadCounters.Slot? _counts;
     private readonly byte* _base;
     private readonly long _length;
-    private readonly ReadScope _section;
 
-    internal MappedReadScope(ReadCounters.Slot counts, byte* address, long length, ReadScope section)
+    internal MappedReadScope(ReadCounters.Slot counts, byte* address, long length)
     {
         _counts = counts;
         _base = address;
         _length = length;
-        _section = section;
     }
 
     /// <summary>The length of the file this scope can read: what was published when it began.</summary>
@@ -75,15 +75,24 @@ public unsafe ref struct MappedReadScope
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Dispose()
     {
+        // Kept small (one store for Reserve, a call otherwise) so the JIT copies it inline at the end of
+        // a using block instead of calling a handler, and keeps the caller's loop in registers.
         var counts = _counts;
         if (counts is not null)
         {
             _counts = null;
-            counts.File.EndRead(_section);
+            if (counts.UsesMark)
+            {
+                Volatile.Write(ref counts.Counts.Marked, 0);
+            }
+            else
+            {
+                counts.File.EndRead();
+            }
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    // Not NoInlining: the JIT then sees that the call does not return (see MappedFile's throw helpers).
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private static void ThrowClosed() =>
         throw new ObjectDisposedException(nameof(MappedReadScope), "The read scope was disposed (or never begun with MappedFile.BeginRead).");

@@ -2,7 +2,7 @@ using Bitfuse.Storage.Native;
 
 namespace Bitfuse.Storage;
 
-/// <summary>The real <see cref="IFileIO"/>: <c>pwrite</c>, <c>fallocate</c> and <c>fdatasync</c>, retried on <c>EINTR</c>.</summary>
+/// <summary>The real <see cref="IFileIO"/>: <c>pwrite</c>, <c>fallocate</c>, <c>ftruncate</c> and <c>fdatasync</c>, retried on <c>EINTR</c>.</summary>
 public sealed unsafe class PosixFileIO : IFileIO
 {
     /// <summary>The one instance (it holds no state).</summary>
@@ -37,6 +37,20 @@ public sealed unsafe class PosixFileIO : IFileIO
     public int Allocate(int fd, long offset, long length)
     {
         while (Libc.FAllocate(fd, Libc.FALLOC_FL_KEEP_SIZE, offset, length) != 0)
+        {
+            var errno = Errors.LastErrno();
+            if (errno != Libc.EINTR)
+            {
+                return errno;
+            }
+        }
+        return 0;
+    }
+
+    /// <inheritdoc />
+    public int Truncate(int fd, long length)
+    {
+        while (Libc.FTruncate(fd, length) != 0)
         {
             var errno = Errors.LastErrno();
             if (errno != Libc.EINTR)

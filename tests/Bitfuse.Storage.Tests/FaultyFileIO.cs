@@ -31,6 +31,11 @@ internal sealed class FaultyFileIO : IFileIO
 
     public int SyncCalls { get; private set; }
 
+    /// <summary>When non-zero, truncation fails with this errno.</summary>
+    public int TruncateErrno { get; set; }
+
+    public int TruncateCalls { get; private set; }
+
     public long Write(int fd, ReadOnlySpan<byte> data, long offset)
     {
         WriteCalls++;
@@ -68,6 +73,12 @@ internal sealed class FaultyFileIO : IFileIO
             AllocatedEnds.Add(offset + length);
         }
         return errno;
+    }
+
+    public int Truncate(int fd, long length)
+    {
+        TruncateCalls++;
+        return TruncateErrno != 0 ? TruncateErrno : PosixFileIO.Instance.Truncate(fd, length);
     }
 
     public int Sync(int fd)

@@ -378,4 +378,111 @@ public sealed class MappedFileTests : IDisposable
         file.Dispose();
         Assert.Throws<ObjectDisposedException>(() => file.Length);
     }
+    public static TheoryData<GrowthStrategy> SectionStrategies => [GrowthStrategy.Reserve, GrowthStrategy.Smr];
+
+    [Theory]
+    [MemberData(nameof(SectionStrategies))]
+    public void Scopes_and_reads_do_not_nest_on_one_thread(GrowthStrategy strategy)
+    {
+        using var file = MappedFile.Create(_dir.File("a.dat"), Options(strategy));
+        file.Append(Pages.Make(0));
+        var buffer = new byte[16];
+        var scope = file.BeginRead();
+        try
+        {
+            Assert.Throws<InvalidOperationException>(() => file.BeginRead().Dispose());
+            Assert.Throws<InvalidOperationException>(() => file.Read(0, buffer));
+            Assert.True(Pages.Verify(scope.GetSpan(0, Pages.Size), 0));
+        }
+        finally
+        {
+            scope.Dispose();
+        }
+        // After the scope, both work again.
+        file.Read(0, buffer);
+        using var next = file.BeginRead();
+        Assert.True(Pages.Verify(next.GetSpan(0, Pages.Size), 0));
+    }
+
+    [Theory]
+    [MemberData(nameof(SectionStrategies))]
+    public void Dispose_on_another_thread_waits_until_an_open_scope_ends(GrowthStrategy strategy)
+    {
+        var file = MappedFile.Create(_dir.File("a.dat"), Options(strategy));
+        file.Append(Pages.Make(0));
+        using var scopeOpen = new ManualResetEventSlim();
+        using var endScope = new ManualResetEventSlim();
+        var verified = 0;
+        var reader = new Thread(() =>
+        {
+            var scope = file.BeginRead();
+            try
+            {
+                scopeOpen.Set();
+                endScope.Wait();
+                // The disposer has unpublished the mapping by now; the scope's span must still be mapped
+                // (reading an unmapped page would kill the test process).
+                for (var i = 0; i < 1000; i++)
+                {
+                    if (Pages.Verify(scope.GetSpan(0, Pages.Size), 0))
+                    {
+                        verified++;
+                    }
+                }
+            }
+            finally
+            {
+                scope.Dispose();
+            }
+        });
+        reader.Start();
+        scopeOpen.Wait();
+        var disposer = new Thread(file.Dispose);
+        disposer.Start();
+        var spin = new SpinWait();
+        while (file.CurrentMapping is not null)
+        {
+            spin.SpinOnce();
+        }
+        Assert.True(disposer.IsAlive, "Dispose finished while a scope on another thread was open");
+        endScope.Set();
+        reader.Join();
+        disposer.Join();
+        Assert.Equal(1000, verified);
+        Assert.Throws<ObjectDisposedException>(() => file.Length);
+    }
+
+    [Fact]
+    public void A_scope_begun_before_the_reservation_ran_out_still_reads_the_outgrown_range()
+    {
+        using var file = MappedFile.Create(_dir.File("a.dat"), new MappedFileOptions { ReservationBytes = 4 * Pages.Size, ExtentBytes = Pages.Size });
+        file.Append(Pages.Make(0));
+        var before = file.CurrentMapping!;
+        var scope = file.BeginRead();
+        try
+        {
+            var writer = new Thread(() =>
+            {
+                for (var i = 1; i < 12; i++)
+                {
+                    file.Append(Pages.Make(i * (long)Pages.Size));
+                }
+            });
+            writer.Start();
+            writer.Join();
+            Assert.NotSame(before, file.CurrentMapping);
+            Assert.True(file.Statistics.ReservationFallbacks >= 1);
+            Assert.True(Pages.Verify(scope.GetSpan(0, Pages.Size), 0));
+        }
+        finally
+        {
+            scope.Dispose();
+        }
+        var page = new byte[Pages.Size];
+        for (var i = 0; i < 12; i++)
+        {
+            file.Read(i * (long)Pages.Size, page);
+            Assert.True(Pages.Verify(page, i * (long)Pages.Size), $"page {i}");
+        }
+    }
 }

@@ -111,22 +111,22 @@ public sealed class StorageGrowthBench : IDisposable
     {
         var period = StepPeriod.TotalNanoseconds;
         var next = 0.0;
+        var cpuStart = StorageWriterClock.ThreadCpuNs();
         while (true)
         {
             var now = Stopwatches.ElapsedNs(start);
             if (now >= duration.TotalNanoseconds)
             {
+                side.WriterCpuNs += StorageWriterClock.ThreadCpuNs() - cpuStart;
+                side.WriterWallNs += now;
                 return;
             }
             var wait = next - now;
-            if (wait > 1_200_000)
-            {
-                Thread.Sleep(1);
-                continue;
-            }
             if (wait > 0)
             {
-                Thread.Yield();
+                // Sleep to the next step: a writer that spun (yielding) through its idle time would take
+                // the readers' cores on this two-core machine, and most from the side that grows fastest.
+                StorageWriterClock.Sleep((long)wait);
                 continue;
             }
             var t0 = Stopwatch.GetTimestamp();
@@ -237,6 +237,12 @@ public sealed class StorageGrowthBench : IDisposable
 
         /// <summary>Nanoseconds of every whole 1 MiB append, data copy included.</summary>
         public List<double> AppendNs { get; } = [];
+
+        /// <summary>CPU nanoseconds the writer thread used over all rounds.</summary>
+        public double WriterCpuNs { get; internal set; }
+
+        /// <summary>Wall nanoseconds the writer ran over all rounds.</summary>
+        public double WriterWallNs { get; internal set; }
 
         /// <summary>Mean reader nanoseconds per read (inverse throughput).</summary>
         public double NsPerRead => Reads == 0 ? 0 : ReaderNs / Reads;

@@ -312,6 +312,11 @@ public sealed unsafe class StorageSuite : ICompareSuite
             throw new ArgumentException(name);
         }
 
+        foreach (var side in sides)
+        {
+            context.Console.MarkupLine($"  [grey]readers-during-growth {side.Name}: writer CPU {side.WriterCpuNs / side.WriterWallNs:P0} of a core, {side.ExtendNs.Count} growth steps, reader p50 {side.Latency.Percentile(0.50) / 1000:F2} µs, p99 {side.Latency.Percentile(0.99) / 1000:F2} µs[/]");
+        }
+
         var preadOnly = Side("pread-only");
         var useCount = Side("usecount");
         foreach (var name in new[] { "reserve", "usecount", "smr" })
@@ -355,6 +360,8 @@ public sealed unsafe class StorageSuite : ICompareSuite
             ["baseline_p99_ns"] = baseline.Latency.Percentile(0.99),
             ["subject_growth_steps"] = subject.ExtendNs.Count,
             ["baseline_growth_steps"] = baseline.ExtendNs.Count,
+            ["subject_writer_cpu_share"] = subject.WriterCpuNs / subject.WriterWallNs,
+            ["baseline_writer_cpu_share"] = baseline.WriterCpuNs / baseline.WriterWallNs,
         };
         if (subject.File is { } file)
         {

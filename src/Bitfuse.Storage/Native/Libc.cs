@@ -50,7 +50,6 @@ internal static unsafe partial class Libc
     public const int LOCK_UN = 8;
 
     public const int FALLOC_FL_KEEP_SIZE = 1;
-    public const int SEEK_END = 2;
 
     /// <summary>The value <c>mmap</c> returns on failure.</summary>
     public static readonly nint MapFailed = -1;
@@ -78,8 +77,20 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "fsync", SetLastError = true)]
     public static partial int FSync(int fd);
 
-    [LibraryImport(Library, EntryPoint = "lseek", SetLastError = true)]
-    public static partial long LSeek(int fd, long offset, int whence);
+    [LibraryImport(Library, EntryPoint = "ftruncate", SetLastError = true)]
+    public static partial int FTruncate(int fd, long length);
+
+    /// <summary>The size of <c>struct stat</c> on Linux x64 (and arm64): 144 bytes.</summary>
+    public const int StatBytes = 144;
+
+    /// <summary>Where <c>st_size</c> lies in <c>struct stat</c> (x64 and arm64 alike).</summary>
+    public const int StatSizeOffset = 48;
+
+    /// <summary>Where <c>st_blocks</c> (512-byte units allocated) lies in <c>struct stat</c> (x64 and arm64 alike).</summary>
+    public const int StatBlocksOffset = 64;
+
+    [LibraryImport(Library, EntryPoint = "fstat", SetLastError = true)]
+    public static partial int FStat(int fd, byte* stat);
 
     [LibraryImport(Library, EntryPoint = "mmap", SetLastError = true)]
     public static partial nint MMap(nint address, nuint length, int protection, int flags, int fd, long offset);

@@ -1,0 +1,36 @@
+using System.Runtime.InteropServices;
+
+namespace Bitfuse.Benchmarks.Suites;
+
+/// <summary>
+/// The growth writer's clock: sub-millisecond sleeps (<c>nanosleep</c>; <see cref="Thread.Sleep(int)"/>
+/// cannot sleep less than a millisecond, and the writer's period is 2 ms), and the CPU time the calling
+/// thread has used (<c>CLOCK_THREAD_CPUTIME_ID</c>), to show how much of the two cores the writer takes.
+/// </summary>
+internal static unsafe partial class StorageWriterClock
+{
+    private const int ClockThreadCpuTime = 3;
+
+    /// <summary>Sleeps about <paramref name="nanoseconds"/> (the kernel's timer slack, ~50 µs, may add to it).</summary>
+    public static void Sleep(long nanoseconds)
+    {
+        var request = stackalloc long[2];
+        request[0] = nanoseconds / 1_000_000_000;
+        request[1] = nanoseconds % 1_000_000_000;
+        // An interrupted sleep (EINTR) returns early; the caller's loop measures time and sleeps again.
+        _ = NanoSleep(request, null);
+    }
+
+    /// <summary>Nanoseconds of CPU the calling thread has used, or 0 when the clock is unavailable.</summary>
+    public static long ThreadCpuNs()
+    {
+        var time = stackalloc long[2];
+        return ClockGetTime(ClockThreadCpuTime, time) == 0 ? time[0] * 1_000_000_000 + time[1] : 0;
+    }
+
+    [LibraryImport("libc", EntryPoint = "nanosleep")]
+    private static partial int NanoSleep(long* request, long* remaining);
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime")]
+    private static partial int ClockGetTime(int clock, long* time);
+}
