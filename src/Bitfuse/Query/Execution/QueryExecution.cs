@@ -98,6 +98,7 @@ internal static unsafe class QueryExecution
         private readonly Action<uint>? _action;
         private readonly bool _walkAll;
         private readonly int _lastLimit;
+        private readonly bool _maskLast;
         private volatile bool _found;
 
         public Context(CompiledQuery query, KeyPlanner planner, Bitmap[] inputs, long universeEnd, ExecutionMode mode, Action<uint>? action)
@@ -110,6 +111,21 @@ internal static unsafe class QueryExecution
             _walkAll = planner.NothingPresent.Kind != KeyPlanKind.Skip;
             LastKey = (int)((universeEnd - 1) >> 16);
             _lastLimit = (int)(universeEnd - ((long)LastKey << 16));
+            // Unless the universe is walked, an answer holds only values of its inputs (Skip when none is
+            // present), so the last key needs masking only when some input reaches past the universe end.
+            _maskLast = _lastLimit < 65536 && (_walkAll || Reaches(inputs, universeEnd));
+        }
+
+        private static bool Reaches(Bitmap[] inputs, long universeEnd)
+        {
+            foreach (var input in inputs)
+            {
+                if (!input.IsEmpty && input.Max >= universeEnd)
+                {
+                    return true;
+                }
+            }
+            return false;
         }
 
         public int LastKey { get; }
@@ -172,7 +188,12 @@ internal static unsafe class QueryExecution
         private void Walk(int keyLo, int keyHi, int[] cursors, bool[] present, Workspace workspace, Partial partial)
         {
             var n = _inputs.Length;
+            var byMask = n <= 64;
             var required = _planner.Required;
+            // Without a universe walk or a leapfrog, every cursor sits at or after the current key, so the
+            // next key is the least key under the cursors and presence is one compare: no search.
+            var merge = !_walkAll && required.Length == 0;
+            var end = Math.Min(keyHi, LastKey);
             var key = keyLo - 1;
             while (!(_mode == ExecutionMode.Any && _found))
             {
@@ -181,35 +202,9 @@ internal static unsafe class QueryExecution
                 {
                     next = key + 1;
                 }
-                else if (required.Length > 0)
+                else if (!merge)
                 {
-                    // Leapfrog over the required inputs' keys: only keys all of them hold can answer.
-                    next = key + 1;
-                    var agreed = 0;
-                    while (agreed < required.Length && next <= keyHi)
-                    {
-                        agreed = 0;
-                        foreach (var r in required)
-                        {
-                            var input = _inputs[r];
-                            cursors[r] = Seek(input, cursors[r], next);
-                            if (cursors[r] >= input.ContainerCount)
-                            {
-                                next = int.MaxValue;
-                                break;
-                            }
-                            var k = input.KeyAt(cursors[r]);
-                            if (k == next)
-                            {
-                                agreed++;
-                            }
-                            else
-                            {
-                                next = k;
-                                break;
-                            }
-                        }
-                    }
+                    next = Leapfrog(key + 1, end, required, cursors);
                 }
                 else
                 {
@@ -223,28 +218,72 @@ internal static unsafe class QueryExecution
                         }
                     }
                 }
-                if (next > keyHi || next > LastKey)
+                if (next > end)
                 {
                     break;
                 }
                 key = next;
+                ulong mask = 0;
                 for (var i = 0; i < n; i++)
                 {
                     var input = _inputs[i];
-                    cursors[i] = Seek(input, cursors[i], key);
-                    present[i] = cursors[i] < input.ContainerCount && input.KeyAt(cursors[i]) == key;
+                    if (!merge)
+                    {
+                        cursors[i] = Seek(input, cursors[i], key);
+                    }
+                    var here = cursors[i] < input.ContainerCount && input.KeyAt(cursors[i]) == key;
+                    if (byMask)
+                    {
+                        mask |= (here ? 1UL : 0) << i;
+                    }
+                    else
+                    {
+                        present[i] = here;
+                    }
                 }
-                var plan = _planner.Get(present.AsSpan(0, n));
+                var plan = byMask ? _planner.Get(mask) : _planner.Get(present.AsSpan(0, n));
                 workspace.Visited++;
                 RunKey(plan, (ushort)key, cursors, workspace, partial);
                 for (var i = 0; i < n; i++)
                 {
-                    if (present[i])
+                    if (byMask ? (mask >> i & 1) != 0 : present[i])
                     {
                         cursors[i]++;
                     }
                 }
             }
+        }
+
+        // The least key at or after from that every required input holds (past end when there is none):
+        // each input gallops to the candidate and either agrees or raises it.
+        private int Leapfrog(int from, int end, int[] required, int[] cursors)
+        {
+            var next = from;
+            var agreed = 0;
+            while (agreed < required.Length && next <= end)
+            {
+                agreed = 0;
+                foreach (var r in required)
+                {
+                    var input = _inputs[r];
+                    cursors[r] = Seek(input, cursors[r], next);
+                    if (cursors[r] >= input.ContainerCount)
+                    {
+                        return int.MaxValue;
+                    }
+                    var k = input.KeyAt(cursors[r]);
+                    if (k == next)
+                    {
+                        agreed++;
+                    }
+                    else
+                    {
+                        next = k;
+                        break;
+                    }
+                }
+            }
+            return next;
         }
 
         // The first container index at or after from whose key is >= key (a key past 65535 is past every container).
@@ -259,7 +298,7 @@ internal static unsafe class QueryExecution
                 workspace.Skipped++;
                 return;
             }
-            var masked = key == LastKey && _lastLimit < 65536;
+            var masked = _maskLast && key == LastKey;
             if (!masked && _mode is ExecutionMode.Count or ExecutionMode.Any)
             {
                 var count = CountKey(plan, cursors, workspace);
@@ -331,10 +370,7 @@ internal static unsafe class QueryExecution
                     merged.Free();
                     return cardinality;
                 case KeyPlanKind.Kernel or KeyPlanKind.Union when IsSmall(plan, cursors):
-                    var small = RunSparse(plan, cursors, workspace);
-                    var smallCount = small.Cardinality;
-                    small.Free();
-                    return smallCount;
+                    return CountSparse(plan, cursors, workspace);
                 case KeyPlanKind.Union:
                     if (_mode == ExecutionMode.Any)
                     {
@@ -463,6 +499,17 @@ internal static unsafe class QueryExecution
             var program = plan.Sparse!;
             var results = workspace.SparseResults(program.Steps);
             return program.Run(_inputs, cursors, results);
+        }
+
+        private long CountSparse(KeyPlan plan, int[] cursors, Workspace workspace)
+        {
+            workspace.Sparse++;
+            foreach (var p in plan.KernelInputs)
+            {
+                workspace.BytesRead += Input(p, cursors).SerializedBytes;
+            }
+            var program = plan.Sparse!;
+            return program.Count(_inputs, cursors, workspace.SparseResults(program.Steps));
         }
 
         // A pair (a & b or a & !b) with an array on either side: counted by probing, without expanding anything.

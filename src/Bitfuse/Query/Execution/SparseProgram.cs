@@ -29,83 +29,116 @@ internal sealed class SparseProgram
     /// <summary>Runs the program; returns an owned container (empty descriptor for an empty answer).</summary>
     public Container Run(Bitmap[] inputs, int[] cursors, Container[] results)
     {
-        for (var s = 0; s < _steps.Length; s++)
-        {
-            var step = _steps[s];
-            Container accumulator = default;
-            var owned = false;
-            var empty = false;
-            for (var i = 0; i < step.Operands.Length; i++)
-            {
-                var operand = step.Operands[i];
-                var fromStep = operand >= 0;
-                var c = fromStep ? results[operand] : inputs[~operand].ContainerAt(cursors[~operand]);
-                if (i == 0)
-                {
-                    accumulator = c;
-                    owned = fromStep;
-                    empty = c.IsEmpty;
-                    continue;
-                }
-                if (step.Kind == ExprKind.And && empty)
-                {
-                    Release(ref c, fromStep);
-                    continue;
-                }
-                if (c.IsEmpty)
-                {
-                    if (step.Kind == ExprKind.And && !step.Negated[i])
-                    {
-                        Release(ref accumulator, owned);
-                        accumulator = default;
-                        owned = false;
-                        empty = true;
-                    }
-                    continue;
-                }
-                if (empty)
-                {
-                    // Or/xor with an empty accumulator: the operand is the result so far.
-                    accumulator = c;
-                    owned = fromStep;
-                    empty = false;
-                    continue;
-                }
-                var next = step.Kind switch
-                {
-                    ExprKind.And when step.Negated[i] => ContainerAlgebra.AndNot(accumulator, c),
-                    ExprKind.And => ContainerAlgebra.And(accumulator, c),
-                    ExprKind.Or => ContainerAlgebra.Or(accumulator, c),
-                    _ => ContainerAlgebra.Xor(accumulator, c),
-                };
-                Release(ref accumulator, owned);
-                Release(ref c, fromStep);
-                accumulator = next;
-                owned = true;
-                empty = accumulator.IsEmpty;
-            }
-            if (empty)
-            {
-                Release(ref accumulator, owned);
-                accumulator = default;
-            }
-            else if (!owned)
-            {
-                accumulator = accumulator.Clone();
-            }
-            results[s] = accumulator;
-        }
-        var result = results[_steps.Length - 1];
-        results[_steps.Length - 1] = default;
-        return result;
+        var last = _steps.Length - 1;
+        RunSteps(last, inputs, cursors, results);
+        var step = _steps[last];
+        var result = Fold(step, step.Operands.Length, inputs, cursors, results);
+        FreeResults(last, results);
+        // A result that is one operand unchanged is still borrowed: the answer gets its own copy.
+        return result.IsEmpty || result.Owned ? result : result.Clone();
     }
 
-    private static void Release(ref Container c, bool owned)
+    /// <summary>The answer's cardinality: every step but the last runs as in <see cref="Run"/>, the last one
+    /// folds all operands but one and counts its final operation (|a ∩ b|, |a| - |a ∩ b|, |a| + |b| - |a ∩ b|,
+    /// |a| + |b| - 2|a ∩ b|), so the answer itself is never built.</summary>
+    public long Count(Bitmap[] inputs, int[] cursors, Container[] results)
     {
-        if (owned)
+        var last = _steps.Length - 1;
+        RunSteps(last, inputs, cursors, results);
+        var step = _steps[last];
+        var m = step.Operands.Length;
+        var a = Fold(step, m - 1, inputs, cursors, results);
+        var b = Operand(step.Operands[m - 1], inputs, cursors, results);
+        long count;
+        if (step.Kind == ExprKind.And)
         {
-            c.Free();
+            count = a.IsEmpty || b.IsEmpty
+                ? (step.Negated[m - 1] ? a.Cardinality : 0)
+                : step.Negated[m - 1] ? a.Cardinality - ContainerAlgebra.AndCount(a, b) : ContainerAlgebra.AndCount(a, b);
         }
+        else
+        {
+            var both = a.IsEmpty || b.IsEmpty ? 0 : ContainerAlgebra.AndCount(a, b);
+            count = (long)a.Cardinality + b.Cardinality - (step.Kind == ExprKind.Or ? both : 2 * both);
+        }
+        a.Free();
+        b.Free();
+        FreeResults(last, results);
+        return count;
+    }
+
+    // Runs steps [0, end) into results; a step's result is owned, or a borrowed descriptor of an input.
+    private void RunSteps(int end, Bitmap[] inputs, int[] cursors, Container[] results)
+    {
+        for (var s = 0; s < end; s++)
+        {
+            var step = _steps[s];
+            results[s] = Fold(step, step.Operands.Length, inputs, cursors, results);
+        }
+    }
+
+    private static void FreeResults(int end, Container[] results)
+    {
+        for (var s = 0; s < end; s++)
+        {
+            results[s].Free();
+        }
+    }
+
+    // An operand as a descriptor the caller may Free: an input's container marked borrowed, or a step's
+    // result (whose ownership moves to the caller: each result is read by exactly one later step).
+    private static Container Operand(int operand, Bitmap[] inputs, int[] cursors, Container[] results)
+    {
+        if (operand >= 0)
+        {
+            var r = results[operand];
+            results[operand] = default;
+            return r;
+        }
+        var c = inputs[~operand].ContainerAt(cursors[~operand]);
+        c.Owned = false;
+        return c;
+    }
+
+    // The step's operation over its first `count` operands, in the order the program lists them.
+    // And stops at the first empty operand; the accumulator is freed as soon as it is replaced.
+    private static Container Fold(Step step, int count, Bitmap[] inputs, int[] cursors, Container[] results)
+    {
+        var accumulator = Operand(step.Operands[0], inputs, cursors, results);
+        for (var i = 1; i < count; i++)
+        {
+            var c = Operand(step.Operands[i], inputs, cursors, results);
+            if (step.Kind == ExprKind.And && accumulator.IsEmpty)
+            {
+                c.Free();
+                continue;
+            }
+            if (c.IsEmpty)
+            {
+                if (step.Kind == ExprKind.And && !step.Negated[i])
+                {
+                    accumulator.Free();
+                }
+                continue;
+            }
+            if (accumulator.IsEmpty)
+            {
+                // Or/xor with an empty accumulator: the operand is the result so far.
+                accumulator = c;
+                continue;
+            }
+            var next = step.Kind switch
+            {
+                ExprKind.And when step.Negated[i] => ContainerAlgebra.AndNot(accumulator, c),
+                ExprKind.And => ContainerAlgebra.And(accumulator, c),
+                ExprKind.Or => ContainerAlgebra.Or(accumulator, c),
+                _ => ContainerAlgebra.Xor(accumulator, c),
+            };
+            accumulator.Free();
+            c.Free();
+            accumulator = next;
+        }
+        return accumulator;
     }
 
     // Returns the operand encoding of node, or int.MinValue when it cannot run sparse.
