@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using Bitfuse.Bitmaps;
 using Bitfuse.Query.Compilation;
@@ -31,29 +32,38 @@ internal static unsafe class QueryExecution
             var none = new ExecutionStatistics(0, 0, 0, 0, 0, 0, 0, Stopwatch.GetElapsedTime(started));
             return new ExecutionResult(0, mode == ExecutionMode.Evaluate ? new Bitmap() : null, none, universeEnd, universeGiven);
         }
-        var context = new Context(query, planner, inputs, universeEnd, mode, action);
+        var context = new Context(query, planner, inputs, universeEnd, universeGiven, mode, action);
         var firstKey = context.FirstKey();
         var lastKey = context.LastKey;
         var workers = mode == ExecutionMode.ForEach ? 1 : Math.Max(1, options.DegreeOfParallelism);
         var span = lastKey - firstKey + 1;
         var chunks = firstKey > lastKey ? 0 : workers == 1 ? 1 : (int)Math.Min(span, workers * 4L);
         var partials = new Partial[Math.Max(chunks, 1)];
-        if (chunks <= 1)
+        Bitmap? result = mode == ExecutionMode.Evaluate ? new Bitmap() : null;
+        try
         {
-            partials[0] = chunks == 0 ? new Partial(inputs.Length) : context.Work(firstKey, lastKey);
-        }
-        else
-        {
-            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = workers }, c =>
+            if (chunks <= 1)
             {
-                var lo = firstKey + (int)(span * c / chunks);
-                var hi = firstKey + (int)(span * (c + 1) / chunks) - 1;
-                partials[c] = context.Work(lo, hi);
-            });
+                // One worker appends straight to the answer.
+                partials[0] = chunks == 0 ? new Partial(inputs.Length) : context.Work(firstKey, lastKey, result);
+            }
+            else
+            {
+                Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = workers }, c =>
+                {
+                    var lo = firstKey + (int)(span * c / chunks);
+                    var hi = firstKey + (int)(span * (c + 1) / chunks) - 1;
+                    partials[c] = context.Work(lo, hi, null);
+                });
+            }
+        }
+        catch
+        {
+            result?.Dispose();
+            throw;
         }
 
         long count = 0, visited = 0, skipped = 0, copied = 0, dense = 0, sparse = 0, expanded = 0, bytes = 0;
-        Bitmap? result = mode == ExecutionMode.Evaluate ? new Bitmap() : null;
         foreach (var partial in partials)
         {
             count += partial.Count;
@@ -87,6 +97,9 @@ internal static unsafe class QueryExecution
         public long Count, Visited, Skipped, Copied, Dense, Sparse, Expanded, BytesRead;
 
         public List<(ushort Key, Container Container)>? Containers;
+
+        /// <summary>The answer itself when this is the only worker (containers are appended to it, not listed).</summary>
+        public Bitmap? Target;
     }
 
     private sealed class Context
@@ -101,7 +114,7 @@ internal static unsafe class QueryExecution
         private readonly bool _maskLast;
         private volatile bool _found;
 
-        public Context(CompiledQuery query, KeyPlanner planner, Bitmap[] inputs, long universeEnd, ExecutionMode mode, Action<uint>? action)
+        public Context(CompiledQuery query, KeyPlanner planner, Bitmap[] inputs, long universeEnd, bool universeGiven, ExecutionMode mode, Action<uint>? action)
         {
             _query = query;
             _planner = planner;
@@ -112,8 +125,9 @@ internal static unsafe class QueryExecution
             LastKey = (int)((universeEnd - 1) >> 16);
             _lastLimit = (int)(universeEnd - ((long)LastKey << 16));
             // Unless the universe is walked, an answer holds only values of its inputs (Skip when none is
-            // present), so the last key needs masking only when some input reaches past the universe end.
-            _maskLast = _lastLimit < 65536 && (_walkAll || Reaches(inputs, universeEnd));
+            // present), so the last key needs masking only when some input reaches past the universe end,
+            // which a universe taken from the inputs' largest value never lets happen.
+            _maskLast = _lastLimit < 65536 && (_walkAll || universeGiven && Reaches(inputs, universeEnd));
         }
 
         private static bool Reaches(Bitmap[] inputs, long universeEnd)
@@ -150,11 +164,11 @@ internal static unsafe class QueryExecution
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public Partial Work(int keyLo, int keyHi)
+        public Partial Work(int keyLo, int keyHi, Bitmap? target)
         {
             var n = _inputs.Length;
-            var partial = new Partial(n);
-            if (_mode == ExecutionMode.Evaluate)
+            var partial = new Partial(n) { Target = target };
+            if (_mode == ExecutionMode.Evaluate && target is null)
             {
                 partial.Containers = [];
             }
@@ -168,7 +182,14 @@ internal static unsafe class QueryExecution
                     var index = _inputs[i].IndexOfKey((ushort)keyLo);
                     cursors[i] = index >= 0 ? index : ~index;
                 }
-                Walk(keyLo, keyHi, cursors, present, workspace, partial);
+                if (!_walkAll && _planner.Required.Length == 0 && n <= 64)
+                {
+                    Merge(keyLo, keyHi, cursors, workspace.Heads(n), workspace, partial);
+                }
+                else
+                {
+                    Walk(keyLo, keyHi, cursors, present, workspace, partial);
+                }
             }
             finally
             {
@@ -184,14 +205,55 @@ internal static unsafe class QueryExecution
             return partial;
         }
 
+        // The k-way merge of the inputs' keys (no input required, at most 64 inputs): heads[i] is the key under
+        // input i's cursor (past every key when it is done), so finding the next key and who holds it reads
+        // one int per input, and only the inputs that held the key touch their bitmaps to move on.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Merge(int keyLo, int keyHi, int[] cursors, int[] heads, Workspace workspace, Partial partial)
+        {
+            var n = _inputs.Length;
+            var inputs = _inputs;
+            const int Done = int.MaxValue;
+            for (var i = 0; i < n; i++)
+            {
+                heads[i] = cursors[i] < inputs[i].ContainerCount ? inputs[i].KeyAt(cursors[i]) : Done;
+            }
+            var end = Math.Min(keyHi, LastKey);
+            var headSpan = heads.AsSpan(0, n);
+            while (!(_mode == ExecutionMode.Any && _found))
+            {
+                var key = Done;
+                foreach (var h in headSpan)
+                {
+                    key = Math.Min(key, h);
+                }
+                if (key > end)
+                {
+                    break;
+                }
+                ulong mask = 0;
+                for (var i = 0; i < headSpan.Length; i++)
+                {
+                    mask |= (headSpan[i] == key ? 1UL : 0) << i;
+                }
+                workspace.Visited++;
+                RunKey(_planner.Get(mask), (ushort)key, cursors, workspace, partial);
+                for (var rest = mask; rest != 0; rest &= rest - 1)
+                {
+                    var i = BitOperations.TrailingZeroCount(rest);
+                    var next = ++cursors[i];
+                    heads[i] = next < inputs[i].ContainerCount ? inputs[i].KeyAt(next) : Done;
+                }
+            }
+        }
+
+        // The universe walk and the leapfrog over required inputs (and the merge of more than 64 inputs).
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Walk(int keyLo, int keyHi, int[] cursors, bool[] present, Workspace workspace, Partial partial)
         {
             var n = _inputs.Length;
             var byMask = n <= 64;
             var required = _planner.Required;
-            // Without a universe walk or a leapfrog, every cursor sits at or after the current key, so the
-            // next key is the least key under the cursors and presence is one compare: no search.
             var merge = !_walkAll && required.Length == 0;
             var end = Math.Min(keyHi, LastKey);
             var key = keyLo - 1;
@@ -327,7 +389,14 @@ internal static unsafe class QueryExecution
             switch (_mode)
             {
                 case ExecutionMode.Evaluate:
-                    partial.Containers!.Add((key, container));
+                    if (partial.Target is not null)
+                    {
+                        partial.Target.AppendContainer(key, container);
+                    }
+                    else
+                    {
+                        partial.Containers!.Add((key, container));
+                    }
                     return;
                 case ExecutionMode.Any:
                     _found = true;
