@@ -538,13 +538,18 @@ internal static unsafe class QueryExecution
             container = ContainerAlgebra.FromBitset(workspace.Output);
         }
 
-        // Small when the key's containers hold less than one bitset's bytes together: merging them is
-        // cheaper than expanding each into 8 KiB for a kernel.
+        // Union plans: small when the key's containers hold less than one bitset's bytes together, so merging
+        // them is cheaper than ORing them into 8 KiB. Kernel plans: when the sparse program's estimated cost is
+        // below the kernel's (which expands every array and run into a cleared scratch bitset first).
         private bool IsSmall(KeyPlan plan, int[] cursors)
         {
             if (plan.Sparse is null)
             {
                 return false;
+            }
+            if (plan.Kind == KeyPlanKind.Kernel)
+            {
+                return plan.Sparse.Cost(_inputs, cursors) < SparseProgram.KernelCost(_inputs, cursors, plan.KernelInputs, _mode != ExecutionMode.Count);
             }
             var bytes = 0;
             foreach (var p in plan.KernelInputs)
