@@ -100,8 +100,13 @@ internal sealed class SparseProgram
                     cost += PairCost(a, b, probe: false, keepLeft: false);
                     a = Math.Min(65536, a + b);
                 }
-                // Every intermediate result is a new container.
+                // Every intermediate result is a new container; one made from a large run container is also
+                // measured for runs (a pass over its 8 KiB) to pick its kind.
                 cost += AllocationCost;
+                if (Math.Max(a, b) > ContainerAlgebra.ArrayMax && (IsRun(step.Operands[0], inputs, cursors) || IsRun(step.Operands[i], inputs, cursors)))
+                {
+                    cost += BitsetPassCost;
+                }
             }
             cardinalities[s] = a;
         }
@@ -161,6 +166,9 @@ internal sealed class SparseProgram
         // Read both, write the answer, count it.
         return 3 * BitsetPassCost;
     }
+
+    private static bool IsRun(int operand, Bitmap[] inputs, int[] cursors) =>
+        operand < 0 && inputs[~operand].ContainerAt(cursors[~operand]).Kind == ContainerKind.Run;
 
     private static int Cardinality(int operand, Bitmap[] inputs, int[] cursors, Span<int> cardinalities) =>
         operand >= 0 ? cardinalities[operand] : inputs[~operand].ContainerAt(cursors[~operand]).Cardinality;
