@@ -14,6 +14,9 @@ internal sealed class KeyPlanner
 {
     private readonly Expr _shape;
     private readonly int _inputs;
+    // Up to TableInputs inputs, a plan per mask in a flat table (one load per key); up to 64, a dictionary by mask.
+    private const int TableInputs = 10;
+    private readonly KeyPlan?[]? _table;
     private readonly ConcurrentDictionary<ulong, KeyPlan> _small = new();
     private readonly ConcurrentDictionary<string, KeyPlan> _large = new(StringComparer.Ordinal);
 
@@ -21,6 +24,7 @@ internal sealed class KeyPlanner
     {
         _shape = form.Shape;
         _inputs = form.Inputs.Count;
+        _table = _inputs <= TableInputs ? new KeyPlan?[1 << _inputs] : null;
         var none = new bool[_inputs];
         NothingPresent = Plan(none);
         Required = FindRequired();
@@ -36,6 +40,20 @@ internal sealed class KeyPlanner
     /// <summary>The plan when no input has the key: anything but Skip means the query depends on the universe.</summary>
     public KeyPlan NothingPresent { get; }
 
+    /// <summary>The plan when bit i of <paramref name="mask"/> says whether input i has the key (queries of at most 64 inputs).</summary>
+    public KeyPlan Get(ulong mask)
+    {
+        if (_table is not null)
+        {
+            return _table[mask] ?? Fill(mask);
+        }
+        if (_small.TryGetValue(mask, out var plan))
+        {
+            return plan;
+        }
+        return _small.GetOrAdd(mask, Plan(Unpack(mask)));
+    }
+
     /// <summary>The plan for the inputs marked in <paramref name="present"/>.</summary>
     public KeyPlan Get(ReadOnlySpan<bool> present)
     {
@@ -49,11 +67,7 @@ internal sealed class KeyPlanner
                     mask |= 1UL << i;
                 }
             }
-            if (_small.TryGetValue(mask, out var plan))
-            {
-                return plan;
-            }
-            return _small.GetOrAdd(mask, Plan(present));
+            return Get(mask);
         }
         // The pattern as 16 bits per char, looked up by span: a string is made only for a new pattern.
         var length = (present.Length + 15) / 16;
@@ -72,6 +86,23 @@ internal sealed class KeyPlanner
             return large;
         }
         return _large.GetOrAdd(new string(chars), Plan(present));
+    }
+
+    // A racing thread may plan the same mask; the first plan stored wins, so every caller sees one plan.
+    private KeyPlan Fill(ulong mask)
+    {
+        var plan = Plan(Unpack(mask));
+        return Interlocked.CompareExchange(ref _table![mask], plan, null) ?? plan;
+    }
+
+    private bool[] Unpack(ulong mask)
+    {
+        var present = new bool[_inputs];
+        for (var i = 0; i < _inputs; i++)
+        {
+            present[i] = (mask >> i & 1) != 0;
+        }
+        return present;
     }
 
     private int[] FindRequired()

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using Bitfuse.Bitmaps;
 using Bitfuse.Query.Compilation;
@@ -31,29 +32,38 @@ internal static unsafe class QueryExecution
             var none = new ExecutionStatistics(0, 0, 0, 0, 0, 0, 0, Stopwatch.GetElapsedTime(started));
             return new ExecutionResult(0, mode == ExecutionMode.Evaluate ? new Bitmap() : null, none, universeEnd, universeGiven);
         }
-        var context = new Context(query, planner, inputs, universeEnd, mode, action);
+        var context = new Context(query, planner, inputs, universeEnd, universeGiven, mode, action);
         var firstKey = context.FirstKey();
         var lastKey = context.LastKey;
         var workers = mode == ExecutionMode.ForEach ? 1 : Math.Max(1, options.DegreeOfParallelism);
         var span = lastKey - firstKey + 1;
         var chunks = firstKey > lastKey ? 0 : workers == 1 ? 1 : (int)Math.Min(span, workers * 4L);
         var partials = new Partial[Math.Max(chunks, 1)];
-        if (chunks <= 1)
+        Bitmap? result = mode == ExecutionMode.Evaluate ? new Bitmap() : null;
+        try
         {
-            partials[0] = chunks == 0 ? new Partial(inputs.Length) : context.Work(firstKey, lastKey);
-        }
-        else
-        {
-            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = workers }, c =>
+            if (chunks <= 1)
             {
-                var lo = firstKey + (int)(span * c / chunks);
-                var hi = firstKey + (int)(span * (c + 1) / chunks) - 1;
-                partials[c] = context.Work(lo, hi);
-            });
+                // One worker appends straight to the answer.
+                partials[0] = chunks == 0 ? new Partial(inputs.Length) : context.Work(firstKey, lastKey, result);
+            }
+            else
+            {
+                Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = workers }, c =>
+                {
+                    var lo = firstKey + (int)(span * c / chunks);
+                    var hi = firstKey + (int)(span * (c + 1) / chunks) - 1;
+                    partials[c] = context.Work(lo, hi, null);
+                });
+            }
+        }
+        catch
+        {
+            result?.Dispose();
+            throw;
         }
 
         long count = 0, visited = 0, skipped = 0, copied = 0, dense = 0, sparse = 0, expanded = 0, bytes = 0;
-        Bitmap? result = mode == ExecutionMode.Evaluate ? new Bitmap() : null;
         foreach (var partial in partials)
         {
             count += partial.Count;
@@ -87,6 +97,9 @@ internal static unsafe class QueryExecution
         public long Count, Visited, Skipped, Copied, Dense, Sparse, Expanded, BytesRead;
 
         public List<(ushort Key, Container Container)>? Containers;
+
+        /// <summary>The answer itself when this is the only worker (containers are appended to it, not listed).</summary>
+        public Bitmap? Target;
     }
 
     private sealed class Context
@@ -98,9 +111,10 @@ internal static unsafe class QueryExecution
         private readonly Action<uint>? _action;
         private readonly bool _walkAll;
         private readonly int _lastLimit;
+        private readonly bool _maskLast;
         private volatile bool _found;
 
-        public Context(CompiledQuery query, KeyPlanner planner, Bitmap[] inputs, long universeEnd, ExecutionMode mode, Action<uint>? action)
+        public Context(CompiledQuery query, KeyPlanner planner, Bitmap[] inputs, long universeEnd, bool universeGiven, ExecutionMode mode, Action<uint>? action)
         {
             _query = query;
             _planner = planner;
@@ -110,6 +124,22 @@ internal static unsafe class QueryExecution
             _walkAll = planner.NothingPresent.Kind != KeyPlanKind.Skip;
             LastKey = (int)((universeEnd - 1) >> 16);
             _lastLimit = (int)(universeEnd - ((long)LastKey << 16));
+            // Unless the universe is walked, an answer holds only values of its inputs (Skip when none is
+            // present), so the last key needs masking only when some input reaches past the universe end,
+            // which a universe taken from the inputs' largest value never lets happen.
+            _maskLast = _lastLimit < 65536 && (_walkAll || universeGiven && Reaches(inputs, universeEnd));
+        }
+
+        private static bool Reaches(Bitmap[] inputs, long universeEnd)
+        {
+            foreach (var input in inputs)
+            {
+                if (!input.IsEmpty && input.Max >= universeEnd)
+                {
+                    return true;
+                }
+            }
+            return false;
         }
 
         public int LastKey { get; }
@@ -134,11 +164,11 @@ internal static unsafe class QueryExecution
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public Partial Work(int keyLo, int keyHi)
+        public Partial Work(int keyLo, int keyHi, Bitmap? target)
         {
             var n = _inputs.Length;
-            var partial = new Partial(n);
-            if (_mode == ExecutionMode.Evaluate)
+            var partial = new Partial(n) { Target = target };
+            if (_mode == ExecutionMode.Evaluate && target is null)
             {
                 partial.Containers = [];
             }
@@ -152,7 +182,14 @@ internal static unsafe class QueryExecution
                     var index = _inputs[i].IndexOfKey((ushort)keyLo);
                     cursors[i] = index >= 0 ? index : ~index;
                 }
-                Walk(keyLo, keyHi, cursors, present, workspace, partial);
+                if (!_walkAll && _planner.Required.Length == 0 && n <= 64)
+                {
+                    Merge(keyLo, keyHi, cursors, workspace.Heads(n), workspace, partial);
+                }
+                else
+                {
+                    Walk(keyLo, keyHi, cursors, present, workspace, partial);
+                }
             }
             finally
             {
@@ -168,11 +205,57 @@ internal static unsafe class QueryExecution
             return partial;
         }
 
+        // The k-way merge of the inputs' keys (no input required, at most 64 inputs): heads[i] is the key under
+        // input i's cursor (past every key when it is done), so finding the next key and who holds it reads
+        // one int per input, and only the inputs that held the key touch their bitmaps to move on.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Merge(int keyLo, int keyHi, int[] cursors, int[] heads, Workspace workspace, Partial partial)
+        {
+            var n = _inputs.Length;
+            var inputs = _inputs;
+            const int Done = int.MaxValue;
+            for (var i = 0; i < n; i++)
+            {
+                heads[i] = cursors[i] < inputs[i].ContainerCount ? inputs[i].KeyAt(cursors[i]) : Done;
+            }
+            var end = Math.Min(keyHi, LastKey);
+            var headSpan = heads.AsSpan(0, n);
+            while (!(_mode == ExecutionMode.Any && _found))
+            {
+                var key = Done;
+                foreach (var h in headSpan)
+                {
+                    key = Math.Min(key, h);
+                }
+                if (key > end)
+                {
+                    break;
+                }
+                ulong mask = 0;
+                for (var i = 0; i < headSpan.Length; i++)
+                {
+                    mask |= (headSpan[i] == key ? 1UL : 0) << i;
+                }
+                workspace.Visited++;
+                RunKey(_planner.Get(mask), (ushort)key, cursors, workspace, partial);
+                for (var rest = mask; rest != 0; rest &= rest - 1)
+                {
+                    var i = BitOperations.TrailingZeroCount(rest);
+                    var next = ++cursors[i];
+                    heads[i] = next < inputs[i].ContainerCount ? inputs[i].KeyAt(next) : Done;
+                }
+            }
+        }
+
+        // The universe walk and the leapfrog over required inputs (and the merge of more than 64 inputs).
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Walk(int keyLo, int keyHi, int[] cursors, bool[] present, Workspace workspace, Partial partial)
         {
             var n = _inputs.Length;
+            var byMask = n <= 64;
             var required = _planner.Required;
+            var merge = !_walkAll && required.Length == 0;
+            var end = Math.Min(keyHi, LastKey);
             var key = keyLo - 1;
             while (!(_mode == ExecutionMode.Any && _found))
             {
@@ -181,35 +264,9 @@ internal static unsafe class QueryExecution
                 {
                     next = key + 1;
                 }
-                else if (required.Length > 0)
+                else if (!merge)
                 {
-                    // Leapfrog over the required inputs' keys: only keys all of them hold can answer.
-                    next = key + 1;
-                    var agreed = 0;
-                    while (agreed < required.Length && next <= keyHi)
-                    {
-                        agreed = 0;
-                        foreach (var r in required)
-                        {
-                            var input = _inputs[r];
-                            cursors[r] = Seek(input, cursors[r], next);
-                            if (cursors[r] >= input.ContainerCount)
-                            {
-                                next = int.MaxValue;
-                                break;
-                            }
-                            var k = input.KeyAt(cursors[r]);
-                            if (k == next)
-                            {
-                                agreed++;
-                            }
-                            else
-                            {
-                                next = k;
-                                break;
-                            }
-                        }
-                    }
+                    next = Leapfrog(key + 1, end, required, cursors);
                 }
                 else
                 {
@@ -223,28 +280,72 @@ internal static unsafe class QueryExecution
                         }
                     }
                 }
-                if (next > keyHi || next > LastKey)
+                if (next > end)
                 {
                     break;
                 }
                 key = next;
+                ulong mask = 0;
                 for (var i = 0; i < n; i++)
                 {
                     var input = _inputs[i];
-                    cursors[i] = Seek(input, cursors[i], key);
-                    present[i] = cursors[i] < input.ContainerCount && input.KeyAt(cursors[i]) == key;
+                    if (!merge)
+                    {
+                        cursors[i] = Seek(input, cursors[i], key);
+                    }
+                    var here = cursors[i] < input.ContainerCount && input.KeyAt(cursors[i]) == key;
+                    if (byMask)
+                    {
+                        mask |= (here ? 1UL : 0) << i;
+                    }
+                    else
+                    {
+                        present[i] = here;
+                    }
                 }
-                var plan = _planner.Get(present.AsSpan(0, n));
+                var plan = byMask ? _planner.Get(mask) : _planner.Get(present.AsSpan(0, n));
                 workspace.Visited++;
                 RunKey(plan, (ushort)key, cursors, workspace, partial);
                 for (var i = 0; i < n; i++)
                 {
-                    if (present[i])
+                    if (byMask ? (mask >> i & 1) != 0 : present[i])
                     {
                         cursors[i]++;
                     }
                 }
             }
+        }
+
+        // The least key at or after from that every required input holds (past end when there is none):
+        // each input gallops to the candidate and either agrees or raises it.
+        private int Leapfrog(int from, int end, int[] required, int[] cursors)
+        {
+            var next = from;
+            var agreed = 0;
+            while (agreed < required.Length && next <= end)
+            {
+                agreed = 0;
+                foreach (var r in required)
+                {
+                    var input = _inputs[r];
+                    cursors[r] = Seek(input, cursors[r], next);
+                    if (cursors[r] >= input.ContainerCount)
+                    {
+                        return int.MaxValue;
+                    }
+                    var k = input.KeyAt(cursors[r]);
+                    if (k == next)
+                    {
+                        agreed++;
+                    }
+                    else
+                    {
+                        next = k;
+                        break;
+                    }
+                }
+            }
+            return next;
         }
 
         // The first container index at or after from whose key is >= key (a key past 65535 is past every container).
@@ -259,7 +360,7 @@ internal static unsafe class QueryExecution
                 workspace.Skipped++;
                 return;
             }
-            var masked = key == LastKey && _lastLimit < 65536;
+            var masked = _maskLast && key == LastKey;
             if (!masked && _mode is ExecutionMode.Count or ExecutionMode.Any)
             {
                 var count = CountKey(plan, cursors, workspace);
@@ -288,7 +389,14 @@ internal static unsafe class QueryExecution
             switch (_mode)
             {
                 case ExecutionMode.Evaluate:
-                    partial.Containers!.Add((key, container));
+                    if (partial.Target is not null)
+                    {
+                        partial.Target.AppendContainer(key, container);
+                    }
+                    else
+                    {
+                        partial.Containers!.Add((key, container));
+                    }
                     return;
                 case ExecutionMode.Any:
                     _found = true;
@@ -331,10 +439,7 @@ internal static unsafe class QueryExecution
                     merged.Free();
                     return cardinality;
                 case KeyPlanKind.Kernel or KeyPlanKind.Union when IsSmall(plan, cursors):
-                    var small = RunSparse(plan, cursors, workspace);
-                    var smallCount = small.Cardinality;
-                    small.Free();
-                    return smallCount;
+                    return CountSparse(plan, cursors, workspace);
                 case KeyPlanKind.Union:
                     if (_mode == ExecutionMode.Any)
                     {
@@ -433,13 +538,18 @@ internal static unsafe class QueryExecution
             container = ContainerAlgebra.FromBitset(workspace.Output);
         }
 
-        // Small when the key's containers hold less than one bitset's bytes together: merging them is
-        // cheaper than expanding each into 8 KiB for a kernel.
+        // Union plans: small when the key's containers hold less than one bitset's bytes together, so merging
+        // them is cheaper than ORing them into 8 KiB. Kernel plans: when the sparse program's estimated cost is
+        // below the kernel's (which expands every array and run into a cleared scratch bitset first).
         private bool IsSmall(KeyPlan plan, int[] cursors)
         {
             if (plan.Sparse is null)
             {
                 return false;
+            }
+            if (plan.Kind == KeyPlanKind.Kernel)
+            {
+                return plan.Sparse.Cost(_inputs, cursors) < SparseProgram.KernelCost(_inputs, cursors, plan.KernelInputs, _mode != ExecutionMode.Count);
             }
             var bytes = 0;
             foreach (var p in plan.KernelInputs)
@@ -463,6 +573,17 @@ internal static unsafe class QueryExecution
             var program = plan.Sparse!;
             var results = workspace.SparseResults(program.Steps);
             return program.Run(_inputs, cursors, results);
+        }
+
+        private long CountSparse(KeyPlan plan, int[] cursors, Workspace workspace)
+        {
+            workspace.Sparse++;
+            foreach (var p in plan.KernelInputs)
+            {
+                workspace.BytesRead += Input(p, cursors).SerializedBytes;
+            }
+            var program = plan.Sparse!;
+            return program.Count(_inputs, cursors, workspace.SparseResults(program.Steps));
         }
 
         // A pair (a & b or a & !b) with an array on either side: counted by probing, without expanding anything.

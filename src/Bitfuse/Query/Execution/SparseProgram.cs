@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Bitfuse.Bitmaps;
 using Bitfuse.Query.Optimization;
 using Bitfuse.Query.Syntax;
@@ -29,83 +30,221 @@ internal sealed class SparseProgram
     /// <summary>Runs the program; returns an owned container (empty descriptor for an empty answer).</summary>
     public Container Run(Bitmap[] inputs, int[] cursors, Container[] results)
     {
+        var last = _steps.Length - 1;
+        RunSteps(last, inputs, cursors, results);
+        var step = _steps[last];
+        var result = Fold(step, step.Operands.Length, inputs, cursors, results);
+        FreeResults(last, results);
+        // A result that is one operand unchanged is still borrowed: the answer gets its own copy.
+        return result.IsEmpty || result.Owned ? result : result.Clone();
+    }
+
+    /// <summary>The answer's cardinality: every step but the last runs as in <see cref="Run"/>, the last one
+    /// folds all operands but one and counts its final operation (|a ∩ b|, |a| - |a ∩ b|, |a| + |b| - |a ∩ b|,
+    /// |a| + |b| - 2|a ∩ b|), so the answer itself is never built.</summary>
+    public long Count(Bitmap[] inputs, int[] cursors, Container[] results)
+    {
+        var last = _steps.Length - 1;
+        RunSteps(last, inputs, cursors, results);
+        var step = _steps[last];
+        var m = step.Operands.Length;
+        var a = Fold(step, m - 1, inputs, cursors, results);
+        var b = Operand(step.Operands[m - 1], inputs, cursors, results);
+        long count;
+        if (step.Kind == ExprKind.And)
+        {
+            count = a.IsEmpty || b.IsEmpty
+                ? (step.Negated[m - 1] ? a.Cardinality : 0)
+                : step.Negated[m - 1] ? a.Cardinality - ContainerAlgebra.AndCount(a, b) : ContainerAlgebra.AndCount(a, b);
+        }
+        else
+        {
+            var both = a.IsEmpty || b.IsEmpty ? 0 : ContainerAlgebra.AndCount(a, b);
+            count = (long)a.Cardinality + b.Cardinality - (step.Kind == ExprKind.Or ? both : 2 * both);
+        }
+        a.Free();
+        b.Free();
+        FreeResults(last, results);
+        return count;
+    }
+
+    /// <summary>
+    /// A rough cost, in nanoseconds, of running the program over the key's containers: each step's result is
+    /// guessed from its operands' cardinalities (an and keeps the smaller, an or or xor the sum), and each
+    /// pairwise operation costs what its kernel touches (merging arrays: both lengths; probing a bitset: the
+    /// array's length; whole bitsets: 8 KiB passes). Compared with <see cref="KernelCost"/> to pick a path.
+    /// </summary>
+    [SkipLocalsInit]
+    public double Cost(Bitmap[] inputs, int[] cursors)
+    {
+        Span<int> cardinalities = _steps.Length <= 64 ? stackalloc int[_steps.Length] : new int[_steps.Length];
+        double cost = 0;
         for (var s = 0; s < _steps.Length; s++)
         {
             var step = _steps[s];
-            Container accumulator = default;
-            var owned = false;
-            var empty = false;
-            for (var i = 0; i < step.Operands.Length; i++)
+            var a = Cardinality(step.Operands[0], inputs, cursors, cardinalities);
+            for (var i = 1; i < step.Operands.Length; i++)
             {
-                var operand = step.Operands[i];
-                var fromStep = operand >= 0;
-                var c = fromStep ? results[operand] : inputs[~operand].ContainerAt(cursors[~operand]);
-                if (i == 0)
+                var b = Cardinality(step.Operands[i], inputs, cursors, cardinalities);
+                if (step.Kind == ExprKind.And && !step.Negated[i])
                 {
-                    accumulator = c;
-                    owned = fromStep;
-                    empty = c.IsEmpty;
-                    continue;
+                    cost += PairCost(a, b, probe: true, keepLeft: false);
+                    a = Math.Min(a, b);
                 }
-                if (step.Kind == ExprKind.And && empty)
+                else if (step.Kind == ExprKind.And)
                 {
-                    Release(ref c, fromStep);
-                    continue;
+                    cost += PairCost(a, b, probe: true, keepLeft: true);
                 }
-                if (c.IsEmpty)
+                else
                 {
-                    if (step.Kind == ExprKind.And && !step.Negated[i])
-                    {
-                        Release(ref accumulator, owned);
-                        accumulator = default;
-                        owned = false;
-                        empty = true;
-                    }
-                    continue;
+                    cost += PairCost(a, b, probe: false, keepLeft: false);
+                    a = Math.Min(65536, a + b);
                 }
-                if (empty)
+                // Every intermediate result is a new container; one made from a large run container is also
+                // measured for runs (a pass over its 8 KiB) to pick its kind.
+                cost += AllocationCost;
+                if (Math.Max(a, b) > ContainerAlgebra.ArrayMax && (IsRun(step.Operands[0], inputs, cursors) || IsRun(step.Operands[i], inputs, cursors)))
                 {
-                    // Or/xor with an empty accumulator: the operand is the result so far.
-                    accumulator = c;
-                    owned = fromStep;
-                    empty = false;
-                    continue;
+                    cost += BitsetPassCost;
                 }
-                var next = step.Kind switch
-                {
-                    ExprKind.And when step.Negated[i] => ContainerAlgebra.AndNot(accumulator, c),
-                    ExprKind.And => ContainerAlgebra.And(accumulator, c),
-                    ExprKind.Or => ContainerAlgebra.Or(accumulator, c),
-                    _ => ContainerAlgebra.Xor(accumulator, c),
-                };
-                Release(ref accumulator, owned);
-                Release(ref c, fromStep);
-                accumulator = next;
-                owned = true;
-                empty = accumulator.IsEmpty;
             }
-            if (empty)
-            {
-                Release(ref accumulator, owned);
-                accumulator = default;
-            }
-            else if (!owned)
-            {
-                accumulator = accumulator.Clone();
-            }
-            results[s] = accumulator;
+            cardinalities[s] = a;
         }
-        var result = results[_steps.Length - 1];
-        results[_steps.Length - 1] = default;
-        return result;
+        return cost;
     }
 
-    private static void Release(ref Container c, bool owned)
+    /// <summary>The rough cost, in nanoseconds, of the fused kernel over the key: every array or run container
+    /// is expanded into a cleared scratch bitset, then the kernel streams each input and the output once; a
+    /// materialised answer is then counted and, when small, converted to an array.</summary>
+    public static double KernelCost(Bitmap[] inputs, int[] cursors, int[] kernelInputs, bool materialise)
     {
-        if (owned)
+        var cost = materialise ? 3 * BitsetPassCost : BitsetPassCost;
+        foreach (var p in kernelInputs)
         {
-            c.Free();
+            ref readonly var c = ref inputs[p].ContainerAt(cursors[p]);
+            cost += BitsetPassCost;
+            if (c.Kind != ContainerKind.Bitset)
+            {
+                cost += BitsetPassCost + (c.Kind == ContainerKind.Array ? ScatterCost * c.Cardinality : RunSpanCost * c.Length);
+            }
         }
+        return cost;
+    }
+
+    // Nanoseconds (measured on realdata keys, rounded): one 8 KiB pass of a vector loop, setting one value in a
+    // bitset, filling one run, one value of an array merge or probe, and allocating plus freeing a container.
+    private const double BitsetPassCost = 150;
+    private const double ScatterCost = 0.4;
+    private const double RunSpanCost = 10;
+    private const double MergeCost = 0.6;
+    private const double ProbeCost = 1.0;
+    private const double AllocationCost = 40;
+
+    // The cost of one pairwise operation given the operands' cardinalities (over 4096 means a bitset):
+    // probe for and (keepLeft: and-not, whose answer is within a), else or/xor.
+    private static double PairCost(int a, int b, bool probe, bool keepLeft)
+    {
+        var aArray = a <= ContainerAlgebra.ArrayMax;
+        var bArray = b <= ContainerAlgebra.ArrayMax;
+        if (aArray && bArray)
+        {
+            var small = Math.Min(a, b);
+            var large = Math.Max(a, b);
+            if (probe && small * 32 < large)
+            {
+                return ProbeCost * small * Math.Log2(large + 1);
+            }
+            // A union past 4096 values builds a bitset.
+            return !probe && a + b > ContainerAlgebra.ArrayMax ? BitsetPassCost + ScatterCost * (a + b) : MergeCost * (a + b);
+        }
+        if (aArray || bArray)
+        {
+            var array = aArray ? a : b;
+            // And (and and-not of an array) probes the bitset per value; the rest copy the bitset and set or clear each value.
+            return probe && (aArray || !keepLeft) ? ProbeCost * array : (2 * BitsetPassCost) + (ScatterCost * array);
+        }
+        // Read both, write the answer, count it.
+        return 3 * BitsetPassCost;
+    }
+
+    private static bool IsRun(int operand, Bitmap[] inputs, int[] cursors) =>
+        operand < 0 && inputs[~operand].ContainerAt(cursors[~operand]).Kind == ContainerKind.Run;
+
+    private static int Cardinality(int operand, Bitmap[] inputs, int[] cursors, Span<int> cardinalities) =>
+        operand >= 0 ? cardinalities[operand] : inputs[~operand].ContainerAt(cursors[~operand]).Cardinality;
+
+    // Runs steps [0, end) into results; a step's result is owned, or a borrowed descriptor of an input.
+    private void RunSteps(int end, Bitmap[] inputs, int[] cursors, Container[] results)
+    {
+        for (var s = 0; s < end; s++)
+        {
+            var step = _steps[s];
+            results[s] = Fold(step, step.Operands.Length, inputs, cursors, results);
+        }
+    }
+
+    private static void FreeResults(int end, Container[] results)
+    {
+        for (var s = 0; s < end; s++)
+        {
+            results[s].Free();
+        }
+    }
+
+    // An operand as a descriptor the caller may Free: an input's container marked borrowed, or a step's
+    // result (whose ownership moves to the caller: each result is read by exactly one later step).
+    private static Container Operand(int operand, Bitmap[] inputs, int[] cursors, Container[] results)
+    {
+        if (operand >= 0)
+        {
+            var r = results[operand];
+            results[operand] = default;
+            return r;
+        }
+        var c = inputs[~operand].ContainerAt(cursors[~operand]);
+        c.Owned = false;
+        return c;
+    }
+
+    // The step's operation over its first `count` operands, in the order the program lists them.
+    // And stops at the first empty operand; the accumulator is freed as soon as it is replaced.
+    private static Container Fold(Step step, int count, Bitmap[] inputs, int[] cursors, Container[] results)
+    {
+        var accumulator = Operand(step.Operands[0], inputs, cursors, results);
+        for (var i = 1; i < count; i++)
+        {
+            var c = Operand(step.Operands[i], inputs, cursors, results);
+            if (step.Kind == ExprKind.And && accumulator.IsEmpty)
+            {
+                c.Free();
+                continue;
+            }
+            if (c.IsEmpty)
+            {
+                if (step.Kind == ExprKind.And && !step.Negated[i])
+                {
+                    accumulator.Free();
+                }
+                continue;
+            }
+            if (accumulator.IsEmpty)
+            {
+                // Or/xor with an empty accumulator: the operand is the result so far.
+                accumulator = c;
+                continue;
+            }
+            var next = step.Kind switch
+            {
+                ExprKind.And when step.Negated[i] => ContainerAlgebra.AndNot(accumulator, c),
+                ExprKind.And => ContainerAlgebra.And(accumulator, c),
+                ExprKind.Or => ContainerAlgebra.Or(accumulator, c),
+                _ => ContainerAlgebra.Xor(accumulator, c),
+            };
+            accumulator.Free();
+            c.Free();
+            accumulator = next;
+        }
+        return accumulator;
     }
 
     // Returns the operand encoding of node, or int.MinValue when it cannot run sparse.

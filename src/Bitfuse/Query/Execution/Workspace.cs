@@ -65,7 +65,18 @@ internal sealed unsafe class Workspace : IDisposable
     }
 
     private int[] _cursors = [];
+    private int[] _heads = [];
     private bool[] _present = [];
+
+    /// <summary>Room for one key per input (at least <paramref name="inputs"/> long, contents unspecified).</summary>
+    public int[] Heads(int inputs)
+    {
+        if (_heads.Length < inputs)
+        {
+            _heads = new int[inputs];
+        }
+        return _heads;
+    }
 
     /// <summary>Room for one container index per input (at least <paramref name="inputs"/> long, contents unspecified).</summary>
     public int[] Cursors(int inputs)
