@@ -192,18 +192,35 @@ public sealed class CompiledQuery
     /// <exception cref="UnknownBitmapException">A name the set does not hold.</exception>
     public QueryExplanation Explain(BitmapSet inputs, QueryRunOptions? options = null)
     {
-        var result = Execute(inputs, options, ExecutionMode.Count, null);
+        ArgumentNullException.ThrowIfNull(inputs);
+        options ??= QueryRunOptions.Default;
+        Validate(options);
+        var positional = Resolve(inputs, out var unusedEnd);
+        // The path Count and Evaluate take with these options, timed when it is a direct form; the per-key
+        // planner runs as well, for its key statistics.
+        var path = "per-key planner";
+        TimeSpan? pathElapsed = null;
+        if (DirectExecution.Accepts(_direct, options, ExecutionMode.Count)
+            && (options.UniverseEnd is not { } end || DirectExecution.UniverseHolds(positional, end)))
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            DirectExecution.Run(_direct, positional, materialise: false, out _);
+            pathElapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            path = DirectExecution.Describe(_direct.Kind);
+        }
+        var result = Execute(positional, unusedEnd, options, ExecutionMode.Count, null);
         var kernels = _engine.Kernels;
         return new QueryExplanation(Text, Parsed.ToString(), Optimized.ToString(), Form.Key, Form.Inputs, kernels.Width,
             kernels.Width == KernelWidth.Vector512 && System.Runtime.Intrinsics.X86.Avx512F.IsSupported,
-            result.UniverseEnd, result.UniverseGiven, result.Count, result.Statistics);
+            result.UniverseEnd, result.UniverseGiven, result.Count, path, pathElapsed, result.Statistics);
     }
 
     /// <inheritdoc />
     public override string ToString() => Text;
 
     // Count and Evaluate: the direct forms when they apply (no per-key planner, nothing allocated per key),
-    // else the planner. Explain, Any and ForEach always take the planner, which keeps statistics.
+    // else the planner. Any and ForEach always take the planner; Explain names and times the path Count
+    // takes and runs the planner too, for its key statistics.
     private long Run(BitmapSet inputs, QueryRunOptions? options, ExecutionMode mode, out Bitmap? bitmap)
     {
         ArgumentNullException.ThrowIfNull(inputs);

@@ -14,6 +14,18 @@ internal static class DirectExecution
     public static bool Accepts(DirectShape shape, QueryRunOptions options, ExecutionMode mode) =>
         shape.Kind != DirectShapeKind.General && mode is ExecutionMode.Count or ExecutionMode.Evaluate && options.DegreeOfParallelism == 1;
 
+    /// <summary>How explain names the path of <paramref name="kind"/>.</summary>
+    public static string Describe(DirectShapeKind kind) => kind switch
+    {
+        DirectShapeKind.AndPair => "direct pair: the bitmaps' own and",
+        DirectShapeKind.AndNotPair => "direct pair: the bitmaps' own and-not",
+        DirectShapeKind.OrPair => "direct pair: the bitmaps' own or",
+        DirectShapeKind.XorPair => "direct pair: the bitmaps' own xor",
+        DirectShapeKind.Intersect => "direct intersect: key leapfrog, smallest container first",
+        DirectShapeKind.Union => "direct union: array merge or bitset or per key",
+        _ => "per-key planner",
+    };
+
     /// <summary>True when a given universe end holds every value of <paramref name="inputs"/>.</summary>
     public static bool UniverseHolds(Bitmap[] inputs, long universeEnd)
     {

@@ -15,7 +15,9 @@ namespace Bitfuse.Query.Execution;
 /// <param name="UniverseEnd">The universe is <c>[0, UniverseEnd)</c>.</param>
 /// <param name="UniverseGiven">True when the caller gave the universe; false when it came from the inputs' largest value + 1.</param>
 /// <param name="Count">The answer's cardinality.</param>
-/// <param name="Statistics">What the run did, key by key.</param>
+/// <param name="Path">What <c>Count</c> and <c>Evaluate</c> run with these options: a direct form, or the per-key planner.</param>
+/// <param name="PathElapsed">Wall time of one count through a direct form; null when the path is the planner.</param>
+/// <param name="Statistics">What the per-key planner did, key by key (run for the report even when the path is a direct form).</param>
 public sealed record QueryExplanation(
     string Text,
     string Parsed,
@@ -27,6 +29,8 @@ public sealed record QueryExplanation(
     long UniverseEnd,
     bool UniverseGiven,
     long Count,
+    string Path,
+    TimeSpan? PathElapsed,
     ExecutionStatistics Statistics)
 {
     /// <summary>A readable multi-line report.</summary>
@@ -41,6 +45,14 @@ public sealed record QueryExplanation(
         text.Append(c, $"kernel     {Shape}   inputs: {string.Join(", ", KernelInputs.Select((name, i) => $"v{i}={name}"))}\n");
         text.Append(c, $"width      {(Width == KernelWidth.Scalar ? "scalar 64-bit" : $"Vector{(int)Width}<ulong>")}{(TernaryLogic ? " with vpternlogq" : "")}\n");
         text.Append(c, $"universe   [0, {UniverseEnd}) {(UniverseGiven ? "(given)" : "(largest input value + 1)")}\n");
+        if (PathElapsed is { } direct)
+        {
+            text.Append(c, $"path       {Path}, counted in {direct.TotalMilliseconds:F3} ms; the key statistics below are the per-key planner's\n");
+        }
+        else
+        {
+            text.Append(c, $"path       {Path}\n");
+        }
         text.Append(c, $"keys       {s.KeysVisited} visited: {s.KeysSkipped} skipped, {s.KeysCopied} copied, {s.KeysDense} dense (kernel or bitset union), {s.KeysSparse} sparse; {s.ContainersExpanded} containers expanded\n");
         text.Append(c, $"read       {s.BytesRead} bytes\n");
         text.Append(c, $"answer     {Count} values in {s.Elapsed.TotalMilliseconds:F3} ms");
