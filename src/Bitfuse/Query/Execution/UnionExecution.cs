@@ -11,14 +11,15 @@ namespace Bitfuse.Query.Execution;
 /// key's group), so 200 inputs cost one visit per container, not one probe per input per key, and each key's
 /// containers are read from one contiguous group.</item>
 /// <item>Per key: one container is copied (or its cardinality counted); two take the pair algorithm
-/// (counting as |a| + |b| - |a ∩ b|); more are either gathered, sorted and deduplicated when they are a few
-/// array values; only arrays are scattered into a bitset kept all zero between uses (counting new bits as they
-/// go when they are few) and only the touched words are cleared afterwards; anything with a bitset or a run is scattered into
-/// one scratch bitset (bitsets with a vector OR, runs by range, then arrays bit by bit, storing only when a block of four values is not all set already) and counted once. Answers
-/// are emitted in the best plain kind.</item>
+/// (counting as |a| + |b| - |a ∩ b|); more are gathered, sorted and deduplicated when they are a few array
+/// values, else ORed into one bitset (bitsets with a vector OR, runs by range, arrays value by value) over the
+/// words between the group's smallest and largest possible value only, stopping early once that span is full,
+/// and counted once at the end. Answers are emitted in the best plain kind, or as one run when the span filled
+/// up.</item>
 /// </list>
 /// Invariants: inputs are only read; the answer is a subset of the inputs' union, so it needs no universe;
-/// the bucket counters are zero again when a run ends, even after an exception.
+/// the bucket counters are zero again when a run ends, even after an exception; a key's answer holds no value
+/// outside [smallest, largest] of its inputs, so only those words of a bitset are ever cleared, counted or read.
 /// </summary>
 internal static unsafe class UnionExecution
 {
@@ -27,9 +28,6 @@ internal static unsafe class UnionExecution
 
     // Array values up to this many in total are gathered and sorted instead of scattered into 8 KiB.
     private const int GatherLimit = 128;
-
-    // Up to this many array values, the scatter counts new bits per value instead of counting 8 KiB afterwards.
-    private const int CountWhileSettingLimit = 256;
 
     /// <summary>The number of values of the OR; the answer itself in <paramref name="result"/> when <paramref name="materialise"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -198,19 +196,11 @@ internal static unsafe class UnionExecution
 
         var sum = 0;
         var arrays = true;
-        var firstBitset = -1;
         for (var e = 0; e < group.Length; e++)
         {
             ref readonly var c = ref group[e];
             sum += c.Cardinality;
-            if (c.Kind != ContainerKind.Array)
-            {
-                arrays = false;
-                if (c.Kind == ContainerKind.Bitset && firstBitset < 0)
-                {
-                    firstBitset = e;
-                }
-            }
+            arrays &= c.Kind == ContainerKind.Array;
         }
         if (arrays && sum <= GatherLimit)
         {
@@ -239,105 +229,163 @@ internal static unsafe class UnionExecution
             }
             return distinct;
         }
+        return Wide(group, sum, key, scratch, materialise, ref staged);
+    }
 
-        if (arrays)
-        {
-            return Arrays(group, sum, key, scratch, materialise, ref staged);
-        }
-
-        var bits = scratch.Bits;
-        if (firstBitset >= 0)
-        {
-            Buffer.MemoryCopy(group[firstBitset].Words, bits, 8192, 8192);
-        }
-        else
-        {
-            new Span<ulong>(bits, 1024).Clear();
-        }
-        // Bitsets and runs first, arrays last: array values the others already cover are only tested, not stored.
+    // Three or more containers into one bitset: bitsets with a vector OR, runs by range, arrays value by value
+    // (in that order, so the cheap dense inputs come first). Only the words between the smallest and the largest
+    // value any input can hold are cleared, counted and extracted. Once the inputs added so far could fill that
+    // span, it is tested after each further step of comparable cost, and when it is full the rest is skipped:
+    // the answer is the span itself, one run (dense keys of many inputs, such as census-income's, fill up long
+    // before their last input). When the answer will be a bitset, the bits are built in the result container
+    // itself instead of being copied out of scratch.
+    private static int Wide(ReadOnlySpan<Container> group, int sum, ushort key, DirectScratch scratch, bool materialise, ref int staged)
+    {
+        var lo = 65535;
+        var hi = 0;
+        var firstBitset = -1;
         for (var e = 0; e < group.Length; e++)
         {
-            if (e == firstBitset)
-            {
-                continue;
-            }
             ref readonly var c = ref group[e];
+            if (c.Cardinality == 65536)
+            {
+                return Full(0, 65535, key, scratch, materialise, ref staged);
+            }
             switch (c.Kind)
             {
                 case ContainerKind.Array:
+                    lo = Math.Min(lo, c.Values[0]);
+                    hi = Math.Max(hi, c.Values[c.Length - 1]);
                     break;
                 case ContainerKind.Bitset:
-                    BitsetWords.OrInto(bits, c.Words);
-                    break;
-                default:
-                    for (var r = 0; r < c.Length; r++)
+                    lo = 0;
+                    hi = 65535;
+                    if (firstBitset < 0)
                     {
-                        int start = c.Runs[2 * r];
-                        BitsetContainer.SetRange(bits, start, start + c.Runs[2 * r + 1] + 1);
+                        firstBitset = e;
                     }
                     break;
+                default:
+                    lo = Math.Min(lo, c.Runs[0]);
+                    hi = Math.Max(hi, c.Runs[2 * c.Length - 2] + c.Runs[2 * c.Length - 1]);
+                    break;
             }
         }
-        foreach (ref readonly var c in group)
-        {
-            if (c.Kind == ContainerKind.Array)
-            {
-                BitsetWords.SetMissingValues(bits, c.Values, c.Length);
-            }
-        }
-        var cardinality = BitsetContainer.Cardinality(bits);
-        if (materialise)
-        {
-            Stage(scratch, ref staged, key, BitsetWords.ToContainer(bits, cardinality, scratch.Values));
-        }
-        return cardinality;
-    }
+        var span = hi - lo + 1;
+        var firstWord = lo >> 6;
+        var lastWord = hi >> 6;
+        var spanWords = lastWord - firstWord + 1;
 
-    // Only arrays, more values than are worth sorting: they are scattered into the all-zero bitset (a few hundred
-    // values counting new bits as they go, more with plain stores and one vector count: counting per value costs
-    // more than the 8 KiB count beyond that), and afterwards only the touched words are cleared again (unless
-    // there were so many values that clearing everything is cheaper).
-    private static int Arrays(ReadOnlySpan<Container> group, int sum, ushort key, DirectScratch scratch, bool materialise, ref int staged)
-    {
-        var bits = scratch.ZeroBits;
-        var cardinality = 0;
-        try
+        // Materialised answers that may exceed an array are built in place; everything else in scratch, whose
+        // words outside the span may hold anything.
+        var target = default(Container);
+        ulong* bits;
+        if (materialise && sum > ContainerAlgebra.ArrayMax)
         {
-            if (sum <= CountWhileSettingLimit)
+            target = Container.NewBitset(clear: firstBitset < 0);
+            bits = target.Words;
+        }
+        else
+        {
+            bits = scratch.Bits;
+            if (firstBitset < 0)
             {
-                foreach (ref readonly var c in group)
+                new Span<ulong>(bits + firstWord, spanWords).Clear();
+            }
+        }
+        var added = 0;
+        if (firstBitset >= 0)
+        {
+            Buffer.MemoryCopy(group[firstBitset].Words, bits, 8192, 8192);
+            added = group[firstBitset].Cardinality;
+        }
+
+        // Work since the last coverage test, in words a test would read; a test runs once it costs at most a
+        // quarter of the work it may save.
+        var work = 0;
+        var covered = false;
+        for (var pass = 0; pass < 3 && !covered; pass++)
+        {
+            var kind = pass switch
+            {
+                0 => ContainerKind.Bitset,
+                1 => ContainerKind.Run,
+                _ => ContainerKind.Array,
+            };
+            for (var e = 0; e < group.Length; e++)
+            {
+                ref readonly var c = ref group[e];
+                if (c.Kind != kind || e == firstBitset)
                 {
-                    cardinality += BitsetWords.SetValuesCounting(bits, c.Values, c.Length);
+                    continue;
+                }
+                switch (kind)
+                {
+                    case ContainerKind.Bitset:
+                        BitsetWords.OrInto(bits, c.Words);
+                        work += 4 * 1024;
+                        break;
+                    case ContainerKind.Run:
+                        for (var r = 0; r < c.Length; r++)
+                        {
+                            int start = c.Runs[2 * r];
+                            BitsetWords.SetRange(bits, start, start + c.Runs[2 * r + 1] + 1);
+                        }
+                        work += 4 * c.Length;
+                        break;
+                    default:
+                        BitsetWords.SetValues(bits, c.Values, c.Length);
+                        work += 4 * c.Length;
+                        break;
+                }
+                added += c.Cardinality;
+                if (added >= span && 4 * spanWords <= work)
+                {
+                    work = 0;
+                    if (BitsetWords.Covers(bits, lo, hi))
+                    {
+                        covered = true;
+                        break;
+                    }
                 }
             }
-            else
-            {
-                foreach (ref readonly var c in group)
-                {
-                    BitsetContainer.SetValues(bits, c.Values, c.Length);
-                }
-                cardinality = BitsetContainer.Cardinality(bits);
-            }
-            if (materialise)
-            {
-                Stage(scratch, ref staged, key, BitsetWords.ToContainer(bits, cardinality, scratch.Values));
-            }
+        }
+        if (covered)
+        {
+            target.Free();
+            return Full(lo, hi, key, scratch, materialise, ref staged);
+        }
+
+        var cardinality = BitsetWords.Cardinality(bits, firstWord, lastWord);
+        if (!materialise)
+        {
             return cardinality;
         }
-        finally
+        if (cardinality > ContainerAlgebra.ArrayMax)
         {
-            if (sum > 2048)
-            {
-                new Span<ulong>(bits, 1024).Clear();
-            }
-            else
-            {
-                foreach (ref readonly var c in group)
-                {
-                    BitsetWords.ClearWords(bits, c.Values, c.Length);
-                }
-            }
+            // Only reachable with sum > ArrayMax, so the bits are already the result container's.
+            target.Cardinality = cardinality;
+            Stage(scratch, ref staged, key, target);
+            return cardinality;
         }
+        var values = scratch.Values;
+        var n = BitsetWords.ToArray(bits, firstWord, lastWord, values);
+        target.Free();
+        var array = Container.NewArray(n);
+        Buffer.MemoryCopy(values, array.Values, 2L * n, 2L * n);
+        array.Length = array.Cardinality = n;
+        Stage(scratch, ref staged, key, array);
+        return n;
+    }
+
+    // The answer [first, last] as one run.
+    private static int Full(int first, int last, ushort key, DirectScratch scratch, bool materialise, ref int staged)
+    {
+        if (materialise)
+        {
+            Stage(scratch, ref staged, key, ContainerAlgebra.NewRange(first, last + 1));
+        }
+        return last - first + 1;
     }
 
     private static void Stage(DirectScratch scratch, ref int staged, ushort key, Container container)
