@@ -11,8 +11,9 @@ namespace Bitfuse.Query.Execution;
 /// key's group), so 200 inputs cost one visit per container, not one probe per input per key, and each key's
 /// containers are read from one contiguous group.</item>
 /// <item>Per key: one container is copied (or its cardinality counted); two take the pair algorithm
-/// (counting as |a| + |b| - |a ∩ b|); more are gathered, sorted and deduplicated when they are a few array
-/// values, else ORed into one bitset (bitsets with a vector OR, runs by range, arrays value by value) over the
+/// (counting as |a| + |b| - |a ∩ b|; two arrays merge, the shorter galloping through the longer when their
+/// lengths are far apart); up to eight arrays that fit in one array merge pairwise, shortest first; more are
+/// gathered, sorted and deduplicated when they are a few array values, else ORed into one bitset (bitsets with a vector OR, runs by range, arrays value by value) over the
 /// words between the group's smallest and largest possible value only, stopping early once that span is full,
 /// and counted once at the end. Answers are emitted in the best plain kind, or as one run when the span filled
 /// up.</item>
@@ -28,6 +29,16 @@ internal static unsafe class UnionExecution
 
     // Array values up to this many in total are gathered and sorted instead of scattered into 8 KiB.
     private const int GatherLimit = 128;
+
+    // Up to this many arrays holding at most an array's worth of values together are merged pairwise instead
+    // of scattered and extracted (on the real data sets' 4- and 8-input windows, merging measured up to 2x
+    // faster: extraction walks every word of the span, merging only the values).
+    private const int MergeCountLimit = 8;
+
+    private const int MergeSumLimit = ContainerAlgebra.ArrayMax;
+
+    // A pair of arrays at least this many times apart in length is merged by galloping the shorter one.
+    private const int SkewedUnionRatio = 32;
 
     /// <summary>The number of values of the OR; the answer itself in <paramref name="result"/> when <paramref name="materialise"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -188,6 +199,14 @@ internal static unsafe class UnionExecution
             {
                 return a.Cardinality + b.Cardinality - ContainerAlgebra.AndCount(a, b);
             }
+            if (a.Kind == ContainerKind.Array && b.Kind == ContainerKind.Array && a.Length + b.Length <= ContainerAlgebra.ArrayMax)
+            {
+                var both = Container.NewArray(a.Length + b.Length);
+                both.Length = both.Cardinality = UnionArrays(a.Values, a.Length, b.Values, b.Length, both.Values);
+                var bothCardinality = both.Cardinality;
+                Stage(scratch, ref staged, key, both);
+                return bothCardinality;
+            }
             var pair = ContainerAlgebra.Or(a, b);
             var pairCardinality = pair.Cardinality;
             Stage(scratch, ref staged, key, pair);
@@ -201,6 +220,10 @@ internal static unsafe class UnionExecution
             ref readonly var c = ref group[e];
             sum += c.Cardinality;
             arrays &= c.Kind == ContainerKind.Array;
+        }
+        if (arrays && group.Length <= MergeCountLimit && sum <= MergeSumLimit)
+        {
+            return MergeArrays(group, key, scratch, materialise, ref staged);
         }
         if (arrays && sum <= GatherLimit)
         {
@@ -376,6 +399,80 @@ internal static unsafe class UnionExecution
         array.Length = array.Cardinality = n;
         Stage(scratch, ref staged, key, array);
         return n;
+    }
+
+    // A few arrays: merged pairwise, shortest first, through the vector array union, in two scratch buffers
+    // (intermediate unions hold at most the sum of the lengths); the last merge writes into the answer itself.
+    private static int MergeArrays(ReadOnlySpan<Container> group, ushort key, DirectScratch scratch, bool materialise, ref int staged)
+    {
+        Span<int> order = stackalloc int[group.Length];
+        for (var i = 0; i < group.Length; i++)
+        {
+            var length = group[i].Length;
+            var j = i;
+            for (; j > 0 && group[order[j - 1]].Length > length; j--)
+            {
+                order[j] = order[j - 1];
+            }
+            order[j] = i;
+        }
+        var acc = scratch.Values;
+        var spare = scratch.Spare;
+        ref readonly var a = ref group[order[0]];
+        ref readonly var b = ref group[order[1]];
+        var n = UnionArrays(a.Values, a.Length, b.Values, b.Length, acc);
+        for (var i = 2; i < group.Length - 1; i++)
+        {
+            ref readonly var c = ref group[order[i]];
+            n = UnionArrays(acc, n, c.Values, c.Length, spare);
+            var swap = acc;
+            acc = spare;
+            spare = swap;
+        }
+        ref readonly var last = ref group[order[^1]];
+        if (!materialise)
+        {
+            return n + last.Length - ArrayContainer.IntersectCount(acc, n, last.Values, last.Length);
+        }
+        var answer = Container.NewArray(n + last.Length);
+        answer.Length = answer.Cardinality = UnionArrays(acc, n, last.Values, last.Length, answer.Values);
+        var cardinality = answer.Cardinality;
+        Stage(scratch, ref staged, key, answer);
+        return cardinality;
+    }
+
+    // a ∪ b into dst (room for na + nb, no alias). When one side is much shorter (or too short for the vector
+    // merge), each of its values gallops to its place in the longer one and the stretch before it is copied in
+    // bulk: a merge would step (and mispredict) through every value of the long side.
+    private static int UnionArrays(ushort* a, int na, ushort* b, int nb, ushort* dst)
+    {
+        if (na < nb)
+        {
+            (na, nb) = (nb, na);
+            var swap = a;
+            a = b;
+            b = swap;
+        }
+        if (nb >= 8 && nb * SkewedUnionRatio > na)
+        {
+            return ArrayContainer.Union(a, na, b, nb, dst);
+        }
+        var i = 0;
+        var k = 0;
+        for (var j = 0; j < nb; j++)
+        {
+            var value = b[j];
+            var at = ArrayContainer.Advance(a, na, i, value);
+            Buffer.MemoryCopy(a + i, dst + k, 2L * (at - i), 2L * (at - i));
+            k += at - i;
+            i = at;
+            if (i == na || a[i] != value)
+            {
+                dst[k++] = value;
+            }
+        }
+        Buffer.MemoryCopy(a + i, dst + k, 2L * (na - i), 2L * (na - i));
+        return k + na - i;
     }
 
     // The answer [first, last] as one run.

@@ -76,12 +76,12 @@ public class UnionExecutionTests
     [Fact]
     public void Inputs_that_fill_their_span_give_one_run_per_key()
     {
-        // Three inputs of alternating thirds of [1000, 2000] on key 0, and whole-key bitsets on key 1 whose
-        // union is full: both answers are ranges, which the best kind stores as one run each.
+        // Three inputs of alternating thirds of [1000, 9000] on key 0 (more values than one array merge takes),
+        // and whole-key bitsets on key 1 whose union is full: both answers are ranges, stored as one run each.
         var a = new List<uint>();
         var b = new List<uint>();
         var c = new List<uint>();
-        for (var v = 1000u; v <= 2000; v++)
+        for (var v = 1000u; v <= 9000; v++)
         {
             (v % 3 == 0 ? a : v % 3 == 1 ? b : c).Add(v);
         }
@@ -98,12 +98,12 @@ public class UnionExecutionTests
         using var z = Bitmap.FromValues(c.ToArray());
         var inputs = new BitmapSet { ["x"] = x, ["y"] = y, ["z"] = z };
         var query = new QueryEngine().Compile("x | y | z");
-        Assert.Equal(1001 + 65536, query.Count(inputs));
+        Assert.Equal(8001 + 65536, query.Count(inputs));
         using var result = query.Evaluate(inputs);
         var statistics = result.GetStatistics();
         Assert.Equal(2, statistics.RunContainers);
-        Assert.Equal(1001 + 65536, result.Count);
-        Assert.Equal(Enumerable.Range(1000, 1001).Select(v => (uint)v).Concat(Enumerable.Range(65536, 65536).Select(v => (uint)v)), result.ToArray());
+        Assert.Equal(8001 + 65536, result.Count);
+        Assert.Equal(Enumerable.Range(1000, 8001).Select(v => (uint)v).Concat(Enumerable.Range(65536, 65536).Select(v => (uint)v)), result.ToArray());
     }
 
     [Fact]
@@ -135,6 +135,55 @@ public class UnionExecutionTests
             values.Add(v);
         }
         return [.. values];
+    }
+
+    [Fact]
+    public void Arrays_of_very_different_lengths_merge_to_the_model()
+    {
+        // Two or three arrays per key, one long and the others a few values (inside, before, after and equal to
+        // the long one's), or all of similar length: the galloping and the vector merges, as count and answer.
+        var random = new Random(23);
+        var engine = new QueryEngine();
+        for (var trial = 0; trial < 200; trial++)
+        {
+            var k = 2 + (trial % 7);
+            var sets = Enumerable.Range(0, k).Select(_ => new HashSet<uint>()).ToArray();
+            var high = (uint)random.Next(3) << 16;
+            var longOne = Enumerable.Range(0, random.Next(1, 3000)).Select(_ => (uint)random.Next(1000, 60000)).ToHashSet();
+            sets[0].UnionWith(longOne.Select(v => high | v));
+            for (var i = 1; i < k; i++)
+            {
+                var few = trial % 3 == 0 ? random.Next(1, 3000) : random.Next(1, 9);
+                for (var j = 0; j < few; j++)
+                {
+                    sets[i].Add(high | (random.Next(4) switch
+                    {
+                        0 => (uint)random.Next(0, 1000),
+                        1 => (uint)random.Next(60000, 65536),
+                        2 when longOne.Count > 0 => longOne.ElementAt(random.Next(longOne.Count)),
+                        _ => (uint)random.Next(65536),
+                    }));
+                }
+            }
+            var bitmaps = new BitmapSet();
+            var owned = sets.Select(set => Bitmap.FromValues(set.ToArray())).ToList();
+            try
+            {
+                for (var i = 0; i < k; i++)
+                {
+                    bitmaps[$"x{i}"] = owned[i];
+                }
+                var query = engine.Compile(string.Join(" | ", Enumerable.Range(0, k).Select(i => $"x{i}")));
+                var expected = sets.SelectMany(set => set).Distinct().Order().ToArray();
+                Assert.Equal(expected.Length, query.Count(bitmaps));
+                using var result = query.Evaluate(bitmaps);
+                Assert.Equal(expected, Enumerate(result));
+            }
+            finally
+            {
+                owned.ForEach(b => b.Dispose());
+            }
+        }
     }
 
     private static (Dictionary<string, HashSet<uint>> Sets, BitmapSet Bitmaps, List<Bitmap> Owned) Build(Random random, int k)
