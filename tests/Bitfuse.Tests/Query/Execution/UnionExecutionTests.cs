@@ -26,10 +26,10 @@ public class UnionExecutionTests
     {
         var random = new Random(21);
         var engine = new QueryEngine();
-        for (var trial = 0; trial < 60; trial++)
+        for (var trial = 0; trial < 30; trial++)
         {
             // Up to 16 inputs merge keys; more are bucketed.
-            var k = trial % 3 == 0 ? random.Next(17, 60) : random.Next(3, 17);
+            var k = trial % 3 == 0 ? random.Next(17, 33) : random.Next(3, 17);
             var (sets, bitmaps, owned) = Build(random, k);
             try
             {
@@ -231,9 +231,10 @@ public class UnionExecutionTests
                         }
                         break;
                     case KeyShape.BitsetsFill:
+                        // A few dense inputs fill the key; the rest add scattered values the fill already covers.
                         for (var v = 0; v < 65536; v++)
                         {
-                            if (random.Next(3) != 0)
+                            if (i < 6 ? random.Next(3) != 0 : v % 997 == i)
                             {
                                 mine.Add(high | (uint)v);
                             }
