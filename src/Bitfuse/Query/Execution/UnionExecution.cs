@@ -81,35 +81,42 @@ internal static unsafe class UnionExecution
         }
     }
 
+    // Each input's next key is kept in a small array (int.MaxValue once it is exhausted), so finding the
+    // smallest key is a tight loop over k integers; the bitmaps are only touched to take and advance.
     private static long Merge(Bitmap[] inputs, int[] members, DirectScratch scratch, bool materialise, ref int staged)
     {
         var cursors = scratch.Cursors;
-        Array.Clear(cursors, 0, members.Length);
+        Span<int> heads = stackalloc int[MergeLimit];
+        heads = heads[..members.Length];
+        for (var i = 0; i < members.Length; i++)
+        {
+            var input = inputs[members[i]];
+            cursors[i] = 0;
+            heads[i] = input.ContainerCount > 0 ? input.KeyAt(0) : int.MaxValue;
+        }
         var entries = scratch.Entries;
         long count = 0;
         while (true)
         {
             var key = int.MaxValue;
-            for (var i = 0; i < members.Length; i++)
+            foreach (var head in heads)
             {
-                var input = inputs[members[i]];
-                if (cursors[i] < input.ContainerCount)
-                {
-                    key = Math.Min(key, input.KeyAt(cursors[i]));
-                }
+                key = Math.Min(key, head);
             }
             if (key == int.MaxValue)
             {
                 return count;
             }
             var m = 0;
-            for (var i = 0; i < members.Length; i++)
+            for (var i = 0; i < heads.Length; i++)
             {
-                var input = inputs[members[i]];
-                if (cursors[i] < input.ContainerCount && input.KeyAt(cursors[i]) == key)
+                if (heads[i] == key)
                 {
-                    entries[m++] = input.ContainerAt(cursors[i]);
-                    cursors[i]++;
+                    var input = inputs[members[i]];
+                    var at = cursors[i];
+                    entries[m++] = input.ContainerAt(at);
+                    cursors[i] = ++at;
+                    heads[i] = at < input.ContainerCount ? input.KeyAt(at) : int.MaxValue;
                 }
             }
             count += Key(entries.AsSpan(0, m), (ushort)key, scratch, materialise, ref staged);
