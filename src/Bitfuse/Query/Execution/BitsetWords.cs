@@ -5,9 +5,9 @@ using Bitfuse.Bitmaps;
 namespace Bitfuse.Query.Execution;
 
 /// <summary>
-/// Bitset loops the executor needs beyond the container algebra: OR without counting, setting values not yet
-/// set, and extracting set bits with few branches (sparse answers have about one bit per word, where a loop per
-/// bit mispredicts once per word).
+/// Bitset loops the executor needs beyond the container algebra: OR, value scatter and range fill without
+/// counting, coverage tests and counts over a word range, and extracting set bits with few branches (sparse
+/// answers have about one bit per word, where a loop per bit mispredicts once per word).
 /// </summary>
 internal static unsafe class BitsetWords
 {
@@ -31,34 +31,111 @@ internal static unsafe class BitsetWords
     }
 
     /// <summary>
-    /// Sets every listed value in an 8 KiB bitset, testing four values at a time first: when all four are set
-    /// already nothing is stored, so values mostly covered by earlier bitsets cost independent loads instead of a
-    /// chain of read-modify-writes on the same words.
+    /// Sets every listed value in an 8 KiB bitset, one read-modify-write of the value's 32-bit half word each
+    /// (the bitset is little-endian, so bit v is bit v % 32 of half word v / 32). Halves instead of whole words:
+    /// neighbouring values of a sorted list land in the same word about half as often, and each such pair makes
+    /// the second load wait for the first store; walking the list by pointer keeps index arithmetic out of the
+    /// loop. Measured about 1.3x faster than whole-word stores on the real data sets' array containers.
     /// </summary>
-    public static void SetMissingValues(ulong* bits, ushort* values, int n)
+    public static void SetValues(ulong* bits, ushort* values, int n)
     {
-        var i = 0;
-        for (; i + 4 <= n; i += 4)
+        var halves = (uint*)bits;
+        var p = values;
+        var end = values + (n & ~3);
+        for (; p < end; p += 4)
         {
-            uint v0 = values[i], v1 = values[i + 1], v2 = values[i + 2], v3 = values[i + 3];
-            var missing = (~bits[v0 >> 6] & (1UL << (int)v0)) | (~bits[v1 >> 6] & (1UL << (int)v1))
-                | (~bits[v2 >> 6] & (1UL << (int)v2)) | (~bits[v3 >> 6] & (1UL << (int)v3));
-            if (missing != 0)
-            {
-                bits[v0 >> 6] |= 1UL << (int)v0;
-                bits[v1 >> 6] |= 1UL << (int)v1;
-                bits[v2 >> 6] |= 1UL << (int)v2;
-                bits[v3 >> 6] |= 1UL << (int)v3;
-            }
+            nuint v0 = p[0], v1 = p[1], v2 = p[2], v3 = p[3];
+            halves[v0 >> 5] |= 1u << (int)v0;
+            halves[v1 >> 5] |= 1u << (int)v1;
+            halves[v2 >> 5] |= 1u << (int)v2;
+            halves[v3 >> 5] |= 1u << (int)v3;
         }
-        for (; i < n; i++)
+        end = values + n;
+        for (; p < end; p++)
         {
-            uint v = values[i];
-            bits[v >> 6] |= 1UL << (int)v;
+            nuint v = *p;
+            halves[v >> 5] |= 1u << (int)v;
         }
     }
 
-    /// <summary>Spare values <see cref="ToArray"/> may write past the last value it returns.</summary>
+    /// <summary>Sets bits [<paramref name="start"/>, <paramref name="end"/>) (0 &lt;= start &lt; end &lt;= 65536), counting nothing.</summary>
+    public static void SetRange(ulong* bits, int start, int end)
+    {
+        var first = start >> 6;
+        var last = (end - 1) >> 6;
+        var head = ulong.MaxValue << (start & 63);
+        var tail = ulong.MaxValue >> (63 - ((end - 1) & 63));
+        if (first == last)
+        {
+            bits[first] |= head & tail;
+            return;
+        }
+        bits[first] |= head;
+        new Span<ulong>(bits + first + 1, last - first - 1).Fill(ulong.MaxValue);
+        bits[last] |= tail;
+    }
+
+    /// <summary>True when every bit of [<paramref name="first"/>, <paramref name="last"/>] (inclusive) is set; stops at the first gap.</summary>
+    public static bool Covers(ulong* bits, int first, int last)
+    {
+        var w0 = first >> 6;
+        var w1 = last >> 6;
+        var head = ulong.MaxValue << (first & 63);
+        var tail = ulong.MaxValue >> (63 - (last & 63));
+        if (w0 == w1)
+        {
+            return (bits[w0] & head & tail) == (head & tail);
+        }
+        if ((bits[w0] & head) != head || (bits[w1] & tail) != tail)
+        {
+            return false;
+        }
+        var i = w0 + 1;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 16 <= w1; i += 16)
+            {
+                var all = Vector256.Load(bits + i) & Vector256.Load(bits + i + 4) & Vector256.Load(bits + i + 8) & Vector256.Load(bits + i + 12);
+                if (all != Vector256<ulong>.AllBitsSet)
+                {
+                    return false;
+                }
+            }
+        }
+        for (; i < w1; i++)
+        {
+            if (bits[i] != ulong.MaxValue)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Population count of words [<paramref name="firstWord"/>, <paramref name="lastWord"/>] (inclusive).</summary>
+    public static int Cardinality(ulong* bits, int firstWord, int lastWord)
+    {
+        if (firstWord == 0 && lastWord == 1023)
+        {
+            return BitsetContainer.Cardinality(bits);
+        }
+        ulong c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+        var i = firstWord;
+        for (; i + 4 <= lastWord + 1; i += 4)
+        {
+            c0 += ulong.PopCount(bits[i]);
+            c1 += ulong.PopCount(bits[i + 1]);
+            c2 += ulong.PopCount(bits[i + 2]);
+            c3 += ulong.PopCount(bits[i + 3]);
+        }
+        for (; i <= lastWord; i++)
+        {
+            c0 += ulong.PopCount(bits[i]);
+        }
+        return (int)(c0 + c1 + c2 + c3);
+    }
+
+    /// <summary>Spare values <see cref="ToArray(ulong*, ushort*)"/> may write past the last value it returns.</summary>
     public const int ToArraySlack = 4;
 
     /// <summary>
@@ -67,12 +144,26 @@ internal static unsafe class BitsetWords
     /// cost nothing; each non-zero word writes four positions unconditionally and the length advances by its
     /// population count, so the destination needs room for the count plus <see cref="ToArraySlack"/>.
     /// </summary>
-    public static int ToArray(ulong* bits, ushort* destination)
+    public static int ToArray(ulong* bits, ushort* destination) => ToArray(bits, 0, 1023, destination);
+
+    /// <summary>
+    /// <see cref="ToArray(ulong*, ushort*)"/> over words [<paramref name="firstWord"/>, <paramref name="lastWord"/>]
+    /// only (inclusive); words outside are neither read for values nor required to be zero.
+    /// </summary>
+    public static int ToArray(ulong* bits, int firstWord, int lastWord, ushort* destination)
     {
         var k = 0;
-        for (var chunk = 0; chunk < 1024; chunk += 64)
+        for (var chunk = firstWord & ~63; chunk <= lastWord; chunk += 64)
         {
             var nonZero = NonZeroWords(bits + chunk);
+            if (chunk < firstWord)
+            {
+                nonZero &= ulong.MaxValue << (firstWord - chunk);
+            }
+            if (lastWord - chunk < 63)
+            {
+                nonZero &= ulong.MaxValue >> (63 - (lastWord - chunk));
+            }
             while (nonZero != 0)
             {
                 var w = chunk + BitOperations.TrailingZeroCount(nonZero);
@@ -136,32 +227,5 @@ internal static unsafe class BitsetWords
         Buffer.MemoryCopy(scratch, container.Values, 2L * n, 2L * n);
         container.Length = container.Cardinality = n;
         return container;
-    }
-
-    /// <summary>
-    /// Sets every listed value and returns how many were not set before (the change in cardinality). One
-    /// read-modify-write per value: gathering a word's values in a register first measured two to three times
-    /// slower on the real data sets (the branch on the word change mispredicts).
-    /// </summary>
-    public static int SetValuesCounting(ulong* bits, ushort* values, int n)
-    {
-        var added = 0;
-        for (var i = 0; i < n; i++)
-        {
-            uint v = values[i];
-            var word = bits[v >> 6];
-            added += (int)(~(word >> (int)v) & 1);
-            bits[v >> 6] = word | (1UL << (int)v);
-        }
-        return added;
-    }
-
-    /// <summary>Zeroes the whole word of every listed value (restores an all-zero bitset after <see cref="SetValuesCounting"/>).</summary>
-    public static void ClearWords(ulong* bits, ushort* values, int n)
-    {
-        for (var i = 0; i < n; i++)
-        {
-            bits[values[i] >> 6] = 0;
-        }
     }
 }

@@ -5,7 +5,7 @@ namespace Bitfuse.Query.Execution;
 
 /// <summary>
 /// One thread's scratch memory for <see cref="DirectExecution"/>: two value buffers of one array container
-/// (plus the slack vector intersections write past the end), two 8 KiB bitsets (one kept all zero between uses), room for the result's keys and
+/// (plus the slack vector intersections write past the end), an 8 KiB bitset, room for the result's keys and
 /// containers, cursors, and the per-key counters of the union's bucket sort (all zero between uses).
 /// Kept per thread and reused, so a query allocates nothing here after the first; the native buffers are
 /// freed when the thread's instance is collected.
@@ -23,8 +23,6 @@ internal sealed unsafe class DirectScratch
         Values = (ushort*)NativeMemory.AlignedAlloc(ValueCapacity * sizeof(ushort), 64);
         Spare = (ushort*)NativeMemory.AlignedAlloc(ValueCapacity * sizeof(ushort), 64);
         Bits = (ulong*)NativeMemory.AlignedAlloc(8192, 64);
-        ZeroBits = (ulong*)NativeMemory.AlignedAlloc(8192, 64);
-        NativeMemory.Clear(ZeroBits, 8192);
     }
 
     ~DirectScratch()
@@ -32,7 +30,6 @@ internal sealed unsafe class DirectScratch
         NativeMemory.AlignedFree(Values);
         NativeMemory.AlignedFree(Spare);
         NativeMemory.AlignedFree(Bits);
-        NativeMemory.AlignedFree(ZeroBits);
     }
 
     /// <summary>This thread's scratch, made on first use.</summary>
@@ -46,9 +43,6 @@ internal sealed unsafe class DirectScratch
 
     /// <summary>An 8 KiB bitset, 64-byte aligned.</summary>
     public ulong* Bits { get; }
-
-    /// <summary>An 8 KiB bitset that is all zero between uses: whoever sets bits clears them again before returning.</summary>
-    public ulong* ZeroBits { get; }
 
     /// <summary>Result keys, parallel to <see cref="ResultContainers"/>.</summary>
     public ushort[] ResultKeys { get; private set; } = new ushort[64];
