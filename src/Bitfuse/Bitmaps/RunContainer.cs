@@ -85,11 +85,12 @@ internal static unsafe class RunContainer
         var k = 0;
         for (var r = 0; r < n; r++)
         {
-            var v = high | runs[2 * r];
-            var end = v + runs[2 * r + 1];
-            for (; v <= end; v++)
+            // Counted by offset, not compared against the end: a run may end at 2^32 - 1, where v <= end never fails.
+            var start = high | runs[2 * r];
+            int length = runs[2 * r + 1];
+            for (var i = 0; i <= length; i++)
             {
-                destination[k++] = v;
+                destination[k++] = start + (uint)i;
             }
         }
         return k;

@@ -72,4 +72,21 @@ public sealed unsafe class RunContainerTests
             }
         }, iter: 1000);
     }
+
+    [Fact]
+    public void A_run_that_ends_at_the_last_value_extracts_without_wrapping()
+    {
+        using var top = Bitmap.FromRange(0xFFFF_0000, 1L << 32);
+        top.Add(5);
+        top.Optimize();
+
+        var values = top.ToArray();
+
+        Assert.Equal(65537, values.Length);
+        Assert.Equal(5u, values[0]);
+        Assert.Equal(0xFFFF_0000u, values[1]);
+        Assert.Equal(uint.MaxValue, values[^1]);
+        Assert.Equal(top.Count, values.LongLength);
+        Assert.Equal(values, top.ToArray().Order());
+    }
 }
