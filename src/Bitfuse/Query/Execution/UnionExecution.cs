@@ -364,7 +364,7 @@ internal static unsafe class UnionExecution
                         work += 4 * c.Length;
                         break;
                     default:
-                        BitsetWords.SetValues(bits, c.Values, c.Length);
+                        BitsetContainer.SetValues(bits, c.Values, c.Length);
                         work += 4 * c.Length;
                         break;
                 }

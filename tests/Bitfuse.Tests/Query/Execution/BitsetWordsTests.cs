@@ -29,7 +29,7 @@ public unsafe class BitsetWordsTests
                 fixed (ushort* c = covering, l = list)
                 {
                     BitsetContainer.SetValues(bits, c, covering.Length);
-                    BitsetWords.SetValues(bits, l, list.Length);
+                    BitsetContainer.SetValues(bits, l, list.Length);
                 }
                 var expected = covering.Union(list).Order().ToArray();
                 var n = BitsetWords.ToArray(bits, output);
