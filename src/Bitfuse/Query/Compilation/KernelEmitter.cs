@@ -113,13 +113,8 @@ internal static class KernelEmitter
 
         public void EmitAll(VectorOps ops)
         {
-            var il = _il;
             EmitPrologue();
-            var totalBytes = il.DeclareLocal(typeof(nint));
-            il.Emit(OpCodes.Ldarg_2);
-            il.Emit(OpCodes.Ldc_I4_3);
-            il.Emit(OpCodes.Shl);
-            il.Emit(OpCodes.Stloc, totalBytes);
+            var totalBytes = EmitTotalBytes();
             if (_variant is KernelVariant.Count or KernelVariant.WriteCount && !ops.IsScalar)
             {
                 EmitGroupLoop(ops, EmitEnd(totalBytes, GroupBytes));
@@ -130,6 +125,18 @@ internal static class KernelEmitter
             EmitLoop(ops, step, EmitEnd(totalBytes, step), nonTemporal: false);
             EmitLoop(VectorOps.Scalar, 8, totalBytes, nonTemporal: false);
             EmitEpilogue();
+        }
+
+        // totalBytes = words * 8, in a new local.
+        private LocalBuilder EmitTotalBytes()
+        {
+            var il = _il;
+            var totalBytes = il.DeclareLocal(typeof(nint));
+            il.Emit(OpCodes.Ldarg_2);
+            il.Emit(OpCodes.Ldc_I4_3);
+            il.Emit(OpCodes.Shl);
+            il.Emit(OpCodes.Stloc, totalBytes);
+            return totalBytes;
         }
 
         // Distinct nodes of the tree (a shared subtree counts once).
@@ -153,11 +160,7 @@ internal static class KernelEmitter
         {
             var il = _il;
             EmitPrologue();
-            var totalBytes = il.DeclareLocal(typeof(nint));
-            il.Emit(OpCodes.Ldarg_2);
-            il.Emit(OpCodes.Ldc_I4_3);
-            il.Emit(OpCodes.Shl);
-            il.Emit(OpCodes.Stloc, totalBytes);
+            var totalBytes = EmitTotalBytes();
             // headBytes = min(totalBytes, (0 - output) & 63)
             var headBytes = il.DeclareLocal(typeof(nint));
             il.Emit(OpCodes.Ldc_I4_0);
