@@ -63,6 +63,7 @@ public sealed class StorageGrowthBench : IDisposable
         var readerThreads = new Thread[_readers];
         var histograms = new StorageLatencyHistogram[_readers];
         var reads = new long[_readers];
+        var cpuNs = new long[_readers];
         Exception? failure = null;
         for (var r = 0; r < _readers; r++)
         {
@@ -72,9 +73,11 @@ public sealed class StorageGrowthBench : IDisposable
             {
                 try
                 {
+                    var cpuStart = StorageWriterClock.ThreadCpuNs();
                     reads[index] = side.File is { } file
                         ? ReadUntilStopped(new MappedReader(file), histograms[index], ref stop, index)
                         : ReadUntilStopped(new PreadReader(side), histograms[index], ref stop, index);
+                    cpuNs[index] = StorageWriterClock.ThreadCpuNs() - cpuStart;
                 }
                 catch (Exception e)
                 {
@@ -103,6 +106,7 @@ public sealed class StorageGrowthBench : IDisposable
         {
             side.Reads += reads[r];
             side.Latency.Add(histograms[r]);
+            side.ReaderCpuNs += cpuNs[r];
         }
         side.ReaderNs += elapsedNs * _readers;
     }
@@ -228,6 +232,9 @@ public sealed class StorageGrowthBench : IDisposable
 
         /// <summary>Reader-thread nanoseconds over all rounds (wall time times readers).</summary>
         public double ReaderNs { get; internal set; }
+
+        /// <summary>CPU time the reader threads got, summed: reads per reader CPU-ns leaves out the time the writer took from them.</summary>
+        public double ReaderCpuNs { get; internal set; }
 
         /// <summary>Sampled read latencies (every eighth read).</summary>
         public StorageLatencyHistogram Latency { get; } = new();

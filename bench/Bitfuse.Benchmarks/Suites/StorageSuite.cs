@@ -314,7 +314,7 @@ public sealed unsafe class StorageSuite : ICompareSuite
 
         foreach (var side in sides)
         {
-            context.Console.MarkupLine($"  [grey]readers-during-growth {side.Name}: writer CPU {side.WriterCpuNs / side.WriterWallNs:P0} of a core, {side.ExtendNs.Count} growth steps, reader p50 {side.Latency.Percentile(0.50) / 1000:F2} µs, p99 {side.Latency.Percentile(0.99) / 1000:F2} µs[/]");
+            context.Console.MarkupLine($"  [grey]readers-during-growth {side.Name}: writer CPU {side.WriterCpuNs / side.WriterWallNs:P0} of a core, {side.ExtendNs.Count} growth steps, reader p50 {side.Latency.Percentile(0.50) / 1000:F2} µs, p99 {side.Latency.Percentile(0.99) / 1000:F2} µs, {side.Reads / (side.ReaderCpuNs / 1000):F3} reads per reader CPU-µs ({side.ReaderCpuNs / side.ReaderNs:P0} of reader wall time on a CPU)[/]");
         }
 
         var preadOnly = Side("pread-only");
