@@ -205,28 +205,22 @@ internal static unsafe class QueryExecution
             return partial;
         }
 
-        // The k-way merge of the inputs' keys (no input required, at most 64 inputs): heads[i] is the key under
-        // input i's cursor (past every key when it is done), so finding the next key and who holds it reads
-        // one int per input, and only the inputs that held the key touch their bitmaps to move on.
+        // The k-way merge of the inputs' keys through KeyHeads (no input required, at most 64 inputs): who
+        // holds the next key is read from one int per input.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Merge(int keyLo, int keyHi, int[] cursors, int[] heads, Workspace workspace, Partial partial)
         {
             var n = _inputs.Length;
             var inputs = _inputs;
-            const int Done = int.MaxValue;
             for (var i = 0; i < n; i++)
             {
-                heads[i] = cursors[i] < inputs[i].ContainerCount ? inputs[i].KeyAt(cursors[i]) : Done;
+                heads[i] = KeyHeads.At(inputs[i], cursors[i]);
             }
             var end = Math.Min(keyHi, LastKey);
             var headSpan = heads.AsSpan(0, n);
             while (!(_mode == ExecutionMode.Any && _found))
             {
-                var key = Done;
-                foreach (var h in headSpan)
-                {
-                    key = Math.Min(key, h);
-                }
+                var key = KeyHeads.Smallest(headSpan);
                 if (key > end)
                 {
                     break;
@@ -241,8 +235,7 @@ internal static unsafe class QueryExecution
                 for (var rest = mask; rest != 0; rest &= rest - 1)
                 {
                     var i = BitOperations.TrailingZeroCount(rest);
-                    var next = ++cursors[i];
-                    heads[i] = next < inputs[i].ContainerCount ? inputs[i].KeyAt(next) : Done;
+                    heads[i] = KeyHeads.At(inputs[i], ++cursors[i]);
                 }
             }
         }

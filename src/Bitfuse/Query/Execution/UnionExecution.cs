@@ -81,8 +81,7 @@ internal static unsafe class UnionExecution
         }
     }
 
-    // Each input's next key is kept in a small array (int.MaxValue once it is exhausted), so finding the
-    // smallest key is a tight loop over k integers; the bitmaps are only touched to take and advance.
+    // The inputs' keys merged through KeyHeads; the bitmaps are only touched to take and advance.
     private static long Merge(Bitmap[] inputs, int[] members, DirectScratch scratch, bool materialise, ref int staged)
     {
         var cursors = scratch.Cursors;
@@ -92,18 +91,14 @@ internal static unsafe class UnionExecution
         {
             var input = inputs[members[i]];
             cursors[i] = 0;
-            heads[i] = input.ContainerCount > 0 ? input.KeyAt(0) : int.MaxValue;
+            heads[i] = KeyHeads.At(input, 0);
         }
         var entries = scratch.Entries;
         long count = 0;
         while (true)
         {
-            var key = int.MaxValue;
-            foreach (var head in heads)
-            {
-                key = Math.Min(key, head);
-            }
-            if (key == int.MaxValue)
+            var key = KeyHeads.Smallest(heads);
+            if (key == KeyHeads.Exhausted)
             {
                 return count;
             }
@@ -116,7 +111,7 @@ internal static unsafe class UnionExecution
                     var at = cursors[i];
                     entries[m++] = input.ContainerAt(at);
                     cursors[i] = ++at;
-                    heads[i] = at < input.ContainerCount ? input.KeyAt(at) : int.MaxValue;
+                    heads[i] = KeyHeads.At(input, at);
                 }
             }
             count += Key(entries.AsSpan(0, m), (ushort)key, scratch, materialise, ref staged);
