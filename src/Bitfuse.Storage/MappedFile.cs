@@ -14,13 +14,16 @@
 //      needs it, so a reader that sees a length also sees a mapping that covers it.
 //  G3. A reader forms a pointer only after checking [offset, offset + count) against the length it loaded.
 //  G4. Nothing a reader may still use is unmapped:
-//      - Reserve maps new extents in place and never unmaps while open; when the reservation runs out,
-//        the file moves to a doubled one and the outgrown range stays mapped (the same file pages) until
-//        dispose. So Reserve readers need no section: a read marks the thread's own slot (a plain
-//        store), loads _length and _mapping, and clears the mark when done. Dispose stores a null
-//        mapping, issues a process-wide barrier (after it, every reader either has its mark visible or
-//        will load the null), waits until no slot is marked, and only then unmaps;
-//      - Smr retires every replaced mapping the same way;
+//      - Reserve maps new extents in place and never moves while its reservation lasts, so its readers
+//        enter no section. Each reading thread has a read sequence in its own slot, odd while inside a
+//        read: a read steps it to odd (a plain store), loads _length and _readBase, and steps it to even
+//        when done. To take a range away (the reservation ran out and the file moved to a doubled one,
+//        or dispose), the writer publishes the new base (or 0), issues a process-wide barrier (after it,
+//        every reader either has its odd step visible or will load the new base), and notes the odd
+//        sequences; the range is unmapped once each of those has moved on. An outgrown reservation is
+//        checked at later growth steps (the writer never waits for it); dispose waits;
+//      - Smr readers enter a section of Bitfuse.Memory's Smr, and a replaced mapping is retired with
+//        Smr.Defer: unmapped once every section that could hold it has ended;
 //      - UseCount unmaps only while holding the resizing flag with the use count drained (UseCountGate).
 //  G5. The file never shrinks while open: the only truncate sets the size to the published length
 //      (freeing blocks allocated past it) at open and after everything is unmapped at dispose, and the
@@ -61,8 +64,7 @@ public sealed unsafe class MappedFile : IDisposable
     private readonly MappedFileOptions _options;
     private readonly UseCountGate? _gate;
     private readonly Smr? _smr;
-    private readonly bool _marksReaders;
-    private readonly List<Mapping> _outgrown = [];
+    private readonly List<RetiringMapping> _retiring = [];
     private readonly Lock _writeLock = new();
     private readonly ReadCounters _reads;
     private const long HugePageBytes = 2 << 20;
@@ -87,8 +89,7 @@ public sealed unsafe class MappedFile : IDisposable
     private MappedFile(string path, int fd, long size, MappedFileOptions options)
     {
         FilePath = path;
-        _marksReaders = options.Strategy == GrowthStrategy.Reserve;
-        _reads = new ReadCounters(this, _marksReaders);
+        _reads = new ReadCounters(this);
         _fd = fd;
         _io = options.IO;
         _options = options;
@@ -240,32 +241,41 @@ public sealed unsafe class MappedFile : IDisposable
         // The length only grows, so it may be checked before the read is marked or the section entered;
         // the mapping loaded afterwards covers at least this length (G2). Nothing between marking (or
         // entering) and leaving can throw (the range is checked, the copy cannot fail), so no try/finally.
-        if (_marksReaders)
+        var slot = CurrentSlot();
+        var sequence = slot.Counts.Sequence;
+        CheckRange(offset, destination.Length, Volatile.Read(ref _length));
+        if ((sequence & 1) != 0)
         {
-            var slot = _reads.Current();
-            CheckRange(offset, destination.Length, Volatile.Read(ref _length));
-            if (slot.Counts.Marked != 0)
-            {
-                ThrowInsideScope();
-            }
-            Volatile.Write(ref slot.Counts.Marked, 1);
-            var address = Volatile.Read(ref _readBase);
-            if (address == 0)
-            {
-                UnmarkAndThrowDisposed(slot);
-            }
-            new ReadOnlySpan<byte>((byte*)address + offset, destination.Length).CopyTo(destination);
-            Volatile.Write(ref slot.Counts.Marked, 0);
-            slot.CountMapped(destination.Length);
+            ThrowInsideScope();
+        }
+        // Reserve: step the thread's sequence to odd, then load the base (G4). Other strategies keep the
+        // base at 0 and take their own protocol.
+        Volatile.Write(ref slot.Counts.Sequence, sequence + 1);
+        var address = Volatile.Read(ref _readBase);
+        if (address == 0)
+        {
+            ReadThroughProtocol(slot, sequence, offset, destination);
             return;
+        }
+        new ReadOnlySpan<byte>((byte*)address + offset, destination.Length).CopyTo(destination);
+        Volatile.Write(ref slot.Counts.Sequence, sequence + 2);
+        Volatile.Write(ref slot.Counts.Bytes, slot.Counts.Bytes + destination.Length);
+    }
+
+    /// <summary>A read of a UseCount or Smr file (or of a disposed Reserve file): takes back the sequence step first.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReadThroughProtocol(ReadCounters.Slot slot, long sequence, long offset, Span<byte> destination)
+    {
+        Volatile.Write(ref slot.Counts.Sequence, sequence);
+        if (Strategy == GrowthStrategy.Reserve)
+        {
+            ThrowDisposed();
         }
         if (_gate is not null)
         {
             ReadUseCount(offset, destination);
             return;
         }
-        var length = Volatile.Read(ref _length);
-        CheckRange(offset, destination.Length, length);
         var section = _smr!.Enter();
         var mapping = Volatile.Read(ref _mapping);
         if (mapping is null)
@@ -352,30 +362,43 @@ public sealed unsafe class MappedFile : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public MappedReadScope BeginRead()
     {
-        var slot = _reads.Current();
-        if (!slot.UsesMark)
-        {
-            return BeginReadThroughFile(slot);
-        }
-        // Reserve: mark, then load the length and the mapping (G4). Plain stores and loads on the
-        // thread's own slot: the few instructions between two reads' cache misses let them overlap.
-        if (slot.Counts.Marked != 0)
+        var slot = CurrentSlot();
+        // Reserve: step the thread's sequence to odd, then load the length and the base (G4). Plain
+        // loads and stores on the thread's own slot, and few of them: the fewer loads between two point
+        // reads' cache misses, the more misses the core keeps in flight at once.
+        var sequence = slot.Counts.Sequence;
+        if ((sequence & 1) != 0)
         {
             ThrowInsideScope();
         }
-        Volatile.Write(ref slot.Counts.Marked, 1);
+        Volatile.Write(ref slot.Counts.Sequence, sequence + 1);
         var length = Volatile.Read(ref _length);
         var address = Volatile.Read(ref _readBase);
         if (address == 0)
         {
-            UnmarkAndThrowDisposed(slot);
+            return BeginReadThroughProtocol(slot, sequence);
         }
-        return new MappedReadScope(slot, (byte*)address, length);
+        return new MappedReadScope(slot, (byte*)address, length, sequence + 2);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private MappedReadScope BeginReadThroughFile(ReadCounters.Slot slot)
+    /// <summary>The calling thread's counter slot for this file: the one it used last, or found by id.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ReadCounters.Slot CurrentSlot()
     {
+        var last = ReadCounters.LastUsed;
+        return last is not null && ReferenceEquals(last.File, this) ? last : _reads.Find();
+    }
+
+    /// <summary>A scope of a UseCount or Smr file (or of a disposed Reserve file): takes back the sequence step first.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private MappedReadScope BeginReadThroughProtocol(ReadCounters.Slot slot, long sequence)
+    {
+        Volatile.Write(ref slot.Counts.Sequence, sequence);
+        if (Strategy == GrowthStrategy.Reserve)
+        {
+            ThrowDisposed();
+        }
+        Volatile.Write(ref slot.Counts.MappedReads, slot.Counts.MappedReads + 1);
         if (_gate is not null)
         {
             return BeginReadUseCount(slot);
@@ -387,7 +410,7 @@ public sealed unsafe class MappedFile : IDisposable
         {
             LeaveAndThrowDisposed(section);
         }
-        return new MappedReadScope(slot, (byte*)mapping.Address, length);
+        return new MappedReadScope(slot, (byte*)mapping.Address, length, 0);
     }
 
     private MappedReadScope BeginReadUseCount(ReadCounters.Slot slot)
@@ -408,19 +431,12 @@ public sealed unsafe class MappedFile : IDisposable
             gate.ExitReader();
             ThrowDisposed();
         }
-        return new MappedReadScope(slot, (byte*)current.Address, Volatile.Read(ref _length));
+        return new MappedReadScope(slot, (byte*)current.Address, Volatile.Read(ref _length), 0);
     }
 
     // The throw helpers below are not marked NoInlining on purpose: a method whose body ends in a
     // throw is never inlined anyway, and only when the JIT looks at it can it see that the call does
     // not return, so the hot path around it keeps its values in registers instead of saving them.
-    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    private void UnmarkAndThrowDisposed(ReadCounters.Slot slot)
-    {
-        Volatile.Write(ref slot.Counts.Marked, 0);
-        throw DisposedException();
-    }
-
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private void ThrowInsideScope() =>
         throw new InvalidOperationException($"The calling thread is already inside a read scope of '{FilePath}': read through that scope instead (scopes do not nest).");
@@ -442,7 +458,7 @@ public sealed unsafe class MappedFile : IDisposable
         }
         else
         {
-            // The section this thread entered in BeginReadThroughFile (sections do not nest).
+            // The section this thread entered in BeginReadThroughProtocol (sections do not nest).
             _smr!.Exit();
         }
     }
@@ -545,7 +561,7 @@ public sealed unsafe class MappedFile : IDisposable
             {
                 return;
             }
-            if (_marksReaders ? _reads.IsMarkedByCurrentThread() : _smr is not null && _smr.IsInReadSection)
+            if (Strategy == GrowthStrategy.Reserve ? _reads.IsMarkedByCurrentThread() : _smr is not null && _smr.IsInReadSection)
             {
                 throw new InvalidOperationException($"Dispose the read scope before the file '{FilePath}': closing waits for every reader, this thread included.");
             }
@@ -567,17 +583,18 @@ public sealed unsafe class MappedFile : IDisposable
             }
             else
             {
-                // Reserve: unpublish, make every reader's pending mark visible, wait for the marked ones (G4).
+                // Reserve: unpublish, make every reader's pending sequence step visible, wait for the
+                // readers inside to leave (G4). Then no reader holds any range, retiring ones included.
                 Volatile.Write(ref _readBase, 0);
                 Volatile.Write(ref _mapping, null);
                 Interlocked.MemoryBarrierProcessWide();
-                _reads.WaitForUnmarked();
+                ReadCounters.WaitToMoveOn(_reads.ReadersInside());
                 mapping.Release(FilePath);
-                foreach (var outgrown in _outgrown)
+                foreach (var retiring in _retiring)
                 {
-                    outgrown.Release(FilePath);
+                    retiring.Mapping.Release(FilePath);
                 }
-                _outgrown.Clear();
+                _retiring.Clear();
             }
             // Nothing is mapped any more: free the blocks allocated ahead of the published length (G5
             // holds: the size does not change, only space past it is released).
@@ -610,6 +627,7 @@ public sealed unsafe class MappedFile : IDisposable
 
         // Growth: allocate, write (and sync), make the mapping cover it, then publish (G1, G7).
         var start = Stopwatch.GetTimestamp();
+        ReleaseRetired();
         _writeTicks = 0;
         EnsureAllocated(end);
         if (_gate is not null)
@@ -690,19 +708,20 @@ public sealed unsafe class MappedFile : IDisposable
     private void Replace(Mapping fresh)
     {
         var old = _mapping!;
-        if (_marksReaders)
+        if (Strategy == GrowthStrategy.Reserve)
         {
+            // Reserve: the readers inside a read now may hold the old base; a read that begins after
+            // the barrier loads the new one. The old range goes once those have moved on (G4).
             Volatile.Write(ref _readBase, fresh.Address);
+            Volatile.Write(ref _mapping, fresh);
+            Interlocked.Increment(ref _remaps);
+            Interlocked.MemoryBarrierProcessWide();
+            _retiring.Add(new RetiringMapping(old, _reads.ReadersInside()));
+            ReleaseRetired();
+            return;
         }
         Volatile.Write(ref _mapping, fresh);
         Interlocked.Increment(ref _remaps);
-        if (_smr is null)
-        {
-            // Reserve readers hold no section: the outgrown range stays mapped (same file pages, so a
-            // reader still using it reads correct bytes) until the file is disposed (G4).
-            _outgrown.Add(old);
-            return;
-        }
         if (old.Capacity > 0)
         {
             var path = FilePath;
@@ -710,6 +729,35 @@ public sealed unsafe class MappedFile : IDisposable
             smr.Defer(smr.Advance(), () => old.Release(path));
         }
     }
+
+    /// <summary>Unmaps the outgrown reservations whose readers have all moved on (Reserve; under the write lock).</summary>
+    private void ReleaseRetired()
+    {
+        for (var i = _retiring.Count - 1; i >= 0; i--)
+        {
+            if (ReadCounters.HaveMovedOn(_retiring[i].ReadersInside))
+            {
+                var retired = _retiring[i].Mapping;
+                _retiring.RemoveAt(i);
+                retired.Release(FilePath);
+            }
+        }
+    }
+
+    /// <summary>Outgrown reservations still mapped (Reserve), waiting for the readers that may hold them (tests).</summary>
+    internal int RetiringMappings
+    {
+        get
+        {
+            lock (_writeLock)
+            {
+                return _retiring.Count;
+            }
+        }
+    }
+
+    /// <summary>An outgrown reservation and the readers that were inside a read when it was replaced.</summary>
+    private readonly record struct RetiringMapping(Mapping Mapping, ReadCounters.ReaderSnapshot[] ReadersInside);
 
     /// <summary>Maps the first <paramref name="length"/> bytes of the file (rounded up to pages) at a new address.</summary>
     private Mapping MapWhole(long length)

@@ -9,24 +9,29 @@ namespace Bitfuse.Storage;
 /// on the thread that began it, and do not use its spans or pointers afterwards.
 /// </summary>
 /// <remarks>
-/// A span or pointer costs a bounds check and two counter increments on the calling thread's own
-/// counter slot (found once, when the scope began): no call, no shared write, no locked instruction.
-/// Under <see cref="GrowthStrategy.Reserve"/>, beginning and ending a scope are one plain store each to
-/// that same slot.
+/// A span or pointer costs a bounds check and one counter addition on the calling thread's own counter
+/// slot (found once, when the scope began): no call, no shared write, no locked instruction. Under
+/// <see cref="GrowthStrategy.Reserve"/>, beginning and ending a scope are one plain store each to that
+/// same slot (the thread's read sequence).
 /// </remarks>
 public unsafe ref struct MappedReadScope
 {
-    // Three fields, so the JIT keeps a scope in registers and spills little for the using block's
-    // exception path; _counts doubles as the open flag.
+    // Four fields at most, so the JIT keeps a scope in registers; _counts doubles as the open flag.
     private ReadCounters.Slot? _counts;
     private readonly byte* _base;
     private readonly long _length;
+    private readonly long _endSequence;
 
-    internal MappedReadScope(ReadCounters.Slot counts, byte* address, long length)
+    /// <param name="counts">The calling thread's slot.</param>
+    /// <param name="address">The mapping's base.</param>
+    /// <param name="length">The published length the scope may read.</param>
+    /// <param name="endSequence">Reserve: the (even) sequence that ends the read; 0 for the other strategies, which end through the file.</param>
+    internal MappedReadScope(ReadCounters.Slot counts, byte* address, long length, long endSequence)
     {
         _counts = counts;
         _base = address;
         _length = length;
+        _endSequence = endSequence;
     }
 
     /// <summary>The length of the file this scope can read: what was published when it began.</summary>
@@ -67,7 +72,7 @@ public unsafe ref struct MappedReadScope
         {
             counts.File.ThrowOutOfRange(offset, count, length);
         }
-        counts.CountMapped(count);
+        Volatile.Write(ref counts.Counts.Bytes, counts.Counts.Bytes + count);
         return _base + offset;
     }
 
@@ -81,9 +86,9 @@ public unsafe ref struct MappedReadScope
         if (counts is not null)
         {
             _counts = null;
-            if (counts.UsesMark)
+            if (_endSequence != 0)
             {
-                Volatile.Write(ref counts.Counts.Marked, 0);
+                Volatile.Write(ref counts.Counts.Sequence, _endSequence);
             }
             else
             {

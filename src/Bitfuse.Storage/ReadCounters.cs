@@ -7,9 +7,10 @@ namespace Bitfuse.Storage;
 /// Per-thread records of one file, one slot per reading thread: a thread finds its slot through a
 /// thread-static array indexed by the file's id and writes it with plain stores (it is the slot's only
 /// writer), so counting costs no locked instruction and no shared cache line. A slot holds the thread's
-/// read counts and, for <see cref="GrowthStrategy.Reserve"/> files, its reader mark (see
-/// <see cref="MappedFile"/>, G4). A read scope looks its slot up once and counts every span through it.
-/// A snapshot sums every slot ever registered, so counts of threads that have exited are kept.
+/// read counts and, for <see cref="GrowthStrategy.Reserve"/> files, its read sequence: odd while the
+/// thread is inside a read that holds the mapping's address, even outside, one step at each edge (see
+/// <see cref="MappedFile"/>, G4). A read scope looks its slot up once. A snapshot sums every slot ever
+/// registered, so counts of threads that have exited are kept.
 /// </summary>
 internal sealed class ReadCounters : IDisposable
 {
@@ -24,25 +25,27 @@ internal sealed class ReadCounters : IDisposable
     private static Slot? t_last;
 
     private readonly MappedFile _file;
-    private readonly bool _marked;
     private readonly int _id;
     private readonly Lock _registryLock = new();
     private Slot[] _slots = [];
     private bool _disposed;
 
     /// <param name="file">The file counted.</param>
-    /// <param name="marked">True when readers mark their slot while they hold the mapping (Reserve).</param>
-    public ReadCounters(MappedFile file, bool marked)
+    public ReadCounters(MappedFile file)
     {
         _file = file;
-        _marked = marked;
         lock (IdLock)
         {
             _id = FreeIds.Count > 0 ? FreeIds.Pop() : s_nextId++;
         }
     }
 
-    public void CountMapped(long bytes) => Current().CountMapped(bytes);
+    public void CountMapped(long bytes)
+    {
+        var slot = Current();
+        Volatile.Write(ref slot.Counts.MappedReads, slot.Counts.MappedReads + 1);
+        Volatile.Write(ref slot.Counts.Bytes, slot.Counts.Bytes + bytes);
+    }
 
     public void CountSystemCall(long bytes)
     {
@@ -56,7 +59,8 @@ internal sealed class ReadCounters : IDisposable
         long mapped = 0, calls = 0, bytes = 0;
         foreach (var slot in Volatile.Read(ref _slots))
         {
-            mapped += Volatile.Read(ref slot.Counts.MappedReads);
+            // Reserve reads are counted by their sequence: two steps per finished read.
+            mapped += Volatile.Read(ref slot.Counts.MappedReads) + Volatile.Read(ref slot.Counts.Sequence) / 2;
             calls += Volatile.Read(ref slot.Counts.SystemCallReads);
             bytes += Volatile.Read(ref slot.Counts.Bytes);
         }
@@ -64,32 +68,61 @@ internal sealed class ReadCounters : IDisposable
     }
 
     /// <summary>
-    /// Waits until no slot is marked. The caller has already unpublished the mapping and issued a
-    /// process-wide barrier, so a reader not seen marked here cannot still load the old mapping (G4).
+    /// The sequences of the slots inside a read now: a read that began before the caller unpublished
+    /// a mapping (and issued a process-wide barrier) is one of these, so once each has moved on
+    /// (<see cref="HaveMovedOn"/>) no reader can still hold that mapping (G4).
     /// </summary>
-    public void WaitForUnmarked()
+    public ReaderSnapshot[] ReadersInside()
     {
         Slot[] slots;
         lock (_registryLock)
         {
             slots = _slots;
         }
+        var inside = new List<ReaderSnapshot>();
         foreach (var slot in slots)
         {
+            var sequence = Volatile.Read(ref slot.Counts.Sequence);
+            if ((sequence & 1) != 0)
+            {
+                inside.Add(new ReaderSnapshot(slot, sequence));
+            }
+        }
+        return [.. inside];
+    }
+
+    /// <summary>True when every reader in <paramref name="snapshot"/> has left the read it was in.</summary>
+    public static bool HaveMovedOn(ReaderSnapshot[] snapshot)
+    {
+        foreach (var (slot, sequence) in snapshot)
+        {
+            if (Volatile.Read(ref slot.Counts.Sequence) == sequence)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Waits until every reader in <paramref name="snapshot"/> has left the read it was in.</summary>
+    public static void WaitToMoveOn(ReaderSnapshot[] snapshot)
+    {
+        foreach (var (slot, sequence) in snapshot)
+        {
             var spin = new SpinWait();
-            while (Volatile.Read(ref slot.Counts.Marked) != 0)
+            while (Volatile.Read(ref slot.Counts.Sequence) == sequence)
             {
                 spin.SpinOnce();
             }
         }
     }
 
-    /// <summary>True when the calling thread holds a mark on this file (it is inside a read).</summary>
+    /// <summary>True when the calling thread is inside a read of this file (its sequence is odd).</summary>
     public bool IsMarkedByCurrentThread()
     {
         var slots = t_slots;
         return slots is not null && (uint)_id < (uint)slots.Length && slots[_id] is { } slot
-            && ReferenceEquals(slot.Owner, this) && slot.Counts.Marked != 0;
+            && ReferenceEquals(slot.Owner, this) && (slot.Counts.Sequence & 1) != 0;
     }
 
     /// <summary>Returns the id for reuse; the counts stay readable.</summary>
@@ -119,8 +152,16 @@ internal sealed class ReadCounters : IDisposable
         return Find();
     }
 
+    /// <summary>The slot the calling thread used last, of whichever file (null before its first read).</summary>
+    public static Slot? LastUsed
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => t_last;
+    }
+
+    /// <summary>The calling thread's slot, found by the file's id (registered on its first read); becomes <see cref="LastUsed"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private Slot Find()
+    public Slot Find()
     {
         var slots = t_slots;
         if (slots is not null && (uint)_id < (uint)slots.Length)
@@ -137,7 +178,7 @@ internal sealed class ReadCounters : IDisposable
 
     private Slot Register()
     {
-        var slot = new Slot(this, _file, _marked);
+        var slot = new Slot(this, _file);
         lock (_registryLock)
         {
             var grown = new Slot[_slots.Length + 1];
@@ -156,24 +197,16 @@ internal sealed class ReadCounters : IDisposable
         return slot;
     }
 
-    /// <summary>One thread's counts and reader mark for one file; only that thread writes them.</summary>
-    internal sealed class Slot(ReadCounters owner, MappedFile file, bool marked)
+    /// <summary>One thread's counts and read sequence for one file; only that thread writes them.</summary>
+    internal sealed class Slot(ReadCounters owner, MappedFile file)
     {
         public readonly ReadCounters Owner = owner;
         public readonly MappedFile File = file;
-
-        /// <summary>True when reads mark <see cref="SlotCounts.Marked"/> (Reserve); otherwise scopes end through the file.</summary>
-        public readonly bool UsesMark = marked;
-
         public SlotCounts Counts;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void CountMapped(long bytes)
-        {
-            Volatile.Write(ref Counts.MappedReads, Counts.MappedReads + 1);
-            Volatile.Write(ref Counts.Bytes, Counts.Bytes + bytes);
-        }
     }
+
+    /// <summary>A reader seen inside a read: its slot and the (odd) sequence it had.</summary>
+    internal readonly record struct ReaderSnapshot(Slot Slot, long Sequence);
 
     /// <summary>
     /// The words a reading thread writes, with a cache line of padding on either side so that slots of
@@ -182,9 +215,12 @@ internal sealed class ReadCounters : IDisposable
     [StructLayout(LayoutKind.Explicit, Size = 160)]
     internal struct SlotCounts
     {
-        /// <summary>1 while the thread is inside a read that holds the mapping's address (Reserve); else 0.</summary>
+        /// <summary>
+        /// Reserve only: odd while the thread is inside a read that holds the mapping's address, even
+        /// outside; each read steps it twice. Half of it is the thread's finished mapped reads.
+        /// </summary>
         [FieldOffset(64)]
-        public long Marked;
+        public long Sequence;
 
         [FieldOffset(72)]
         public long MappedReads;

@@ -453,7 +453,7 @@ public sealed class MappedFileTests : IDisposable
     }
 
     [Fact]
-    public void A_scope_begun_before_the_reservation_ran_out_still_reads_the_outgrown_range()
+    public void A_scope_begun_before_the_reservation_ran_out_keeps_the_outgrown_range_until_it_ends()
     {
         using var file = MappedFile.Create(_dir.File("a.dat"), new MappedFileOptions { ReservationBytes = 4 * Pages.Size, ExtentBytes = Pages.Size });
         file.Append(Pages.Make(0));
@@ -472,17 +472,58 @@ public sealed class MappedFileTests : IDisposable
             writer.Join();
             Assert.NotSame(before, file.CurrentMapping);
             Assert.True(file.Statistics.ReservationFallbacks >= 1);
+            Assert.True(file.RetiringMappings >= 1, "the outgrown range was retired while a scope that holds it was open");
+            Assert.True(IsMapped(before.Address), "the outgrown range was unmapped under an open scope");
             Assert.True(Pages.Verify(scope.GetSpan(0, Pages.Size), 0));
         }
         finally
         {
             scope.Dispose();
         }
+
+        // The next growth step finds the scope's sequence moved on and unmaps every outgrown range.
+        file.Append(Pages.Make(12 * (long)Pages.Size));
+        Assert.Equal(0, file.RetiringMappings);
+        Assert.False(IsMapped(before.Address), "the outgrown range is still mapped after its last reader left");
         var page = new byte[Pages.Size];
-        for (var i = 0; i < 12; i++)
+        for (var i = 0; i < 13; i++)
         {
             file.Read(i * (long)Pages.Size, page);
             Assert.True(Pages.Verify(page, i * (long)Pages.Size), $"page {i}");
         }
+    }
+
+    [Fact]
+    public void An_outgrown_range_with_no_reader_inside_is_unmapped_at_the_fallback()
+    {
+        using var file = MappedFile.Create(_dir.File("a.dat"), new MappedFileOptions { ReservationBytes = 4 * Pages.Size, ExtentBytes = Pages.Size });
+        file.Append(Pages.Make(0));
+        var buffer = new byte[Pages.Size];
+        file.Read(0, buffer);
+        var before = file.CurrentMapping!;
+        for (var i = 1; i < 6; i++)
+        {
+            file.Append(Pages.Make(i * (long)Pages.Size));
+        }
+        Assert.NotSame(before, file.CurrentMapping);
+        Assert.Equal(0, file.RetiringMappings);
+        Assert.False(IsMapped(before.Address));
+    }
+
+    /// <summary>True when <paramref name="address"/> lies in a range of /proc/self/maps.</summary>
+    private static bool IsMapped(nint address)
+    {
+        foreach (var line in File.ReadLines("/proc/self/maps"))
+        {
+            var dash = line.IndexOf('-');
+            var space = line.IndexOf(' ');
+            var start = ulong.Parse(line.AsSpan(0, dash), System.Globalization.NumberStyles.HexNumber);
+            var end = ulong.Parse(line.AsSpan(dash + 1, space - dash - 1), System.Globalization.NumberStyles.HexNumber);
+            if ((ulong)address >= start && (ulong)address < end)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 }
