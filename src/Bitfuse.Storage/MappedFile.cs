@@ -257,7 +257,7 @@ public sealed unsafe class MappedFile : IDisposable
             ReadThroughProtocol(slot, sequence, offset, destination);
             return;
         }
-        new ReadOnlySpan<byte>((byte*)address + offset, destination.Length).CopyTo(destination);
+        MappedCopy.To((byte*)address + offset, destination);
         Volatile.Write(ref slot.Counts.Sequence, sequence + 2);
         Volatile.Write(ref slot.Counts.Bytes, slot.Counts.Bytes + destination.Length);
     }
@@ -282,7 +282,7 @@ public sealed unsafe class MappedFile : IDisposable
         {
             LeaveAndThrowDisposed(section);
         }
-        new ReadOnlySpan<byte>((byte*)mapping.Address + offset, destination.Length).CopyTo(destination);
+        MappedCopy.To((byte*)mapping.Address + offset, destination);
         section.Dispose();
         _reads.CountMapped(destination.Length);
     }
@@ -303,7 +303,7 @@ public sealed unsafe class MappedFile : IDisposable
                 }
                 CheckRange(offset, destination.Length, length);
                 gate.Hook?.Invoke(UseCountStep.ReaderWillCopy, mapping.Address);
-                new ReadOnlySpan<byte>((byte*)mapping.Address + offset, destination.Length).CopyTo(destination);
+                MappedCopy.To((byte*)mapping.Address + offset, destination);
             }
             finally
             {

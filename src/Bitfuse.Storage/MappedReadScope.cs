@@ -57,7 +57,7 @@ public unsafe ref struct MappedReadScope
     /// <exception cref="ArgumentOutOfRangeException">The range reaches past <see cref="Length"/> or starts below 0.</exception>
     /// <exception cref="ObjectDisposedException">The scope was disposed.</exception>
     public readonly void Read(long offset, Span<byte> destination) =>
-        new ReadOnlySpan<byte>(Locate(offset, destination.Length), destination.Length).CopyTo(destination);
+        MappedCopy.To(Locate(offset, destination.Length), destination);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private readonly byte* Locate(long offset, long count)

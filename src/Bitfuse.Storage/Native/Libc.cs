@@ -65,6 +65,11 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "pread", SetLastError = true)]
     public static partial nint PRead(int fd, byte* buffer, nuint count, long offset);
 
+    /// <summary>The C library's memcpy: no errno, no GC transition (it neither blocks nor calls back).</summary>
+    [LibraryImport(Library, EntryPoint = "memcpy")]
+    [SuppressGCTransition]
+    public static partial void* MemCpy(void* destination, void* source, nuint count);
+
     [LibraryImport(Library, EntryPoint = "pwrite", SetLastError = true)]
     public static partial nint PWrite(int fd, byte* buffer, nuint count, long offset);
 
