@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Bitfuse.Benchmarks.Compare;
+using Bitfuse.Isolation;
+using Bitfuse.Isolation.Pinning;
 using Bitfuse.Storage;
 using Microsoft.Win32.SafeHandles;
 
@@ -10,7 +12,9 @@ namespace Bitfuse.Benchmarks.Suites;
 /// readers safe: the three <see cref="GrowthStrategy"/> values and plain <c>pread</c> on a file grown by
 /// <c>pwrite</c>. Each side has its own temp file; rounds of all sides alternate so they share the
 /// machine's noise. Reader throughput, sampled read latency and the writer's growth-step latency are
-/// kept per side.
+/// kept per side. When the process may use more CPUs than there are threads, the writer (the calling
+/// thread) and each reader are pinned to CPUs of their own, so the scheduler cannot stack a reader on
+/// the writer's CPU in one side's round and not in another's.
 /// </summary>
 public sealed class StorageGrowthBench : IDisposable
 {
@@ -22,12 +26,15 @@ public sealed class StorageGrowthBench : IDisposable
 
     private readonly Side[] _sides;
     private readonly int _readers;
+    private readonly int[]? _cpus;
     private readonly byte[] _step;
 
     /// <summary>Creates one file of <paramref name="initialBytes"/> per side.</summary>
     public StorageGrowthBench(long initialBytes, int readers)
     {
         _readers = readers;
+        var allowed = ThreadAffinity.Get().ToArray();
+        _cpus = allowed.Length >= readers + 1 ? allowed[..(readers + 1)] : null;
         _step = new byte[StepBytes];
         new Random(11).NextBytes(_step);
         _sides = [new Side("reserve", GrowthStrategy.Reserve), new Side("usecount", GrowthStrategy.UseCount), new Side("smr", GrowthStrategy.Smr), new Side("pread-only", null)];
@@ -45,15 +52,33 @@ public sealed class StorageGrowthBench : IDisposable
         }
     }
 
+    /// <summary>The CPUs of the writer and the readers, in that order, or null when they are not pinned.</summary>
+    public IReadOnlyList<int>? Cpus => _cpus;
+
     /// <summary>The sides by name: reserve, usecount, smr, pread-only.</summary>
     public IReadOnlyList<Side> Sides => _sides;
 
     /// <summary>Runs one round of every side, each for <paramref name="duration"/>.</summary>
     public void RunRound(TimeSpan duration)
     {
-        foreach (var side in _sides)
+        var before = _cpus is null ? null : ThreadAffinity.Get();
+        try
         {
-            Run(side, duration);
+            if (_cpus is not null)
+            {
+                ThreadAffinity.PinCurrentThread(_cpus[0]);
+            }
+            foreach (var side in _sides)
+            {
+                Run(side, duration);
+            }
+        }
+        finally
+        {
+            if (before is not null)
+            {
+                ThreadAffinity.PinCurrentThread(before);
+            }
         }
     }
 
@@ -73,6 +98,10 @@ public sealed class StorageGrowthBench : IDisposable
             {
                 try
                 {
+                    if (_cpus is not null)
+                    {
+                        ThreadAffinity.PinCurrentThread(_cpus[index + 1]);
+                    }
                     var cpuStart = StorageWriterClock.ThreadCpuNs();
                     reads[index] = side.File is { } file
                         ? ReadUntilStopped(new MappedReader(file), histograms[index], ref stop, index)
@@ -147,7 +176,8 @@ public sealed class StorageGrowthBench : IDisposable
         where TReader : struct, IPageReader
     {
         var random = new Random(seed + 100);
-        var buffer = new byte[4096];
+        // Every side copies into a 64-byte-aligned destination, as in random-4KiB (a copy's speed depends on it).
+        var buffer = new AlignedBuffer(4096).Span;
         long reads = 0;
         while (Volatile.Read(ref stop) == 0)
         {

@@ -309,8 +309,9 @@ public sealed unsafe class StorageSuite : ICompareSuite
 
     private static void ReadersDuringGrowth(CompareContext context)
     {
-        var rounds = context.Quick ? 3 : 5;
-        var duration = TimeSpan.FromMilliseconds(context.Quick ? 300 : 400);
+        // Many short rounds, alternating sides, so a slow stretch of the machine falls on every side alike.
+        var rounds = context.Quick ? 3 : 20;
+        var duration = TimeSpan.FromMilliseconds(context.Quick ? 300 : 200);
         // One core is left to the writer: with a reader on every core, the writer takes its CPU from the
         // readers, most from the side whose appends are cheapest (measured on 2 vCPUs: Reserve's writer
         // used 53-55 % of a core against UseCount's 41-45 %, because UseCount's appends wait for drains),
@@ -322,6 +323,9 @@ public sealed unsafe class StorageSuite : ICompareSuite
             bench.RunRound(duration);
         }
 
+        context.Console.MarkupLine(bench.Cpus is { } cpus
+            ? $"  [grey]readers-during-growth: writer pinned to CPU {cpus[0]}, readers to CPUs {string.Join(",", cpus.Skip(1))}[/]"
+            : "  [grey]readers-during-growth: not pinned (fewer CPUs allowed than threads)[/]");
         var sides = bench.Sides;
         StorageGrowthBench.Side Side(string name)
         {
