@@ -256,16 +256,40 @@ public sealed class MappedFileTests : IDisposable
         using (var scope = file.BeginRead())
         {
             Assert.Equal(32, scope.GetSpan(8, 32).Length);
+            Assert.Equal(16, scope.GetSpan(100, 16).Length);
         }
         var stats = file.Statistics;
-        Assert.Equal(2, stats.MappedReads);
+        Assert.Equal(2, stats.MappedReads); // a copy, and a scope that counts once however many spans it hands out
         Assert.Equal(0, stats.SystemCallReads);
-        Assert.Equal(96, stats.BytesRead);
+        Assert.Equal(64 + 32 + 16, stats.BytesRead);
         Assert.Equal(3 * Pages.Size, stats.BytesWritten);
         Assert.Equal(2, stats.Extensions);
         Assert.Equal(2, stats.ExtentMaps);
         Assert.Equal(0, stats.Remaps);
         Assert.Equal(0, stats.ReservationFallbacks);
+    }
+
+    [Theory]
+    [InlineData(GrowthStrategy.Reserve)]
+    [InlineData(GrowthStrategy.UseCount)]
+    [InlineData(GrowthStrategy.Smr)]
+    public void Every_strategy_counts_a_copy_and_a_scope_as_one_mapped_read_each(GrowthStrategy strategy)
+    {
+        using var file = MappedFile.Create(_dir.File("a.dat"), new MappedFileOptions { Strategy = strategy });
+        file.Append(Pages.Make(0));
+        var before = file.Statistics;
+        var buffer = new byte[Pages.Size];
+        file.Read(0, buffer);
+        file.Read(0, buffer.AsSpan(0, 10));
+        using (var scope = file.BeginRead())
+        {
+            _ = scope.GetSpan(0, 100);
+            _ = scope.GetSpan(200, 50);
+        }
+        var after = file.Statistics;
+        Assert.Equal(3, after.MappedReads - before.MappedReads);
+        Assert.Equal(Pages.Size + 10 + 100 + 50, after.BytesRead - before.BytesRead);
+        Assert.True(Pages.Verify(buffer, 0));
     }
 
     [Fact]
