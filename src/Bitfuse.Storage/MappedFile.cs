@@ -238,9 +238,10 @@ public sealed unsafe class MappedFile : IDisposable
     /// <exception cref="InvalidOperationException">The calling thread is inside a read scope of this file (use the scope's own read).</exception>
     public void Read(long offset, Span<byte> destination)
     {
-        // The length only grows, so it may be checked before the read is marked or the section entered;
-        // the mapping loaded afterwards covers at least this length (G2). Nothing between marking (or
-        // entering) and leaving can throw (the range is checked, the copy cannot fail), so no try/finally.
+        // The length only grows, so it may be checked before the sequence steps or the section is
+        // entered; the mapping loaded afterwards covers at least this length (G2). Nothing between the
+        // step (or entering) and leaving can throw (the range is checked, the copy cannot fail), so no
+        // try/finally.
         var slot = CurrentSlot();
         var sequence = slot.Counts.Sequence;
         CheckRange(offset, destination.Length, Volatile.Read(ref _length));
@@ -259,7 +260,7 @@ public sealed unsafe class MappedFile : IDisposable
         }
         MappedCopy.To((byte*)address + offset, destination);
         Volatile.Write(ref slot.Counts.Sequence, sequence + 2);
-        Volatile.Write(ref slot.Counts.Bytes, slot.Counts.Bytes + destination.Length);
+        slot.CountBytes(destination.Length);
     }
 
     /// <summary>A read of a UseCount or Smr file (or of a disposed Reserve file): takes back the sequence step first.</summary>
@@ -273,7 +274,7 @@ public sealed unsafe class MappedFile : IDisposable
         }
         if (_gate is not null)
         {
-            ReadUseCount(offset, destination);
+            ReadUseCount(slot, offset, destination);
             return;
         }
         var section = _smr!.Enter();
@@ -284,10 +285,10 @@ public sealed unsafe class MappedFile : IDisposable
         }
         MappedCopy.To((byte*)mapping.Address + offset, destination);
         section.Dispose();
-        _reads.CountMapped(destination.Length);
+        slot.CountMapped(destination.Length);
     }
 
-    private void ReadUseCount(long offset, Span<byte> destination)
+    private void ReadUseCount(ReadCounters.Slot slot, long offset, Span<byte> destination)
     {
         var gate = _gate!;
         if (gate.TryEnterReader())
@@ -309,7 +310,7 @@ public sealed unsafe class MappedFile : IDisposable
             {
                 gate.ExitReader();
             }
-            _reads.CountMapped(destination.Length);
+            slot.CountMapped(destination.Length);
             return;
         }
 
@@ -321,7 +322,7 @@ public sealed unsafe class MappedFile : IDisposable
         }
         CheckRange(offset, destination.Length, published);
         ReadBySystemCall(offset, destination);
-        _reads.CountSystemCall(destination.Length);
+        slot.CountSystemCall(destination.Length);
     }
 
     private void ReadBySystemCall(long offset, Span<byte> destination)
@@ -398,7 +399,7 @@ public sealed unsafe class MappedFile : IDisposable
         {
             ThrowDisposed();
         }
-        Volatile.Write(ref slot.Counts.MappedReads, slot.Counts.MappedReads + 1);
+        slot.CountMapped(0);
         if (_gate is not null)
         {
             return BeginReadUseCount(slot);
@@ -561,7 +562,7 @@ public sealed unsafe class MappedFile : IDisposable
             {
                 return;
             }
-            if (Strategy == GrowthStrategy.Reserve ? _reads.IsMarkedByCurrentThread() : _smr is not null && _smr.IsInReadSection)
+            if (Strategy == GrowthStrategy.Reserve ? _reads.IsReadingOnCurrentThread() : _smr is not null && _smr.IsInReadSection)
             {
                 throw new InvalidOperationException($"Dispose the read scope before the file '{FilePath}': closing waits for every reader, this thread included.");
             }

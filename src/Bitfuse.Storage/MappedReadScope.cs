@@ -72,7 +72,7 @@ public unsafe ref struct MappedReadScope
         {
             counts.File.ThrowOutOfRange(offset, count, length);
         }
-        Volatile.Write(ref counts.Counts.Bytes, counts.Counts.Bytes + count);
+        counts.CountBytes(count);
         return _base + offset;
     }
 

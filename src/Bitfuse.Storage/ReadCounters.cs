@@ -40,20 +40,6 @@ internal sealed class ReadCounters : IDisposable
         }
     }
 
-    public void CountMapped(long bytes)
-    {
-        var slot = Current();
-        Volatile.Write(ref slot.Counts.MappedReads, slot.Counts.MappedReads + 1);
-        Volatile.Write(ref slot.Counts.Bytes, slot.Counts.Bytes + bytes);
-    }
-
-    public void CountSystemCall(long bytes)
-    {
-        var slot = Current();
-        Volatile.Write(ref slot.Counts.SystemCallReads, slot.Counts.SystemCallReads + 1);
-        Volatile.Write(ref slot.Counts.Bytes, slot.Counts.Bytes + bytes);
-    }
-
     public (long MappedReads, long SystemCallReads, long Bytes) Sum()
     {
         long mapped = 0, calls = 0, bytes = 0;
@@ -118,7 +104,7 @@ internal sealed class ReadCounters : IDisposable
     }
 
     /// <summary>True when the calling thread is inside a read of this file (its sequence is odd).</summary>
-    public bool IsMarkedByCurrentThread()
+    public bool IsReadingOnCurrentThread()
     {
         var slots = t_slots;
         return slots is not null && (uint)_id < (uint)slots.Length && slots[_id] is { } slot
@@ -136,20 +122,6 @@ internal sealed class ReadCounters : IDisposable
                 FreeIds.Push(_id);
             }
         }
-    }
-
-    /// <summary>The calling thread's slot, registered on its first read.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Slot Current()
-    {
-        // A one-entry cache of the last slot used: a thread reading one file finds its slot with one
-        // load and one compare, which keeps a read scope's begin short.
-        var last = t_last;
-        if (last is not null && ReferenceEquals(last.Owner, this))
-        {
-            return last;
-        }
-        return Find();
     }
 
     /// <summary>The slot the calling thread used last, of whichever file (null before its first read).</summary>
@@ -203,6 +175,24 @@ internal sealed class ReadCounters : IDisposable
         public readonly ReadCounters Owner = owner;
         public readonly MappedFile File = file;
         public SlotCounts Counts;
+
+        /// <summary>Counts <paramref name="bytes"/> handed out (a copy, a span or a pointer).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void CountBytes(long bytes) => Volatile.Write(ref Counts.Bytes, Counts.Bytes + bytes);
+
+        /// <summary>Counts one read served by the mapping outside the read sequence (UseCount, Smr).</summary>
+        public void CountMapped(long bytes)
+        {
+            Volatile.Write(ref Counts.MappedReads, Counts.MappedReads + 1);
+            CountBytes(bytes);
+        }
+
+        /// <summary>Counts one read served by <c>pread</c>.</summary>
+        public void CountSystemCall(long bytes)
+        {
+            Volatile.Write(ref Counts.SystemCallReads, Counts.SystemCallReads + 1);
+            CountBytes(bytes);
+        }
     }
 
     /// <summary>A reader seen inside a read: its slot and the (odd) sequence it had.</summary>
