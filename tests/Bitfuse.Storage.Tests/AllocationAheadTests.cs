@@ -16,6 +16,14 @@ public sealed class AllocationAheadTests : IDisposable
 
     public static TheoryData<GrowthStrategy> Strategies => [GrowthStrategy.Reserve, GrowthStrategy.UseCount, GrowthStrategy.Smr];
 
+    /// <summary>The file's size is <paramref name="pages"/> pages, and no more than a little slack is allocated past it.</summary>
+    private static void AssertTrimmed(string path, int pages)
+    {
+        var (size, allocated) = DiskUsage.Stat(path);
+        Assert.Equal(pages * (long)Pages.Size, size);
+        Assert.True(allocated <= pages * (long)Pages.Size + Slack, $"{allocated} bytes still allocated");
+    }
+
     private static void AssertPages(string path, int pages)
     {
         using var file = MappedFile.Open(path);
@@ -45,9 +53,7 @@ public sealed class AllocationAheadTests : IDisposable
         file.Dispose();
 
         Assert.Equal(1, io.TruncateCalls);
-        var (size, allocated) = DiskUsage.Stat(path);
-        Assert.Equal(3L * Pages.Size, size);
-        Assert.True(allocated <= 3L * Pages.Size + Slack, $"{allocated} bytes still allocated");
+        AssertTrimmed(path, 3);
         AssertPages(path, 3);
     }
 
@@ -88,9 +94,7 @@ public sealed class AllocationAheadTests : IDisposable
         {
             Assert.Equal(1, io.TruncateCalls);
             Assert.Equal(2L * Pages.Size, file.Length);
-            var (size, allocated) = DiskUsage.Stat(path);
-            Assert.Equal(2L * Pages.Size, size);
-            Assert.True(allocated <= 2L * Pages.Size + Slack, $"{allocated} bytes still allocated");
+            AssertTrimmed(path, 2);
         }
         AssertPages(path, 2);
     }
