@@ -93,13 +93,10 @@ internal sealed class ReadCounters : IDisposable
     /// <summary>Waits until every reader in <paramref name="snapshot"/> has left the read it was in.</summary>
     public static void WaitToMoveOn(ReaderSnapshot[] snapshot)
     {
-        foreach (var (slot, sequence) in snapshot)
+        var spin = new SpinWait();
+        while (!HaveMovedOn(snapshot))
         {
-            var spin = new SpinWait();
-            while (Volatile.Read(ref slot.Counts.Sequence) == sequence)
-            {
-                spin.SpinOnce();
-            }
+            spin.SpinOnce();
         }
     }
 
