@@ -1,10 +1,65 @@
 namespace Bitfuse.Tests;
 
-/// <summary>The README's C# example, kept honest: the same calls, checked against a HashSet model.</summary>
+/// <summary>The README's C# examples, kept honest: the same calls, checked against HashSet and SortedSet models.</summary>
 public sealed class ReadmeExampleTests
 {
+    private static string RepositoryPath(params string[] parts)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Bitfuse.slnx")))
+            {
+                return Path.Combine([dir.FullName, .. parts]);
+            }
+        }
+        throw new DirectoryNotFoundException("repository root not found");
+    }
+
     [Fact]
-    public void The_readme_example_gives_the_numbers_it_claims()
+    public void The_bitmap_example_gives_what_its_comments_say()
+    {
+        uint[] iosValues = [1, 5, 9, 70_000];
+        uint[] androidValues = [2, 5, 80_000];
+        using var ios = Bitmap.FromValues(iosValues);
+        using var android = Bitmap.FromValues(androidValues);
+        ios.AddRange(1_000_000, 1_000_100);
+        ios.Add(42);
+        var has = ios.Contains(70_000);
+        var both = ios.AndCount(android);
+        using var either = ios.Or(android);
+        using var onlyIos = ios.AndNot(android);
+        var third = either.Select(2);
+        either.Optimize();
+        var path = Path.Combine(Path.GetTempPath(), $"bitfuse-readme-{Guid.NewGuid():N}.roaring");
+        try
+        {
+            either.SerializeToFile(path);
+            using var back = Bitmap.DeserializeFile(path);
+
+            var iosModel = new SortedSet<uint>(iosValues) { 42 };
+            for (uint v = 1_000_000; v < 1_000_100; v++)
+            {
+                iosModel.Add(v);
+            }
+            var eitherModel = new SortedSet<uint>(iosModel);
+            eitherModel.UnionWith(androidValues);
+            var onlyIosModel = new SortedSet<uint>(iosModel);
+            onlyIosModel.ExceptWith(androidValues);
+            Assert.True(has);
+            Assert.Equal(1, both);
+            Assert.Equal(eitherModel.ToArray(), either.ToArray());
+            Assert.Equal(onlyIosModel.ToArray(), onlyIos.ToArray());
+            Assert.Equal(eitherModel.ElementAt(2), third);
+            Assert.Equal(eitherModel.ToArray(), back.ToArray());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void The_query_example_gives_the_numbers_it_claims()
     {
         uint[] iosValues = [1, 5, 9, 70_000];
         uint[] androidValues = [2, 5, 80_000];
@@ -12,13 +67,14 @@ public sealed class ReadmeExampleTests
         using var android = Bitmap.FromValues(androidValues);
         using var churned = Bitmap.FromValues(new uint[] { 9 });
         ios.AddRange(1_000_000, 1_000_100);
-        long both = ios.AndCount(android);
+        var both = ios.AndCount(android);
 
         var engine = new QueryEngine();
         var query = engine.Compile("(ios | android) & !churned");
         var inputs = new BitmapSet { ["ios"] = ios, ["android"] = android, ["churned"] = churned };
-        long active = query.Count(inputs);
+        var active = query.Count(inputs);
         using var result = query.Evaluate(inputs);
+        var any = query.Any(inputs);
         var explain = query.Explain(inputs).ToString();
 
         var model = new HashSet<uint>(iosValues);
@@ -32,6 +88,34 @@ public sealed class ReadmeExampleTests
         Assert.Equal(105, active);
         Assert.Equal(model.Count, active);
         Assert.Equal(model.Order().ToArray(), result.ToArray());
+        Assert.True(any);
         Assert.Contains("churned", explain, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_aggregation_example_over_the_example_data_matches_a_model_built_from_the_files()
+    {
+        var engine = new QueryEngine();
+        var folder = RepositoryPath("examples", "segments");
+        using var segments = BitmapSet.LoadFolder(folder);
+        var anyOf = string.Join(" | ", segments.Names);
+        var reached = engine.Compile(anyOf).Count(segments);
+        var inAll = engine.Compile(string.Join(" & ", segments.Names)).Count(segments);
+
+        // The model reads the files itself, not through BitmapText.
+        var sets = Directory.GetFiles(folder, "*.txt")
+            .Select(f => File.ReadAllText(f).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(uint.Parse).ToHashSet())
+            .ToArray();
+        var union = new HashSet<uint>();
+        var intersection = new HashSet<uint>(sets[0]);
+        foreach (var set in sets)
+        {
+            union.UnionWith(set);
+            intersection.IntersectWith(set);
+        }
+        Assert.Equal("android | churned | ios", anyOf);
+        Assert.Equal(union.Count, reached);
+        Assert.Equal(intersection.Count, inAll);
+        Assert.True(inAll > 0);
     }
 }
