@@ -13,7 +13,7 @@ internal static class CommandLineRunner
     public const int ExitFailure = 1;
     public const int ExitUsage = 2;
 
-    public static int Run(RootCommand root, string[] args)
+    public static int Run(Command root, string[] args)
     {
         var parse = root.Parse(args);
         try

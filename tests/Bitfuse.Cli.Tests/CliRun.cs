@@ -1,5 +1,3 @@
-using System.CommandLine;
-
 namespace Bitfuse.Cli.Tests;
 
 /// <summary>Tests that redirect the process-wide console run one at a time.</summary>
@@ -14,11 +12,7 @@ internal static class CliRun
 {
     public static (int Exit, string Out, string Error) Capture(params string[] args)
     {
-        var root = new RootCommand("test");
-        foreach (var command in Verbs.All())
-        {
-            root.Subcommands.Add(command);
-        }
+        var root = Verbs.Root();
         var oldOut = Console.Out;
         var oldError = Console.Error;
         using var output = new StringWriter();
