@@ -17,11 +17,12 @@ internal static class DemoCommand
         var data = new Option<string?>("--data") { Description = "The real-data folder (default: ../shared/datasets/realdata, searched upwards; generated data when absent)." };
         var dataset = new Option<string>("--dataset") { Description = "Which data set of the folder (default census-income).", DefaultValueFactory = _ => "census-income" };
         var generate = new Option<bool>("--generate") { Description = "Use generated data even when real data is present." };
-        var runs = new Option<int>("--runs") { Description = "Timed runs per query and side; the median is shown (default 5).", DefaultValueFactory = _ => 5 };
-        var json = new Option<bool>("--json") { Description = "Print the results as JSON." };
+        var runs = new Option<int>("--runs") { Description = "Timed warm runs per query and side, after three untimed ones; the median is shown (default 5).", DefaultValueFactory = _ => 5 };
+        var json = JsonOutput.Switch("the results");
+        var output = JsonOutput.File();
         var command = new Command("demo", "Load a real data set and race Bitfuse's fused queries against pairwise bitmap operations.")
         {
-            data, dataset, generate, runs, json,
+            data, dataset, generate, runs, json, output,
         };
         command.SetAction(parse =>
         {
@@ -51,7 +52,8 @@ internal static class DemoCommand
             }
             using (inputs)
             {
-                Run(inputs, source, rounds, parse.GetValue(json));
+                var report = Run(inputs, source, rounds);
+                JsonOutput.Emit(report, parse, json, output, () => Render(report));
             }
             return CommandLineRunner.ExitOk;
         });
@@ -76,7 +78,7 @@ internal static class DemoCommand
         ];
     }
 
-    private static void Run(QueryInputs inputs, string source, int rounds, bool json)
+    private static DemoReport Run(QueryInputs inputs, string source, int rounds)
     {
         if (inputs.Names.Count < 16)
         {
@@ -135,18 +137,19 @@ internal static class DemoCommand
             var pairwiseMs = Median(pairwiseTimes);
             rows.Add(new DemoRow(title, text, count, fusedMs, pairwiseMs, pairwiseMs / fusedMs));
         }
-        if (json)
-        {
-            JsonOutput.Write(new DemoReport(source, inputs.Names.Count, inputs.TotalValues, engine.Kernels.Width.ToString(), rows));
-            return;
-        }
-        AnsiConsole.MarkupLine($"[bold]data[/]: {Markup.Escape(source)}: {inputs.Names.Count} bitmaps, {inputs.TotalValues:N0} values");
-        AnsiConsole.MarkupLine($"[bold]kernels[/]: {Markup.Escape(engine.Kernels.Width.ToString())}, median of {rounds} runs; pairwise = one Bitmap operation per operator");
+        var stats = engine.Kernels.Statistics;
+        return new DemoReport(source, inputs.Names.Count, inputs.TotalValues, engine.Kernels.Width.ToString(), rounds, stats.Kernels, stats.CompileTime.TotalMilliseconds, rows);
+    }
+
+    private static void Render(DemoReport report)
+    {
+        AnsiConsole.MarkupLine($"[bold]data[/]: {Markup.Escape(report.Source)}: {report.Bitmaps} bitmaps, {report.Values:N0} values");
+        AnsiConsole.MarkupLine($"[bold]kernels[/]: {Markup.Escape(report.KernelWidth)}; times are warm: the median of {report.WarmRuns} runs after 3 untimed ones; pairwise = one Bitmap operation per operator");
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("query").AddColumn(new TableColumn("answer").RightAligned())
-            .AddColumn(new TableColumn("bitfuse").RightAligned()).AddColumn(new TableColumn("pairwise").RightAligned())
+            .AddColumn(new TableColumn("bitfuse (warm)").RightAligned()).AddColumn(new TableColumn("pairwise (warm)").RightAligned())
             .AddColumn(new TableColumn("speedup").RightAligned());
-        foreach (var row in rows)
+        foreach (var row in report.Queries)
         {
             var shown = row.Query.Length > 60 ? row.Query[..57] + "..." : row.Query;
             table.AddRow(
@@ -156,8 +159,7 @@ internal static class DemoCommand
                 (row.Speedup >= 1 ? "[green]" : "[yellow]") + row.Speedup.ToString("F2", CultureInfo.InvariantCulture) + "x[/]");
         }
         AnsiConsole.Write(table);
-        var stats = engine.Kernels.Statistics;
-        AnsiConsole.MarkupLine($"[grey]{stats.Kernels} kernels compiled in {stats.CompileTime.TotalMilliseconds:F2} ms; answers checked equal to the pairwise ones[/]");
+        AnsiConsole.MarkupLine($"[grey]{report.Kernels} kernels compiled in {report.CompileMs:F2} ms; answers checked equal to the pairwise ones[/]");
     }
 
     private static string Ms(double ms) => ms.ToString(ms < 10 ? "F3" : "F1", CultureInfo.InvariantCulture) + " ms";
@@ -170,5 +172,6 @@ internal static class DemoCommand
 
     private sealed record DemoRow(string Title, string Query, long Count, double BitfuseMs, double PairwiseMs, double Speedup);
 
-    private sealed record DemoReport(string Source, int Bitmaps, long Values, string KernelWidth, List<DemoRow> Queries);
+    /// <summary>The demo's results; every time is warm (the median of <see cref="WarmRuns"/> runs after untimed ones).</summary>
+    private sealed record DemoReport(string Source, int Bitmaps, long Values, string KernelWidth, int WarmRuns, int Kernels, double CompileMs, List<DemoRow> Queries);
 }

@@ -9,22 +9,16 @@ internal static class InfoCommand
 {
     public static Command Create()
     {
-        var json = new Option<bool>("--json") { Description = "Print the facts as JSON." };
+        var json = JsonOutput.Switch("the facts");
+        var output = JsonOutput.File();
         var command = new Command("info", "Show the version, runtime, machine and the SIMD paths this machine takes.")
         {
-            json,
+            json, output,
         };
         command.SetAction(parse =>
         {
             var info = HostInfo.Current();
-            if (parse.GetValue(json))
-            {
-                JsonOutput.Write(info);
-            }
-            else
-            {
-                Render(info);
-            }
+            JsonOutput.Emit(info, parse, json, output, () => Render(info));
             return CommandLineRunner.ExitOk;
         });
         return command;

@@ -13,12 +13,13 @@ internal static class IsolationAuditCommand
     public static Command Create()
     {
         var cpus = new Option<string?>("--cpus") { Description = "The CPUs to audit (cpulist, e.g. 2-3). Default: the isolated CPUs, else all but CPU 0." };
-        var json = new Option<bool>("--json") { Description = "Print the audit as JSON." };
+        var json = JsonOutput.Switch("the audit");
+        var output = JsonOutput.File();
         var strict = new Option<bool>("--strict") { Description = "Exit with 1 when any item is warn or fail." };
         var root = new Option<string>("--root") { Description = "Read /proc and /sys under this folder instead of / (for saved trees).", DefaultValueFactory = _ => "/" };
         var command = new Command("audit", "Check this machine's CPU isolation without root: boot parameters, IRQs, kernel threads, power, clocks, limits.")
         {
-            cpus, json, strict, root,
+            cpus, json, output, strict, root,
         };
         command.SetAction(parse =>
         {
@@ -28,14 +29,7 @@ internal static class IsolationAuditCommand
                 throw new UserException($"no such root folder: {rootPath}");
             }
             var report = IsolationAudit.Run(new SystemRoot(rootPath), IsolationArguments.Cpus(parse.GetValue(cpus)));
-            if (parse.GetValue(json))
-            {
-                Console.Out.WriteLine(JsonSerializer.Serialize(report, NoiseReportJson.Options));
-            }
-            else
-            {
-                Render(report);
-            }
+            JsonOutput.Emit(JsonSerializer.Serialize(report, NoiseReportJson.Options), parse, json, output, () => Render(report));
             var bad = report.Count(Verdict.Fail) + report.Count(Verdict.Warn);
             return parse.GetValue(strict) && bad > 0 ? CommandLineRunner.ExitFailure : CommandLineRunner.ExitOk;
         });

@@ -15,7 +15,8 @@ internal static class IsolationNoiseCommand
         var cpus = new Option<string?>("--cpus") { Description = "The CPUs to measure (cpulist). Default: the isolated CPUs, else the last online CPU." };
         var duration = new Option<string>("--duration") { Description = "How long to measure (10s, 500ms, 2m).", DefaultValueFactory = _ => "10s" };
         var threshold = new Option<string>("--threshold") { Description = "Gaps longer than this are noise: a duration (1us) or auto.", DefaultValueFactory = _ => "1us" };
-        var json = new Option<string?>("--json") { Description = "Write the report as JSON to FILE (- for standard output)." };
+        var json = JsonOutput.Switch("the report");
+        var output = JsonOutput.File();
         var csv = new Option<string?>("--csv") { Description = "Write the gap events as CSV to FILE." };
         var plot = new Option<string?>("--plot") { Description = "Write a plot (histogram and timeline) to FILE.svg or FILE.png." };
         var maxGap = new Option<string?>("--max-gap") { Description = "Fail (exit 1) when any gap is longer than this duration." };
@@ -25,7 +26,7 @@ internal static class IsolationNoiseCommand
         var mlock = new Option<bool>("--mlock") { Description = "Lock the process's memory (mlockall) before measuring." };
         var command = new Command("noise", "Measure the noise a pinned thread sees: gaps in a tight timestamp loop, with attribution.")
         {
-            cpus, duration, threshold, json, csv, plot, maxGap, maxNoise, clock, fifo, mlock,
+            cpus, duration, threshold, json, output, csv, plot, maxGap, maxNoise, clock, fifo, mlock,
         };
         command.SetAction(parse =>
         {
@@ -62,20 +63,7 @@ internal static class IsolationNoiseCommand
             }
 
             var report = NoiseMeter.Run(options, Progress(options));
-            var jsonPath = parse.GetValue(json);
-            if (jsonPath == "-")
-            {
-                Console.Out.WriteLine(NoiseReportJson.Serialize(report));
-            }
-            else
-            {
-                Render(report);
-                if (jsonPath is not null)
-                {
-                    File.WriteAllText(jsonPath, NoiseReportJson.Serialize(report));
-                    Console.Out.WriteLine($"wrote {jsonPath}");
-                }
-            }
+            JsonOutput.Emit(NoiseReportJson.Serialize(report), parse, json, output, () => Render(report));
             if (parse.GetValue(csv) is { } csvPath)
             {
                 File.WriteAllText(csvPath, Csv(report));

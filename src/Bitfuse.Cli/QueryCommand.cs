@@ -25,10 +25,12 @@ internal static class QueryCommand
         var explain = new Option<bool>("--explain") { Description = "Show the parsed and optimized trees, the kernel, the universe and per-key statistics." };
         var universe = new Option<long?>("--universe") { Description = "The universe end N: ! and $1 complement within [0, N)." };
         var parallel = new Option<int>("--parallel") { Description = "Worker threads over key ranges (default 1).", DefaultValueFactory = _ => 1 };
-        var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
+        var runs = new Option<int>("--runs") { Description = "Warm runs after the first (cold) one; the warm time is their median (default 5, 0 for cold only).", DefaultValueFactory = _ => 5 };
+        var json = JsonOutput.Switch("the result");
+        var output = JsonOutput.File();
         var command = new Command("query", "Run a bitmap query, compiled at run time into a fused SIMD kernel.\n" + Syntax)
         {
-            expression, dataset, bitmaps, count, values, limit, explain, universe, parallel, json,
+            expression, dataset, bitmaps, count, values, limit, explain, universe, parallel, runs, json, output,
         };
         command.SetAction(parse =>
         {
@@ -47,6 +49,10 @@ internal static class QueryCommand
             {
                 throw new UserException("--limit must be 0 or more");
             }
+            if (parse.GetValue(runs) is < 0 or > 1000)
+            {
+                throw new UserException("--runs must be within [0, 1000]");
+            }
             if (parse.GetValue(parallel) < 1)
             {
                 throw new UserException("--parallel must be 1 or more");
@@ -58,100 +64,120 @@ internal static class QueryCommand
             }
             var query = Compile(text);
             using var inputs = folder is not null ? QueryInputs.FromDataSet(folder) : QueryInputs.FromFiles(files);
-            Run(query, inputs, options, parse.GetValue(count), parse.GetValue(values), parse.GetValue(limit), parse.GetValue(explain), parse.GetValue(json));
+            var mode = parse.GetValue(count) ? OutputMode.Count : parse.GetValue(values) ? OutputMode.Values : OutputMode.Preview;
+            var report = Run(query, inputs.Set, options, mode, parse.GetValue(limit), parse.GetValue(explain), parse.GetValue(runs));
+            JsonOutput.Emit(report, parse, json, output, () => Render(report, mode, parse.GetValue(limit)));
             return CommandLineRunner.ExitOk;
         });
         return command;
     }
 
-    /// <summary>Compiles <paramref name="text"/>, turning a syntax error into a user error with its caret.</summary>
-    public static CompiledQuery Compile(string text, QueryEngine? engine = null)
+    /// <summary>Compiles <paramref name="text"/>; a syntax error reaches the runner as a usage error with its caret.</summary>
+    public static CompiledQuery Compile(string text, QueryEngine? engine = null) => (engine ?? new QueryEngine()).Compile(text);
+
+    private enum OutputMode
     {
-        try
-        {
-            return (engine ?? new QueryEngine()).Compile(text);
-        }
-        catch (QuerySyntaxException e)
-        {
-            throw new UserException(e.Message);
-        }
+        Preview,
+        Count,
+        Values,
     }
 
-    private static void Run(CompiledQuery query, QueryInputs inputs, QueryRunOptions options, bool countOnly, bool listValues, int? limit, bool explain, bool json)
+    private const int PreviewValues = 10;
+
+    /// <summary>
+    /// Runs the query once cold (the first run after compiling: caches and JIT tiers are cold) and
+    /// <paramref name="warmRuns"/> times more, keeping the median of those as the warm time.
+    /// </summary>
+    private static QueryReport Run(CompiledQuery query, BitmapSet inputs, QueryRunOptions options, OutputMode mode, int? limit, bool explain, int warmRuns)
     {
-        try
+        var explanation = explain ? query.Explain(inputs, options) : null;
+        var max = mode == OutputMode.Values ? limit ?? int.MaxValue : PreviewValues;
+        var shown = new List<uint>();
+        var started = Stopwatch.GetTimestamp();
+        var count = Once(query, inputs, options, mode, shown, max);
+        var coldMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var warm = new List<double>(warmRuns);
+        for (var r = 0; r < warmRuns; r++)
         {
-            QueryExplanation? explanation = explain ? query.Explain(inputs.Set, options) : null;
-            var started = Stopwatch.GetTimestamp();
-            long count;
-            List<uint>? shown = null;
-            var preview = 10;
-            if (countOnly)
-            {
-                count = explanation?.Count ?? query.Count(inputs.Set, options);
-            }
-            else if (listValues)
-            {
-                shown = [];
-                var max = limit ?? int.MaxValue;
-                count = 0;
-                query.ForEach(inputs.Set, v =>
+            started = Stopwatch.GetTimestamp();
+            Once(query, inputs, options, mode, null, 0);
+            warm.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        warm.Sort();
+        double? warmMs = warm.Count == 0 ? null : warm.Count % 2 == 1 ? warm[warm.Count / 2] : (warm[(warm.Count / 2) - 1] + warm[warm.Count / 2]) / 2;
+        return new QueryReport(query.Text, query.Optimized.ToString(), count, coldMs, warmMs, warmRuns,
+            mode == OutputMode.Values ? shown : null, mode == OutputMode.Preview ? shown : null, explanation is null ? null : ExplainReport.From(explanation), explanation?.ToString());
+    }
+
+    /// <summary>One run in <paramref name="mode"/>; the first <paramref name="max"/> values go to <paramref name="shown"/> when given.</summary>
+    private static long Once(CompiledQuery query, BitmapSet inputs, QueryRunOptions options, OutputMode mode, List<uint>? shown, int max)
+    {
+        switch (mode)
+        {
+            case OutputMode.Count:
+                return query.Count(inputs, options);
+            case OutputMode.Values:
+                long count = 0;
+                query.ForEach(inputs, v =>
                 {
                     if (count++ < max)
                     {
-                        shown.Add(v);
+                        shown?.Add(v);
                     }
                 }, options);
-            }
-            else
-            {
-                using var result = query.Evaluate(inputs.Set, options);
-                count = result.Count;
-                shown = [];
-                foreach (var v in result)
+                return count;
+            default:
+                using (var result = query.Evaluate(inputs, options))
                 {
-                    if (shown.Count == preview)
+                    if (shown is not null)
                     {
-                        break;
+                        foreach (var v in result)
+                        {
+                            if (shown.Count == max)
+                            {
+                                break;
+                            }
+                            shown.Add(v);
+                        }
                     }
-                    shown.Add(v);
+                    return result.Count;
                 }
-            }
-            var elapsed = Stopwatch.GetElapsedTime(started);
-            if (json)
-            {
-                JsonOutput.Write(new QueryReport(query.Text, query.Optimized.ToString(), count, elapsed.TotalMilliseconds,
-                    listValues ? shown : null, explanation is null ? null : ExplainReport.From(explanation)));
-                return;
-            }
-            if (explanation is not null)
-            {
-                Console.Out.WriteLine(explanation.ToString());
-            }
-            if (listValues)
-            {
-                foreach (var v in shown!)
-                {
-                    Console.Out.WriteLine(v.ToString(CultureInfo.InvariantCulture));
-                }
-                if (limit is int max && count > max)
-                {
-                    Console.Error.WriteLine($"... {count - max} more (limit {max})");
-                }
-            }
-            var what = countOnly || listValues ? "" : PreviewText(shown!, count);
-            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{count} values in {elapsed.TotalMilliseconds:F3} ms{what}"));
         }
-        catch (UnknownBitmapException e)
+    }
+
+    private static void Render(QueryReport report, OutputMode mode, int? limit)
+    {
+        if (report.ExplainText is not null)
         {
-            throw new UserException(e.Message);
+            Console.Out.WriteLine(report.ExplainText);
         }
+        if (mode == OutputMode.Values)
+        {
+            foreach (var v in report.Values!)
+            {
+                Console.Out.WriteLine(v.ToString(CultureInfo.InvariantCulture));
+            }
+            if (limit is int max && report.Count > max)
+            {
+                Console.Error.WriteLine($"... {report.Count - max} more (limit {max})");
+            }
+        }
+        var what = mode == OutputMode.Preview ? PreviewText(report.Preview!, report.Count) : "";
+        var timing = report.WarmMs is double warm
+            ? string.Create(CultureInfo.InvariantCulture, $"cold {report.ColdMs:F3} ms, warm {warm:F3} ms (median of {report.WarmRuns})")
+            : string.Create(CultureInfo.InvariantCulture, $"cold {report.ColdMs:F3} ms");
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{report.Count} values; {timing}{what}"));
     }
 
     private static string PreviewText(List<uint> shown, long count) =>
         shown.Count == 0 ? "" : $": {string.Join(", ", shown)}{(count > shown.Count ? ", ..." : "")}";
 
-    private sealed record QueryReport(string Query, string Optimized, long Count, double ElapsedMs, List<uint>? Values, ExplainReport? Explain);
+    /// <summary>
+    /// A query's answer. <c>ColdMs</c> is the first run; <c>WarmMs</c> the median of <c>WarmRuns</c> runs after it.
+    /// <c>Values</c> holds the values (up to --limit) with --values; <c>Preview</c> the first ten otherwise.
+    /// </summary>
+    private sealed record QueryReport(string Query, string Optimized, long Count, double ColdMs, double? WarmMs, int WarmRuns, List<uint>? Values, List<uint>? Preview, ExplainReport? Explain,
+        [property: System.Text.Json.Serialization.JsonIgnore] string? ExplainText);
 
     private sealed record ExplainReport(string Parsed, string Optimized, string Kernel, IReadOnlyList<string> KernelInputs, string Width,
         long UniverseEnd, bool UniverseGiven, string Path, double? PathElapsedMs, long KeysVisited, long KeysSkipped, long KeysCopied, long KeysDense, long KeysSparse,

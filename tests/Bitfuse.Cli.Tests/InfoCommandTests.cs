@@ -23,11 +23,45 @@ public sealed class InfoCommandTests
     }
 
     [Fact]
-    public void Unknown_verb_fails_with_a_non_zero_exit_code()
+    public void Unknown_verb_is_bad_usage()
     {
-        var (exit, _, _) = CliRun.Capture("no-such-verb");
+        var (exit, _, error) = CliRun.Capture("no-such-verb");
 
-        Assert.NotEqual(0, exit);
+        Assert.Equal(2, exit);
+        Assert.Contains("no-such-verb", error, StringComparison.Ordinal);
+        Assert.Contains("see 'bitfuse --help'", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("query")]
+    [InlineData("query", "a", "--bogus")]
+    [InlineData("info", "--bogus")]
+    [InlineData("isolation", "prepare")]
+    [InlineData("isolation", "undo")]
+    [InlineData("demo", "--runs", "many")]
+    public void Parse_errors_exit_with_2_on_every_verb(params string[] args)
+    {
+        var (exit, output, error) = CliRun.Capture(args);
+
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.StartsWith("error: ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_verb_has_the_json_switch_and_the_output_option()
+    {
+        static IEnumerable<Command> Leaves(Command command) =>
+            command.Subcommands.Count == 0 ? [command] : command.Subcommands.SelectMany(Leaves);
+
+        var leaves = Leaves(Verbs.Root()).ToArray();
+        Assert.Equal(7, leaves.Length);
+        foreach (var verb in leaves)
+        {
+            var json = verb.Options.SingleOrDefault(o => o.Name == "--json");
+            Assert.True(json is Option<bool>, $"{verb.Name}: --json is not a switch");
+            Assert.Contains(verb.Options, o => o.Name == "--output");
+        }
     }
 
     [Fact]

@@ -22,7 +22,9 @@ public sealed class QueryCommandTests : IDisposable
     {
         var (exit, output, error) = CliRun.Capture("query", "(c0 & c1) - c2", "--dataset", _folder, "--count");
         Assert.True(exit == 0, error);
-        Assert.StartsWith("2 values in ", output, StringComparison.Ordinal);
+        Assert.StartsWith("2 values; cold ", output, StringComparison.Ordinal);
+        Assert.Contains("ms, warm ", output, StringComparison.Ordinal);
+        Assert.Contains("ms (median of 5)", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -55,16 +57,21 @@ public sealed class QueryCommandTests : IDisposable
         Assert.True(exit == 0, error);
         Assert.Contains("optimized  ", output, StringComparison.Ordinal);
         Assert.Contains("universe   [0, 10) (given)", output, StringComparison.Ordinal);
-        Assert.Contains("4 values in", output, StringComparison.Ordinal);
+        Assert.Contains("4 values; cold", output, StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData("c0 & (c1", "unclosed '('")]
     [InlineData("c0 & cx1", "unknown bitmap 'cx1'; did you mean")]
-    public void User_mistakes_are_one_line_errors_with_a_non_zero_exit(string query, string message)
+    [InlineData("c0 && c1", "'&&' is not an operator; write a single '&' for and")]
+    [InlineData("c0 || c1", "'||' is not an operator; write a single '|' for or")]
+    [InlineData("c0 AND c1", "'AND' is a name here; write '&' for and")]
+    [InlineData("c0 OR c1", "'OR' is a name here; write '|' for or")]
+    [InlineData("NOT c1", "'NOT' is a name here; write '!' for not")]
+    public void User_mistakes_are_one_line_errors_with_the_usage_exit_code(string query, string message)
     {
         var (exit, _, error) = CliRun.Capture("query", query, "--dataset", _folder);
-        Assert.NotEqual(0, exit);
+        Assert.Equal(2, exit);
         Assert.Contains(message, OneLine(error), StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
     }
@@ -82,6 +89,87 @@ public sealed class QueryCommandTests : IDisposable
         (exit, _, error) = CliRun.Capture("query", "bad", "--bitmap", $"bad={Path.Combine(_folder, "bad.txt")}");
         Assert.NotEqual(0, exit);
         Assert.Contains("unexpected byte 0x78 at offset 4", OneLine(error), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cold_and_warm_times_are_both_in_the_json_and_warm_is_left_out_with_no_warm_runs()
+    {
+        var (exit, output, error) = CliRun.Capture("query", "c0 | c1", "--dataset", _folder, "--count", "--runs", "3", "--json");
+        Assert.True(exit == 0, error);
+        using (var doc = JsonDocument.Parse(output))
+        {
+            Assert.True(doc.RootElement.GetProperty("cold_ms").GetDouble() > 0);
+            Assert.True(doc.RootElement.GetProperty("warm_ms").GetDouble() > 0);
+            Assert.Equal(3, doc.RootElement.GetProperty("warm_runs").GetInt32());
+            Assert.Equal(7, doc.RootElement.GetProperty("count").GetInt64());
+        }
+        (exit, output, error) = CliRun.Capture("query", "c0 | c1", "--dataset", _folder, "--runs", "0");
+        Assert.True(exit == 0, error);
+        Assert.Matches(@"^7 values; cold [0-9.]+ ms: 1, 2, 3, 4, 6, 100000, 200000\n$", output);
+    }
+
+    [Fact]
+    public void A_long_unknown_name_is_shortened_in_the_error()
+    {
+        var name = "segment_" + new string('q', 3000);
+        var (exit, _, error) = CliRun.Capture("query", name, "--dataset", _folder);
+        Assert.Equal(2, exit);
+        Assert.Contains("(3008 characters)", error, StringComparison.Ordinal);
+        Assert.True(error.Length < 300, error);
+    }
+
+    [Fact]
+    public void A_64_bit_roaring_file_where_a_32_bit_one_is_expected_says_so()
+    {
+        var path = Path.Combine(_folder, "wide.roaring");
+        using (var wide = Bitmap64.FromValues([3UL, 1UL << 40]))
+        {
+            wide.SerializeToFile(path);
+        }
+        var (exit, _, error) = CliRun.Capture("query", "w", "--bitmap", $"w={path}");
+        Assert.Equal(1, exit);
+        Assert.Contains("64-bit Roaring file", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Errors_are_json_under_json_with_the_same_exit_codes()
+    {
+        var (exit, output, error) = CliRun.Capture("query", "c0 && c1", "--dataset", _folder, "--json");
+        Assert.Equal(2, exit);
+        Assert.Equal("", error);
+        using (var doc = JsonDocument.Parse(output))
+        {
+            var e = doc.RootElement.GetProperty("error");
+            Assert.Equal("usage", e.GetProperty("kind").GetString());
+            Assert.Equal(2, e.GetProperty("exit_code").GetInt32());
+            Assert.Contains("'&&' is not an operator", e.GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+        File.WriteAllText(Path.Combine(_folder, "bad.txt"), "1,2,x");
+        (exit, output, _) = CliRun.Capture("query", "bad", "--bitmap", $"bad={Path.Combine(_folder, "bad.txt")}", "--json");
+        Assert.Equal(1, exit);
+        using (var doc = JsonDocument.Parse(output))
+        {
+            Assert.Equal("failure", doc.RootElement.GetProperty("error").GetProperty("kind").GetString());
+        }
+        (exit, output, _) = CliRun.Capture("query", "c0", "--dataset", _folder, "--no-such-option", "--json");
+        Assert.Equal(2, exit);
+        using (var doc = JsonDocument.Parse(output))
+        {
+            Assert.Contains("--no-such-option", doc.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Output_writes_the_json_report_to_a_file_beside_the_text()
+    {
+        var file = Path.Combine(_folder, "answer.json");
+        var (exit, output, error) = CliRun.Capture("query", "c0 & c1", "--dataset", _folder, "--output", file);
+        Assert.True(exit == 0, error);
+        Assert.Contains("3 values; cold", output, StringComparison.Ordinal);
+        Assert.Contains($"wrote {file}", output, StringComparison.Ordinal);
+        using var doc = JsonDocument.Parse(File.ReadAllText(file));
+        Assert.Equal(3, doc.RootElement.GetProperty("count").GetInt64());
+        Assert.Equal([2u, 4u, 100_000u], doc.RootElement.GetProperty("preview").EnumerateArray().Select(v => v.GetUInt32()).ToArray());
     }
 
     // The console wraps long lines; compare with white space collapsed.

@@ -213,6 +213,29 @@ internal static unsafe class RoaringFormat
     }
 
     /// <summary>
+    /// True when <paramref name="data"/> starts the way the 64-bit portable format does (CRoaring's roaring64,
+    /// Java's Roaring64NavigableMap): a u64 bucket count, then each bucket's u32 high key and a 32-bit bitmap.
+    /// </summary>
+    private static bool LooksLike64Bit(byte* data, long length)
+    {
+        if (length < 8)
+        {
+            return false;
+        }
+        var buckets = ReadU32(data) | ((ulong)ReadU32(data + 4) << 32);
+        if (buckets == 0)
+        {
+            return length == 8;
+        }
+        if (buckets > 1UL << 32 || length < 16)
+        {
+            return false;
+        }
+        var inner = ReadU32(data + 12);
+        return inner == CookieNoRuns || (inner & 0xFFFF) == CookieWithRuns;
+    }
+
+    /// <summary>
     /// Checks everything but the payload contents: cookie, counts, key order, offsets, run counts and that every
     /// payload lies inside the buffer. Returns containers that borrow their payloads from
     /// <paramref name="data"/> (not yet validated) and the bytes the array and run payloads take.
@@ -258,7 +281,9 @@ internal static unsafe class RoaringFormat
         }
         else
         {
-            throw reader.Error(0, $"unknown cookie 0x{cookie:X8} (expected 12346, or 12347 in the low 16 bits)");
+            throw reader.Error(0, LooksLike64Bit(data, length)
+                ? "this is a 64-bit Roaring file (a bucket count, then 32-bit bitmaps under high keys); read it with Bitmap64.Deserialize"
+                : $"unknown cookie 0x{cookie:X8} (expected 12346, or 12347 in the low 16 bits)");
         }
         var headerAt = pos;
         if (!reader.Has(pos, 4L * n))

@@ -6,8 +6,8 @@ public sealed class UnknownBitmapException : KeyNotFoundException
     /// <summary>Creates the exception for <paramref name="name"/> with up to three <paramref name="suggestions"/>.</summary>
     public UnknownBitmapException(string name, IReadOnlyList<string> suggestions)
         : base(suggestions.Count == 0
-            ? $"unknown bitmap '{name}'"
-            : $"unknown bitmap '{name}'; did you mean {string.Join(", ", suggestions.Select(s => $"'{s}'"))}?")
+            ? $"unknown bitmap {NameText.Quote(name)}"
+            : $"unknown bitmap {NameText.Quote(name)}; did you mean {string.Join(", ", suggestions.Select(NameText.Quote))}?")
     {
         Name = name;
         Suggestions = suggestions;

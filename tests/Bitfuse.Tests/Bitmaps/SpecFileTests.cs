@@ -139,4 +139,21 @@ public sealed class SpecFileTests
             Assert.Throws<InvalidDataException>(() => Bitmap.CreateView(bytes));
         }
     }
+
+    [Fact]
+    public void A_64_bit_file_given_to_the_32_bit_reader_is_named_as_such()
+    {
+        using var wide = Bitmap64.FromValues([1UL, 2UL, (5UL << 32) | 7]);
+        using var empty = Bitmap64.FromValues([]);
+        foreach (var bytes in new[] { wide.Serialize(), empty.Serialize() })
+        {
+            var e = Assert.Throws<InvalidDataException>(() => Bitmap.Deserialize(bytes));
+            Assert.Contains("64-bit Roaring file", e.Message, StringComparison.Ordinal);
+            Assert.Contains("Bitmap64.Deserialize", e.Message, StringComparison.Ordinal);
+        }
+        // Bytes that are neither form keep the plain cookie message.
+        var other = Assert.Throws<InvalidDataException>(() => Bitmap.Deserialize("not roaring at all"u8));
+        Assert.Contains("unknown cookie", other.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("64-bit", other.Message, StringComparison.Ordinal);
+    }
 }

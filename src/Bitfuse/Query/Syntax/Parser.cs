@@ -16,6 +16,7 @@ public sealed class Parser
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private Lexer _lexer;
     private Token _current;
+    private Token _previous;
     private int _depth;
 
     private Parser(string text, ExprPool pool, QueryLimits limits)
@@ -52,14 +53,43 @@ public sealed class Parser
         var tree = parser.ParseOr();
         if (parser._current.Kind != TokenKind.End)
         {
-            var what = parser._current.Kind == TokenKind.Close ? "unbalanced ')'" : $"unexpected {Describe(parser._current)}";
+            var what = parser._current.Kind == TokenKind.Close ? "unbalanced ')'" : parser.Unexpected(parser._current);
             throw new QuerySyntaxException(what, text, parser._current.Column, "an operator or the end of the query");
         }
         names = parser._names;
         return tree;
     }
 
-    private void Advance() => _current = _lexer.Next();
+    private void Advance()
+    {
+        _previous = _current;
+        _current = _lexer.Next();
+    }
+
+    /// <summary>
+    /// "unexpected X", with a hint when the text looks like another language's operators: <c>&amp;&amp;</c>,
+    /// <c>||</c>, or the words AND, OR, NOT, XOR (which are names here).
+    /// </summary>
+    private string Unexpected(Token token)
+    {
+        var what = $"unexpected {Describe(token)}";
+        if (token.Kind is TokenKind.And or TokenKind.Or && _previous.Kind == token.Kind && _previous.Column == token.Column - 1)
+        {
+            var op = token.Kind == TokenKind.And ? "&" : "|";
+            return $"{what} (hint: '{op}{op}' is not an operator; write a single '{op}' for {(op == "&" ? "and" : "or")})";
+        }
+        var word = WordOperator(token) ?? WordOperator(_previous);
+        return word is null ? what : $"{what} (hint: {word})";
+    }
+
+    private static string? WordOperator(Token token) => token.Kind != TokenKind.Name || token.Name is null ? null : token.Name.ToUpperInvariant() switch
+    {
+        "AND" => $"'{token.Name}' is a name here; write '&' for and",
+        "OR" => $"'{token.Name}' is a name here; write '|' for or",
+        "NOT" => $"'{token.Name}' is a name here; write '!' for not",
+        "XOR" => $"'{token.Name}' is a name here; write '^' for xor",
+        _ => null,
+    };
 
     private Expr ParseOr() => ParseChain(TokenKind.Or, ExprKind.Or);
 
@@ -138,7 +168,7 @@ public sealed class Parser
                 if (_current.Kind != TokenKind.Close)
                 {
                     throw new QuerySyntaxException(
-                        _current.Kind == TokenKind.End ? "unclosed '('" : $"unexpected {Describe(_current)}",
+                        _current.Kind == TokenKind.End ? "unclosed '('" : Unexpected(_current),
                         _text, _current.Column, "')' or an operator");
                 }
                 Advance();
@@ -146,7 +176,7 @@ public sealed class Parser
                 return inner;
             default:
                 throw new QuerySyntaxException(
-                    token.Kind == TokenKind.End ? "unexpected end of query" : $"unexpected {Describe(token)}",
+                    token.Kind == TokenKind.End ? "unexpected end of query" : Unexpected(token),
                     _text, token.Column, Lexer.ExpectedOperand);
         }
     }
@@ -175,7 +205,7 @@ public sealed class Parser
 
     private static string Describe(Token token) => token.Kind switch
     {
-        TokenKind.Name => $"name '{token.Name}'",
+        TokenKind.Name => $"name {NameText.Quote(token.Name!)}",
         TokenKind.Empty => "'$0'",
         TokenKind.Universe => "'$1'",
         TokenKind.Not => "'!'",

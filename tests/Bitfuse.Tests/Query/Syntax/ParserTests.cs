@@ -99,6 +99,38 @@ public class ParserTests
         Assert.Equal("  " + text, lines[0]);
     }
 
+    [Theory]
+    [InlineData("a && b", 3, "'&&' is not an operator; write a single '&' for and")]
+    [InlineData("a || b", 3, "'||' is not an operator; write a single '|' for or")]
+    [InlineData("(a || b)", 4, "'||' is not an operator")]
+    [InlineData("a AND b", 2, "'AND' is a name here; write '&' for and")]
+    [InlineData("a or b", 2, "'or' is a name here; write '|' for or")]
+    [InlineData("NOT a", 4, "'NOT' is a name here; write '!' for not")]
+    [InlineData("(a XOR b)", 3, "'XOR' is a name here; write '^' for xor")]
+    public void Operators_of_other_languages_get_a_hint(string text, int column, string hint)
+    {
+        var error = Assert.Throws<QuerySyntaxException>(() => Parse(text));
+        Assert.Equal(column, error.Column);
+        Assert.Contains("(hint: " + hint, error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Names_that_are_not_operator_words_get_no_hint()
+    {
+        var error = Assert.Throws<QuerySyntaxException>(() => Parse("a band b"));
+        Assert.DoesNotContain("hint", error.Reason, StringComparison.Ordinal);
+        Assert.Equal(2, Parse("AND & OR").Operands.Count);
+    }
+
+    [Fact]
+    public void A_long_name_in_an_error_is_shortened_to_one_readable_line()
+    {
+        var name = "n" + new string('x', 5000) + "end";
+        var error = Assert.Throws<QuerySyntaxException>(() => Parse("a " + name));
+        Assert.Contains($"'{name[..22]}...{name[^23..]}' (5004 characters)", error.Reason, StringComparison.Ordinal);
+        Assert.True(error.Message.Split('\n').Max(l => l.Length) < 200);
+    }
+
     [Fact]
     public void Expected_token_is_named()
     {
