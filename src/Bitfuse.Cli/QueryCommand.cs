@@ -105,7 +105,7 @@ internal static class QueryCommand
         }
         warm.Sort();
         double? warmMs = warm.Count == 0 ? null : warm.Count % 2 == 1 ? warm[warm.Count / 2] : (warm[(warm.Count / 2) - 1] + warm[warm.Count / 2]) / 2;
-        return new QueryReport(query.Text, query.Optimized.ToString(), count, coldMs, warmMs, warmRuns,
+        return new QueryReport(query.Text, count, coldMs, warmMs, warmRuns,
             mode == OutputMode.Values ? shown : null, mode == OutputMode.Preview ? shown : null, explanation is null ? null : ExplainReport.From(explanation), explanation?.ToString());
     }
 
@@ -176,7 +176,7 @@ internal static class QueryCommand
     /// A query's answer. <c>ColdMs</c> is the first run; <c>WarmMs</c> the median of <c>WarmRuns</c> runs after it.
     /// <c>Values</c> holds the values (up to --limit) with --values; <c>Preview</c> the first ten otherwise.
     /// </summary>
-    private sealed record QueryReport(string Query, string Optimized, long Count, double ColdMs, double? WarmMs, int WarmRuns, List<uint>? Values, List<uint>? Preview, ExplainReport? Explain,
+    private sealed record QueryReport(string Query, long Count, double ColdMs, double? WarmMs, int WarmRuns, List<uint>? Values, List<uint>? Preview, ExplainReport? Explain,
         [property: System.Text.Json.Serialization.JsonIgnore] string? ExplainText);
 
     private sealed record ExplainReport(string Parsed, string Optimized, string Kernel, IReadOnlyList<string> KernelInputs, string Width,

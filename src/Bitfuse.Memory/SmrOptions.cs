@@ -4,7 +4,7 @@ namespace Bitfuse.Memory;
 public sealed record SmrOptions
 {
     /// <summary>The default increment of the write sequence. Sequences stay odd so that 0 can mean "idle".</summary>
-    public const long DefaultIncrement = 2;
+    internal const long DefaultIncrement = 2;
 
     /// <summary>The reader/writer trade-off.</summary>
     public SmrMode Mode { get; init; } = SmrMode.Default;
@@ -13,10 +13,10 @@ public sealed record SmrOptions
     /// The first value of the write sequence (test knob). Must be odd. Start near <see cref="long.MaxValue"/>
     /// together with a huge <see cref="Increment"/> to make the sequence wrap within a test.
     /// </summary>
-    public long StartSequence { get; init; } = 1;
+    internal long StartSequence { get; init; } = 1;
 
     /// <summary>How far one advance moves the write sequence (test knob). Must be even, positive and at most 2^56.</summary>
-    public long Increment { get; init; } = DefaultIncrement;
+    internal long Increment { get; init; } = DefaultIncrement;
 
     /// <summary>
     /// In <see cref="SmrMode.Deferred"/> mode, how many advances a thread defers before one really moves the
@@ -35,7 +35,7 @@ public sealed record SmrOptions
     /// so the signed-difference comparisons are exercised across the wrap (FreeBSD's INVARIANTS build does the same).
     /// The increment (2^20) still leaves 2^42 advances of room between the oldest live goal and the write sequence.
     /// </summary>
-    public static SmrOptions WrapTest(SmrMode mode = SmrMode.Default) => new()
+    internal static SmrOptions WrapTest(SmrMode mode = SmrMode.Default) => new()
     {
         Mode = mode,
         Increment = 1L << 20,

@@ -6,7 +6,7 @@ namespace Bitfuse.Storage;
 /// write, a failed sync) and check that the file stays consistent. Methods answer like the system
 /// calls they stand for: a count or 0 on success, a negative errno (writes) or an errno (others) on failure.
 /// </summary>
-public interface IFileIO
+internal interface IFileIO
 {
     /// <summary>Writes some of <paramref name="data"/> at <paramref name="offset"/> (<c>pwrite</c>).</summary>
     /// <returns>The number of bytes written (possibly fewer than asked), or minus the errno.</returns>

@@ -5,9 +5,9 @@ namespace Bitfuse.Storage;
 
 /// <summary>
 /// Copies bytes out of a mapping into a caller's buffer. Copies of a page or more go through the C
-/// library's <c>memcpy</c>, which measured 4-7 % faster than <see cref="Span{T}.CopyTo"/> for random
-/// 4 KiB pages out of the page cache (six processes, each alternating the two 400 times); smaller
-/// copies stay in managed code, where a call would cost more than it saves.
+/// library's <c>memcpy</c>, which was faster than <see cref="Span{T}.CopyTo"/> for random pages out of the
+/// page cache (docs/design/storage.md); smaller copies stay in managed code, where a call would cost more
+/// than it saves.
 /// </summary>
 /// <remarks>
 /// The caller has checked the source range against the published length (G3 in

@@ -53,7 +53,7 @@ public sealed record MappedFileOptions
     public bool SyncBeforePublish { get; init; }
 
     /// <summary>The seam every write, allocation and sync goes through. Default: the real system calls.</summary>
-    public IFileIO IO { get; init; } = PosixFileIO.Instance;
+    internal IFileIO IO { get; init; } = PosixFileIO.Instance;
 
     /// <summary>The use-count ordering (regression tests run the original one).</summary>
     internal UseCountOrdering UseCountOrdering { get; init; } = UseCountOrdering.Current;

@@ -3,7 +3,7 @@ using Bitfuse.Storage.Native;
 namespace Bitfuse.Storage;
 
 /// <summary>The real <see cref="IFileIO"/>: <c>pwrite</c>, <c>fallocate</c>, <c>ftruncate</c> and <c>fdatasync</c>, retried on <c>EINTR</c>.</summary>
-public sealed unsafe class PosixFileIO : IFileIO
+internal sealed unsafe class PosixFileIO : IFileIO
 {
     /// <summary>The one instance (it holds no state).</summary>
     public static PosixFileIO Instance { get; } = new();

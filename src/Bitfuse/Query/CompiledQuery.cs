@@ -54,10 +54,10 @@ public sealed class CompiledQuery
     public Expr Parsed { get; }
 
     /// <summary>The tree after optimization.</summary>
-    public Expr Optimized { get; }
+    internal Expr Optimized { get; }
 
     /// <summary>The positional form: the kernel's shape and the name of each kernel input.</summary>
-    public CanonicalForm Form { get; }
+    internal CanonicalForm Form { get; }
 
     /// <summary>Every name in the text, in order of first appearance (including names the optimizer removed).</summary>
     public IReadOnlyList<string> Variables { get; }
@@ -66,7 +66,7 @@ public sealed class CompiledQuery
     public QueryEngine Engine => _engine;
 
     /// <summary>The kernel for <paramref name="variant"/>, compiling it on first use.</summary>
-    public Kernel GetKernel(KernelVariant variant)
+    internal Kernel GetKernel(KernelVariant variant)
     {
         var kernel = Volatile.Read(ref _kernels[(int)variant]);
         if (kernel is null)
@@ -103,7 +103,7 @@ public sealed class CompiledQuery
     /// <paramref name="output"/> must hold <paramref name="words"/> writable words for the write variants.
     /// Nothing is checked beyond the counts: the caller vouches for the memory.
     /// </summary>
-    public unsafe long RunDenseUnsafe(ReadOnlySpan<nint> inputs, ulong* output, nint words, KernelVariant variant)
+    internal unsafe long RunDenseUnsafe(ReadOnlySpan<nint> inputs, ulong* output, nint words, KernelVariant variant)
     {
         if (inputs.Length != Variables.Count)
         {

@@ -3,7 +3,7 @@ using Bitfuse.Query.Syntax;
 namespace Bitfuse.Query.Compilation;
 
 /// <summary>A compiled kernel: the shape it computes, its variant and width, and the function itself.</summary>
-public sealed class Kernel
+internal sealed class Kernel
 {
     /// <summary>
     /// Outputs of at least this many bytes are written by the streaming twin (non-temporal stores): above it

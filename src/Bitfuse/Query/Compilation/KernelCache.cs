@@ -25,7 +25,7 @@ public sealed class KernelCache
     public KernelWidth Width { get; }
 
     /// <summary>The kernel for <paramref name="form"/> and <paramref name="variant"/>, compiling it on first use.</summary>
-    public Kernel Get(CanonicalForm form, KernelVariant variant)
+    internal Kernel Get(CanonicalForm form, KernelVariant variant)
     {
         ArgumentNullException.ThrowIfNull(form);
         var key = (form.Key, variant, Width);

@@ -12,7 +12,7 @@ namespace Bitfuse.Query.Compilation;
 /// count falls back to <c>popcnt</c> per 64-bit lane. Invariant: each lane of an accumulator holds a partial
 /// count below 2^63, so the final sum cannot overflow for any input a process can map.
 /// </summary>
-public static class KernelCounting
+internal static class KernelCounting
 {
     /// <summary>True when <see cref="Add(Vector256{ulong}, Vector256{ulong})"/> uses the nibble lookup.</summary>
     public static bool Vector256Lookup => Avx2.IsSupported;

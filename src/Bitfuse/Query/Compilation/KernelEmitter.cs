@@ -36,9 +36,9 @@ namespace Bitfuse.Query.Compilation;
 /// a carry-save adder. A streaming kernel needs an 8-byte-aligned output (the caller checks it).
 /// Counting: Harley–Seal carry-save adders (Muła, Kurz, Lemire) over the 256-byte groups, so only one vector
 /// in 256 bytes goes through the popcount; the popcount itself is Muła's nibble lookup kept in a vector
-/// (<see cref="KernelCounting"/>), summed once per loop. Measured here over one 8 KiB container (a &amp; b):
-/// popcnt per lane 613 ns, nibble lookup per vector 292 ns, carry-save over 4 vectors 218 ns, over 8 vectors
-/// 197 ns; 8 is what a 256-byte group holds at 256 bits.
+/// (<see cref="KernelCounting"/>), summed once per loop. Carry-save over 8 vectors (what a 256-byte group holds
+/// at 256 bits) was the fastest of per-lane popcnt, per-vector nibble lookup and carry-save over 4 or 8 vectors
+/// (docs/design/query.md).
 /// </summary>
 internal static class KernelEmitter
 {

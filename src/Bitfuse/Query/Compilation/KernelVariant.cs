@@ -1,7 +1,7 @@
 namespace Bitfuse.Query.Compilation;
 
 /// <summary>What a kernel does with each result block.</summary>
-public enum KernelVariant
+internal enum KernelVariant
 {
     /// <summary>Stores the result; returns 0.</summary>
     Write,

@@ -9,7 +9,7 @@ namespace Bitfuse.Query.Optimization;
 /// <c>dog &amp; cat</c> both become <c>v0 &amp; v1</c>. <see cref="Inputs"/> maps each position back to its name.
 /// Invariant: positions are numbered 0..n-1 in depth-first order of the sorted tree.
 /// </summary>
-public sealed record CanonicalForm
+internal sealed record CanonicalForm
 {
     private CanonicalForm(Expr shape, IReadOnlyList<string> inputs, string key)
     {

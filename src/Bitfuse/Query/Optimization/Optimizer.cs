@@ -16,7 +16,7 @@ namespace Bitfuse.Query.Optimization;
 /// <item>canonical order: operands sorted by <see cref="ExprOrder"/>, so <c>b &amp; a</c> and <c>a &amp; b</c> are one tree.</item>
 /// </list>
 /// </summary>
-public static class Optimizer
+internal static class Optimizer
 {
     private const int MaxPasses = 64;
 

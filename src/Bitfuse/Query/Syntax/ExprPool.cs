@@ -6,7 +6,7 @@ namespace Bitfuse.Query.Syntax;
 /// from the same pool, so structural equality within a pool is reference equality.
 /// A pool is cheap; use one per query (it is not thread-safe). The builders do not simplify.
 /// </summary>
-public sealed class ExprPool
+internal sealed class ExprPool
 {
     private static readonly Expr EmptyNode = new(ExprKind.Empty, null, []);
     private static readonly Expr UniverseNode = new(ExprKind.Universe, null, []);

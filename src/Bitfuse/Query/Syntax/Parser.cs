@@ -7,7 +7,7 @@ namespace Bitfuse.Query.Syntax;
 /// keep their nesting, so the printed form of a tree parses back to that tree. <c>a - b</c> is
 /// <c>a &amp; !b</c>. The only exception thrown for bad text is <see cref="QuerySyntaxException"/>.
 /// </summary>
-public sealed class Parser
+internal sealed class Parser
 {
     private readonly string _text;
     private readonly ExprPool _pool;
