@@ -7,7 +7,7 @@ public sealed unsafe partial class Bitmap
     /// <summary>A new bitmap: the values in both.</summary>
     public Bitmap And(Bitmap other)
     {
-        ArgumentNullException.ThrowIfNull(other);
+        ThrowIfDisposed(other);
         var result = new Bitmap(Math.Min(_size, other._size));
         var i = 0;
         var j = 0;
@@ -42,7 +42,7 @@ public sealed unsafe partial class Bitmap
     /// <summary>A new bitmap: the values in this one but not in <paramref name="other"/>.</summary>
     public Bitmap AndNot(Bitmap other)
     {
-        ArgumentNullException.ThrowIfNull(other);
+        ThrowIfDisposed(other);
         var result = new Bitmap(_size);
         var j = 0;
         for (var i = 0; i < _size; i++)
@@ -77,8 +77,8 @@ public sealed unsafe partial class Bitmap
     // walk them once, reuse owned bitset and array payloads where the other side is a bitset, and compact.
     private void FilterInPlace(Bitmap other, bool removeMatches)
     {
-        ArgumentNullException.ThrowIfNull(other);
-        ThrowIfReadOnly();
+        ThrowIfDisposed(other);
+        BeginChange();
         var write = 0;
         var j = 0;
         long count = 0;
@@ -129,7 +129,7 @@ public sealed unsafe partial class Bitmap
     /// <summary>|this ∩ other|, building nothing.</summary>
     public long AndCount(Bitmap other)
     {
-        ArgumentNullException.ThrowIfNull(other);
+        ThrowIfDisposed(other);
         long count = 0;
         var i = 0;
         var j = 0;
@@ -167,7 +167,7 @@ public sealed unsafe partial class Bitmap
     /// <summary>True when the two share at least one value.</summary>
     public bool Intersects(Bitmap other)
     {
-        ArgumentNullException.ThrowIfNull(other);
+        ThrowIfDisposed(other);
         var i = 0;
         var j = 0;
         while (i < _size && j < other._size)
@@ -198,7 +198,7 @@ public sealed unsafe partial class Bitmap
     /// <summary>True when every value of this bitmap is in <paramref name="other"/>.</summary>
     public bool IsSubsetOf(Bitmap other)
     {
-        ArgumentNullException.ThrowIfNull(other);
+        ThrowIfDisposed(other);
         if (_count > other._count || _size > other._size)
         {
             return false;
@@ -225,7 +225,7 @@ public sealed unsafe partial class Bitmap
     /// <summary>True when both hold exactly the same values (container kinds may differ).</summary>
     public bool SetEquals(Bitmap other)
     {
-        ArgumentNullException.ThrowIfNull(other);
+        ThrowIfDisposed(other);
         if (_count != other._count || _size != other._size)
         {
             return false;
@@ -248,7 +248,7 @@ public sealed unsafe partial class Bitmap
 
     private Bitmap Merge(Bitmap other, MergeOp op)
     {
-        ArgumentNullException.ThrowIfNull(other);
+        ThrowIfDisposed(other);
         var result = new Bitmap(_size + other._size);
         var i = 0;
         var j = 0;
@@ -279,8 +279,8 @@ public sealed unsafe partial class Bitmap
 
     private void MergeInPlace(Bitmap other, MergeOp op)
     {
-        ArgumentNullException.ThrowIfNull(other);
-        ThrowIfReadOnly();
+        ThrowIfDisposed(other);
+        BeginChange();
         if (ReferenceEquals(other, this))
         {
             if (op == MergeOp.Xor)

@@ -7,12 +7,14 @@ namespace Bitfuse;
 public sealed unsafe partial class Bitmap
 {
     /// <summary>
-    /// Enumerates a bitmap's values in ascending order without allocating. The bitmap must not change while
-    /// an enumerator is in use.
+    /// Enumerates a bitmap's values in ascending order without allocating. Changing or disposing the bitmap
+    /// while an enumerator is in use makes the enumerator's next step throw (a version stamp is checked on
+    /// every step), so it never reads a freed payload.
     /// </summary>
     public struct Enumerator : IEnumerator<uint>
     {
         private readonly Bitmap _bitmap;
+        private readonly int _version;
         private int _index;
         private uint _high;
         private Container _container;
@@ -25,6 +27,7 @@ public sealed unsafe partial class Bitmap
         internal Enumerator(Bitmap bitmap)
         {
             _bitmap = bitmap;
+            _version = bitmap._version;
             _index = -1;
             _container = default;
             _high = 0;
@@ -43,6 +46,10 @@ public sealed unsafe partial class Bitmap
         /// <summary>Advances to the next value; false after the last.</summary>
         public bool MoveNext()
         {
+            if (_bitmap is { } bitmap && bitmap._version != _version)
+            {
+                ThrowChanged(bitmap);
+            }
             while (true)
             {
                 switch (_container.Kind)
@@ -106,6 +113,12 @@ public sealed unsafe partial class Bitmap
                         break;
                 }
             }
+        }
+
+        private static void ThrowChanged(Bitmap bitmap)
+        {
+            ObjectDisposedException.ThrowIf(bitmap._disposed, bitmap);
+            throw new InvalidOperationException("The bitmap changed after this enumeration started.");
         }
 
         /// <summary>Restarts before the first value.</summary>

@@ -23,6 +23,9 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
     private long _count;
     private readonly bool _readOnly;
     private bool _disposed;
+
+    // Stepped by every change (and by Dispose); an enumerator remembers it and checks it on every step.
+    private int _version;
     private MemoryHandle _pin;
 
     // The packed array and run payloads of a deserialized bitmap; containers pointing into it are not Owned.
@@ -48,10 +51,17 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
     }
 
     /// <summary>Number of values, kept up to date (O(1)).</summary>
-    public long Count => _count;
+    public long Count
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _count;
+        }
+    }
 
     /// <summary>True when the bitmap holds no value.</summary>
-    public bool IsEmpty => _count == 0;
+    public bool IsEmpty => Count == 0;
 
     /// <summary>True for a view that borrows its payloads (see <see cref="CreateView(ReadOnlyMemory{byte})"/>).</summary>
     public bool IsReadOnly => _readOnly;
@@ -60,10 +70,24 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
     internal int ContainerCount => _size;
 
     /// <summary>The keys (high halves) in ascending order, one per container.</summary>
-    internal ReadOnlySpan<ushort> Keys => _keys.AsSpan(0, _size);
+    internal ReadOnlySpan<ushort> Keys
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _keys.AsSpan(0, _size);
+        }
+    }
 
     /// <summary>The containers, parallel to <see cref="Keys"/>. Read-only: the bitmap owns them.</summary>
-    internal ReadOnlySpan<Container> Containers => _containers.AsSpan(0, _size);
+    internal ReadOnlySpan<Container> Containers
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _containers.AsSpan(0, _size);
+        }
+    }
 
     /// <summary>The key of container <paramref name="index"/>.</summary>
     internal ushort KeyAt(int index) => _keys[index];
@@ -167,6 +191,7 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
     /// <summary>True when <paramref name="value"/> is in the bitmap.</summary>
     public bool Contains(uint value)
     {
+        ThrowIfDisposed();
         var i = IndexOfKey((ushort)(value >> 16));
         return i >= 0 && _containers[i].Contains((ushort)value);
     }
@@ -174,7 +199,7 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
     /// <summary>Adds <paramref name="value"/>; returns true when it was not there before.</summary>
     public bool Add(uint value)
     {
-        ThrowIfReadOnly();
+        BeginChange();
         var key = (ushort)(value >> 16);
         var low = (ushort)value;
         var i = IndexOfKey(key);
@@ -198,7 +223,7 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
     /// <summary>Removes <paramref name="value"/>; returns true when it was there.</summary>
     public bool Remove(uint value)
     {
-        ThrowIfReadOnly();
+        BeginChange();
         var i = IndexOfKey((ushort)(value >> 16));
         if (i < 0)
         {
@@ -240,7 +265,7 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
     /// <summary>Adds many values; sorted input takes a fast path that builds whole containers at once.</summary>
     public void AddMany(ReadOnlySpan<uint> values)
     {
-        ThrowIfReadOnly();
+        BeginChange();
         if (values.IsEmpty)
         {
             return;
@@ -307,6 +332,7 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
     {
         get
         {
+            ThrowIfDisposed();
             ThrowIfEmpty();
             return (uint)_keys[0] << 16 | _containers[0].Min;
         }
@@ -317,6 +343,7 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
     {
         get
         {
+            ThrowIfDisposed();
             ThrowIfEmpty();
             return (uint)_keys[_size - 1] << 16 | _containers[_size - 1].Max;
         }
@@ -325,6 +352,7 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
     /// <summary>How many values are &lt;= <paramref name="value"/>.</summary>
     public long Rank(uint value)
     {
+        ThrowIfDisposed();
         var key = (ushort)(value >> 16);
         long rank = 0;
         for (var i = 0; i < _size; i++)
@@ -349,6 +377,7 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
     /// <summary>The value at zero-based position <paramref name="index"/> in ascending order.</summary>
     public uint Select(long index)
     {
+        ThrowIfDisposed();
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _count);
         for (var i = 0; i < _size; i++)
@@ -366,6 +395,7 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
     /// <summary>Writes every value in ascending order to <paramref name="destination"/> (at least <see cref="Count"/> long); returns how many.</summary>
     public int CopyTo(Span<uint> destination)
     {
+        ThrowIfDisposed();
         if (destination.Length < _count)
         {
             throw new ArgumentException($"Destination holds {destination.Length} values; the bitmap has {_count}.", nameof(destination));
@@ -384,6 +414,7 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
     /// <summary>Every value in ascending order.</summary>
     public uint[] ToArray()
     {
+        ThrowIfDisposed();
         if (_count > Array.MaxLength)
         {
             throw new InvalidOperationException($"The bitmap holds {_count} values, more than an array can.");
@@ -396,7 +427,7 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
     /// <summary>Converts containers to run form where that is smaller (and back where it is not), CRoaring's rule; trims spare capacity.</summary>
     public void Optimize()
     {
-        ThrowIfReadOnly();
+        BeginChange();
         if (_keys.Length > _size)
         {
             Array.Resize(ref _keys, _size);
@@ -418,6 +449,7 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
     /// <summary>An independent copy that owns its payloads (also of a view).</summary>
     public Bitmap Clone()
     {
+        ThrowIfDisposed();
         var copy = new Bitmap(_size);
         for (var i = 0; i < _size; i++)
         {
@@ -432,6 +464,7 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
     /// <summary>Containers by kind and the bytes they use.</summary>
     public BitmapStatistics GetStatistics()
     {
+        ThrowIfDisposed();
         int arrays = 0, bitsets = 0, runs = 0;
         long arrayValues = 0, bitsetValues = 0, runValues = 0, payload = 0, serializedPayload = 0;
         for (var i = 0; i < _size; i++)
@@ -480,7 +513,11 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
     }
 
     /// <summary>An allocation-free enumerator over the values in ascending order.</summary>
-    public Enumerator GetEnumerator() => new(this);
+    public Enumerator GetEnumerator()
+    {
+        ThrowIfDisposed();
+        return new(this);
+    }
 
     IEnumerator<uint> IEnumerable<uint>.GetEnumerator() => GetEnumerator();
 
@@ -489,6 +526,10 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
     /// <summary>A short description: count and containers by kind.</summary>
     public override string ToString()
     {
+        if (_disposed)
+        {
+            return "Bitmap (disposed)";
+        }
         var s = GetStatistics();
         return $"Bitmap: {_count} values in {_size} containers ({s.ArrayContainers} array, {s.BitsetContainers} bitset, {s.RunContainers} run)";
     }
@@ -500,6 +541,7 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
             return;
         }
         _disposed = true;
+        _version++;
         for (var i = 0; i < _size; i++)
         {
             _containers[i].Free();
@@ -512,13 +554,29 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
         _pin.Dispose();
     }
 
-    private void ThrowIfReadOnly()
+    /// <summary>
+    /// Every change starts here: refuses a disposed bitmap or a view, and steps the version stamp so an
+    /// enumerator that was started before the change throws on its next step instead of reading freed payloads.
+    /// </summary>
+    private void BeginChange()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_readOnly)
         {
             throw new InvalidOperationException("This bitmap is a read-only view over a serialized buffer; Clone() it to change it.");
         }
+        _version++;
+    }
+
+    /// <summary>Every read starts here: a disposed bitmap throws instead of reading as empty.</summary>
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    /// <summary>The check for the two operands of a pairwise operation.</summary>
+    private void ThrowIfDisposed(Bitmap other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(other._disposed, other);
     }
 
     private void ThrowIfEmpty()
@@ -677,7 +735,7 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
 
     private void ChangeRange(long start, long end, RangeChange change)
     {
-        ThrowIfReadOnly();
+        BeginChange();
         CheckRange(start, end);
         if (start == end)
         {
