@@ -33,7 +33,7 @@ internal static class DemoCommand
             }
             var folder = parse.GetValue(generate) ? null : DemoData.FindRealData(parse.GetValue(data));
             string source;
-            QueryInputs inputs;
+            BitmapSet inputs;
             if (folder is not null)
             {
                 var set = Path.Combine(folder, parse.GetValue(dataset)!);
@@ -78,7 +78,7 @@ internal static class DemoCommand
         ];
     }
 
-    private static DemoReport Run(QueryInputs inputs, string source, int rounds)
+    private static DemoReport Run(BitmapSet inputs, string source, int rounds)
     {
         if (inputs.Names.Count < 16)
         {
@@ -86,8 +86,8 @@ internal static class DemoCommand
         }
         var engine = new QueryEngine();
         var rows = new List<DemoRow>();
-        var largest = inputs.Names.OrderByDescending(n => inputs[n].Count).ThenBy(n => n, StringComparer.Ordinal).Take(16).Select(inputs.ShortName).ToArray();
-        var everything = inputs.Names.Select(inputs.ShortName).ToArray();
+        var largest = inputs.Names.OrderByDescending(n => inputs[n].Count).ThenBy(n => n, StringComparer.Ordinal).Take(16).ToArray();
+        var everything = inputs.Names.ToArray();
         foreach (var (title, text) in Queries(largest, everything))
         {
             var query = QueryCommand.Compile(text, engine);
@@ -100,8 +100,8 @@ internal static class DemoCommand
                     universe = Math.Max(universe, bitmap.Max + 1L);
                 }
             }
-            using (var fused = query.Evaluate(inputs.Set))
-            using (var pairwise = DemoPairwise.Evaluate(query.Parsed, inputs.Set, universe))
+            using (var fused = query.Evaluate(inputs))
+            using (var pairwise = DemoPairwise.Evaluate(query.Parsed, inputs, universe))
             {
                 if (!fused.SetEquals(pairwise))
                 {
@@ -111,8 +111,8 @@ internal static class DemoCommand
             // Warm up both sides (JIT tiers, kernel cache, plan cache) before timing.
             for (var w = 0; w < 3; w++)
             {
-                using (query.Evaluate(inputs.Set))
-                using (DemoPairwise.Evaluate(query.Parsed, inputs.Set, universe))
+                using (query.Evaluate(inputs))
+                using (DemoPairwise.Evaluate(query.Parsed, inputs, universe))
                 {
                 }
             }
@@ -122,13 +122,13 @@ internal static class DemoCommand
             for (var r = 0; r < rounds; r++)
             {
                 var start = Stopwatch.GetTimestamp();
-                using (var result = query.Evaluate(inputs.Set))
+                using (var result = query.Evaluate(inputs))
                 {
                     count = result.Count;
                 }
                 fusedTimes.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                 start = Stopwatch.GetTimestamp();
-                using (DemoPairwise.Evaluate(query.Parsed, inputs.Set, universe))
+                using (DemoPairwise.Evaluate(query.Parsed, inputs, universe))
                 {
                 }
                 pairwiseTimes.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
@@ -138,7 +138,7 @@ internal static class DemoCommand
             rows.Add(new DemoRow(title, text, count, fusedMs, pairwiseMs, pairwiseMs / fusedMs));
         }
         var stats = engine.Kernels.Statistics;
-        return new DemoReport(source, inputs.Names.Count, inputs.TotalValues, engine.Kernels.Width.ToString(), rounds, stats.Kernels, stats.CompileTime.TotalMilliseconds, rows);
+        return new DemoReport(source, inputs.Names.Count, QueryInputs.TotalValues(inputs), engine.Kernels.Width.ToString(), rounds, stats.Kernels, stats.CompileTime.TotalMilliseconds, rows);
     }
 
     private static void Render(DemoReport report)

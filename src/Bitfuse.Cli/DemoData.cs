@@ -1,3 +1,5 @@
+using Spectre.Console;
+
 namespace Bitfuse.Cli;
 
 /// <summary>Where the demo's data comes from: the real-data folder when it exists, else a generated set of the same character.</summary>
@@ -35,12 +37,12 @@ internal static class DemoData
     /// (runs of consecutive rows), a third sparse (a few thousand scattered values), like a column store's
     /// attribute bitmaps.
     /// </summary>
-    public static QueryInputs Generate()
+    public static BitmapSet Generate()
     {
         const int Rows = 1 << 22;
         var random = new Random(20201);
-        var bitmaps = new List<(string, Bitmap)>();
-        QueryInputs.Progress("generating a data set", 200, step =>
+        var bitmaps = new BitmapSet(ownsBitmaps: true);
+        Progress("generating a data set", 200, step =>
         {
             var values = new List<uint>();
             for (var i = 0; i < 200; i++)
@@ -80,10 +82,26 @@ internal static class DemoData
                 }
                 var bitmap = Bitmap.FromValues(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values));
                 bitmap.Optimize();
-                bitmaps.Add(($"c{i}", bitmap));
+                bitmaps.Add($"c{i}", bitmap);
                 step();
             }
         });
-        return QueryInputs.FromBitmaps(bitmaps);
+        return bitmaps;
+    }
+
+    /// <summary>Runs <paramref name="work"/> under a progress bar on stderr when it is a terminal.</summary>
+    private static void Progress(string title, int steps, Action<Action> work)
+    {
+        if (Console.IsErrorRedirected)
+        {
+            work(() => { });
+            return;
+        }
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        console.Progress().AutoClear(true).Start(context =>
+        {
+            var task = context.AddTask(Markup.Escape(title), maxValue: steps);
+            work(() => task.Increment(1));
+        });
     }
 }

@@ -16,8 +16,8 @@ internal static class QueryCommand
 
     public static Command Create()
     {
-        var expression = new Argument<string>("expression") { Description = "The query, for example \"(c10 | c11) & !c12\"." };
-        var dataset = new Option<string?>("--dataset") { Description = "A folder with one .txt bitmap per file (comma-separated values); file name.csv12.txt is 'name.csv12' and 'c12'." };
+        var expression = new Argument<string>("expression") { Description = "The query, for example \"(ios | android) & !churned\"." };
+        var dataset = new Option<string?>("--dataset") { Description = "A folder with one .txt bitmap per file (comma-separated values), named after the file: name.csv12.txt is 'name.csv12'." };
         var bitmaps = new Option<string[]>("--bitmap") { Description = "NAME=FILE: a .txt bitmap or a Roaring portable file (.roaring, .bin). Repeat for each input." };
         var count = new Option<bool>("--count") { Description = "Print only the count (nothing is materialised)." };
         var values = new Option<bool>("--values") { Description = "Print the answer's values, ascending." };
@@ -65,7 +65,7 @@ internal static class QueryCommand
             var query = Compile(text);
             using var inputs = folder is not null ? QueryInputs.FromDataSet(folder) : QueryInputs.FromFiles(files);
             var mode = parse.GetValue(count) ? OutputMode.Count : parse.GetValue(values) ? OutputMode.Values : OutputMode.Preview;
-            var report = Run(query, inputs.Set, options, mode, parse.GetValue(limit), parse.GetValue(explain), parse.GetValue(runs));
+            var report = Run(query, inputs, options, mode, parse.GetValue(limit), parse.GetValue(explain), parse.GetValue(runs));
             JsonOutput.Emit(report, parse, json, output, () => Render(report, mode, parse.GetValue(limit)));
             return CommandLineRunner.ExitOk;
         });

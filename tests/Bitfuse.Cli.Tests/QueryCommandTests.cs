@@ -10,15 +10,15 @@ public sealed class QueryCommandTests : IDisposable
     public QueryCommandTests()
     {
         Directory.CreateDirectory(_folder);
-        File.WriteAllText(Path.Combine(_folder, "set.csv0.txt"), "1,2,3,4,100000");
-        File.WriteAllText(Path.Combine(_folder, "set.csv1.txt"), "2,4,6,100000,200000");
-        File.WriteAllText(Path.Combine(_folder, "set.csv2.txt"), "4");
+        File.WriteAllText(Path.Combine(_folder, "c0.txt"), "1,2,3,4,100000");
+        File.WriteAllText(Path.Combine(_folder, "c1.txt"), "2,4,6,100000,200000");
+        File.WriteAllText(Path.Combine(_folder, "c2.txt"), "4");
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Fact]
-    public void Count_over_a_data_set_with_short_names()
+    public void Count_over_a_data_set()
     {
         var (exit, output, error) = CliRun.Capture("query", "(c0 & c1) - c2", "--dataset", _folder, "--count");
         Assert.True(exit == 0, error);
@@ -28,9 +28,9 @@ public sealed class QueryCommandTests : IDisposable
     }
 
     [Fact]
-    public void Values_as_json_with_a_limit_and_full_names()
+    public void Values_as_json_with_a_limit()
     {
-        var (exit, output, error) = CliRun.Capture("query", "set.csv0 | set.csv1", "--dataset", _folder, "--values", "--limit", "3", "--json");
+        var (exit, output, error) = CliRun.Capture("query", "c0 | c1", "--dataset", _folder, "--values", "--limit", "3", "--json");
         Assert.True(exit == 0, error);
         using var doc = JsonDocument.Parse(output);
         Assert.Equal(7, doc.RootElement.GetProperty("count").GetInt64());
@@ -45,7 +45,7 @@ public sealed class QueryCommandTests : IDisposable
         {
             b.SerializeToFile(roaring);
         }
-        var (exit, output, error) = CliRun.Capture("query", "a ^ b", "--bitmap", $"a={Path.Combine(_folder, "set.csv0.txt")}", "--bitmap", $"b={roaring}", "--values");
+        var (exit, output, error) = CliRun.Capture("query", "a ^ b", "--bitmap", $"a={Path.Combine(_folder, "c0.txt")}", "--bitmap", $"b={roaring}", "--values");
         Assert.True(exit == 0, error);
         Assert.Equal(["1", "2", "3", "5", "6", "100000"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Take(6));
     }
@@ -88,7 +88,8 @@ public sealed class QueryCommandTests : IDisposable
         File.WriteAllText(Path.Combine(_folder, "bad.txt"), "1,2,x");
         (exit, _, error) = CliRun.Capture("query", "bad", "--bitmap", $"bad={Path.Combine(_folder, "bad.txt")}");
         Assert.NotEqual(0, exit);
-        Assert.Contains("unexpected byte 0x78 at offset 4", OneLine(error), StringComparison.Ordinal);
+        Assert.Contains("unexpected character 0x78", OneLine(error), StringComparison.Ordinal);
+        Assert.Contains("byte offset 4", OneLine(error), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -106,6 +107,24 @@ public sealed class QueryCommandTests : IDisposable
         (exit, output, error) = CliRun.Capture("query", "c0 | c1", "--dataset", _folder, "--runs", "0");
         Assert.True(exit == 0, error);
         Assert.Matches(@"^7 values; cold [0-9.]+ ms: 1, 2, 3, 4, 6, 100000, 200000\n$", output);
+    }
+
+    [Fact]
+    public void The_command_names_a_data_set_s_bitmaps_as_the_library_does()
+    {
+        var folder = Path.Combine(_folder, "census");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "census-income.csv7.txt"), "1,2,3");
+        File.WriteAllText(Path.Combine(folder, "census-income.csv12.txt"), "2,3,4");
+        using var library = BitmapSet.LoadFolder(folder);
+        Assert.Equal(["census-income.csv7", "census-income.csv12"], library.Names);
+
+        var (exit, output, error) = CliRun.Capture("query", string.Join(" & ", library.Names), "--dataset", folder, "--count");
+        Assert.True(exit == 0, error);
+        Assert.StartsWith($"{library.Resolve("census-income.csv7").AndCount(library.Resolve("census-income.csv12"))} values;", output, StringComparison.Ordinal);
+        (exit, _, error) = CliRun.Capture("query", "c7", "--dataset", folder);
+        Assert.Equal(2, exit);
+        Assert.Contains("unknown bitmap 'c7'", error, StringComparison.Ordinal);
     }
 
     [Fact]

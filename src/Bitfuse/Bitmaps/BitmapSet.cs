@@ -5,10 +5,18 @@ namespace Bitfuse;
 
 /// <summary>
 /// Named bitmaps: the inputs of a query, or a data set loaded from a folder. Names are case-sensitive and keep
-/// the order they were added in. A set made by <see cref="LoadFolder"/> owns its bitmaps and disposes them
-/// with itself; a set filled by the caller does not (the caller disposes its bitmaps). A set may also be
-/// backed by a resolver the caller supplies (a database, a folder of files), asked for names it does not hold:
-/// the query engine never opens anything itself.
+/// the order they were added in.
+/// <para>
+/// One lookup rule: every lookup (the indexer, <see cref="TryGetValue"/>, <see cref="ContainsKey"/>,
+/// <see cref="Resolve"/>) looks among the added bitmaps first, then asks the resolver, when the set has one
+/// (a database, a folder of files): the query engine never opens anything itself.
+/// </para>
+/// <para>
+/// Ownership is chosen when the set is made and never changes. A set made with <c>ownsBitmaps: true</c> (and
+/// every set <see cref="LoadFolder"/> makes) owns the bitmaps added to it: one that is replaced or removed is
+/// disposed then, the rest when the set is disposed. Any other set never disposes a bitmap. Bitmaps a resolver
+/// supplies are never owned by the set.
+/// </para>
 /// </summary>
 public sealed class BitmapSet : IReadOnlyDictionary<string, Bitmap>, IDisposable
 {
@@ -16,16 +24,22 @@ public sealed class BitmapSet : IReadOnlyDictionary<string, Bitmap>, IDisposable
     private readonly List<string> _names = [];
     private readonly Func<string, Bitmap?>? _resolve;
     private readonly Func<IEnumerable<string>>? _knownNames;
-    private bool _ownsBitmaps;
+    private readonly bool _ownsBitmaps;
     private long _version = NextVersion();
 
     // One counter for every set, so a version names one state of one set: a cache keyed by it alone can never
     // take one set's bitmaps for another's.
     private static long s_versions;
 
-    /// <summary>An empty set to fill with the indexer or <see cref="Add"/>.</summary>
+    /// <summary>An empty set to fill with the indexer or <see cref="Add"/>; it does not own the bitmaps (the caller disposes them).</summary>
     public BitmapSet()
     {
+    }
+
+    /// <summary>An empty set that, when <paramref name="ownsBitmaps"/> is true, disposes the bitmaps added to it when they leave it.</summary>
+    public BitmapSet(bool ownsBitmaps)
+    {
+        _ownsBitmaps = ownsBitmaps;
     }
 
     /// <summary>
@@ -48,9 +62,13 @@ public sealed class BitmapSet : IReadOnlyDictionary<string, Bitmap>, IDisposable
         {
             ArgumentNullException.ThrowIfNull(name);
             ArgumentNullException.ThrowIfNull(value);
-            if (!_byName.ContainsKey(name))
+            if (!_byName.TryGetValue(name, out var old))
             {
                 _names.Add(name);
+            }
+            else if (_ownsBitmaps && !ReferenceEquals(old, value))
+            {
+                old.Dispose();
             }
             _byName[name] = value;
             _version = NextVersion();
@@ -63,6 +81,9 @@ public sealed class BitmapSet : IReadOnlyDictionary<string, Bitmap>, IDisposable
     /// Bitmaps supplied by the resolver are not covered (the set cannot see them change).
     /// </summary>
     public long Version => Volatile.Read(ref _version);
+
+    /// <summary>True when the set disposes the bitmaps added to it (see the class remarks).</summary>
+    public bool OwnsBitmaps => _ownsBitmaps;
 
     /// <summary>True when the set asks a resolver for names it does not hold.</summary>
     public bool HasResolver => _resolve is not null;
@@ -89,40 +110,51 @@ public sealed class BitmapSet : IReadOnlyDictionary<string, Bitmap>, IDisposable
         this[name] = bitmap;
     }
 
-    /// <summary>Removes the bitmap called <paramref name="name"/> (not disposing it); false when the set does not hold that name.</summary>
+    /// <summary>
+    /// Removes the bitmap added under <paramref name="name"/>, disposing it when the set owns it; false when no
+    /// bitmap was added under that name (a resolver's names cannot be removed).
+    /// </summary>
     public bool Remove(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        if (!_byName.Remove(name))
+        if (!_byName.Remove(name, out var removed))
         {
             return false;
+        }
+        if (_ownsBitmaps)
+        {
+            removed.Dispose();
         }
         _names.Remove(name);
         _version = NextVersion();
         return true;
     }
 
-    /// <summary>True when a bitmap has that name.</summary>
-    public bool ContainsKey(string key) => _byName.ContainsKey(key);
+    /// <summary>True when a lookup of <paramref name="key"/> finds a bitmap (added, or from the resolver).</summary>
+    public bool ContainsKey(string key) => TryGetValue(key, out _);
 
-    /// <summary>Looks a bitmap up by name among the bitmaps added to the set (the resolver is not asked).</summary>
-    public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Bitmap value) => _byName.TryGetValue(key, out value);
-
-    /// <summary>Looks <paramref name="name"/> up among the added bitmaps, then asks the resolver; false when neither knows it.</summary>
-    public bool TryGet(string name, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Bitmap bitmap)
+    /// <summary>Looks <paramref name="key"/> up among the added bitmaps, then asks the resolver; false when neither knows it.</summary>
+    public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Bitmap value)
     {
-        if (_byName.TryGetValue(name, out bitmap))
+        ArgumentNullException.ThrowIfNull(key);
+        if (_byName.TryGetValue(key, out value))
         {
             return true;
         }
-        bitmap = _resolve?.Invoke(name);
-        return bitmap is not null;
+        value = _resolve?.Invoke(key);
+        return value is not null;
     }
+
+    /// <summary>
+    /// Looks <paramref name="name"/> up among the added bitmaps only. Their state is what <see cref="Version"/>
+    /// stamps, so a query may cache what this finds; a resolver's answer it must ask for again on every run.
+    /// </summary>
+    internal bool TryGetAdded(string name, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Bitmap bitmap) => _byName.TryGetValue(name, out bitmap);
 
     /// <summary>The bitmap called <paramref name="name"/>, or an <see cref="UnknownBitmapException"/> naming the closest known names.</summary>
     public Bitmap Resolve(string name)
     {
-        if (TryGet(name, out var bitmap))
+        if (TryGetValue(name, out var bitmap))
         {
             return bitmap;
         }
@@ -142,13 +174,15 @@ public sealed class BitmapSet : IReadOnlyDictionary<string, Bitmap>, IDisposable
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>
-    /// Loads a data set: every <c>*.txt</c> file of <paramref name="folder"/> is one bitmap in the text form
-    /// of <see cref="BitmapText"/>, named after the file without its extension, in the numeric order of the
-    /// number the name ends with (csv0, csv1, csv2, ...).
+    /// Loads a data set into a set that owns its bitmaps: every <c>*.txt</c> file of <paramref name="folder"/>
+    /// is one bitmap in the text form of <see cref="BitmapText"/>, in the numeric order of the number the file
+    /// name ends with (csv0, csv1, csv2, ...). A bitmap is named by <paramref name="name"/>, given the file name
+    /// without its extension; by default the name is that file name.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="InvalidDataException">A file is not in the text form.</exception>
-    public static BitmapSet LoadFolder(string folder)
+    /// <exception cref="ArgumentException"><paramref name="name"/> gave two files the same name.</exception>
+    public static BitmapSet LoadFolder(string folder, Func<string, string>? name = null)
     {
         if (!Directory.Exists(folder))
         {
@@ -156,12 +190,18 @@ public sealed class BitmapSet : IReadOnlyDictionary<string, Bitmap>, IDisposable
         }
         var files = Directory.GetFiles(folder, "*.txt");
         Array.Sort(files, CompareNumerically);
-        var set = new BitmapSet { _ownsBitmaps = true };
+        var set = new BitmapSet(ownsBitmaps: true);
         try
         {
             foreach (var file in files)
             {
-                set.Add(Path.GetFileNameWithoutExtension(file), BitmapText.Load(file));
+                var stem = Path.GetFileNameWithoutExtension(file);
+                var bitmapName = name is null ? stem : name(stem);
+                if (set._byName.ContainsKey(bitmapName))
+                {
+                    throw new ArgumentException($"Two files of '{folder}' are both named {NameText.Quote(bitmapName)}.", nameof(name));
+                }
+                set.Add(bitmapName, BitmapText.Load(file));
             }
         }
         catch
@@ -172,7 +212,7 @@ public sealed class BitmapSet : IReadOnlyDictionary<string, Bitmap>, IDisposable
         return set;
     }
 
-    /// <summary>Disposes the bitmaps when the set owns them (it was made by <see cref="LoadFolder"/>).</summary>
+    /// <summary>Disposes the added bitmaps when the set owns them, and empties the set.</summary>
     public void Dispose()
     {
         if (_ownsBitmaps)

@@ -292,7 +292,7 @@ public sealed class CompiledQuery
         var cacheable = true;
         for (var v = 0; v < _positionOfVariable.Length; v++)
         {
-            if (!inputs.TryGetValue(Variables[v], out var bitmap))
+            if (!inputs.TryGetAdded(Variables[v], out var bitmap))
             {
                 bitmap = inputs.Resolve(Variables[v]);
                 cacheable = false;
