@@ -16,8 +16,8 @@ internal enum IOCallKind
     Delete,
 }
 
-/// <summary>One call through the seam: its place in the order of calls, what it does, and to which file.</summary>
-internal readonly record struct IOCall(long Index, IOCallKind Kind, string Path);
+/// <summary>One call through the seam: its place in the order of calls, what it does, to which file, and where (writes).</summary>
+internal readonly record struct IOCall(long Index, IOCallKind Kind, string Path, long Offset = 0);
 
 /// <summary>
 /// A fault to inject into one call: an errno (a write returns minus it, a sync or allocation returns it, the
@@ -75,7 +75,7 @@ internal sealed class FaultyDatabaseIO : DatabaseIO, IFileIO
         lock (_gate)
         {
             var path = PathOf(fd);
-            var fault = Begin(IOCallKind.Write, path);
+            var fault = Begin(IOCallKind.Write, path, offset);
             if (fault is { ShortWrite: false })
             {
                 return -fault.Errno;
@@ -263,7 +263,7 @@ internal sealed class FaultyDatabaseIO : DatabaseIO, IFileIO
         }
     }
 
-    private IOFault? Begin(IOCallKind kind, string path)
+    private IOFault? Begin(IOCallKind kind, string path, long offset = 0)
     {
         var index = Interlocked.Increment(ref _calls) - 1;
         if (index >= PowerOffAtCall)
@@ -274,7 +274,7 @@ internal sealed class FaultyDatabaseIO : DatabaseIO, IFileIO
         {
             return new IOFault(IOFault.EIO);
         }
-        var call = new IOCall(index, kind, path);
+        var call = new IOCall(index, kind, path, offset);
         var fault = Faults?.Invoke(call);
         if (fault is not null)
         {

@@ -1,0 +1,33 @@
+using Bitfuse.Persistence.Tests.Crash;
+
+namespace Bitfuse.Persistence.Tests;
+
+/// <summary>Failures the crash harness found, each kept as a focused regression test.</summary>
+public sealed class CrashRegressionTests
+{
+    [Fact]
+    public void A_torn_meta_write_in_the_first_checkpoint_of_a_new_database_leaves_the_first_meta_intact()
+    {
+        using var folder = new TempFolder();
+        var path = folder.Db();
+        var io = new FaultyDatabaseIO(1);
+        using (var database = Database.Open(path, new DatabaseOptions { IO = io, CheckpointLogBytes = 0 }))
+        {
+            using (var transaction = database.BeginWrite())
+            {
+                transaction.Add("a", [1u, 2, 3]);
+                transaction.Commit();
+            }
+            // The disk fills up in the middle of the meta page: half of it is written, then ENOSPC.
+            var meta = 0;
+            io.Faults = call => call.Kind == IOCallKind.Write && call.Path.EndsWith("/data", StringComparison.Ordinal) && call.Offset < 2 * 4096
+                ? ++meta == 1 ? new IOFault(0, ShortWrite: true) : new IOFault(IOFault.ENOSPC)
+                : null;
+            Assert.Throws<DatabaseFailedException>(database.Checkpoint);
+            Assert.True(meta >= 2, "the meta write was not reached");
+        }
+        using var reopened = Database.Open(path, new DatabaseOptions { CheckpointLogBytes = 0 });
+        using var snapshot = reopened.Snapshot();
+        Assert.Equal([1u, 2, 3], snapshot["a"].ToArray());
+    }
+}
