@@ -598,9 +598,19 @@ public sealed class Database : IDisposable
             {
                 return;
             }
-            folded.TryAcquire();
             _options.CrashPoint?.Invoke("checkpoint.before-new-log");
-            var next = WriteAheadLog.Create(_io, FolderPath, _log.Number + 1);
+            WriteAheadLog next;
+            try
+            {
+                next = WriteAheadLog.Create(_io, FolderPath, _log.Number + 1);
+            }
+            catch (Exception e)
+            {
+                // A checkpoint that fails stops the handle (V7), here as after its frames.
+                Fail(e);
+                throw new DatabaseFailedException(FolderPath, e);
+            }
+            folded.TryAcquire();
             logNumber = next.Number;
             var old = _log;
             _log = next;

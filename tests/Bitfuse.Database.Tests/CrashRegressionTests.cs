@@ -6,6 +6,30 @@ namespace Bitfuse.Persistence.Tests;
 public sealed class CrashRegressionTests
 {
     [Fact]
+    public void A_checkpoint_that_cannot_create_its_new_log_stops_the_handle_and_loses_no_commit()
+    {
+        using var folder = new TempFolder();
+        var path = folder.Db();
+        var io = new FaultyDatabaseIO(1);
+        using (var database = Database.Open(path, new DatabaseOptions { IO = io, CheckpointLogBytes = 0 }))
+        {
+            for (var i = 0u; i < 5; i++)
+            {
+                using var transaction = database.BeginWrite();
+                transaction.Add("a", i);
+                transaction.Commit();
+            }
+            io.Faults = call => call.Kind == IOCallKind.Open && call.Path.EndsWith("log-0000000002", StringComparison.Ordinal) ? new IOFault(IOFault.EIO) : null;
+            var failure = Assert.Throws<DatabaseFailedException>(database.Checkpoint);
+            Assert.Contains("log-0000000002", failure.Message, StringComparison.Ordinal);
+            Assert.Throws<DatabaseFailedException>(() => database.BeginWrite());
+        }
+        using var reopened = Database.Open(path, new DatabaseOptions { CheckpointLogBytes = 0 });
+        using var snapshot = reopened.Snapshot();
+        Assert.Equal([0u, 1, 2, 3, 4], snapshot["a"].ToArray());
+    }
+
+    [Fact]
     public void A_torn_meta_write_in_the_first_checkpoint_of_a_new_database_leaves_the_first_meta_intact()
     {
         using var folder = new TempFolder();
