@@ -54,4 +54,32 @@ public sealed class CrashRegressionTests
         using var snapshot = reopened.Snapshot();
         Assert.Equal([1u, 2, 3], snapshot["a"].ToArray());
     }
+
+    [Fact]
+    public void A_checkpoint_whose_old_log_cannot_be_deleted_completes_and_the_next_checkpoint_removes_it()
+    {
+        using var folder = new TempFolder();
+        var path = folder.Db();
+        var io = new FaultyDatabaseIO(1);
+        using var database = Database.Open(path, new DatabaseOptions { IO = io, CheckpointLogBytes = 0 });
+        using (var transaction = database.BeginWrite())
+        {
+            transaction.Add("a", 1u);
+            transaction.Commit();
+        }
+        io.Faults = call => call.Kind == IOCallKind.Delete ? new IOFault(IOFault.EIO) : null;
+        database.Checkpoint();
+        Assert.Equal(1, database.Statistics.Checkpoints);
+        Assert.True(File.Exists(Path.Combine(path, "log-0000000001")));
+        using (var transaction = database.BeginWrite())
+        {
+            transaction.Add("a", 2u);
+            transaction.Commit();
+        }
+        io.Faults = null;
+        database.Checkpoint();
+        Assert.Equal(["log-0000000003"], Directory.GetFiles(path, "log-*").Select(f => Path.GetFileName(f)!).ToArray());
+        using var snapshot = database.Snapshot();
+        Assert.Equal([1u, 2], snapshot["a"].ToArray());
+    }
 }
