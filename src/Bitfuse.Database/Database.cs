@@ -95,7 +95,8 @@ public sealed class Database : IDisposable
             unsafe
             {
                 var body = data.Body(data.Meta.DirectoryOffset, FrameKind.Directory, checkBody: true, out var length);
-                var entries = NameDirectory.Decode(new ReadOnlySpan<byte>(body, checked((int)length)), data.FilePath, data.Meta.DirectoryOffset + DataFile.FrameHeaderBytes);
+                var entries = NameDirectory.Decode(new ReadOnlySpan<byte>(body, checked((int)length)), data.FilePath, data.Meta.DirectoryOffset + DataFile.FrameHeaderBytes,
+                    framesStart: 2 * MetaPage.SlotBytes, framesEnd: data.Meta.DirectoryOffset);
                 foreach (var (name, frame, _) in entries)
                 {
                     names[name] = NameEntry.Stored(name, data, frame);

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Bitfuse.Persistence.Tests.Crash;
 
 namespace Bitfuse.Persistence.Tests;
@@ -81,5 +82,36 @@ public sealed class CrashRegressionTests
         Assert.Equal(["log-0000000003"], Directory.GetFiles(path, "log-*").Select(f => Path.GetFileName(f)!).ToArray());
         using var snapshot = database.Snapshot();
         Assert.Equal([1u, 2], snapshot["a"].ToArray());
+    }
+
+    [Fact]
+    public void A_directory_entry_pointing_past_the_file_is_reported_where_the_entry_lies()
+    {
+        using var folder = new TempFolder();
+        var path = folder.Db();
+        using (var database = Database.Open(path, new DatabaseOptions { CheckpointLogBytes = 0 }))
+        {
+            using (var transaction = database.BeginWrite())
+            {
+                transaction.Add("a", [1u, 2, 3]);
+                transaction.Commit();
+            }
+            database.Checkpoint();
+        }
+        // Point the one entry ("a") far past the end, and seal the directory frame with fresh checksums.
+        var dataPath = Path.Combine(path, "data");
+        var bytes = File.ReadAllBytes(dataPath);
+        var meta = MetaPage.TryDecode(bytes.AsSpan(0, MetaPage.EncodedBytes))!.Value;
+        var header = bytes.AsSpan((int)meta.DirectoryOffset, DataFile.FrameHeaderBytes);
+        var body = bytes.AsSpan((int)meta.DirectoryOffset + DataFile.FrameHeaderBytes, (int)BinaryPrimitives.ReadInt64LittleEndian(header[8..]));
+        var entryFrame = 4 + 2 + 1;
+        BinaryPrimitives.WriteInt64LittleEndian(body[entryFrame..], 1L << 30);
+        BinaryPrimitives.WriteUInt64LittleEndian(header[16..], Checksum.Of(body));
+        BinaryPrimitives.WriteUInt64LittleEndian(header[24..], Checksum.Of(header[..24]));
+        File.WriteAllBytes(dataPath, bytes);
+
+        var error = Assert.Throws<DatabaseCorruptException>(() => Database.Open(path, new DatabaseOptions { CheckpointLogBytes = 0 }));
+        Assert.Equal(dataPath, error.FilePath);
+        Assert.Equal(meta.DirectoryOffset + DataFile.FrameHeaderBytes + entryFrame, error.Offset);
     }
 }
