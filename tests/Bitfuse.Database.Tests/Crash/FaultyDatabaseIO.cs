@@ -63,6 +63,9 @@ internal sealed class FaultyDatabaseIO : DatabaseIO, IFileIO
     /// <summary>Calls made so far.</summary>
     public long Calls => Interlocked.Read(ref _calls);
 
+    /// <summary>Every call so far, in order.</summary>
+    public List<IOCall> Log { get; } = [];
+
     /// <summary>The faults injected so far.</summary>
     public List<(IOCall Call, IOFault Fault)> Injected { get; } = [];
 
@@ -275,6 +278,7 @@ internal sealed class FaultyDatabaseIO : DatabaseIO, IFileIO
             return new IOFault(IOFault.EIO);
         }
         var call = new IOCall(index, kind, path, offset);
+        Log.Add(call);
         var fault = Faults?.Invoke(call);
         if (fault is not null)
         {
