@@ -21,7 +21,8 @@ namespace Bitfuse;
 //      owned containers are released only when the last snapshot is disposed.
 //  V6. A checkpoint switches to a new log file under the writer lock after every written record is durable,
 //      writes the changed bitmaps and a directory outside it, publishes the meta, then, under the lock,
-//      swaps the entries it wrote for stored ones in the newest version. Old log files go after the meta.
+//      swaps the entries it wrote for stored ones in the newest version. Old log files go after the meta, as
+//      best effort: one that a failed delete leaves behind is never replayed and goes at the next checkpoint or open.
 //  V7. Any failure of a sync, or of a checkpoint, stops the handle (fail-stop): nothing later is acknowledged,
 //      and reopening recovers every acknowledged commit from the data file and the log.
 
@@ -94,7 +95,8 @@ public sealed class Database : IDisposable
             unsafe
             {
                 var body = data.Body(data.Meta.DirectoryOffset, FrameKind.Directory, checkBody: true, out var length);
-                var entries = NameDirectory.Decode(new ReadOnlySpan<byte>(body, checked((int)length)), data.FilePath, data.Meta.DirectoryOffset + DataFile.FrameHeaderBytes);
+                var entries = NameDirectory.Decode(new ReadOnlySpan<byte>(body, checked((int)length)), data.FilePath, data.Meta.DirectoryOffset + DataFile.FrameHeaderBytes,
+                    framesStart: 2 * MetaPage.SlotBytes, framesEnd: data.Meta.DirectoryOffset);
                 foreach (var (name, frame, _) in entries)
                 {
                     names[name] = NameEntry.Stored(name, data, frame);
@@ -620,9 +622,19 @@ public sealed class Database : IDisposable
             {
                 return;
             }
-            folded.TryAcquire();
             _options.CrashPoint?.Invoke("checkpoint.before-new-log");
-            var next = WriteAheadLog.Create(_io, FolderPath, _log.Number + 1);
+            WriteAheadLog next;
+            try
+            {
+                next = WriteAheadLog.Create(_io, FolderPath, _log.Number + 1);
+            }
+            catch (Exception e)
+            {
+                // A checkpoint that fails stops the handle (V7), here as after its frames.
+                Fail(e);
+                throw new DatabaseFailedException(FolderPath, e);
+            }
+            folded.TryAcquire();
             logNumber = next.Number;
             var old = _log;
             _log = next;
@@ -693,11 +705,19 @@ public sealed class Database : IDisposable
         {
             _writer.Release();
         }
+        // The checkpoint is complete: no meta names the old logs any more. Removing them is best effort (V6).
         foreach (var n in WriteAheadLog.List(FolderPath))
         {
             if (n < logNumber)
             {
-                _io.Delete(WriteAheadLog.PathOf(FolderPath, n));
+                try
+                {
+                    _io.Delete(WriteAheadLog.PathOf(FolderPath, n));
+                }
+                catch (IOException)
+                {
+                    // Left behind: the next checkpoint or open removes it, and replay never reads it.
+                }
             }
         }
         Interlocked.Increment(ref _checkpoints);

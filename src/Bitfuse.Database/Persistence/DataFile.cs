@@ -58,7 +58,9 @@ internal sealed unsafe class DataFile : IDisposable
     {
         var temporary = path + ".new";
         var head = new byte[2 * MetaPage.SlotBytes];
-        new MetaPage(Generation: 1, CheckpointLsn: 0, LogNumber: 1, DirectoryOffset: 0, DataEnd: head.Length).Encode().CopyTo(head, 0);
+        // Generation 1 goes to its own slot (1), so the first checkpoint (generation 2, slot 0) never writes over it.
+        var first = new MetaPage(Generation: 1, CheckpointLsn: 0, LogNumber: 1, DirectoryOffset: 0, DataEnd: head.Length);
+        first.Encode().CopyTo(head, (int)first.SlotOffset);
         using (var handle = io.Open(temporary, create: true))
         {
             var fd = (int)handle.DangerousGetHandle();

@@ -34,9 +34,13 @@ internal static class NameDirectory
         return body;
     }
 
-    /// <summary>The names of <paramref name="body"/>, which lies at <paramref name="bodyOffset"/> of <paramref name="path"/>.</summary>
-    /// <exception cref="DatabaseCorruptException">The body does not decode.</exception>
-    public static List<(string Name, long FrameOffset, long Cardinality)> Decode(ReadOnlySpan<byte> body, string path, long bodyOffset)
+    /// <summary>
+    /// The names of <paramref name="body"/>, which lies at <paramref name="bodyOffset"/> of <paramref name="path"/>;
+    /// every frame offset must lie where a frame written before the directory can start: 64-byte aligned, from
+    /// <paramref name="framesStart"/> up to the directory's own frame at <paramref name="framesEnd"/>.
+    /// </summary>
+    /// <exception cref="DatabaseCorruptException">The body does not decode (the offset is that of the bad entry).</exception>
+    public static List<(string Name, long FrameOffset, long Cardinality)> Decode(ReadOnlySpan<byte> body, string path, long bodyOffset, long framesStart, long framesEnd)
     {
         if (body.Length < 4)
         {
@@ -63,7 +67,12 @@ internal static class NameDirectory
                 throw new DatabaseCorruptException(path, bodyOffset + at, $"entry {i} ('{name}') is out of order");
             }
             at += 2 + n;
-            names.Add((name, BinaryPrimitives.ReadInt64LittleEndian(body[at..]), BinaryPrimitives.ReadInt64LittleEndian(body[(at + 8)..])));
+            var frame = BinaryPrimitives.ReadInt64LittleEndian(body[at..]);
+            if (frame < framesStart || frame >= framesEnd || (frame & 63) != 0)
+            {
+                throw new DatabaseCorruptException(path, bodyOffset + at, $"entry {i} ('{name}') points at byte {frame}, where no bitmap frame can start");
+            }
+            names.Add((name, frame, BinaryPrimitives.ReadInt64LittleEndian(body[(at + 8)..])));
             at += 16;
             previous = name;
         }
