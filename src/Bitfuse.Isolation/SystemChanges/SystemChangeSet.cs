@@ -6,8 +6,9 @@ namespace Bitfuse.Isolation.SystemChanges;
 
 /// <summary>
 /// Applies a <see cref="SystemPlan"/> and undoes it. Invariants: nothing is written unless the caller asked
-/// to apply; on the live machine only root may apply; every change that took effect is in the undo file
-/// (written even when a later change fails), and undo replays it in reverse with the old values.
+/// to apply; on the live machine only root may apply; every change that took effect is in the undo file,
+/// which is rewritten after each change (so a process killed half-way leaves a record of what it did),
+/// and undo replays it in reverse with the old values.
 /// </summary>
 public static class SystemChangeSet
 {
@@ -30,6 +31,16 @@ public static class SystemChangeSet
     /// <exception cref="UnauthorizedAccessException">The root is the live machine and this process is not root.</exception>
     public static IReadOnlyList<PreparationStep> Apply(SystemPlan plan, SystemRoot root, string undoPath, Func<int, CpuSet, string?>? setTaskAffinity = null)
     {
+        ArgumentNullException.ThrowIfNull(plan);
+        return Apply(plan.Changes, root, undoPath, setTaskAffinity);
+    }
+
+    /// <summary>Applies <paramref name="changes"/> in order and records each one that took effect in <paramref name="undoPath"/>.</summary>
+    /// <exception cref="UnauthorizedAccessException">The root is the live machine and this process is not root.</exception>
+    public static IReadOnlyList<PreparationStep> Apply(IReadOnlyList<SystemChange> changes, SystemRoot root, string undoPath, Func<int, CpuSet, string?>? setTaskAffinity = null)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        ArgumentNullException.ThrowIfNull(root);
         if (root.IsLive && !IsRoot)
         {
             throw new UnauthorizedAccessException("system changes need root: run as root, or leave out --apply to see the plan");
@@ -39,13 +50,15 @@ public static class SystemChangeSet
         var steps = new List<PreparationStep>();
         try
         {
-            foreach (var change in plan.Changes)
+            File.WriteAllText(undoPath, JsonSerializer.Serialize(applied, UndoJson));
+            foreach (var change in changes)
             {
                 var error = Perform(change, change.After, root, setTaskAffinity);
                 steps.Add(new PreparationStep(Describe(change), error is null, error ?? change.Reason));
                 if (error is null)
                 {
                     applied.Add(change);
+                    File.WriteAllText(undoPath, JsonSerializer.Serialize(applied, UndoJson));
                 }
             }
         }
@@ -89,6 +102,10 @@ public static class SystemChangeSet
                 // A cgroup folder is removed with rmdir even though it lists files; a saved tree holds real files.
                 error = Try(() => Directory.Delete(root.Resolve(change.Target), recursive: !root.IsLive));
             }
+            else if (change.Kind == SystemChangeKind.Mount)
+            {
+                error = root.IsLive ? Libc.Unmount(root.Resolve(change.Target)) : "mounts are made on the live machine only";
+            }
             else if (change.Kind == SystemChangeKind.WriteFile && change.Target.EndsWith("cgroup.subtree_control", StringComparison.Ordinal))
             {
                 error = Try(() => root.WriteText(change.Target, "-cpuset"));
@@ -107,6 +124,7 @@ public static class SystemChangeSet
     {
         SystemChangeKind.WriteFile => $"write /{change.Target}: {change.Before} -> {change.After}",
         SystemChangeKind.CreateDirectory => $"create /{change.Target}",
+        SystemChangeKind.Mount => $"mount {change.After} on /{change.Target}",
         _ => $"move task {change.Target}: CPUs {change.Before} -> {change.After}",
     };
 
@@ -118,6 +136,8 @@ public static class SystemChangeSet
                 return Try(() => root.WriteText(change.Target, value));
             case SystemChangeKind.CreateDirectory:
                 return Try(() => Directory.CreateDirectory(root.Resolve(change.Target)));
+            case SystemChangeKind.Mount:
+                return root.IsLive ? Libc.Mount(change.After, root.Resolve(change.Target)) : "mounts are made on the live machine only";
             default:
                 if (!int.TryParse(change.Target, out var id) || !CpuSet.TryParse(value, out var cpus))
                 {
