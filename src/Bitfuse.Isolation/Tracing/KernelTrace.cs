@@ -1,0 +1,282 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Bitfuse.Isolation.Pinning;
+using Bitfuse.Isolation.SystemChanges;
+
+namespace Bitfuse.Isolation.Tracing;
+
+/// <summary>
+/// Records the tracepoints that interrupt a CPU, through tracefs, for the length of a noise run.
+/// Invariants:
+/// <list type="bullet">
+/// <item>Nothing global is touched: the events, the clock, the CPU mask and the buffer size are set in a
+/// tracefs instance of our own (<c>instances/bitfuse-noise-PID</c>), so another tracer's settings stay as
+/// they were. The only machine-wide changes are that instance and, when tracefs was not mounted, its mount.</item>
+/// <item>Both changes go through <see cref="SystemChangeSet"/> with an undo record in <c>/run/bitfuse</c>,
+/// written before and after each change; <see cref="Restore"/> replays it and deletes it. Restore runs on
+/// dispose, on SIGINT/SIGTERM/SIGHUP/SIGQUIT, on process exit and on an unhandled exception; after a
+/// <c>kill -9</c> the next start restores any record whose process is gone (<see cref="RestoreStale"/>),
+/// and <c>bitfuse isolation undo FILE</c> replays one by hand.</item>
+/// <item>Nobody reads the buffer while the CPU is measured (a reader's wake-ups would be noise of our own):
+/// the buffer is sized for the run and read once, after tracing stopped; events it had to drop are counted.</item>
+/// </list>
+/// </summary>
+public sealed class KernelTrace : IDisposable
+{
+    /// <summary>Where tracefs is mounted, relative to the root.</summary>
+    public const string MountPoint = "sys/kernel/tracing";
+
+    /// <summary>Where undo records live, relative to the root.</summary>
+    public const string RecordFolder = "run/bitfuse";
+
+    /// <summary>The file-name prefix of the undo records.</summary>
+    public const string RecordPrefix = "noise-tracefs-";
+
+    /// <summary>The events enabled, as tracefs <c>system/event</c> folders; those the kernel lacks are skipped.</summary>
+    public static IReadOnlyList<string> Events { get; } =
+    [
+        "irq/irq_handler_entry", "irq/irq_handler_exit", "irq/softirq_entry", "irq/softirq_exit",
+        .. TraceText.VectorEvents.SelectMany(v => new[] { $"irq_vectors/{v}_entry", $"irq_vectors/{v}_exit" }),
+        "sched/sched_switch", "workqueue/workqueue_execute_start", "timer/hrtimer_expire_entry", "exceptions/page_fault_user",
+    ];
+
+    private static readonly PosixSignal[] TrapSignals = [PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT];
+
+    private readonly SystemRoot _root;
+    private readonly string _instance;
+    private readonly string _record;
+    private readonly List<PosixSignalRegistration> _traps = [];
+    private readonly Lock _lock = new();
+    private IReadOnlyList<PreparationStep>? _restored;
+
+    private KernelTrace(SystemRoot root, CpuSet cpus, string instance, string record, string clock, IReadOnlyList<PreparationStep> changes)
+    {
+        _root = root;
+        _instance = instance;
+        _record = record;
+        Cpus = cpus;
+        Clock = clock;
+        Changes = changes;
+    }
+
+    /// <summary>The traced CPUs.</summary>
+    public CpuSet Cpus { get; }
+
+    /// <summary>The trace clock (<c>x86-tsc</c> or <c>mono</c>).</summary>
+    public string Clock { get; }
+
+    /// <summary>The changes made to the machine (the mount, the instance).</summary>
+    public IReadOnlyList<PreparationStep> Changes { get; }
+
+    /// <summary>The events enabled.</summary>
+    public IReadOnlyList<string> EnabledEvents { get; private set; } = [];
+
+    /// <summary>
+    /// Sets up tracing of <paramref name="cpus"/> for about <paramref name="duration"/> with a clock the meter
+    /// reads (<c>x86-tsc</c> for rdtsc, <c>mono</c> for Stopwatch), or returns null and why not.
+    /// </summary>
+    public static KernelTrace? TryStart(SystemRoot root, CpuSet cpus, bool counterClock, TimeSpan duration, out string? unavailable)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        ArgumentNullException.ThrowIfNull(cpus);
+        if (root.IsLive && !SystemChangeSet.IsRoot)
+        {
+            unavailable = "reading the kernel's tracepoints needs root (tracefs)";
+            return null;
+        }
+        var changes = new List<SystemChange>();
+        if (!root.Exists($"{MountPoint}/trace_clock"))
+        {
+            if (!root.Exists(MountPoint))
+            {
+                unavailable = $"this kernel has no tracefs (no /{MountPoint})";
+                return null;
+            }
+            changes.Add(new SystemChange(SystemChangeKind.Mount, MountPoint, null, "tracefs", "tracefs for the noise attribution"));
+        }
+        var instance = $"{MountPoint}/instances/bitfuse-noise-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}";
+        changes.Add(new SystemChange(SystemChangeKind.CreateDirectory, instance, null, "", "a tracefs instance of our own"));
+        var recordFolder = root.Resolve(RecordFolder);
+        string record;
+        try
+        {
+            Directory.CreateDirectory(recordFolder);
+            record = Path.Combine(recordFolder, $"{RecordPrefix}{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.json");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            unavailable = $"cannot keep an undo record in /{RecordFolder}: {e.Message}";
+            return null;
+        }
+        var steps = SystemChangeSet.Apply(changes, root, record);
+        var trace = new KernelTrace(root, cpus, instance, record, counterClock ? "x86-tsc" : "mono", steps);
+        trace.Trap();
+        if (steps.FirstOrDefault(s => !s.Done) is { } refused)
+        {
+            trace.Restore();
+            unavailable = $"{refused.Action}: {refused.Detail}";
+            return null;
+        }
+        try
+        {
+            trace.EnabledEvents = trace.Configure(duration);
+            unavailable = null;
+            return trace;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            trace.Restore();
+            unavailable = e.Message;
+            return null;
+        }
+    }
+
+    /// <summary>Starts recording.</summary>
+    public void Begin() => _root.WriteText($"{_instance}/tracing_on", "1");
+
+    /// <summary>Stops recording and reads each CPU's events (the buffer stays until <see cref="Restore"/>).</summary>
+    /// <exception cref="FormatException">The trace text does not parse.</exception>
+    public IReadOnlyDictionary<int, TraceCapture> Stop()
+    {
+        _root.WriteText($"{_instance}/tracing_on", "0");
+        var result = new Dictionary<int, TraceCapture>();
+        foreach (var cpu in Cpus.ToArray())
+        {
+            var capture = TraceText.Parse(_root.ReadText($"{_instance}/per_cpu/cpu{cpu}/trace") ?? "");
+            var lost = capture.Lost + Stat($"{_instance}/per_cpu/cpu{cpu}/stats", "overrun") + Stat($"{_instance}/per_cpu/cpu{cpu}/stats", "dropped events");
+            result[cpu] = capture with { Lost = lost };
+        }
+        return result;
+    }
+
+    /// <summary>Undoes every change (removes the instance, unmounts what was mounted) and deletes the record; once.</summary>
+    public IReadOnlyList<PreparationStep> Restore()
+    {
+        lock (_lock)
+        {
+            if (_restored is not null)
+            {
+                return _restored;
+            }
+            try
+            {
+                _root.WriteText($"{_instance}/tracing_on", "0");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // the instance is gone or was never made; undo says which
+            }
+            _restored = Replay(_record, _root);
+            foreach (var trap in _traps)
+            {
+                trap.Dispose();
+            }
+            _traps.Clear();
+            AppDomain.CurrentDomain.ProcessExit -= OnExit;
+            AppDomain.CurrentDomain.UnhandledException -= OnCrash;
+            return _restored;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => Restore();
+
+    /// <summary>Restores the records under <paramref name="root"/> left by runs whose process is gone (killed before they could clean up).</summary>
+    public static IReadOnlyList<PreparationStep> RestoreStale(SystemRoot root)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        var folder = root.Resolve(RecordFolder);
+        var steps = new List<PreparationStep>();
+        if (!Directory.Exists(folder) || (root.IsLive && !SystemChangeSet.IsRoot))
+        {
+            return steps;
+        }
+        foreach (var file in Directory.GetFiles(folder, RecordPrefix + "*.json"))
+        {
+            var pid = Path.GetFileNameWithoutExtension(file)[RecordPrefix.Length..];
+            if (int.TryParse(pid, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id != Environment.ProcessId && !Directory.Exists($"/proc/{id}"))
+            {
+                steps.AddRange(Replay(file, root));
+            }
+        }
+        return steps;
+    }
+
+    private static IReadOnlyList<PreparationStep> Replay(string record, SystemRoot root)
+    {
+        if (!File.Exists(record))
+        {
+            return [];
+        }
+        try
+        {
+            var steps = SystemChangeSet.Undo(record, root);
+            File.Delete(record);
+            return steps;
+        }
+        catch (InvalidDataException e)
+        {
+            return [new PreparationStep($"undo {record}", false, e.Message)];
+        }
+    }
+
+    private IReadOnlyList<string> Configure(TimeSpan duration)
+    {
+        var clocks = _root.ReadText($"{_instance}/trace_clock") ?? "";
+        if (!clocks.Split(' ', '[', ']', '\n').Contains(Clock))
+        {
+            throw new InvalidOperationException($"tracefs offers no {Clock} trace clock (it offers: {clocks.Trim()})");
+        }
+        _root.WriteText($"{_instance}/tracing_on", "0");
+        _root.WriteText($"{_instance}/trace_clock", Clock);
+        _root.WriteText($"{_instance}/tracing_cpumask", Cpus.ToMask());
+        // About 40 bytes per event; a busy CPU logs some 10,000 events a second. The newest events are kept.
+        var kb = (long)Math.Clamp(Math.Ceiling(duration.TotalSeconds + 1) * 1024, 2048, 65536);
+        foreach (var cpu in Cpus.ToArray())
+        {
+            _root.WriteText($"{_instance}/per_cpu/cpu{cpu}/buffer_size_kb", kb.ToString(CultureInfo.InvariantCulture));
+        }
+        var enabled = new List<string>();
+        foreach (var e in Events)
+        {
+            if (_root.Exists($"{_instance}/events/{e}/enable"))
+            {
+                _root.WriteText($"{_instance}/events/{e}/enable", "1");
+                enabled.Add(e.Replace('/', ':'));
+            }
+        }
+        if (!enabled.Contains("sched:sched_switch") || !enabled.Contains("irq:irq_handler_entry"))
+        {
+            throw new InvalidOperationException($"tracefs lacks the events the attribution needs (sched:sched_switch, irq:irq_handler_entry); it has {string.Join(", ", enabled)}");
+        }
+        return enabled;
+    }
+
+    private long Stat(string path, string name)
+    {
+        foreach (var line in (_root.ReadText(path) ?? "").Split('\n'))
+        {
+            if (line.StartsWith(name + ":", StringComparison.Ordinal)
+                && long.TryParse(line.AsSpan(name.Length + 1).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+            {
+                return value;
+            }
+        }
+        return 0;
+    }
+
+    private void Trap()
+    {
+        foreach (var signal in TrapSignals)
+        {
+            // The handler does not cancel the signal: after the restore the process ends as it would have.
+            _traps.Add(PosixSignalRegistration.Create(signal, _ => Restore()));
+        }
+        AppDomain.CurrentDomain.ProcessExit += OnExit;
+        AppDomain.CurrentDomain.UnhandledException += OnCrash;
+    }
+
+    private void OnExit(object? sender, EventArgs e) => Restore();
+
+    private void OnCrash(object? sender, UnhandledExceptionEventArgs e) => Restore();
+}
