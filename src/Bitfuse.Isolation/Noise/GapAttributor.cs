@@ -6,9 +6,10 @@ namespace Bitfuse.Isolation.Noise;
 /// Names the cause of each gap a pinned thread saw, from the kernel's tracepoints on its CPU and the
 /// runtime's own events. Invariants: every tick is in the meter's clock; the kernel events are of one CPU,
 /// in time order. The events are first turned into spans (an interrupt handler, a softirq, a vector, a run
-/// of another task, an idle stretch after the measuring thread blocked), each with its exclusive time (its
-/// length minus the spans nested in it, so a tick inside another task's run counts once). A gap's cause is
-/// the cause with the most exclusive time inside the gap (widened by the clock tolerance); with none, a page
+/// of another task, an idle stretch after the measuring thread blocked), each knowing the span it is nested
+/// in. A span's weight in a gap is its overlap with the gap minus its nested spans' overlaps (so a tick
+/// inside another task's run counts once, for the tick). A gap's cause is the cause with the most weight
+/// inside the gap (widened by the clock tolerance); with none, a page
 /// fault of the measuring thread, else <see cref="GapCause.Unexplained"/>. The runtime refines the result:
 /// a gap inside a suspension window whose kernel picture is the measuring thread waiting, an IPI, another
 /// thread of this process, or nothing, is the suspension (a GC or another reason); a thread of this process
@@ -83,7 +84,7 @@ public static class GapAttributor
     }
 
     /// <summary>The kernel's activity on one CPU as spans with exclusive times, plus the measuring thread's page faults.</summary>
-    private sealed class KernelSpans(ulong[] starts, ulong[] ends, double[] exclusive, GapCause[] causes)
+    private sealed class KernelSpans(ulong[] starts, ulong[] ends, int[] parents, GapCause[] causes)
     {
         private readonly ulong[] _maxEnd = PrefixMax(ends);
         private ulong[] _faults = [];
@@ -136,7 +137,7 @@ public static class GapAttributor
                         var (pid, comm, since) = running.Value;
                         if (pid != measuringThread && (pid != 0 || measuringBlocked))
                         {
-                            list.Add((since, e.Timestamp, TaskCause(pid, comm, works, processThreads)));
+                            list.Add((since, e.Timestamp, TaskCause(pid, comm, measuringBlocked, works, processThreads)));
                         }
                         works.Clear();
                         if (e.Pid == measuringThread)
@@ -153,37 +154,29 @@ public static class GapAttributor
             }
             if (running is var (lastPid, lastComm, lastSince) && events.Count > 0 && lastPid != measuringThread && (lastPid != 0 || measuringBlocked))
             {
-                list.Add((lastSince, events[^1].Timestamp, TaskCause(lastPid, lastComm, works, processThreads)));
+                list.Add((lastSince, events[^1].Timestamp, TaskCause(lastPid, lastComm, measuringBlocked, works, processThreads)));
             }
 
             list.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.End.CompareTo(a.End));
             var starts = new ulong[list.Count];
             var ends = new ulong[list.Count];
-            var exclusive = new double[list.Count];
+            var parents = new int[list.Count];
             var causes = new GapCause[list.Count];
-            var parents = new Stack<int>();
+            var enclosing = new Stack<int>();
             for (var i = 0; i < list.Count; i++)
             {
                 (starts[i], ends[i], causes[i]) = list[i];
-                exclusive[i] = ends[i] - starts[i];
-                while (parents.Count > 0 && ends[parents.Peek()] <= starts[i])
+                while (enclosing.Count > 0 && ends[enclosing.Peek()] <= starts[i])
                 {
-                    parents.Pop();
+                    enclosing.Pop();
                 }
-                if (parents.Count > 0 && ends[i] <= ends[parents.Peek()])
-                {
-                    exclusive[parents.Peek()] -= ends[i] - starts[i];
-                }
-                parents.Push(i);
+                parents[i] = enclosing.Count > 0 && ends[i] <= ends[enclosing.Peek()] ? enclosing.Peek() : -1;
+                enclosing.Push(i);
             }
-            for (var i = 0; i < exclusive.Length; i++)
-            {
-                exclusive[i] = Math.Max(0, exclusive[i]);
-            }
-            return new KernelSpans(starts, ends, exclusive, causes) { _faults = [.. faults] };
+            return new KernelSpans(starts, ends, parents, causes) { _faults = [.. faults] };
         }
 
-        /// <summary>Adds to <paramref name="weights"/> each cause's exclusive time inside [from, to].</summary>
+        /// <summary>Adds to <paramref name="weights"/> each cause's time inside [from, to], nested spans' time taken from the span around them.</summary>
         public void Weigh(ulong from, ulong to, Dictionary<(NoiseCauseKind, string), (GapCause Cause, double Weight)> weights)
         {
             // The first span that may reach into the window: prefix maxima of the ends are sorted.
@@ -194,12 +187,19 @@ public static class GapAttributor
                 {
                     continue;
                 }
-                var length = ends[i] - starts[i];
-                var overlap = Math.Min(ends[i], to) - Math.Max(starts[i], from);
-                var share = length == 0 ? 1 : (double)overlap / length;
-                var key = (causes[i].Kind, causes[i].Name);
-                weights[key] = (weights.TryGetValue(key, out var seen) ? seen.Cause : causes[i], seen.Weight + (exclusive[i] * share));
+                double overlap = Math.Min(ends[i], to) - Math.Max(starts[i], from);
+                Add(weights, causes[i], overlap);
+                if (parents[i] >= 0)
+                {
+                    Add(weights, causes[parents[i]], -overlap);
+                }
             }
+        }
+
+        private static void Add(Dictionary<(NoiseCauseKind, string), (GapCause Cause, double Weight)> weights, GapCause cause, double weight)
+        {
+            var key = (cause.Kind, cause.Name);
+            weights[key] = weights.TryGetValue(key, out var seen) ? (seen.Cause, seen.Weight + weight) : (cause, weight);
         }
 
         public bool HasPageFault(ulong from, ulong to)
@@ -238,14 +238,18 @@ public static class GapAttributor
         }
     }
 
-    private static GapCause TaskCause(int pid, string comm, SortedSet<string> works, IReadOnlySet<int> processThreads)
+    /// <summary>
+    /// The cause of a stretch in which <paramref name="pid"/> ran instead of the measuring thread. When the measuring
+    /// thread had blocked, whatever ran meanwhile only used a CPU it had left: the cause is the wait.
+    /// </summary>
+    private static GapCause TaskCause(int pid, string comm, bool measuringBlocked, SortedSet<string> works, IReadOnlySet<int> processThreads)
     {
-        if (pid == 0)
-        {
-            return new GapCause(NoiseCauseKind.Blocked, "measuring thread waited");
-        }
         comm = comm.Trim();
         var name = $"{comm} ({pid})";
+        if (measuringBlocked)
+        {
+            return new GapCause(NoiseCauseKind.Blocked, "measuring thread waited", pid == 0 ? null : $"{name} ran meanwhile");
+        }
         if (processThreads.Contains(pid))
         {
             // The runtime names its threads; the kernel keeps 15 characters of the name.
