@@ -7,8 +7,10 @@ namespace Bitfuse.Isolation.SystemChanges;
 /// <summary>
 /// Applies a <see cref="SystemPlan"/> and undoes it. Invariants: nothing is written unless the caller asked
 /// to apply; on the live machine only root may apply; every change that took effect is in the undo file,
-/// which is rewritten after each change (so a process killed half-way leaves a record of what it did),
-/// and undo replays it in reverse with the old values.
+/// and undo replays it in reverse with the old values. The file is written ahead: each change is recorded
+/// before it is made (and dropped again if it fails), each time by writing a new file and renaming it over
+/// the old one, so a process killed at any point leaves a whole record that covers everything it did (at
+/// worst one change that never happened, whose undo then reports that it had nothing to undo).
 /// </summary>
 public static class SystemChangeSet
 {
@@ -50,23 +52,30 @@ public static class SystemChangeSet
         var steps = new List<PreparationStep>();
         try
         {
-            File.WriteAllText(undoPath, JsonSerializer.Serialize(applied, UndoJson));
             foreach (var change in changes)
             {
+                WriteRecord(undoPath, [.. applied, change]);
                 var error = Perform(change, change.After, root, setTaskAffinity);
                 steps.Add(new PreparationStep(Describe(change), error is null, error ?? change.Reason));
                 if (error is null)
                 {
                     applied.Add(change);
-                    File.WriteAllText(undoPath, JsonSerializer.Serialize(applied, UndoJson));
                 }
             }
         }
         finally
         {
-            File.WriteAllText(undoPath, JsonSerializer.Serialize(applied, UndoJson));
+            WriteRecord(undoPath, applied);
         }
         return steps;
+    }
+
+    /// <summary>Replaces the undo file in one step: a new file renamed over the old.</summary>
+    private static void WriteRecord(string undoPath, List<SystemChange> changes)
+    {
+        var next = undoPath + ".next";
+        File.WriteAllText(next, JsonSerializer.Serialize(changes, UndoJson));
+        File.Move(next, undoPath, overwrite: true);
     }
 
     /// <summary>Reverts the changes recorded in <paramref name="undoPath"/>, newest first.</summary>

@@ -49,14 +49,13 @@ public sealed class KernelTrace : IDisposable
     private readonly Lock _lock = new();
     private IReadOnlyList<PreparationStep>? _restored;
 
-    private KernelTrace(SystemRoot root, CpuSet cpus, string instance, string record, string clock, IReadOnlyList<PreparationStep> changes)
+    private KernelTrace(SystemRoot root, CpuSet cpus, string instance, string record, string clock)
     {
         _root = root;
         _instance = instance;
         _record = record;
         Cpus = cpus;
         Clock = clock;
-        Changes = changes;
     }
 
     /// <summary>The traced CPUs.</summary>
@@ -66,7 +65,7 @@ public sealed class KernelTrace : IDisposable
     public string Clock { get; }
 
     /// <summary>The changes made to the machine (the mount, the instance).</summary>
-    public IReadOnlyList<PreparationStep> Changes { get; }
+    public IReadOnlyList<PreparationStep> Changes { get; private set; } = [];
 
     /// <summary>The events enabled.</summary>
     public IReadOnlyList<string> EnabledEvents { get; private set; } = [];
@@ -108,9 +107,10 @@ public sealed class KernelTrace : IDisposable
             unavailable = $"cannot keep an undo record in /{RecordFolder}: {e.Message}";
             return null;
         }
-        var steps = SystemChangeSet.Apply(changes, root, record);
-        var trace = new KernelTrace(root, cpus, instance, record, counterClock ? "x86-tsc" : "mono", steps);
+        // The traps are set before the first change, so a signal at any later point finds the record.
+        var trace = new KernelTrace(root, cpus, instance, record, counterClock ? "x86-tsc" : "mono");
         trace.Trap();
+        var steps = trace.Changes = SystemChangeSet.Apply(changes, root, record);
         if (steps.FirstOrDefault(s => !s.Done) is { } refused)
         {
             trace.Restore();
