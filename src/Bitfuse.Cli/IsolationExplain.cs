@@ -23,6 +23,10 @@ internal static class IsolationExplain
             }
             console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                 $"CPU {cpu.Cpu}: {cpu.NoiseNsPerSecond:F0} ns/s of noise; the top causes of the {cpu.Events.Count:N0} gaps kept ({cpu.AttributedPercent:F1} % of their time named):")));
+            // By kind first: on a busy machine many small causes of one kind (other tasks) add up.
+            var kinds = cpu.Causes.GroupBy(c => c.Kind).Select(g => (Kind: g.Key, Share: g.Sum(c => c.SharePercent), Causes: g.Count()))
+                .OrderByDescending(k => k.Share).Select(k => string.Create(CultureInfo.InvariantCulture, $"{k.Kind} {k.Share:F1} %{(k.Causes > 1 ? $" ({k.Causes} causes)" : "")}"));
+            console.MarkupLine(Markup.Escape("  by kind: " + string.Join(", ", kinds)));
             var rank = 0;
             var advised = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var cause in cpu.Causes.Take(TopCauses))

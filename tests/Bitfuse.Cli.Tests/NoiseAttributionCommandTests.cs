@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Bitfuse.Isolation;
+using Bitfuse.Isolation.Tracing;
 
 namespace Bitfuse.Cli.Tests;
 
@@ -189,6 +191,50 @@ public sealed class NoiseAttributionCommandTests
         }
         Assert.False(Directory.Exists(Instance(process.Id)), "the next run left the killed run's instance");
         Assert.False(File.Exists(Record(process.Id)), "the next run left the killed run's undo record");
+        Assert.Equal(mountedBefore, TracefsMounted);
+    }
+
+    [Fact]
+    public void Overlapping_runs_leave_tracefs_mounted_until_the_last_one_ends()
+    {
+        var cpus = CpuSet.Of(Environment.ProcessorCount - 1);
+        if (!IsRoot)
+        {
+            Assert.Null(KernelTrace.TryStart(SystemRoot.Live, cpus, counterClock: true, TimeSpan.FromSeconds(1), out var why));
+            Assert.Contains("needs root", why, StringComparison.Ordinal);
+            return;
+        }
+        var mountedBefore = TracefsMounted;
+        var first = KernelTrace.TryStart(SystemRoot.Live, cpus, counterClock: true, TimeSpan.FromSeconds(1), out var unavailable);
+        Assert.True(first is not null, unavailable);
+        Process? second = null;
+        try
+        {
+            Assert.Equal(!mountedBefore, first.Changes.Any(c => c.Action.StartsWith("mount tracefs", StringComparison.Ordinal)));
+            second = Start(asNobody: false, "isolation", "noise", "--cpus", LastCpu, "--duration", "30s");
+            WaitFor(() => Directory.Exists(Instance(second.Id)), second, "the second run's tracefs instance");
+
+            var steps = first.Restore();
+
+            Assert.All(steps, step => Assert.True(step.Done, $"{step.Action}: {step.Detail}"));
+            Assert.False(Directory.Exists(Instance(Environment.ProcessId)), "the first run left its instance");
+            Assert.True(TracefsMounted, "the first run unmounted tracefs under the second");
+            Assert.True(Directory.Exists(Instance(second.Id)));
+            Assert.Equal(!mountedBefore, steps.Any(s => s.Action.StartsWith("hand /sys/kernel/tracing", StringComparison.Ordinal)));
+        }
+        finally
+        {
+            first.Restore();
+            if (second is not null)
+            {
+                using (var kill = Process.Start("kill", ["-TERM", second.Id.ToString(CultureInfo.InvariantCulture)]))
+                {
+                    kill.WaitForExit();
+                }
+                second.WaitForExit(30_000);
+                second.Dispose();
+            }
+        }
         Assert.Equal(mountedBefore, TracefsMounted);
     }
 }

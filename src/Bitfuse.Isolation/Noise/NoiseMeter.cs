@@ -102,7 +102,7 @@ public static class NoiseMeter
         if (options.Attribute)
         {
             staleRestored = KernelTrace.RestoreStale(options.TraceRoot);
-            trace = KernelTrace.TryStart(options.TraceRoot, options.Cpus, clock.Kind == ClockKind.Rdtsc, options.Warmup + options.Duration, out traceUnavailable);
+            trace = KernelTrace.TryStart(options.TraceRoot, options.Cpus, clock.Kind == ClockKind.Rdtsc, options.Warmup + options.Duration, out traceUnavailable, tids);
         }
         try
         {

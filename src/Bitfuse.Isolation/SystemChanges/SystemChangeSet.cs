@@ -70,8 +70,24 @@ public static class SystemChangeSet
         return steps;
     }
 
+    /// <summary>The changes recorded in an undo file, oldest first.</summary>
+    /// <exception cref="InvalidDataException">The file is not one this class wrote.</exception>
+    internal static List<SystemChange> ReadRecord(string undoPath)
+    {
+        List<SystemChange>? changes;
+        try
+        {
+            changes = JsonSerializer.Deserialize<List<SystemChange>>(File.ReadAllText(undoPath), UndoJson);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{undoPath} is not an undo file: {e.Message} (line {e.LineNumber}, byte {e.BytePositionInLine})", e);
+        }
+        return changes ?? throw new InvalidDataException($"{undoPath} is not an undo file: it holds null");
+    }
+
     /// <summary>Replaces the undo file in one step: a new file renamed over the old.</summary>
-    private static void WriteRecord(string undoPath, List<SystemChange> changes)
+    internal static void WriteRecord(string undoPath, List<SystemChange> changes)
     {
         var next = undoPath + ".next";
         File.WriteAllText(next, JsonSerializer.Serialize(changes, UndoJson));
@@ -87,19 +103,7 @@ public static class SystemChangeSet
         {
             throw new UnauthorizedAccessException("undoing system changes needs root");
         }
-        List<SystemChange>? changes;
-        try
-        {
-            changes = JsonSerializer.Deserialize<List<SystemChange>>(File.ReadAllText(undoPath), UndoJson);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{undoPath} is not an undo file: {e.Message} (line {e.LineNumber}, byte {e.BytePositionInLine})", e);
-        }
-        if (changes is null)
-        {
-            throw new InvalidDataException($"{undoPath} is not an undo file: it holds null");
-        }
+        var changes = ReadRecord(undoPath);
         setTaskAffinity ??= SetTaskAffinity;
         var steps = new List<PreparationStep>();
         for (var i = changes.Count - 1; i >= 0; i--)

@@ -17,6 +17,8 @@ namespace Bitfuse.Isolation.Tracing;
 /// dispose, on SIGINT/SIGTERM/SIGHUP/SIGQUIT, on process exit and on an unhandled exception; after a
 /// <c>kill -9</c> the next start restores any record whose process is gone (<see cref="RestoreStale"/>),
 /// and <c>bitfuse isolation undo FILE</c> replays one by hand.</item>
+/// <item>Runs may overlap: the one that mounted tracefs does not unmount it under another run's instance;
+/// it hands the mount to that run's record (first, so it is undone last) and that run unmounts it.</item>
 /// <item>Nobody reads the buffer while the CPU is measured (a reader's wake-ups would be noise of our own):
 /// the buffer is sized for the run and read once, after tracing stopped; events it had to drop are counted.</item>
 /// </list>
@@ -74,7 +76,13 @@ public sealed class KernelTrace : IDisposable
     /// Sets up tracing of <paramref name="cpus"/> for about <paramref name="duration"/> with a clock the meter
     /// reads (<c>x86-tsc</c> for rdtsc, <c>mono</c> for Stopwatch), or returns null and why not.
     /// </summary>
-    public static KernelTrace? TryStart(SystemRoot root, CpuSet cpus, bool counterClock, TimeSpan duration, out string? unavailable)
+    /// <param name="root">Where tracefs and the undo records are.</param>
+    /// <param name="cpus">The CPUs to trace.</param>
+    /// <param name="counterClock">True for the rdtsc clock (<c>x86-tsc</c>), false for Stopwatch (<c>mono</c>).</param>
+    /// <param name="duration">About how long tracing runs (sizes the buffer).</param>
+    /// <param name="unavailable">Why not, when null is returned.</param>
+    /// <param name="faultingThreads">The threads whose page faults matter (the measuring threads); others' are filtered out in the kernel.</param>
+    public static KernelTrace? TryStart(SystemRoot root, CpuSet cpus, bool counterClock, TimeSpan duration, out string? unavailable, IReadOnlyCollection<int>? faultingThreads = null)
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(cpus);
@@ -119,7 +127,7 @@ public sealed class KernelTrace : IDisposable
         }
         try
         {
-            trace.EnabledEvents = trace.Configure(duration);
+            trace.EnabledEvents = trace.Configure(duration, faultingThreads ?? []);
             unavailable = null;
             return trace;
         }
@@ -166,7 +174,8 @@ public sealed class KernelTrace : IDisposable
             {
                 // the instance is gone or was never made; undo says which
             }
-            _restored = Replay(_record, _root);
+            var handed = HandOverMount();
+            _restored = [.. handed, .. Replay(_record, _root)];
             foreach (var trap in _traps)
             {
                 trap.Dispose();
@@ -202,6 +211,47 @@ public sealed class KernelTrace : IDisposable
         return steps;
     }
 
+    /// <summary>
+    /// When this run mounted tracefs and another live run still has an instance in it, moves the mount from
+    /// this run's record to the front of that run's record, so the last run out unmounts.
+    /// </summary>
+    private IReadOnlyList<PreparationStep> HandOverMount()
+    {
+        try
+        {
+            if (!File.Exists(_record))
+            {
+                return [];
+            }
+            var changes = SystemChangeSet.ReadRecord(_record);
+            var mount = changes.FindIndex(c => c.Kind == SystemChangeKind.Mount);
+            if (mount < 0)
+            {
+                return [];
+            }
+            foreach (var other in Directory.GetFiles(_root.Resolve(RecordFolder), RecordPrefix + "*.json"))
+            {
+                var pid = Path.GetFileNameWithoutExtension(other)[RecordPrefix.Length..];
+                if (other == _record || !int.TryParse(pid, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || !Directory.Exists($"/proc/{id}")
+                    || !_root.Exists($"{MountPoint}/instances/bitfuse-noise-{pid}"))
+                {
+                    continue;
+                }
+                var theirs = SystemChangeSet.ReadRecord(other);
+                theirs.Insert(0, changes[mount]);
+                SystemChangeSet.WriteRecord(other, theirs);
+                changes.RemoveAt(mount);
+                SystemChangeSet.WriteRecord(_record, changes);
+                return [new PreparationStep($"hand /{MountPoint} to bitfuse run {pid}", true, "it still traces there and unmounts when it ends")];
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            return [new PreparationStep($"hand /{MountPoint} to another run", false, e.Message)];
+        }
+        return [];
+    }
+
     private static IReadOnlyList<PreparationStep> Replay(string record, SystemRoot root)
     {
         if (!File.Exists(record))
@@ -220,7 +270,7 @@ public sealed class KernelTrace : IDisposable
         }
     }
 
-    private IReadOnlyList<string> Configure(TimeSpan duration)
+    private IReadOnlyList<string> Configure(TimeSpan duration, IReadOnlyCollection<int> faultingThreads)
     {
         var clocks = _root.ReadText($"{_instance}/trace_clock") ?? "";
         if (!clocks.Split(' ', '[', ']', '\n').Contains(Clock))
@@ -230,8 +280,8 @@ public sealed class KernelTrace : IDisposable
         _root.WriteText($"{_instance}/tracing_on", "0");
         _root.WriteText($"{_instance}/trace_clock", Clock);
         _root.WriteText($"{_instance}/tracing_cpumask", Cpus.ToMask());
-        // About 40 bytes per event; a busy CPU logs some 10,000 events a second. The newest events are kept.
-        var kb = (long)Math.Clamp(Math.Ceiling(duration.TotalSeconds + 1) * 1024, 2048, 65536);
+        // About 25 bytes per event; a busy CPU logs some 10,000 to 50,000 a second. The newest events are kept.
+        var kb = (long)Math.Clamp(Math.Ceiling(duration.TotalSeconds + 1) * 2048, 4096, 131072);
         foreach (var cpu in Cpus.ToArray())
         {
             _root.WriteText($"{_instance}/per_cpu/cpu{cpu}/buffer_size_kb", kb.ToString(CultureInfo.InvariantCulture));
@@ -239,6 +289,15 @@ public sealed class KernelTrace : IDisposable
         var enabled = new List<string>();
         foreach (var e in Events)
         {
+            if (e == "exceptions/page_fault_user")
+            {
+                // Every task's faults would flood the buffer on a busy CPU; only the measuring threads' matter.
+                if (faultingThreads.Count == 0 || !_root.Exists($"{_instance}/events/{e}/filter"))
+                {
+                    continue;
+                }
+                _root.WriteText($"{_instance}/events/{e}/filter", string.Join(" || ", faultingThreads.Select(t => $"common_pid == {t.ToString(CultureInfo.InvariantCulture)}")));
+            }
             if (_root.Exists($"{_instance}/events/{e}/enable"))
             {
                 _root.WriteText($"{_instance}/events/{e}/enable", "1");
