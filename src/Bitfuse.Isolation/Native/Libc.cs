@@ -81,8 +81,9 @@ internal static unsafe partial class Libc
     public static string? Mount(string type, string target) =>
         MountCall("nodev", target, type, 0, null) == 0 ? null : $"mount {type} on {target}: {LastError()}";
 
-    /// <summary>Unmounts <paramref name="target"/>; null or the reason it failed.</summary>
-    public static string? Unmount(string target) => UmountCall(target) == 0 ? null : $"umount {target}: {LastError()}";
+    /// <summary>Unmounts <paramref name="target"/>; null (also when nothing is mounted there: EINVAL) or the reason it failed.</summary>
+    public static string? Unmount(string target) =>
+        UmountCall(target) == 0 || Marshal.GetLastPInvokeError() == 22 ? null : $"umount {target}: {LastError()}";
 
     /// <summary>The text of the last errno, for reports ("EPERM (Operation not permitted)").</summary>
     public static string LastError()

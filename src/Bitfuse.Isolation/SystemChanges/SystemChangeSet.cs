@@ -50,11 +50,16 @@ public static class SystemChangeSet
         setTaskAffinity ??= SetTaskAffinity;
         var applied = new List<SystemChange>();
         var steps = new List<PreparationStep>();
+        // Once the last change is made the record is not written again: another process may add to it from then on
+        // (a tracefs mount handed over by a run that ends first).
+        var recorded = -1;
         try
         {
+            WriteRecord(undoPath, applied);
             foreach (var change in changes)
             {
                 WriteRecord(undoPath, [.. applied, change]);
+                recorded = applied.Count + 1;
                 var error = Perform(change, change.After, root, setTaskAffinity);
                 steps.Add(new PreparationStep(Describe(change), error is null, error ?? change.Reason));
                 if (error is null)
@@ -65,7 +70,10 @@ public static class SystemChangeSet
         }
         finally
         {
-            WriteRecord(undoPath, applied);
+            if (recorded != applied.Count)
+            {
+                WriteRecord(undoPath, applied);
+            }
         }
         return steps;
     }
@@ -113,7 +121,8 @@ public static class SystemChangeSet
             if (change.Kind == SystemChangeKind.CreateDirectory)
             {
                 // A cgroup folder is removed with rmdir even though it lists files; a saved tree holds real files.
-                error = Try(() => Directory.Delete(root.Resolve(change.Target), recursive: !root.IsLive));
+                // A folder already gone (a record written ahead of a change that never happened) is undone.
+                error = Directory.Exists(root.Resolve(change.Target)) ? Try(() => Directory.Delete(root.Resolve(change.Target), recursive: !root.IsLive)) : null;
             }
             else if (change.Kind == SystemChangeKind.Mount)
             {

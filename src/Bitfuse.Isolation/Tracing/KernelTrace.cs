@@ -115,28 +115,38 @@ public sealed class KernelTrace : IDisposable
             unavailable = $"cannot keep an undo record in /{RecordFolder}: {e.Message}";
             return null;
         }
-        // The traps are set before the first change, so a signal at any later point finds the record.
+        // The traps are set before the first change, so a signal at any later point finds the record; the setup
+        // holds the lock a trap's restore takes, so a restore never runs between recording a change and making it.
         var trace = new KernelTrace(root, cpus, instance, record, counterClock ? "x86-tsc" : "mono");
         trace.Trap();
-        var steps = trace.Changes = SystemChangeSet.Apply(changes, root, record);
-        if (steps.FirstOrDefault(s => !s.Done) is { } refused)
+        string? failure = null;
+        lock (trace._lock)
+        {
+            var steps = trace.Changes = SystemChangeSet.Apply(changes, root, record);
+            if (steps.FirstOrDefault(s => !s.Done) is { } refused)
+            {
+                failure = $"{refused.Action}: {refused.Detail}";
+            }
+            else
+            {
+                try
+                {
+                    trace.EnabledEvents = trace.Configure(duration, faultingThreads ?? []);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+                {
+                    failure = e.Message;
+                }
+            }
+        }
+        if (failure is not null)
         {
             trace.Restore();
-            unavailable = $"{refused.Action}: {refused.Detail}";
+            unavailable = failure;
             return null;
         }
-        try
-        {
-            trace.EnabledEvents = trace.Configure(duration, faultingThreads ?? []);
-            unavailable = null;
-            return trace;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
-        {
-            trace.Restore();
-            unavailable = e.Message;
-            return null;
-        }
+        unavailable = null;
+        return trace;
     }
 
     /// <summary>Starts recording.</summary>
@@ -260,9 +270,25 @@ public sealed class KernelTrace : IDisposable
         }
         try
         {
-            var steps = SystemChangeSet.Undo(record, root);
-            File.Delete(record);
-            return steps;
+            // A signal can arrive while the setup still has a file of the instance open (rmdir: EBUSY): try a few times.
+            var done = new List<PreparationStep>();
+            IReadOnlyList<PreparationStep> steps = [];
+            for (var attempt = 0; attempt < 10; attempt++)
+            {
+                var changes = SystemChangeSet.ReadRecord(record);
+                steps = SystemChangeSet.Undo(record, root);
+                done.AddRange(steps.Where(s => s.Done));
+                // Undo walks the record newest first; keep what could not be undone for the next run.
+                var left = changes.Where((_, i) => !steps[changes.Count - 1 - i].Done).ToList();
+                if (left.Count == 0)
+                {
+                    File.Delete(record);
+                    return done;
+                }
+                SystemChangeSet.WriteRecord(record, left);
+                Thread.Sleep(20);
+            }
+            return [.. done, .. steps.Where(s => !s.Done)];
         }
         catch (InvalidDataException e)
         {
