@@ -128,7 +128,16 @@ public static class NoiseMeter
             var startedAt = DateTimeOffset.UtcNow;
             var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
             var jitBefore = (JitInfo.GetCompiledMethodCount(), JitInfo.GetCompilationTime());
-            trace?.Begin();
+            var traceStarted = false;
+            try
+            {
+                trace?.Begin();
+                traceStarted = trace is not null;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                traceUnavailable = $"tracing did not start: {e.Message}";
+            }
             var start = clock.Read();
             var durationTicks = clock.FromNs(options.Duration.TotalNanoseconds);
             Volatile.Write(ref endTick, start + durationTicks);
@@ -207,13 +216,13 @@ public static class NoiseMeter
 
             var sharing = ThreadsSharing(cpus, tids);
             IReadOnlyDictionary<int, TraceCapture>? captures = null;
-            if (trace is not null)
+            if (trace is not null && traceStarted)
             {
                 try
                 {
                     captures = trace.Stop();
                 }
-                catch (Exception e) when (e is FormatException or IOException)
+                catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
                 {
                     traceUnavailable = $"the trace could not be read: {e.Message}";
                 }
