@@ -24,9 +24,11 @@ internal static class IsolationNoiseCommand
         var clock = new Option<string>("--clock") { Description = "rdtsc (default, falls back when unavailable) or stopwatch.", DefaultValueFactory = _ => "rdtsc" };
         var fifo = new Option<int?>("--fifo") { Description = "Run the spinning threads SCHED_FIFO at this priority (1-99) where allowed. Starves other work on those CPUs." };
         var mlock = new Option<bool>("--mlock") { Description = "Lock the process's memory (mlockall) before measuring." };
+        var explain = new Option<bool>("--explain") { Description = "Print the top causes of the noise with their shares and what removes each." };
+        var noAttribution = new Option<bool>("--no-attribution") { Description = "Do not trace the kernel or the runtime to name each gap's cause." };
         var command = new Command("noise", "Measure the noise a pinned thread sees: gaps in a tight timestamp loop, with attribution.")
         {
-            cpus, duration, threshold, json, output, csv, plot, maxGap, maxNoise, clock, fifo, mlock,
+            cpus, duration, threshold, json, output, csv, plot, maxGap, maxNoise, clock, fifo, mlock, explain, noAttribution,
         };
         command.SetAction(parse =>
         {
@@ -45,6 +47,7 @@ internal static class IsolationNoiseCommand
                     ? throw new UserException($"invalid --fifo {priority}: a SCHED_FIFO priority is 1 to 99")
                     : parse.GetValue(fifo),
                 LockMemory = parse.GetValue(mlock),
+                Attribute = !parse.GetValue(noAttribution),
             };
             var maxGapNs = parse.GetValue(maxGap) is { } g ? IsolationArguments.Duration(g, "max gap").TotalNanoseconds : (double?)null;
             var maxPct = parse.GetValue(maxNoise) is { } p ? IsolationArguments.Percent(p) : (double?)null;
@@ -63,7 +66,14 @@ internal static class IsolationNoiseCommand
             }
 
             var report = NoiseMeter.Run(options, Progress(options));
-            JsonOutput.Emit(NoiseReportJson.Serialize(report), parse, json, output, () => Render(report));
+            JsonOutput.Emit(NoiseReportJson.Serialize(report), parse, json, output, () =>
+            {
+                Render(report);
+                if (parse.GetValue(explain))
+                {
+                    IsolationExplain.Render(IsolationConsole.Create(), report);
+                }
+            });
             if (parse.GetValue(csv) is { } csvPath)
             {
                 File.WriteAllText(csvPath, Csv(report));
@@ -150,6 +160,8 @@ internal static class IsolationNoiseCommand
         }
         console.Write(histogram);
 
+        RenderCauses(console, report);
+
         foreach (var c in report.Cpus)
         {
             var interrupts = string.Join(", ", c.Total.Interrupts.OrderByDescending(d => d.Count).Take(6).Select(d => $"{d.Name} {d.Count}"));
@@ -170,16 +182,55 @@ internal static class IsolationNoiseCommand
         }
     }
 
+    /// <summary>Says once why gaps are unattributed, or shows each CPU's causes.</summary>
+    private static void RenderCauses(IAnsiConsole console, NoiseReport report)
+    {
+        static string F(double ns) => IsolationArguments.FormatNs(ns);
+        var a = report.Attribution;
+        if (!a.KernelTraced)
+        {
+            var runtime = a.RuntimeRecorded ? "only the runtime's own events (GC, JIT, thread pool) name gaps; the rest are unexplained" : "gaps are reported unattributed";
+            console.MarkupLine(Markup.Escape($"attribution: kernel not traced ({a.KernelUnavailable}); {runtime}"));
+        }
+        if (!a.RuntimeRecorded)
+        {
+            return;
+        }
+        foreach (var c in report.Cpus)
+        {
+            var table = new Table().Border(TableBorder.Rounded)
+                .Title(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"causes on CPU {c.Cpu}: {(c.AttributedPercent ?? 0):F1} % of the noise time named ({c.Events.Count:N0} gaps kept, {c.TraceEvents:N0} trace events, {c.TraceEventsLost:N0} lost)")));
+            foreach (var column in new[] { "cause", "kind", "gaps", "total", "share", "p50", "p99", "max" })
+            {
+                table.AddColumn(column == "cause" || column == "kind" ? new TableColumn(column) : new TableColumn(column).RightAligned());
+            }
+            foreach (var cause in c.Causes.Take(12))
+            {
+                table.AddRow(Markup.Escape(cause.Name), cause.Kind.ToString(), cause.Gaps.ToString("N0", CultureInfo.InvariantCulture), F(cause.TotalNs),
+                    cause.SharePercent.ToString("F1", CultureInfo.InvariantCulture) + " %", F(cause.P50Ns), F(cause.P99Ns), F(cause.MaxNs));
+            }
+            if (c.Causes.Count > 12)
+            {
+                table.Caption($"and {c.Causes.Count - 12} more causes (--json has all)");
+            }
+            console.Write(table);
+        }
+    }
+
     private static string Csv(NoiseReport report)
     {
-        var builder = new StringBuilder("cpu,offset_ns,gap_ns\n");
+        var builder = new StringBuilder("cpu,offset_ns,gap_ns,cause_kind,cause,detail\n");
         foreach (var c in report.Cpus)
         {
             foreach (var e in c.Events)
             {
-                builder.Append(CultureInfo.InvariantCulture, $"{c.Cpu},{e.OffsetNs:F0},{e.GapNs:F0}\n");
+                builder.Append(CultureInfo.InvariantCulture, $"{c.Cpu},{e.OffsetNs:F0},{e.GapNs:F0},{CsvField(e.Cause?.Kind.ToString())},{CsvField(e.Cause?.Name)},{CsvField(e.Cause?.Detail)}\n");
             }
         }
         return builder.ToString();
     }
+
+    /// <summary>A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180).</summary>
+    internal static string CsvField(string? value) =>
+        value is null ? "" : value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

@@ -6,8 +6,9 @@ namespace Bitfuse.Cli;
 
 /// <summary>
 /// Draws a noise report: on the left the gap histogram of each CPU (log-log), on the right every gap over
-/// the threshold on a timeline (log gap length against seconds). SVG is drawn as text; PNG is the same
-/// picture rasterised by <see cref="IsolationPng"/>.
+/// the threshold on a timeline (log gap length against seconds), coloured by its cause when the gaps were
+/// attributed (the largest causes by time get a colour each and a legend line with their share; the rest
+/// share one colour), else by CPU. SVG is drawn as text; PNG is the same picture rasterised by <see cref="IsolationPng"/>.
 /// </summary>
 internal static class IsolationPlot
 {
@@ -15,6 +16,8 @@ internal static class IsolationPlot
     private const int Height = 420;
     private const int MaxEventsDrawn = 4000;
     private static readonly string[] Colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
+    private const string OtherCauseColor = "#7f7f7f";
+    private const string UnexplainedColor = "#bcbd22";
 
     public static bool Supports(string path) =>
         path.EndsWith(".svg", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".png", StringComparison.OrdinalIgnoreCase);
@@ -81,18 +84,70 @@ internal static class IsolationPlot
         var e0 = Math.Floor(Math.Log10(report.ThresholdNs));
         var e1 = Math.Max(e0 + 1, Math.Ceiling(Math.Log10(eventMax)));
         Axes(shapes, right, 0, duration, e0, e1, "time (s)", "gap length", d => string.Create(c, $"{d:0.##}"), Decade, xDecades: false);
+        var causeColors = CauseColors(report);
         for (var i = 0; i < report.Cpus.Count; i++)
         {
-            var color = Colors[i % Colors.Length];
+            var cpuColor = Colors[i % Colors.Length];
             var events = report.Cpus[i].Events;
             var step = Math.Max(1, events.Count / MaxEventsDrawn);
             for (var k = 0; k < events.Count; k += step)
             {
                 var e = events[k];
+                var color = e.Cause is { } cause ? causeColors.GetValueOrDefault(cause.Name, cause.Kind == NoiseCauseKind.Unexplained ? UnexplainedColor : OtherCauseColor) : cpuColor;
                 shapes.Add(new Shape.Dot(right.X(e.OffsetNs / 1e9, 0, duration), right.Y(Math.Log10(Math.Max(1, e.GapNs)), e0, e1), color));
             }
         }
+        if (causeColors.Count > 0)
+        {
+            var totals = CauseTotals(report);
+            var all = totals.Values.Sum();
+            var line = 0;
+            foreach (var (name, color) in causeColors.Append(new("other causes", OtherCauseColor)))
+            {
+                var share = name == "other causes" ? all - causeColors.Keys.Sum(k => totals.GetValueOrDefault(k)) : totals.GetValueOrDefault(name);
+                if (share <= 0 && name == "other causes")
+                {
+                    continue;
+                }
+                var y = right.Top + 14 + (line++ * 13);
+                shapes.Add(new Shape.Dot(right.Left + 8, y - 4, color));
+                shapes.Add(new Shape.Text(right.Left + 14, y, string.Create(c, $"{name} {100 * share / Math.Max(all, 1e-9):F1} %"), color, 10, "start"));
+            }
+        }
         return shapes;
+    }
+
+    /// <summary>The noise time of each cause over every CPU.</summary>
+    private static Dictionary<string, double> CauseTotals(NoiseReport report)
+    {
+        var totals = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var cpu in report.Cpus)
+        {
+            foreach (var cause in cpu.Causes)
+            {
+                totals[cause.Name] = totals.GetValueOrDefault(cause.Name) + cause.TotalNs;
+            }
+        }
+        return totals;
+    }
+
+    /// <summary>A colour for each of the largest causes by time (unexplained keeps its own colour); empty when the gaps were not attributed.</summary>
+    internal static Dictionary<string, string> CauseColors(NoiseReport report)
+    {
+        var colors = new Dictionary<string, string>(StringComparer.Ordinal);
+        var next = 0;
+        foreach (var (name, _) in CauseTotals(report).OrderByDescending(t => t.Value))
+        {
+            if (name == GapCause.Unexplained.Name)
+            {
+                colors[name] = UnexplainedColor;
+            }
+            else if (next < Colors.Length - 1)
+            {
+                colors[name] = Colors[next++];
+            }
+        }
+        return colors;
     }
 
     /// <summary>A decade tick in ns as a short label: 1ns, 10ns, 100ns, 1µs, ... 10s.</summary>

@@ -85,11 +85,11 @@ public sealed class IsolationCommandTests
             Assert.Equal(0, exit);
             Assert.Contains("noise per CPU", output, StringComparison.Ordinal);
             using var doc = JsonDocument.Parse(File.ReadAllText(json));
-            Assert.Equal(1, doc.RootElement.GetProperty("schema_version").GetInt32());
+            Assert.Equal(2, doc.RootElement.GetProperty("schema_version").GetInt32());
             Assert.Equal(500, doc.RootElement.GetProperty("threshold_ns").GetDouble());
             var events = doc.RootElement.GetProperty("cpus")[0].GetProperty("events").GetArrayLength();
             var lines = File.ReadAllLines(csv);
-            Assert.Equal("cpu,offset_ns,gap_ns", lines[0]);
+            Assert.Equal("cpu,offset_ns,gap_ns,cause_kind,cause,detail", lines[0]);
             Assert.Equal(events, lines.Length - 1);
             Assert.StartsWith("<svg", File.ReadAllText(svg), StringComparison.Ordinal);
 

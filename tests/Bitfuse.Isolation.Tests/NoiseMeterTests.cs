@@ -47,7 +47,7 @@ public sealed class NoiseMeterTests
     [Fact]
     public void Schema_rejects_a_report_without_cpus()
     {
-        using var document = JsonDocument.Parse("""{"schema_version": 1, "cpus": []}""");
+        using var document = JsonDocument.Parse("""{"schema_version": 2, "cpus": []}""");
         Assert.False(Schema.Value.Evaluate(document.RootElement).IsValid);
     }
 

@@ -12,7 +12,14 @@ namespace Bitfuse.Benchmarks.Suites;
 /// second (gaps of 1 µs and up), ratio = oslat / bitfuse (near 1 means both see the same noise). oslat's
 /// histogram has 1 µs buckets and stops at 1 ms, so both sides are counted by those rules; our exact
 /// figure is the row's extra <c>subject_exact_ns_per_second</c>.
-/// Without oslat (Debian: <c>apt-get install rt-tests</c>) the suite says so and records nothing.
+/// Without oslat (Debian: <c>apt-get install rt-tests</c>) the suite says so and records neither.
+/// Two cases need no oslat: <c>attributed-share</c> (baseline <c>none</c>): the ratio is the share of the noise
+/// time that attribution gave a named cause (baseline = named ns, subject = all noise ns of the kept gaps), the
+/// rest being unexplained; <c>loop-period-attributed</c> (baseline <c>attribution-off</c>): the loop period with
+/// attribution off over the period with it on (≥ 0.91 means tracing costs the loop at most 10 %), runs alternating.
+/// The period there is that of the iterations outside gaps (run time minus gap time, over iterations minus gaps):
+/// on a shared machine the whole-run figure is mostly other tasks' time slices, which differ from run to run;
+/// both whole-run figures are in the row's extra.
 /// </summary>
 public sealed class IsolationSuite : ICompareSuite
 {
@@ -20,10 +27,80 @@ public sealed class IsolationSuite : ICompareSuite
     public string Name => "isolation";
 
     /// <inheritdoc />
-    public string Description => "noise meter vs oslat on one CPU: loop period and noise ns/s (needs rt-tests' oslat)";
+    public string Description => "noise meter vs oslat on one CPU: loop period and noise ns/s (needs rt-tests' oslat); the share of noise attribution names and what it costs the loop";
 
     /// <inheritdoc />
     public void Run(CompareContext context)
+    {
+        RunAttribution(context);
+        RunAgainstOslat(context);
+    }
+
+    private static void RunAttribution(CompareContext context)
+    {
+        var cpu = CpuTopology.Read(SystemRoot.Live).Online.Max;
+        var seconds = context.Quick ? 2 : 10;
+        var rounds = context.Quick ? 2 : 3;
+        var on = new List<NoiseReport>();
+        var off = new List<CpuNoise>();
+        for (var round = 0; round < rounds; round++)
+        {
+            if (round % 2 == 0)
+            {
+                on.Add(MeasureReport(cpu, seconds, attribute: true));
+                off.Add(MeasureReport(cpu, seconds, attribute: false).Cpus[0]);
+            }
+            else
+            {
+                off.Add(MeasureReport(cpu, seconds, attribute: false).Cpus[0]);
+                on.Add(MeasureReport(cpu, seconds, attribute: true));
+            }
+        }
+        var traced = on.All(r => r.Attribution.KernelTraced);
+        var why = on.Select(r => r.Attribution.KernelUnavailable).FirstOrDefault(r => r is not null);
+        if (!traced)
+        {
+            context.Console.MarkupLine($"  [yellow]the kernel was not traced ({Markup.Escape(why ?? "?")}): attributed-share counts the runtime's causes only[/]");
+        }
+        // Over all rounds: every kept gap's time, and the part given a named cause.
+        double all = 0, named = 0;
+        foreach (var report in on)
+        {
+            foreach (var e in report.Cpus[0].Events)
+            {
+                all += e.GapNs;
+                named += e.Cause is { Kind: not NoiseCauseKind.Unexplained } ? e.GapNs : 0;
+            }
+        }
+        var top = on.SelectMany(r => r.Cpus[0].Causes).GroupBy(c => c.Kind).Select(g => (Kind: g.Key, Ns: g.Sum(c => c.TotalNs))).OrderByDescending(k => k.Ns).ToList();
+        var extra = new Dictionary<string, double>
+        {
+            ["kernel_traced"] = traced ? 1 : 0,
+            ["unexplained_ns"] = all - named,
+            ["gaps"] = on.Sum(r => r.Cpus[0].Events.Count),
+            ["trace_events_lost"] = on.Sum(r => r.Cpus[0].TraceEventsLost),
+        };
+        foreach (var (kind, ns) in top.Take(5))
+        {
+            extra[$"share_{kind.ToString().ToLowerInvariant()}"] = all == 0 ? 0 : ns / all;
+        }
+        var note = $"CPU {cpu}, {rounds} x {seconds} s, threshold 1 µs; ratio = named / all noise time of the kept gaps" + (traced ? "" : $"; kernel not traced: {why}");
+        context.Record(CompareResult.Of(context.Suite, "attributed-share", "none", all, named, rounds: rounds, note: note, extra: extra));
+
+        var periodOn = Median(on.Select(r => PeriodOutsideGaps(r.Cpus[0])));
+        var periodOff = Median(off.Select(PeriodOutsideGaps));
+        context.Record(CompareResult.Of(context.Suite, "loop-period-attributed", "attribution-off", periodOn, periodOff, rounds: rounds,
+            note: $"CPU {cpu}, {rounds} x {seconds} s each side, alternating; the loop period outside gaps with kernel and runtime attribution on vs off" + (traced ? "" : $"; kernel not traced: {why}"),
+            extra: new Dictionary<string, double>
+            {
+                ["subject_whole_run_ns"] = Median(on.Select(r => r.Cpus[0].LoopPeriodNs)),
+                ["baseline_whole_run_ns"] = Median(off.Select(o => o.LoopPeriodNs)),
+                ["subject_percent_lost"] = Median(on.Select(r => r.Cpus[0].PercentLost)),
+                ["baseline_percent_lost"] = Median(off.Select(o => o.PercentLost)),
+            }));
+    }
+
+    private static void RunAgainstOslat(CompareContext context)
     {
         var oslat = IsolationOslat.Find();
         if (oslat is null)
@@ -85,8 +162,17 @@ public sealed class IsolationSuite : ICompareSuite
             }));
     }
 
-    private static CpuNoise Measure(int cpu, int seconds) =>
-        NoiseMeter.Run(new NoiseOptions(CpuSet.Of(cpu)) { Duration = TimeSpan.FromSeconds(seconds), Threshold = TimeSpan.FromMicroseconds(1), IncludeAudit = false }).Cpus[0];
+    /// <summary>The loop's period when it runs: run time minus time in gaps over the threshold, over iterations minus those gaps.</summary>
+    private static double PeriodOutsideGaps(CpuNoise cpu)
+    {
+        var runNs = cpu.LoopPeriodNs * cpu.Samples;
+        return runNs * (1 - (cpu.PercentLost / 100)) / Math.Max(1, cpu.Samples - cpu.Gaps);
+    }
+
+    private static CpuNoise Measure(int cpu, int seconds) => MeasureReport(cpu, seconds, attribute: false).Cpus[0];
+
+    private static NoiseReport MeasureReport(int cpu, int seconds, bool attribute) =>
+        NoiseMeter.Run(new NoiseOptions(CpuSet.Of(cpu)) { Duration = TimeSpan.FromSeconds(seconds), Threshold = TimeSpan.FromMicroseconds(1), IncludeAudit = false, Attribute = attribute });
 
     /// <summary>
     /// Our noise counted the way <see cref="IsolationOslat.Parse"/> counts oslat's: gaps of 1 µs and up at

@@ -71,6 +71,20 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "mprotect", SetLastError = true)]
     public static partial int Mprotect(void* address, nuint length, int protection);
 
+    [LibraryImport(Library, EntryPoint = "mount", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int MountCall(string source, string target, string type, ulong flags, void* data);
+
+    [LibraryImport(Library, EntryPoint = "umount", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int UmountCall(string target);
+
+    /// <summary>Mounts a pseudo file system of <paramref name="type"/> (tracefs) on <paramref name="target"/>; null or the reason it failed.</summary>
+    public static string? Mount(string type, string target) =>
+        MountCall("nodev", target, type, 0, null) == 0 ? null : $"mount {type} on {target}: {LastError()}";
+
+    /// <summary>Unmounts <paramref name="target"/>; null (also when nothing is mounted there: EINVAL) or the reason it failed.</summary>
+    public static string? Unmount(string target) =>
+        UmountCall(target) == 0 || Marshal.GetLastPInvokeError() == 22 ? null : $"umount {target}: {LastError()}";
+
     /// <summary>The text of the last errno, for reports ("EPERM (Operation not permitted)").</summary>
     public static string LastError()
     {
@@ -84,6 +98,7 @@ internal static unsafe partial class Libc
         3 => "ESRCH",
         12 => "ENOMEM",
         13 => "EACCES",
+        16 => "EBUSY",
         22 => "EINVAL",
         _ => $"errno {errno}",
     };

@@ -53,4 +53,16 @@ public sealed record CpuNoise
 
     /// <summary>Other threads of this process that were allowed on this CPU during the run.</summary>
     public required IReadOnlyList<string> RuntimeThreadsSharing { get; init; }
+
+    /// <summary>The causes of the kept gaps (<see cref="Events"/>), largest total first; empty when attribution did not run.</summary>
+    public IReadOnlyList<NoiseCause> Causes { get; init; } = [];
+
+    /// <summary>The share of the kept gaps' time given to a named cause (not unexplained), %; null when attribution did not run.</summary>
+    public double? AttributedPercent { get; init; }
+
+    /// <summary>Tracepoints recorded on this CPU during the run.</summary>
+    public long TraceEvents { get; init; }
+
+    /// <summary>Tracepoints the kernel dropped on this CPU (buffer overrun); gaps before the oldest kept event may show as unexplained.</summary>
+    public long TraceEventsLost { get; init; }
 }

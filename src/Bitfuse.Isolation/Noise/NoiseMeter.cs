@@ -3,6 +3,7 @@ using System.Runtime;
 using System.Runtime.InteropServices;
 using Bitfuse.Isolation.Audit;
 using Bitfuse.Isolation.Pinning;
+using Bitfuse.Isolation.Tracing;
 
 namespace Bitfuse.Isolation.Noise;
 
@@ -11,7 +12,10 @@ namespace Bitfuse.Isolation.Noise;
 /// then all spin for a warm-up (which also gives the loop period for an automatic threshold), then all spin
 /// for the measured duration against one shared end timestamp. Meanwhile this thread moves the process's
 /// other threads off the measured CPUs, holds a no-GC region if the runtime grants one, and samples
-/// <c>/proc</c> every interval for attribution. Nothing is allocated inside the loops.
+/// <c>/proc</c> every interval for attribution. Nothing is allocated inside the loops. With attribution on,
+/// the runtime's events are recorded from before the threads start (so its dispatch thread is moved off
+/// with the others) and the kernel's tracepoints of the measured CPUs from just before the measured spin to
+/// just after it; each kept gap is then given a cause by <see cref="GapAttributor"/>.
 /// </summary>
 public static class NoiseMeter
 {
@@ -57,6 +61,7 @@ public static class NoiseMeter
         }
 
         var clock = TimestampClock.Create(options.Clock);
+        using var runtimeEvents = options.Attribute ? new RuntimeEventRecorder(clock) : null;
         var cpus = options.Cpus.ToArray();
         var samplers = new NoiseSampler[cpus.Length];
         var threads = new PinnedThread[cpus.Length];
@@ -91,6 +96,14 @@ public static class NoiseMeter
             moved = m;
             preparation.AddRange(steps);
         }
+        KernelTrace? trace = null;
+        string? traceUnavailable = "attribution is off";
+        IReadOnlyList<PreparationStep> staleRestored = [];
+        if (options.Attribute)
+        {
+            staleRestored = KernelTrace.RestoreStale(options.TraceRoot);
+            trace = KernelTrace.TryStart(options.TraceRoot, options.Cpus, clock.Kind == ClockKind.Rdtsc, options.Warmup + options.Duration, out traceUnavailable, tids);
+        }
         try
         {
             // Warm-up: JIT-free (the loop is AggressiveOptimization), caches and branch predictors warm, loop period known.
@@ -115,6 +128,16 @@ public static class NoiseMeter
             var startedAt = DateTimeOffset.UtcNow;
             var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
             var jitBefore = (JitInfo.GetCompiledMethodCount(), JitInfo.GetCompilationTime());
+            var traceStarted = false;
+            try
+            {
+                trace?.Begin();
+                traceStarted = trace is not null;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                traceUnavailable = $"tracing did not start: {e.Message}";
+            }
             var start = clock.Read();
             var durationTicks = clock.FromNs(options.Duration.TotalNanoseconds);
             Volatile.Write(ref endTick, start + durationTicks);
@@ -163,6 +186,7 @@ public static class NoiseMeter
             // The samplers wait at the barrier until the final snapshot is taken, so their /proc entries still exist.
             barrier.SignalAndWait(CancellationToken.None);
             var final = Snapshot.Take(tids);
+            var processThreads = new HashSet<int>(TaskInfo.ReadOwnThreads().Select(t => t.Id));
             barrier.SignalAndWait(CancellationToken.None);
             foreach (var thread in threads)
             {
@@ -191,13 +215,44 @@ public static class NoiseMeter
             }
 
             var sharing = ThreadsSharing(cpus, tids);
+            IReadOnlyDictionary<int, TraceCapture>? captures = null;
+            if (trace is not null && traceStarted)
+            {
+                try
+                {
+                    captures = trace.Stop();
+                }
+                catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
+                {
+                    traceUnavailable = $"the trace could not be read: {e.Message}";
+                }
+            }
+            var restored = trace?.Restore() ?? [];
+            var windows = runtimeEvents?.Windows() ?? [];
+            processThreads.UnionWith(runtimeEvents?.Threads ?? new HashSet<int>());
+            var attribution = new AttributionStatus
+            {
+                KernelTraced = captures is not null,
+                KernelUnavailable = captures is null ? traceUnavailable : null,
+                TraceClock = captures is null ? null : trace!.Clock,
+                TraceEvents = captures is null ? [] : trace!.EnabledEvents,
+                RuntimeRecorded = runtimeEvents is not null,
+                RuntimeEvents = runtimeEvents?.Count ?? 0,
+                ToleranceNs = TraceToleranceNs(captures),
+                Changes = trace?.Changes ?? [],
+                Restored = restored,
+                StaleRestored = staleRestored,
+            };
             var results = new CpuNoise[cpus.Length];
             for (var i = 0; i < cpus.Length; i++)
             {
                 var cpuIntervals = intervals.Select(iv => new NoiseInterval(iv.Start, iv.End, iv.Gaps[i], clock.ToNs(iv.Noise[i]),
                     Attribution(iv.Before, iv.After, cpus[i], threads[i].ThreadId))).ToList();
-                results[i] = Summarize(samplers[i], clock, threads[i].Pinned, Attribution(snapshot, final, cpus[i], threads[i].ThreadId), cpuIntervals,
+                var cpuNoise = Summarize(samplers[i], clock, threads[i].Pinned, Attribution(snapshot, final, cpus[i], threads[i].ThreadId), cpuIntervals,
                     sharing.GetValueOrDefault(cpus[i]) ?? []);
+                results[i] = options.Attribute
+                    ? Attribute(cpuNoise, samplers[i], clock, captures?.GetValueOrDefault(cpus[i]), windows, threads[i].ThreadId, processThreads, attribution.ToleranceNs)
+                    : cpuNoise;
             }
             progress?.Report(1);
             var duration = results.Length == 0 ? 0 : clock.ToNs(samplers.Max(s => s.EndTick - s.StartTick)) / 1e9;
@@ -212,6 +267,7 @@ public static class NoiseMeter
                 Cpus = results,
                 Runtime = runtime,
                 Preparation = preparation,
+                Attribution = attribution,
                 Audit = options.IncludeAudit ? IsolationAudit.Run(SystemRoot.Live, options.Cpus) : null,
             };
         }
@@ -221,8 +277,50 @@ public static class NoiseMeter
             {
                 s.RequestStop();
             }
+            trace?.Restore();
             RuntimeThreads.Restore(moved);
         }
+    }
+
+    /// <summary>How far apart an event and a gap may be and still match: the runtime's UTC stamps against the meter's clock.</summary>
+    public const double RuntimeToleranceNs = 20_000;
+
+    /// <summary>The kernel events' tolerance: none for a counter clock read the same way as the meter's, 1 µs for a clock printed in µs.</summary>
+    private static double TraceToleranceNs(IReadOnlyDictionary<int, TraceCapture>? captures) =>
+        captures is not null && captures.Values.Any(c => !c.CounterClock) ? 1000 : 0;
+
+    /// <summary>Gives each kept gap of one CPU a cause and sums the causes.</summary>
+    private static CpuNoise Attribute(CpuNoise cpu, NoiseSampler sampler, TimestampClock clock, TraceCapture? capture, IReadOnlyList<RuntimeWindow> windows,
+        int measuringThread, IReadOnlySet<int> processThreads, double toleranceNs)
+    {
+        var gaps = sampler.Events.Snapshot();
+        IReadOnlyList<TraceEvent>? kernel = null;
+        if (capture is not null)
+        {
+            // A time clock (mono) prints nanoseconds; the Stopwatch clock counts Stopwatch ticks of the same CLOCK_MONOTONIC.
+            kernel = capture.CounterClock
+                ? capture.Events
+                : capture.Events.Select(e => e with { Timestamp = (ulong)(e.Timestamp * (System.Diagnostics.Stopwatch.Frequency / 1e9)) }).ToList();
+        }
+        var causes = GapAttributor.Attribute(gaps, kernel, windows, measuringThread, processThreads, clock.FromNs(toleranceNs), clock.FromNs(RuntimeToleranceNs));
+        var events = new GapEvent[cpu.Events.Count];
+        var lengths = new double[cpu.Events.Count];
+        double named = 0, all = 0;
+        for (var g = 0; g < events.Length; g++)
+        {
+            events[g] = cpu.Events[g] with { Cause = causes[g] };
+            lengths[g] = cpu.Events[g].GapNs;
+            all += lengths[g];
+            named += causes[g].Kind == NoiseCauseKind.Unexplained ? 0 : lengths[g];
+        }
+        return cpu with
+        {
+            Events = events,
+            Causes = NoiseCause.Summarize(lengths, causes),
+            AttributedPercent = all == 0 ? 100 : 100 * named / all,
+            TraceEvents = capture?.Events.Count ?? 0,
+            TraceEventsLost = capture?.Lost ?? 0,
+        };
     }
 
     private static CpuNoise Summarize(NoiseSampler s, TimestampClock clock, bool pinned, NoiseAttribution total, IReadOnlyList<NoiseInterval> intervals, IReadOnlyList<string> sharing)

@@ -31,6 +31,15 @@ public sealed record NoiseOptions(CpuSet Cpus)
     /// <summary>Lock the process's memory (<c>mlockall</c>) before measuring; refused and reported when the memlock limit is too low.</summary>
     public bool LockMemory { get; init; }
 
+    /// <summary>
+    /// Name the cause of each gap: the kernel's tracepoints of the measured CPUs (root and tracefs) and the
+    /// runtime's events of this process. When either is unavailable the run says why and goes on.
+    /// </summary>
+    public bool Attribute { get; init; } = true;
+
+    /// <summary>Where tracefs (<c>sys/kernel/tracing</c>) and the undo records (<c>run/bitfuse</c>) are looked for; the live machine by default.</summary>
+    public SystemRoot TraceRoot { get; init; } = SystemRoot.Live;
+
     /// <summary>Include the isolation audit of the measured CPUs in the report.</summary>
     public bool IncludeAudit { get; init; } = true;
 }

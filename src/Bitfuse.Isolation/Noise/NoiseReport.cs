@@ -7,7 +7,7 @@ namespace Bitfuse.Isolation.Noise;
 public sealed record NoiseReport
 {
     /// <summary>The version of this report's JSON shape (see <see cref="NoiseReportJson.Schema"/>).</summary>
-    public const int CurrentSchemaVersion = 1;
+    public const int CurrentSchemaVersion = 2;
 
     /// <summary>The version of the JSON shape.</summary>
     public int SchemaVersion { get; init; } = CurrentSchemaVersion;
@@ -38,6 +38,9 @@ public sealed record NoiseReport
 
     /// <summary>What preparing the threads did and refused.</summary>
     public required IReadOnlyList<PreparationStep> Preparation { get; init; }
+
+    /// <summary>How the gaps were attributed to causes, and why not when they were not.</summary>
+    public required AttributionStatus Attribution { get; init; }
 
     /// <summary>The isolation audit of the measured CPUs, when asked for.</summary>
     public AuditReport? Audit { get; init; }

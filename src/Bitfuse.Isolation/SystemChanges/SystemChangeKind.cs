@@ -11,4 +11,7 @@ public enum SystemChangeKind
 
     /// <summary>Change the affinity of another task (a kernel thread) with <c>sched_setaffinity</c>.</summary>
     SetTaskAffinity,
+
+    /// <summary>Mount a file system (<see cref="SystemChange.After"/> = its type, e.g. tracefs) on a folder under the live root; undo unmounts it.</summary>
+    Mount,
 }

@@ -6,8 +6,11 @@ namespace Bitfuse.Isolation.SystemChanges;
 
 /// <summary>
 /// Applies a <see cref="SystemPlan"/> and undoes it. Invariants: nothing is written unless the caller asked
-/// to apply; on the live machine only root may apply; every change that took effect is in the undo file
-/// (written even when a later change fails), and undo replays it in reverse with the old values.
+/// to apply; on the live machine only root may apply; every change that took effect is in the undo file,
+/// and undo replays it in reverse with the old values. The file is written ahead: each change is recorded
+/// before it is made (and dropped again if it fails), each time by writing a new file and renaming it over
+/// the old one, so a process killed at any point leaves a whole record that covers everything it did (at
+/// worst one change that never happened, whose undo then reports that it had nothing to undo).
 /// </summary>
 public static class SystemChangeSet
 {
@@ -30,6 +33,16 @@ public static class SystemChangeSet
     /// <exception cref="UnauthorizedAccessException">The root is the live machine and this process is not root.</exception>
     public static IReadOnlyList<PreparationStep> Apply(SystemPlan plan, SystemRoot root, string undoPath, Func<int, CpuSet, string?>? setTaskAffinity = null)
     {
+        ArgumentNullException.ThrowIfNull(plan);
+        return Apply(plan.Changes, root, undoPath, setTaskAffinity);
+    }
+
+    /// <summary>Applies <paramref name="changes"/> in order and records each one that took effect in <paramref name="undoPath"/>.</summary>
+    /// <exception cref="UnauthorizedAccessException">The root is the live machine and this process is not root.</exception>
+    public static IReadOnlyList<PreparationStep> Apply(IReadOnlyList<SystemChange> changes, SystemRoot root, string undoPath, Func<int, CpuSet, string?>? setTaskAffinity = null)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        ArgumentNullException.ThrowIfNull(root);
         if (root.IsLive && !IsRoot)
         {
             throw new UnauthorizedAccessException("system changes need root: run as root, or leave out --apply to see the plan");
@@ -37,10 +50,16 @@ public static class SystemChangeSet
         setTaskAffinity ??= SetTaskAffinity;
         var applied = new List<SystemChange>();
         var steps = new List<PreparationStep>();
+        // Once the last change is made the record is not written again: another process may add to it from then on
+        // (a tracefs mount handed over by a run that ends first).
+        var recorded = -1;
         try
         {
-            foreach (var change in plan.Changes)
+            WriteRecord(undoPath, applied);
+            foreach (var change in changes)
             {
+                WriteRecord(undoPath, [.. applied, change]);
+                recorded = applied.Count + 1;
                 var error = Perform(change, change.After, root, setTaskAffinity);
                 steps.Add(new PreparationStep(Describe(change), error is null, error ?? change.Reason));
                 if (error is null)
@@ -51,9 +70,36 @@ public static class SystemChangeSet
         }
         finally
         {
-            File.WriteAllText(undoPath, JsonSerializer.Serialize(applied, UndoJson));
+            if (recorded != applied.Count)
+            {
+                WriteRecord(undoPath, applied);
+            }
         }
         return steps;
+    }
+
+    /// <summary>The changes recorded in an undo file, oldest first.</summary>
+    /// <exception cref="InvalidDataException">The file is not one this class wrote.</exception>
+    internal static List<SystemChange> ReadRecord(string undoPath)
+    {
+        List<SystemChange>? changes;
+        try
+        {
+            changes = JsonSerializer.Deserialize<List<SystemChange>>(File.ReadAllText(undoPath), UndoJson);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{undoPath} is not an undo file: {e.Message} (line {e.LineNumber}, byte {e.BytePositionInLine})", e);
+        }
+        return changes ?? throw new InvalidDataException($"{undoPath} is not an undo file: it holds null");
+    }
+
+    /// <summary>Replaces the undo file in one step: a new file renamed over the old.</summary>
+    internal static void WriteRecord(string undoPath, List<SystemChange> changes)
+    {
+        var next = undoPath + ".next";
+        File.WriteAllText(next, JsonSerializer.Serialize(changes, UndoJson));
+        File.Move(next, undoPath, overwrite: true);
     }
 
     /// <summary>Reverts the changes recorded in <paramref name="undoPath"/>, newest first.</summary>
@@ -65,19 +111,7 @@ public static class SystemChangeSet
         {
             throw new UnauthorizedAccessException("undoing system changes needs root");
         }
-        List<SystemChange>? changes;
-        try
-        {
-            changes = JsonSerializer.Deserialize<List<SystemChange>>(File.ReadAllText(undoPath), UndoJson);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{undoPath} is not an undo file: {e.Message} (line {e.LineNumber}, byte {e.BytePositionInLine})", e);
-        }
-        if (changes is null)
-        {
-            throw new InvalidDataException($"{undoPath} is not an undo file: it holds null");
-        }
+        var changes = ReadRecord(undoPath);
         setTaskAffinity ??= SetTaskAffinity;
         var steps = new List<PreparationStep>();
         for (var i = changes.Count - 1; i >= 0; i--)
@@ -87,7 +121,12 @@ public static class SystemChangeSet
             if (change.Kind == SystemChangeKind.CreateDirectory)
             {
                 // A cgroup folder is removed with rmdir even though it lists files; a saved tree holds real files.
-                error = Try(() => Directory.Delete(root.Resolve(change.Target), recursive: !root.IsLive));
+                // A folder already gone (a record written ahead of a change that never happened) is undone.
+                error = Directory.Exists(root.Resolve(change.Target)) ? Try(() => Directory.Delete(root.Resolve(change.Target), recursive: !root.IsLive)) : null;
+            }
+            else if (change.Kind == SystemChangeKind.Mount)
+            {
+                error = root.IsLive ? Libc.Unmount(root.Resolve(change.Target)) : "mounts are made on the live machine only";
             }
             else if (change.Kind == SystemChangeKind.WriteFile && change.Target.EndsWith("cgroup.subtree_control", StringComparison.Ordinal))
             {
@@ -107,6 +146,7 @@ public static class SystemChangeSet
     {
         SystemChangeKind.WriteFile => $"write /{change.Target}: {change.Before} -> {change.After}",
         SystemChangeKind.CreateDirectory => $"create /{change.Target}",
+        SystemChangeKind.Mount => $"mount {change.After} on /{change.Target}",
         _ => $"move task {change.Target}: CPUs {change.Before} -> {change.After}",
     };
 
@@ -118,6 +158,8 @@ public static class SystemChangeSet
                 return Try(() => root.WriteText(change.Target, value));
             case SystemChangeKind.CreateDirectory:
                 return Try(() => Directory.CreateDirectory(root.Resolve(change.Target)));
+            case SystemChangeKind.Mount:
+                return root.IsLive ? Libc.Mount(change.After, root.Resolve(change.Target)) : "mounts are made on the live machine only";
             default:
                 if (!int.TryParse(change.Target, out var id) || !CpuSet.TryParse(value, out var cpus))
                 {

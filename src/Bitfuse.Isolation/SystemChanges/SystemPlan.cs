@@ -5,7 +5,7 @@ namespace Bitfuse.Isolation.SystemChanges;
 /// <summary>
 /// The machine-wide changes that move work off CPUs to isolate: IRQ affinities, the default IRQ mask, the
 /// unbound workqueue mask, movable kernel threads, and optionally a cgroup-v2 isolated partition. Building a
-/// plan only reads; <see cref="SystemChangeSet.Apply"/> writes.
+/// plan only reads; <see cref="SystemChangeSet.Apply(SystemPlan, SystemRoot, string, Func{int, CpuSet, string?}?)"/> writes.
 /// </summary>
 /// <param name="Cpus">The CPUs to isolate.</param>
 /// <param name="Housekeeping">Where the work goes.</param>
