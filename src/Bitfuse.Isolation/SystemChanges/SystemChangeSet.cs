@@ -39,7 +39,7 @@ public static class SystemChangeSet
 
     /// <summary>Applies <paramref name="changes"/> in order and records each one that took effect in <paramref name="undoPath"/>.</summary>
     /// <exception cref="UnauthorizedAccessException">The root is the live machine and this process is not root.</exception>
-    public static IReadOnlyList<PreparationStep> Apply(IReadOnlyList<SystemChange> changes, SystemRoot root, string undoPath, Func<int, CpuSet, string?>? setTaskAffinity = null)
+    internal static IReadOnlyList<PreparationStep> Apply(IReadOnlyList<SystemChange> changes, SystemRoot root, string undoPath, Func<int, CpuSet, string?>? setTaskAffinity = null)
     {
         ArgumentNullException.ThrowIfNull(changes);
         ArgumentNullException.ThrowIfNull(root);
