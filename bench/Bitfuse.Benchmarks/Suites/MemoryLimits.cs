@@ -83,6 +83,7 @@ public static unsafe class MemoryLimits
             forms.Add(("zmm x1", () => ReadForm(1, table, (ulong*)o, words, nonTemporal)));
             forms.Add(("zmm x2", () => ReadForm(2, table, (ulong*)o, words, nonTemporal)));
             forms.Add(("zmm x4", () => ReadForm(4, table, (ulong*)o, words, nonTemporal)));
+            forms.Add(("zmm blocked 8 KiB", () => ReadForm(8, table, (ulong*)o, words, nonTemporal)));
         }
         return forms;
     }
@@ -98,9 +99,64 @@ public static unsafe class MemoryLimits
                 0 => ReadInputsWriteOne256(inputs, table.Length, output, words, nonTemporal),
                 1 => ReadInputsWriteOne512(inputs, table.Length, output, words, nonTemporal),
                 2 => ReadInputsWriteOne512x2(inputs, table.Length, output, words, nonTemporal),
-                _ => ReadInputsWriteOne512x4(inputs, table.Length, output, words, nonTemporal),
+                4 => ReadInputsWriteOne512x4(inputs, table.Length, output, words, nonTemporal),
+                _ => ReadInputsBlocked512(inputs, table.Length, output, words, nonTemporal),
             };
         }
+    }
+
+    // One input at a time over an 8 KiB block, XOR-ed into an L1-resident accumulator, then the block is stored: each
+    // input is read as one sequential stream per block instead of all inputs interleaved per 64 bytes.
+    private static ulong ReadInputsBlocked512(ulong** inputs, int count, ulong* output, nint words, bool nonTemporal)
+    {
+        const int BlockWords = 1024;
+        var block = stackalloc ulong[BlockWords + 8];
+        var acc = (ulong*)(((nint)block + 63) & ~(nint)63);
+        var sink = Vector512<ulong>.Zero;
+        nint start = 0;
+        for (; start + BlockWords <= words; start += BlockWords)
+        {
+            var first = inputs[0] + start;
+            for (var j = 0; j < BlockWords; j += 32)
+            {
+                Vector512.Load(first + j).Store(acc + j);
+                Vector512.Load(first + j + 8).Store(acc + j + 8);
+                Vector512.Load(first + j + 16).Store(acc + j + 16);
+                Vector512.Load(first + j + 24).Store(acc + j + 24);
+            }
+            for (var k = 1; k < count; k++)
+            {
+                var source = inputs[k] + start;
+                for (var j = 0; j < BlockWords; j += 32)
+                {
+                    (Vector512.Load(acc + j) ^ Vector512.Load(source + j)).Store(acc + j);
+                    (Vector512.Load(acc + j + 8) ^ Vector512.Load(source + j + 8)).Store(acc + j + 8);
+                    (Vector512.Load(acc + j + 16) ^ Vector512.Load(source + j + 16)).Store(acc + j + 16);
+                    (Vector512.Load(acc + j + 24) ^ Vector512.Load(source + j + 24)).Store(acc + j + 24);
+                }
+            }
+            for (var j = 0; j < BlockWords; j += 8)
+            {
+                var value = Vector512.Load(acc + j);
+                if (output == null)
+                {
+                    sink |= value;
+                }
+                else if (nonTemporal)
+                {
+                    value.StoreAlignedNonTemporal(output + start + j);
+                }
+                else
+                {
+                    value.Store(output + start + j);
+                }
+            }
+        }
+        if (nonTemporal)
+        {
+            Sse.StoreFence();
+        }
+        return Tail(inputs, count, output, start, words, sink.GetLower() | sink.GetUpper());
     }
 
     // 128 bytes per input per step: two independent 512-bit accumulators.
