@@ -28,6 +28,15 @@ public sealed unsafe class LimitSuite : ICompareSuite
             var words = source.Words;
             ulong sink = 0;
 
+            // Both sides compute the same XOR, and the copies the same bytes, before anything is timed.
+            CompareContext.Check($"read-{sizeName}",
+                [("vector", Answer.OfCount((long)MemoryLimits.XorReduce(source.Pointer, words))), ("scalar", Answer.OfCount((long)MemoryLimits.XorReduceScalar(source.Pointer, words)))]);
+            MemoryLimits.Copy(source.Pointer, destination.Pointer, words);
+            if (!source.Span.SequenceEqual(destination.Span))
+            {
+                throw new AnswerMismatchException($"copy-{sizeName}: the vector copy differs from its source");
+            }
+
             var read = context.MeasureSides(
             [
                 () => sink ^= MemoryLimits.XorReduce(source.Pointer, words),
