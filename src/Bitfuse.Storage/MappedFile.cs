@@ -84,6 +84,7 @@ public sealed unsafe class MappedFile : IDisposable
     private long _extentMaps;
     private long _fallbacks;
     private long _resizeWaits;
+    private readonly bool _fixedReservation;
     private long _writeTicks;
 
     private MappedFile(string path, int fd, long size, MappedFileOptions options)
@@ -94,6 +95,7 @@ public sealed unsafe class MappedFile : IDisposable
         _io = options.IO;
         _options = options;
         Strategy = options.Strategy;
+        _fixedReservation = options.FixedReservation && options.Strategy == GrowthStrategy.Reserve;
         _length = size;
         _allocatedEnd = size;
         if (Strategy == GrowthStrategy.UseCount)
@@ -464,6 +466,30 @@ public sealed unsafe class MappedFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// Low-level: the address of <c>[offset, offset + length)</c> in the mapping, for an owner that reads it
+    /// outside read scopes for as long as the file is open. Only a Reserve file opened with a fixed
+    /// reservation offers it: its base never moves and nothing is unmapped before <see cref="Dispose"/>, so the
+    /// pointer stays valid until then; the owner must not use it after disposing the file.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range reaches past <see cref="Length"/> or starts below 0.</exception>
+    /// <exception cref="InvalidOperationException">The file is not a Reserve file with a fixed reservation.</exception>
+    internal byte* PinnedPointer(long offset, long length)
+    {
+        if (!_fixedReservation)
+        {
+            throw new InvalidOperationException("Pinned pointers need a Reserve file opened with a fixed reservation.");
+        }
+        var address = Volatile.Read(ref _readBase);
+        ObjectDisposedException.ThrowIf(address == 0, this);
+        if (offset < 0 || length < 0 || offset > Volatile.Read(ref _length) - length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), offset,
+                $"The range [{offset}, {offset} + {length}) reaches past the length {Volatile.Read(ref _length)} of '{FilePath}'.");
+        }
+        return (byte*)address + offset;
+    }
+
     /// <summary>Appends <paramref name="data"/> at the end of the file and publishes it to readers.</summary>
     /// <returns>The offset the data was written at (the length before the call).</returns>
     /// <exception cref="NativeIOException">Allocation or the write failed (nothing was published), or an earlier sync failed.</exception>
@@ -693,6 +719,11 @@ public sealed unsafe class MappedFile : IDisposable
         }
         if (RoundUp(end, _pageSize) > mapping.Capacity)
         {
+            if (_fixedReservation)
+            {
+                throw new IOException(
+                    $"'{FilePath}' cannot grow to {end} bytes: its fixed address reservation holds {mapping.Capacity} bytes.");
+            }
             // The reservation ran out: move the file into a doubled one and retire the old range through SMR.
             Replace(Reserve(Math.Max(mapping.Capacity * 2, end * 2), end));
             Interlocked.Increment(ref _fallbacks);

@@ -55,6 +55,13 @@ public sealed record MappedFileOptions
     /// <summary>The seam every write, allocation and sync goes through. Default: the real system calls.</summary>
     public IFileIO IO { get; init; } = PosixFileIO.Instance;
 
+    /// <summary>
+    /// Reserve only: never move to a larger reservation; a write that would outgrow it fails before anything
+    /// is published. Owners that keep pointers into the mapping for the file's lifetime
+    /// (<see cref="MappedFile.PinnedPointer"/>) need the base never to move.
+    /// </summary>
+    internal bool FixedReservation { get; init; }
+
     /// <summary>The use-count ordering (regression tests run the original one).</summary>
     internal UseCountOrdering UseCountOrdering { get; init; } = UseCountOrdering.Current;
 

@@ -142,6 +142,20 @@ public sealed unsafe partial class Bitmap
         return new Bitmap(keys, containers, readOnly: true);
     }
 
+    /// <summary>
+    /// A read-only bitmap over containers someone else owns (a database version, a mapped block): its
+    /// descriptors are marked borrowed, so disposing it frees nothing. The owner keeps the payloads alive and
+    /// unchanged for the bitmap's lifetime.
+    /// </summary>
+    internal static Bitmap Sharing(ushort[] keys, Container[] containers)
+    {
+        for (var i = 0; i < containers.Length; i++)
+        {
+            containers[i].Owned = false;
+        }
+        return new Bitmap(keys, containers, readOnly: true);
+    }
+
     /// <summary>Reads one owned bitmap at <paramref name="data"/>; offsets in errors are reported from <paramref name="baseOffset"/>.</summary>
     internal static Bitmap ReadAt(byte* data, long length, long baseOffset, out long consumed)
     {

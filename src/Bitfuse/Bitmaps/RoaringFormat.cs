@@ -345,6 +345,13 @@ internal static unsafe class RoaringFormat
         return (keys, containers);
     }
 
+    /// <summary>
+    /// Validates the contents of payloads that lie inside <c>[data, data + length)</c> (arrays ascending, runs
+    /// well-formed, bitset cardinalities as stated); offsets in errors are reported from <paramref name="baseOffset"/>.
+    /// </summary>
+    public static void CheckPayloads(byte* data, long length, long baseOffset, Container[] containers) =>
+        CheckPayloads(new Reader(data, length, baseOffset), containers);
+
     /// <summary>Validates the borrowed payloads that <see cref="ReadStructure"/> located.</summary>
     private static void CheckPayloads(Reader reader, Container[] containers)
     {

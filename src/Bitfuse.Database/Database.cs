@@ -1,0 +1,750 @@
+using System.Collections.Immutable;
+using Bitfuse.Bitmaps;
+using Bitfuse.Persistence;
+using Bitfuse.Storage;
+
+namespace Bitfuse;
+
+// A persistent bitmap index: a folder with a mapped data file (checkpoints) and a write-ahead log.
+//
+// Invariants:
+//  V1. Readers take no lock: a snapshot reads the current version pointer and takes a reference with a CAS
+//      that fails on a dead version (then it reads the pointer again). The writer never waits for a reader.
+//  V2. Versions are immutable. A commit builds the next version from the newest one (published or not),
+//      sharing every container it does not change, and appends it to the unpublished queue.
+//  V3. A version is published only after the log sync that covers its record returned (group commit: the
+//      first committer to find no sync running syncs for everyone written so far); publication is in LSN
+//      order, so a reader never sees a commit that a crash could take back.
+//  V4. A container is freed only when no live version holds it (ContainerLifetimes), and freed memory goes
+//      back through the SMR zones of Bitfuse.Memory.
+//  V5. The files outlive every snapshot: closing the database waits for nothing, but the mapping and the
+//      owned containers are released only when the last snapshot is disposed.
+//  V6. A checkpoint switches to a new log file under the writer lock after every written record is durable,
+//      writes the changed bitmaps and a directory outside it, publishes the meta, then, under the lock,
+//      swaps the entries it wrote for stored ones in the newest version. Old log files go after the meta.
+//  V7. Any failure of a sync, or of a checkpoint, stops the handle (fail-stop): nothing later is acknowledged,
+//      and reopening recovers every acknowledged commit from the data file and the log.
+
+/// <summary>
+/// A persistent bitmap index in a folder: named bitmaps stored in a memory-mapped data file and a write-ahead
+/// log. One process opens it at a time (a file lock); in that process one writer commits at a time while any
+/// number of readers run queries over snapshots, without locks and without waiting for the writer.
+/// </summary>
+/// <example>
+/// <code>
+/// using var db = Database.Open("segments.bfdb");
+/// using (var tx = db.BeginWrite()) { tx.Add("country:us", ids); tx.Commit(); }
+/// using var snapshot = db.Snapshot();
+/// long n = engine.Compile("country:us &amp; !churned").Count(snapshot);
+/// </code>
+/// </example>
+public sealed class Database : IDisposable
+{
+    private const string DataFileName = "data";
+
+    private readonly DatabaseOptions _options;
+    private readonly DatabaseIO _io;
+    private readonly DataFile _data;
+    private WriteAheadLog _log;
+
+    // The writer: held by an open WriteTransaction and by the checkpoint's two short critical sections.
+    private readonly SemaphoreSlim _writer = new(1, 1);
+
+    // Version bookkeeping (writer side only; readers never take it).
+    private readonly Lock _versionLock = new();
+    private readonly Queue<DatabaseVersion> _unpublished = new();
+    private readonly List<DatabaseVersion> _versions = [];
+    private readonly ContainerLifetimes _lifetimes = new();
+    private DatabaseVersion _current;
+    private DatabaseVersion _head;
+    private long _nextVersionNumber;
+    private long _lastLsn;
+
+    // Group commit.
+    private readonly object _syncGate = new();
+    private long _writtenLsn;
+    private long _durableLsn;
+    private bool _syncing;
+    private Exception? _failure;
+
+    // Checkpoints.
+    private readonly Lock _checkpointLock = new();
+    private readonly Thread? _checkpointer;
+    private readonly AutoResetEvent _checkpointSignal = new(false);
+
+    // Lifetime: one reference for the open handle, one per snapshot (V5).
+    private int _handles = 1;
+    private int _disposed;
+
+    private long _commits;
+    private long _syncs;
+    private long _checkpoints;
+    private readonly LogReplay.Outcome _recovery;
+
+    private Database(string path, DatabaseOptions options, DataFile data)
+    {
+        FolderPath = path;
+        _options = options;
+        _io = options.IO;
+        _data = data;
+
+        var names = ImmutableSortedDictionary.CreateBuilder<string, NameEntry>(StringComparer.Ordinal);
+        if (data.Meta.DirectoryOffset != 0)
+        {
+            unsafe
+            {
+                var body = data.Body(data.Meta.DirectoryOffset, FrameKind.Directory, checkBody: true, out var length);
+                var entries = NameDirectory.Decode(new ReadOnlySpan<byte>(body, checked((int)length)), data.FilePath, data.Meta.DirectoryOffset + DataFile.FrameHeaderBytes);
+                foreach (var (name, frame, _) in entries)
+                {
+                    names[name] = NameEntry.Stored(name, data, frame);
+                }
+            }
+        }
+        _head = _current = NewVersion(data.Meta.CheckpointLsn, names.ToImmutable());
+
+        // Recovery: replay every record after the checkpoint, as commits that are already durable.
+        _recovery = LogReplay.Run(path, data.Meta.LogNumber, data.Meta.CheckpointLsn, (lsn, ops) =>
+        {
+            var next = Apply(_head, ops, lsn);
+            _head = next;
+        });
+        _lastLsn = _writtenLsn = _durableLsn = _recovery.LastLsn;
+        lock (_versionLock)
+        {
+            foreach (var v in _versions)
+            {
+                if (v != _head)
+                {
+                    v.Release();
+                }
+            }
+            _unpublished.Clear();
+            _current = _head;
+            Reclaim();
+        }
+        _log = _recovery.ValidEnd < 0
+            ? WriteAheadLog.Create(_io, path, _recovery.LogNumber)
+            : WriteAheadLog.OpenForAppend(_io, path, _recovery.LogNumber, _recovery.ValidEnd);
+        foreach (var n in WriteAheadLog.List(path))
+        {
+            if (n < data.Meta.LogNumber)
+            {
+                _io.Delete(WriteAheadLog.PathOf(path, n));
+            }
+        }
+        if (options.CheckpointLogBytes > 0)
+        {
+            _checkpointer = new Thread(CheckpointLoop) { IsBackground = true, Name = "bitfuse-checkpoint" };
+            _checkpointer.Start();
+        }
+    }
+
+    /// <summary>The database folder.</summary>
+    public string FolderPath { get; }
+
+    /// <summary>
+    /// Opens the database in the folder <paramref name="path"/>, creating it when absent (unless told not to),
+    /// and recovers every acknowledged commit: the cost grows with the number of names and the log since the
+    /// last checkpoint, not with the number of values.
+    /// </summary>
+    /// <exception cref="DatabaseCorruptException">A file is corrupt (the message names it and the offset).</exception>
+    /// <exception cref="IOException">Another process has the database open, or a file cannot be read or written.</exception>
+    public static Database Open(string path, DatabaseOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        options ??= new DatabaseOptions();
+        options.Validate();
+        var folder = Path.GetFullPath(path);
+        var dataPath = Path.Combine(folder, DataFileName);
+        if (File.Exists(folder))
+        {
+            throw new IOException($"'{folder}' is a file; a database is a folder.");
+        }
+        if (!File.Exists(dataPath))
+        {
+            if (!options.CreateIfMissing)
+            {
+                throw new DirectoryNotFoundException($"No database at '{folder}' (no '{DataFileName}' file).");
+            }
+            var created = !Directory.Exists(folder);
+            Directory.CreateDirectory(folder);
+            if (created)
+            {
+                options.IO.SyncDirectory(Path.GetDirectoryName(folder)!);
+            }
+            // No data file means no checkpoint ever completed, so no log record was ever acknowledged
+            // against this folder: anything left from an interrupted creation goes.
+            foreach (var n in WriteAheadLog.List(folder))
+            {
+                options.IO.Delete(WriteAheadLog.PathOf(folder, n));
+            }
+            DataFile.CreateEmpty(dataPath, options.IO);
+        }
+        DataFile data;
+        try
+        {
+            data = DataFile.Open(dataPath, options.IO);
+        }
+        catch (NativeIOException e) when (e.Operation == "flock")
+        {
+            throw new IOException($"The database '{folder}' is open in another process ({e.Message}).", e);
+        }
+        try
+        {
+            return new Database(folder, options, data);
+        }
+        catch
+        {
+            data.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Starts a write transaction, waiting while another one is open (one writer at a time). Changes are
+    /// invisible until <see cref="WriteTransaction.Commit"/> returns; disposing without committing drops them.
+    /// </summary>
+    public WriteTransaction BeginWrite()
+    {
+        ThrowIfUnusable();
+        _writer.Wait();
+        if (Volatile.Read(ref _disposed) != 0 || _failure is not null)
+        {
+            _writer.Release();
+            ThrowIfUnusable();
+        }
+        return new WriteTransaction(this);
+    }
+
+    /// <summary>
+    /// A consistent, read-only view of the last acknowledged commit. Taking one never blocks; the writer
+    /// keeps committing and never waits for it. Dispose it to let the memory of older versions go.
+    /// </summary>
+    public Snapshot Snapshot()
+    {
+        ThrowIfDisposed();
+        AcquireHandle();
+        while (true)
+        {
+            var version = Volatile.Read(ref _current);
+            if (version.TryAcquire())
+            {
+                return new Snapshot(this, version);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Folds every acknowledged commit into the data file and starts a new log. Commits and readers go on
+    /// meanwhile. A background thread also does this once the log passes <see cref="DatabaseOptions.CheckpointLogBytes"/>.
+    /// </summary>
+    /// <exception cref="DatabaseFailedException">The checkpoint failed; the handle stopped (reopen to recover).</exception>
+    public void Checkpoint()
+    {
+        ThrowIfUnusable();
+        lock (_checkpointLock)
+        {
+            CheckpointCore();
+        }
+    }
+
+    /// <summary>Counts and sizes of the current state.</summary>
+    public DatabaseStatistics Statistics
+    {
+        get
+        {
+            ThrowIfDisposed();
+            var current = Volatile.Read(ref _current);
+            lock (_versionLock)
+            {
+                var inMemory = 0;
+                foreach (var (_, entry) in current.Names)
+                {
+                    inMemory += entry.IsStored ? 0 : 1;
+                }
+                return new DatabaseStatistics
+                {
+                    Names = current.Names.Count,
+                    Lsn = current.Lsn,
+                    CheckpointLsn = _data.Meta.CheckpointLsn,
+                    CheckpointGeneration = _data.Meta.Generation,
+                    DataFileBytes = _data.Length,
+                    LogBytes = _log.Length,
+                    NamesInMemory = inMemory,
+                    LiveContainerBytes = _lifetimes.LiveBytes,
+                    RetainedContainerBytes = _lifetimes.RetainedBytes,
+                    LiveVersions = _versions.Count(v => v.IsLive),
+                    Commits = Interlocked.Read(ref _commits),
+                    LogSyncs = Interlocked.Read(ref _syncs),
+                    Checkpoints = Interlocked.Read(ref _checkpoints),
+                    RecoveredRecords = _recovery.Records,
+                    TornBytesDropped = _recovery.TornBytes,
+                };
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checks every stored frame (checksums, structure, container contents) and the directory of the current
+    /// checkpoint; returns the problems found (empty when the database is sound).
+    /// </summary>
+    public IReadOnlyList<DatabaseCorruptException> Verify()
+    {
+        using var snapshot = Snapshot();
+        var problems = new List<DatabaseCorruptException>();
+        foreach (var (_, entry) in snapshot.Version.Names)
+        {
+            if (!entry.IsStored)
+            {
+                continue;
+            }
+            try
+            {
+                using var view = _data.ViewBitmap(entry.FrameOffset, checkContents: true);
+            }
+            catch (DatabaseCorruptException e)
+            {
+                problems.Add(e);
+            }
+        }
+        return problems;
+    }
+
+    /// <summary>
+    /// Closes the database. Acknowledged commits are already durable; open snapshots stay readable until
+    /// they are disposed (the files close with the last of them). An open transaction is waited for.
+    /// </summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        _checkpointSignal.Set();
+        _checkpointer?.Join();
+        lock (_checkpointLock)
+        {
+            _writer.Wait();
+            _writer.Release();
+        }
+        ReleaseHandle();
+    }
+
+    // ---- used by WriteTransaction and Snapshot ----
+
+    internal void Commit(IReadOnlyList<WriteOp> ops)
+    {
+        // Called with the writer held; releases it before waiting for the sync (so the next transaction can
+        // build while this one waits) and returns once the commit is durable and published (V3). It holds a
+        // handle reference throughout, so a concurrent Dispose cannot close the log under its sync (V5).
+        try
+        {
+            ThrowIfUnusable();
+            AcquireHandle();
+        }
+        catch
+        {
+            _writer.Release();
+            throw;
+        }
+        try
+        {
+            CommitDurably(ops);
+        }
+        finally
+        {
+            ReleaseHandle();
+        }
+    }
+
+    private void CommitDurably(IReadOnlyList<WriteOp> ops)
+    {
+        long lsn;
+        try
+        {
+            lsn = _lastLsn + 1;
+            var record = LogRecord.Encode(lsn, ops);
+            _options.CrashPoint?.Invoke("commit.before-log");
+            _log.Append(record);
+            _options.CrashPoint?.Invoke("commit.after-log");
+            _lastLsn = lsn;
+            try
+            {
+                _head = Apply(_head, ops, lsn);
+            }
+            catch (Exception e)
+            {
+                // The record is in the log but the version could not be built: stop rather than diverge.
+                Fail(e);
+                throw new DatabaseFailedException(FolderPath, e);
+            }
+            Volatile.Write(ref _writtenLsn, lsn);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+        WaitDurable(lsn);
+        _options.CrashPoint?.Invoke("commit.acknowledged");
+        Interlocked.Increment(ref _commits);
+        lock (_versionLock)
+        {
+            Reclaim();
+        }
+        if (_options.CheckpointLogBytes > 0 && _log.Length >= _options.CheckpointLogBytes)
+        {
+            _checkpointSignal.Set();
+        }
+    }
+
+    internal void ReleaseWriter() => _writer.Release();
+
+    internal void ReleaseSnapshot(DatabaseVersion version)
+    {
+        version.Release();
+        ReleaseHandle();
+    }
+
+    // ---- versions ----
+
+    private DatabaseVersion NewVersion(long lsn, ImmutableSortedDictionary<string, NameEntry> names)
+    {
+        var version = new DatabaseVersion(++_nextVersionNumber, lsn, names);
+        lock (_versionLock)
+        {
+            _versions.Add(version);
+        }
+        return version;
+    }
+
+    /// <summary>The version after applying <paramref name="ops"/> to <paramref name="from"/>, queued for publication (V2).</summary>
+    private DatabaseVersion Apply(DatabaseVersion from, IReadOnlyList<WriteOp> ops, long lsn)
+    {
+        var names = from.Names.ToBuilder();
+        var created = new List<Container>();
+        var replaced = new List<Container>();
+        foreach (var op in ops)
+        {
+            names.TryGetValue(op.Name, out var entry);
+            switch (op.Kind)
+            {
+                case WriteOpKind.Add:
+                    names[op.Name] = NameEntry.InMemory(op.Name, entry is null
+                        ? CopyOnWrite.Copy(op.Operand!, created)
+                        : CopyOnWrite.Apply(entry.Bitmap, op.Operand!, remove: false, created, replaced));
+                    break;
+                case WriteOpKind.Remove:
+                    if (entry is not null)
+                    {
+                        names[op.Name] = NameEntry.InMemory(op.Name, CopyOnWrite.Apply(entry.Bitmap, op.Operand!, remove: true, created, replaced));
+                    }
+                    break;
+                case WriteOpKind.Set:
+                    if (entry is not null)
+                    {
+                        AddContainers(entry, replaced);
+                    }
+                    names[op.Name] = NameEntry.InMemory(op.Name, CopyOnWrite.Copy(op.Operand!, created));
+                    break;
+                default:
+                    if (entry is not null)
+                    {
+                        AddContainers(entry, replaced);
+                        names.Remove(op.Name);
+                    }
+                    break;
+            }
+        }
+        var version = NewVersion(lsn, names.ToImmutable());
+        lock (_versionLock)
+        {
+            _lifetimes.Born(created, version.Number);
+            _lifetimes.Died(replaced, version.Number);
+            _unpublished.Enqueue(version);
+        }
+        return version;
+    }
+
+    private static void AddContainers(NameEntry entry, List<Container> into)
+    {
+        if (!entry.IsStored)
+        {
+            into.AddRange(entry.Bitmap.Containers);
+        }
+    }
+
+    /// <summary>Publishes the newest queued version whose commit is durable (under the version lock).</summary>
+    private void PublishThrough(long durableLsn)
+    {
+        DatabaseVersion? newest = null;
+        while (_unpublished.Count > 0 && _unpublished.Peek().Lsn <= durableLsn)
+        {
+            newest?.Release();
+            newest = _unpublished.Dequeue();
+        }
+        if (newest is not null)
+        {
+            var old = _current;
+            Volatile.Write(ref _current, newest);
+            old.Release();
+        }
+    }
+
+    /// <summary>Frees the containers no live version holds, and forgets dead versions (under the version lock).</summary>
+    private void Reclaim()
+    {
+        _versions.RemoveAll(v => !v.IsLive);
+        Span<long> live = _versions.Count <= 256 ? stackalloc long[_versions.Count] : new long[_versions.Count];
+        for (var i = 0; i < _versions.Count; i++)
+        {
+            live[i] = _versions[i].Number;
+        }
+        _lifetimes.Reclaim(live);
+    }
+
+    // ---- group commit ----
+
+    private void WaitDurable(long lsn)
+    {
+        lock (_syncGate)
+        {
+            while (true)
+            {
+                if (_failure is not null)
+                {
+                    throw new DatabaseFailedException(FolderPath, _failure);
+                }
+                if (_durableLsn >= lsn)
+                {
+                    return;
+                }
+                if (!_syncing)
+                {
+                    _syncing = true;
+                    break;
+                }
+                Monitor.Wait(_syncGate);
+            }
+        }
+        // This thread leads: one sync covers every record written before it starts (L1).
+        var target = Volatile.Read(ref _writtenLsn);
+        Exception? failure = null;
+        try
+        {
+            _options.CrashPoint?.Invoke("commit.before-sync");
+            _log.Sync();
+            Interlocked.Increment(ref _syncs);
+        }
+        catch (Exception e)
+        {
+            failure = e;
+        }
+        lock (_syncGate)
+        {
+            _syncing = false;
+            if (failure is not null)
+            {
+                Fail(failure);
+            }
+            else
+            {
+                _durableLsn = Math.Max(_durableLsn, target);
+                lock (_versionLock)
+                {
+                    PublishThrough(_durableLsn);
+                }
+            }
+            Monitor.PulseAll(_syncGate);
+        }
+        if (failure is not null)
+        {
+            throw failure as DatabaseFailedException ?? new DatabaseFailedException(FolderPath, failure);
+        }
+        if (target < lsn)
+        {
+            WaitDurable(lsn);
+        }
+    }
+
+    private void Fail(Exception e)
+    {
+        lock (_syncGate)
+        {
+            _failure ??= e;
+            Monitor.PulseAll(_syncGate);
+        }
+    }
+
+    // ---- checkpoints ----
+
+    private void CheckpointLoop()
+    {
+        while (Volatile.Read(ref _disposed) == 0)
+        {
+            _checkpointSignal.WaitOne();
+            if (Volatile.Read(ref _disposed) != 0 || _failure is not null)
+            {
+                return;
+            }
+            if (_log.Length < _options.CheckpointLogBytes)
+            {
+                continue;
+            }
+            try
+            {
+                lock (_checkpointLock)
+                {
+                    CheckpointCore();
+                }
+            }
+            catch (Exception)
+            {
+                // The handle has stopped (V7); commits report it.
+                return;
+            }
+        }
+    }
+
+    private void CheckpointCore()
+    {
+        DatabaseVersion folded;
+        long logNumber;
+        _writer.Wait();
+        try
+        {
+            ThrowIfUnusable();
+            WaitDurable(_head.Lsn);
+            folded = _head;
+            if (folded.Lsn == _data.Meta.CheckpointLsn && folded.Names.Values.All(e => e.IsStored))
+            {
+                return;
+            }
+            folded.TryAcquire();
+            _options.CrashPoint?.Invoke("checkpoint.before-new-log");
+            var next = WriteAheadLog.Create(_io, FolderPath, _log.Number + 1);
+            logNumber = next.Number;
+            var old = _log;
+            _log = next;
+            old.Dispose();
+        }
+        finally
+        {
+            _writer.Release();
+        }
+
+        var written = new Dictionary<NameEntry, long>(ReferenceEqualityComparer.Instance);
+        try
+        {
+            var directory = new List<(string, long, long)>(folded.Names.Count);
+            foreach (var (name, entry) in folded.Names)
+            {
+                var frame = entry.FrameOffset;
+                if (!entry.IsStored)
+                {
+                    frame = _data.AppendBitmap(entry.Bitmap);
+                    written[entry] = frame;
+                }
+                directory.Add((name, frame, entry.Bitmap.Count));
+            }
+            _options.CrashPoint?.Invoke("checkpoint.after-frames");
+            var directoryOffset = directory.Count == 0 ? 0 : _data.AppendFrame(FrameKind.Directory, NameDirectory.Encode(directory));
+            _data.Sync();
+            _options.CrashPoint?.Invoke("checkpoint.before-meta");
+            var meta = _data.Meta;
+            _data.PublishMeta(new MetaPage(meta.Generation + 1, folded.Lsn, logNumber, directoryOffset, _data.End));
+            _options.CrashPoint?.Invoke("checkpoint.after-meta");
+        }
+        catch (Exception e)
+        {
+            folded.Release();
+            Fail(e);
+            throw new DatabaseFailedException(FolderPath, e);
+        }
+
+        // Swap the entries just written for stored ones in the newest version (V6).
+        _writer.Wait();
+        try
+        {
+            WaitDurable(_head.Lsn);
+            var names = _head.Names.ToBuilder();
+            var replaced = new List<Container>();
+            foreach (var (entry, frame) in written)
+            {
+                if (names.TryGetValue(entry.Name, out var now) && ReferenceEquals(now, entry))
+                {
+                    names[entry.Name] = NameEntry.Stored(entry.Name, _data, frame);
+                    AddContainers(entry, replaced);
+                }
+            }
+            var swapped = NewVersion(_head.Lsn, names.ToImmutable());
+            lock (_versionLock)
+            {
+                _lifetimes.Died(replaced, swapped.Number);
+                var old = _current;
+                _head = swapped;
+                Volatile.Write(ref _current, swapped);
+                old.Release();
+                folded.Release();
+                Reclaim();
+            }
+        }
+        finally
+        {
+            _writer.Release();
+        }
+        foreach (var n in WriteAheadLog.List(FolderPath))
+        {
+            if (n < logNumber)
+            {
+                _io.Delete(WriteAheadLog.PathOf(FolderPath, n));
+            }
+        }
+        Interlocked.Increment(ref _checkpoints);
+    }
+
+    // ---- lifetime ----
+
+    private void AcquireHandle()
+    {
+        var seen = Volatile.Read(ref _handles);
+        while (true)
+        {
+            ObjectDisposedException.ThrowIf(seen <= 0, this);
+            var previous = Interlocked.CompareExchange(ref _handles, seen + 1, seen);
+            if (previous == seen)
+            {
+                return;
+            }
+            seen = previous;
+        }
+    }
+
+    private void ReleaseHandle()
+    {
+        if (Interlocked.Decrement(ref _handles) != 0)
+        {
+            return;
+        }
+        lock (_versionLock)
+        {
+            _lifetimes.FreeAll();
+        }
+        _log.Dispose();
+        _data.Dispose();
+        _writer.Dispose();
+        _checkpointSignal.Dispose();
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+    private void ThrowIfUnusable()
+    {
+        ThrowIfDisposed();
+        var failure = _failure;
+        if (failure is not null)
+        {
+            throw failure as DatabaseFailedException ?? new DatabaseFailedException(FolderPath, failure);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using Bitfuse.Persistence;
+
+namespace Bitfuse;
+
+/// <summary>
+/// One committed version of a database, read-only and unchanging while commits land: every query over it sees
+/// exactly that version from its first container to its last. Queries take it wherever they take a
+/// <see cref="BitmapSet"/> (it converts implicitly). Any number of threads may read one snapshot at once.
+/// Dispose it to let the memory of replaced bitmaps go; bitmaps taken from it are valid until then.
+/// </summary>
+public sealed class Snapshot : IDisposable
+{
+    private readonly Database _database;
+    private readonly BitmapSet _bitmaps;
+    private int _disposed;
+
+    internal Snapshot(Database database, DatabaseVersion version)
+    {
+        _database = database;
+        Version = version;
+        _bitmaps = new BitmapSet(Resolve, () => Names);
+    }
+
+    internal DatabaseVersion Version { get; }
+
+    /// <summary>The last commit this snapshot includes.</summary>
+    public long Lsn => Version.Lsn;
+
+    /// <summary>The names, in ordinal order.</summary>
+    public IEnumerable<string> Names => Version.Names.Keys;
+
+    /// <summary>How many names.</summary>
+    public int Count => Version.Names.Count;
+
+    /// <summary>True when a bitmap has that name.</summary>
+    public bool Contains(string name) => Version.Names.ContainsKey(name);
+
+    /// <summary>The bitmap called <paramref name="name"/> (read-only; valid until the snapshot is disposed).</summary>
+    /// <exception cref="UnknownBitmapException">No bitmap has that name (the message lists the nearest).</exception>
+    /// <exception cref="DatabaseCorruptException">Its stored bytes are corrupt.</exception>
+    public Bitmap this[string name] => _bitmaps[name];
+
+    /// <summary>The bitmaps as a set of named inputs for queries.</summary>
+    public BitmapSet Bitmaps
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _bitmaps;
+        }
+    }
+
+    /// <summary>The snapshot as query inputs.</summary>
+    public static implicit operator BitmapSet(Snapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        return snapshot.Bitmaps;
+    }
+
+    /// <summary>The snapshot as query inputs (the named alternative of the implicit conversion).</summary>
+    public BitmapSet ToBitmapSet() => Bitmaps;
+
+    /// <summary>Lets the version go; bitmaps taken from the snapshot must not be used afterwards.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _database.ReleaseSnapshot(Version);
+        }
+    }
+
+    private Bitmap? Resolve(string name)
+    {
+        ThrowIfDisposed();
+        return Version.Names.TryGetValue(name, out var entry) ? entry.Bitmap : null;
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+}
