@@ -74,6 +74,7 @@ public sealed class SideTimings
         spread["ratio_p25"] = Stopwatches.Percentile(ratios, 0.25);
         spread["ratio_p75"] = Stopwatches.Percentile(ratios, 0.75);
         return CompareResult.Of(suite, caseName, baselineName, Median(subject), Median(baseline), rounds: Rounds, extra: spread, note: note)
-            with { Ratio = Stopwatches.Median(ratios) };
+            with
+        { Ratio = Stopwatches.Median(ratios) };
     }
 }

@@ -148,7 +148,8 @@ public static unsafe class QueryRealDataCases
                     {
                         sink += baseline.Run(count: !write);
                     }
-                }));
+                }
+                ));
             }
             context.Measure(rowName,
                 () =>
