@@ -12,11 +12,12 @@ var data = new Option<string>("--data")
     DefaultValueFactory = _ => "../shared/datasets/realdata",
 };
 var json = new Option<string?>("--json") { Description = "Write the results as one JSON array to this file." };
+var seed = new Option<int?>("--seed") { Description = "The seed of the generated shapes (a new one each run when absent; every run prints its seed)." };
 var compare = new Command("compare", "Time Bitfuse against baselines side by side (interleaved rounds, medians, ratio = baseline / bitfuse).")
 {
-    suite, quick, data, json,
+    suite, quick, data, json, seed,
 };
-compare.SetAction(parse => CompareRunner.Run(parse.GetValue(suite)!, parse.GetValue(quick), parse.GetValue(data)!, parse.GetValue(json)));
+compare.SetAction(parse => CompareRunner.Run(parse.GetValue(suite)!, parse.GetValue(quick), parse.GetValue(data)!, parse.GetValue(json), parse.GetValue(seed)));
 
 var filter = new Argument<string[]>("filter") { Description = "BenchmarkDotNet filters (globs over Type.Method); all when empty.", Arity = ArgumentArity.ZeroOrMore };
 var bdn = new Command("bdn", "Run the BenchmarkDotNet suites for deeper, slower measurement.") { filter };

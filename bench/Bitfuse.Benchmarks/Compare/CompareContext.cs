@@ -6,7 +6,8 @@ namespace Bitfuse.Benchmarks.Compare;
 /// <summary>
 /// What a suite gets from the runner: options, data sets, and the interleaved timer.
 /// Timing protocol: warm every side up, calibrate how many calls make one sample, then measure
-/// rounds of A B C A B C ... and keep the median of each side. Ratios from one run are comparable on
+/// rounds of A B C, B C A, C A B ... (each round starts with the next side) and keep every sample; a row
+/// reports each side's median and quartiles and the median of the per-round ratios. Ratios from one run are comparable on
 /// a noisy machine because both sides see the same noise; absolute times are for information.
 /// </summary>
 public sealed class CompareContext
@@ -14,18 +15,29 @@ public sealed class CompareContext
     /// <summary>Timed calls after warm-up whose fastest sizes the batch.</summary>
     private const int CalibrationProbes = 5;
 
+    /// <summary>A subject may beat a baseline named <see cref="ReadLimit"/> by this factor (noise); beyond it the limit is wrong.</summary>
+    public const double LimitTolerance = 1.05;
+
+    /// <summary>The baseline name of the least memory traffic a case needs: a floor the subject cannot beat.</summary>
+    public const string ReadLimit = "read-limit";
+
     private readonly List<CompareResult> _results = [];
+    private readonly List<string> _failures = [];
     private string? _syntheticRoot;
 
-    internal CompareContext(bool quick, string dataDirectory, IAnsiConsole console)
+    internal CompareContext(bool quick, string dataDirectory, IAnsiConsole console, int seed)
     {
         Quick = quick;
+        Seed = seed;
         DataDirectory = dataDirectory;
         Console = console;
     }
 
     /// <summary>True for <c>--quick</c>: fewer rounds, shorter samples, smaller inputs where a suite chooses.</summary>
     public bool Quick { get; }
+
+    /// <summary>The seed of this run's generated shapes (printed; <c>--seed</c> replays a run).</summary>
+    public int Seed { get; }
 
     /// <summary>A folder of data sets in the real-data format (one folder per set, one .txt per bitmap).</summary>
     public string DataDirectory { get; }
@@ -76,21 +88,44 @@ public sealed class CompareContext
     public CompareResult Measure(string caseName, Action subject, string baselineName, Action baseline, double operationsPerCall = 1) =>
         Measure(caseName, subject, [(baselineName, baseline)], operationsPerCall)[0];
 
-    /// <summary>Times <paramref name="subject"/> against several baselines, interleaved in one loop, and records a row per baseline.</summary>
+    /// <summary>Times <paramref name="subject"/> against several single-form baselines, interleaved in one loop, and records a row per baseline.</summary>
     public IReadOnlyList<CompareResult> Measure(string caseName, Action subject, IReadOnlyList<(string Name, Action Run)> baselines,
-        double operationsPerCall = 1, IReadOnlyDictionary<string, double>? extra = null, string? note = null)
+        double operationsPerCall = 1, IReadOnlyDictionary<string, double>? extra = null, string? note = null) =>
+        Measure(caseName, subject, baselines.Select(b => CompareBaseline.Of(b.Name, b.Run)).ToList(), operationsPerCall, extra, note);
+
+    /// <summary>
+    /// Times <paramref name="subject"/> against every form of every baseline, interleaved in one loop, and records a
+    /// row per baseline against its fastest form (the form is named in the row's note, the number of forms in extra).
+    /// </summary>
+    public IReadOnlyList<CompareResult> Measure(string caseName, Action subject, IReadOnlyList<CompareBaseline> baselines,
+        double operationsPerCall = 1, IReadOnlyDictionary<string, double>? extra = null, string? note = null, bool singleCalls = false)
     {
-        var sides = new Action[baselines.Count + 1];
-        sides[0] = subject;
-        for (var i = 0; i < baselines.Count; i++)
+        var sides = new List<Action> { subject };
+        var groups = new List<List<int>>();
+        foreach (var baseline in baselines)
         {
-            sides[i + 1] = baselines[i].Run;
+            var group = new List<int>();
+            foreach (var (_, run) in baseline.Forms)
+            {
+                group.Add(sides.Count);
+                sides.Add(run);
+            }
+            groups.Add(group);
         }
-        var medians = MeasureSides(sides, operationsPerCall);
+        var timings = MeasureSides(sides, operationsPerCall, singleCalls);
         var rows = new List<CompareResult>(baselines.Count);
-        for (var i = 0; i < baselines.Count; i++)
+        for (var b = 0; b < baselines.Count; b++)
         {
-            var row = CompareResult.Of(Suite, caseName, baselines[i].Name, medians[0], medians[i + 1], rounds: Rounds, extra: extra, note: note);
+            var baseline = baselines[b];
+            var fastest = timings.Fastest(groups[b]);
+            var rowExtra = extra is null ? new Dictionary<string, double>() : new Dictionary<string, double>(extra);
+            var rowNote = JoinNotes(note, baseline.Note);
+            if (baseline.Forms.Count > 1)
+            {
+                rowExtra["baseline_forms"] = baseline.Forms.Count;
+                rowNote = JoinNotes(rowNote, $"fastest form: {baseline.Forms[fastest - groups[b][0]].Form}");
+            }
+            var row = timings.Row(Suite, caseName, baseline.Name, 0, fastest, rowExtra, rowNote);
             Record(row);
             rows.Add(row);
         }
@@ -98,28 +133,42 @@ public sealed class CompareContext
     }
 
     /// <summary>
-    /// Times several actions interleaved and returns the median nanoseconds per operation of each,
-    /// without recording anything (for suites that derive their own rows, such as GB/s).
+    /// Times several actions interleaved and returns every side's samples (indexing gives a side's median),
+    /// without recording anything (for suites that derive their own rows, such as GB/s). Each round starts with
+    /// a different side, so no side always runs right after another one that leaves the caches in its favour.
     /// </summary>
-    public double[] MeasureSides(IReadOnlyList<Action> sides, double operationsPerCall = 1)
+    /// <param name="sides">The actions.</param>
+    /// <param name="operationsPerCall">How many operations one call performs; times are reported per operation.</param>
+    /// <param name="singleCalls">One warm-up call, then one call per sample and no calibration: for calls so long
+    /// (tens of milliseconds) that the usual warm-up would dominate a quick run.</param>
+    public SideTimings MeasureSides(IReadOnlyList<Action> sides, double operationsPerCall = 1, bool singleCalls = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(operationsPerCall, 0);
         var callsPerSample = new int[sides.Count];
         for (var s = 0; s < sides.Count; s++)
         {
-            callsPerSample[s] = Calibrate(sides[s]);
+            if (singleCalls)
+            {
+                sides[s]();
+                callsPerSample[s] = 1;
+            }
+            else
+            {
+                callsPerSample[s] = Calibrate(sides[s]);
+            }
         }
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        var samples = new List<double>[sides.Count];
+        var samples = new double[sides.Count][];
         for (var s = 0; s < sides.Count; s++)
         {
-            samples[s] = new List<double>(Rounds);
+            samples[s] = new double[Rounds];
         }
         for (var round = 0; round < Rounds; round++)
         {
-            for (var s = 0; s < sides.Count; s++)
+            for (var step = 0; step < sides.Count; step++)
             {
+                var s = (round + step) % sides.Count;
                 var action = sides[s];
                 var calls = callsPerSample[s];
                 var start = Stopwatch.GetTimestamp();
@@ -127,16 +176,30 @@ public sealed class CompareContext
                 {
                     action();
                 }
-                samples[s].Add(Stopwatches.ElapsedNs(start) / (calls * operationsPerCall));
+                samples[s][round] = Stopwatches.ElapsedNs(start) / (calls * operationsPerCall);
             }
         }
-        var medians = new double[sides.Count];
-        for (var s = 0; s < sides.Count; s++)
-        {
-            medians[s] = Stopwatches.Median(samples[s]);
-        }
-        return medians;
+        return new SideTimings(samples);
     }
+
+    /// <summary>
+    /// Fails the run unless every side computed the same answer for <paramref name="caseName"/>. Every case calls
+    /// this once before timing, for every side and every form of every baseline.
+    /// </summary>
+    public static void Check(string caseName, IReadOnlyList<(string Side, Answer Answer)> answers)
+    {
+        var (firstSide, expected) = answers[0];
+        foreach (var (side, answer) in answers)
+        {
+            if (answer != expected)
+            {
+                throw new AnswerMismatchException($"{caseName}: {side} computed {answer}, {firstSide} computed {expected}");
+            }
+        }
+    }
+
+    /// <summary>Rows that failed a check after timing (a limit that is not a limit); the runner fails the run when any exist.</summary>
+    public IReadOnlyList<string> Failures => _failures;
 
     /// <summary>Deletes generated data sets, if any were made.</summary>
     internal void DeleteGeneratedData()
@@ -151,9 +214,19 @@ public sealed class CompareContext
     public void Record(CompareResult result)
     {
         _results.Add(result);
+        // Beating the floor in the median round could be noise on a shared machine; beating it in three rounds of four
+        // (the lower quartile of the per-round ratios) by more than the tolerance means the limit is wrong.
+        var lowerRatio = result.Extra is not null && result.Extra.TryGetValue("ratio_p25", out var p25) ? p25 : result.Ratio;
+        if (result.Baseline == ReadLimit && lowerRatio > LimitTolerance)
+        {
+            _failures.Add($"{result.Suite} {result.Case}: the subject beats {ReadLimit} by {result.Ratio:F2}x (lower quartile {lowerRatio:F2}x), so the limit is not a floor");
+        }
         var ratio = result.Ratio == 0 ? "-" : result.Ratio.ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
         Console.MarkupLine($"  [grey]{Markup.Escape(result.Case)} vs {Markup.Escape(result.Baseline)}: {ratio}[/]");
     }
+
+    private static string? JoinNotes(string? a, string? b) =>
+        string.IsNullOrEmpty(a) ? b : string.IsNullOrEmpty(b) ? a : $"{a}; {b}";
 
     private int Calibrate(Action action)
     {

@@ -18,7 +18,7 @@ public static class CompareRunner
             .ToList();
 
     /// <summary>Runs <paramref name="suiteName"/> (or <c>all</c>) and returns the process exit code.</summary>
-    public static int Run(string suiteName, bool quick, string dataDirectory, string? jsonPath)
+    public static int Run(string suiteName, bool quick, string dataDirectory, string? jsonPath, int? seed = null)
     {
         var console = AnsiConsole.Console;
         var suites = DiscoverSuites();
@@ -29,8 +29,9 @@ public static class CompareRunner
             return 2;
         }
 
-        var context = new CompareContext(quick, RealData.ResolveDirectory(dataDirectory), console);
-        console.MarkupLine($"[bold]compare[/] {Markup.Escape(suiteName)}{(quick ? " (quick)" : "")}: {context.Rounds} interleaved rounds per side; data {Markup.Escape(context.DataDirectory)}");
+        var context = new CompareContext(quick, RealData.ResolveDirectory(dataDirectory), console, seed ?? Random.Shared.Next());
+        console.MarkupLine($"[bold]compare[/] {Markup.Escape(suiteName)}{(quick ? " (quick)" : "")}: {context.Rounds} interleaved rounds per side; " +
+            $"data {Markup.Escape(context.DataDirectory)}; shapes seed {context.Seed} (--seed {context.Seed} replays them)");
         try
         {
             foreach (var suite in selected)
@@ -52,7 +53,11 @@ public static class CompareRunner
             File.WriteAllText(jsonPath, json);
             console.MarkupLine($"wrote {context.Results.Count} rows to {Markup.Escape(jsonPath)}");
         }
-        return 0;
+        foreach (var failure in context.Failures)
+        {
+            console.MarkupLine($"[red]failed:[/] {Markup.Escape(failure)}");
+        }
+        return context.Failures.Count == 0 ? 0 : 1;
     }
 
     /// <summary>The results as a table grouped by suite: case, baseline, both medians, ratio.</summary>

@@ -9,6 +9,9 @@
 //     the advance from e to e+1 no reader can be in e-1, so the list of e-1 is freed. A poll that finds
 //     no active reader at all frees every list (as ck_epoch_poll does).
 //  4. Limbo lists belong to their record's thread; only that thread retires or polls with it.
+//  5. Call (FreeBSD's epoch_call) defers one object with its own callback on a per-record callback queue of the
+//     same epoch; a dispatch runs each queued callback once, in order, on the polling thread. Retire batches the
+//     free of plain items instead; a record may use both.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Bitfuse.Memory;
@@ -97,6 +100,23 @@ public sealed unsafe class EpochReclaimer
         }
     }
 
+    /// <summary>
+    /// Defers <paramref name="callback"/>(zone, <paramref name="item"/>) until no reader can see the item: FreeBSD's
+    /// <c>epoch_call</c>, a callback queued per object and run when its epoch has passed.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Call(Record record, nint item, delegate*<Zone, nint, void> callback)
+    {
+        var epoch = Volatile.Read(ref _global.Value);
+        ref var queue = ref record.Callbacks[(int)(epoch % Epochs)];
+        queue.Add(new CallbackEntry(item, callback));
+        var pending = ++record.Pending;
+        if (pending > record.PeakPending)
+        {
+            record.PeakPending = pending;
+        }
+    }
+
     /// <summary>Tries to advance the epoch and frees what became safe (ck_epoch_poll).</summary>
     public void Poll(Record record)
     {
@@ -145,13 +165,25 @@ public sealed unsafe class EpochReclaimer
         }
         record.Pending -= list.Count;
         list.Count = 0;
+        ref var queue = ref record.Callbacks[(int)(((epoch % Epochs) + Epochs) % Epochs)];
+        if (queue.Count > 0)
+        {
+            for (var i = 0; i < queue.Count; i++)
+            {
+                ref var entry = ref queue.Items[i];
+                entry.Callback(_zone, entry.Item);
+            }
+            record.Pending -= queue.Count;
+            queue.Count = 0;
+        }
     }
 
     /// <summary>A thread's record: the padded {active, epoch} pair read by pollers, and its limbo lists.</summary>
     public sealed class Record
     {
         internal PaddedState State;
-        internal readonly Limbo[] Limbo = [new(), new(), new()];
+        internal readonly Limbo<nint>[] Limbo = [new(), new(), new()];
+        internal readonly Limbo<CallbackEntry>[] Callbacks = [new(), new(), new()];
         internal long Pending;
         internal long PeakPending;
     }
@@ -169,15 +201,22 @@ public sealed unsafe class EpochReclaimer
         [FieldOffset(64)] public long Value;
     }
 
-    internal struct Limbo
+    internal readonly struct CallbackEntry(nint item, delegate*<Zone, nint, void> callback)
     {
-        public nint[] Items;
+        public readonly nint Item = item;
+        public readonly delegate*<Zone, nint, void> Callback = callback;
+    }
+
+    internal struct Limbo<T>
+        where T : unmanaged
+    {
+        public T[] Items;
         public int Count;
 
-        public Limbo() => Items = new nint[256];
+        public Limbo() => Items = new T[256];
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Add(nint item)
+        public void Add(T item)
         {
             var items = Items;
             var n = Count;
@@ -191,7 +230,7 @@ public sealed unsafe class EpochReclaimer
         }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private void Grow(nint item)
+        private void Grow(T item)
         {
             Array.Resize(ref Items, Items.Length * 2);
             Items[Count++] = item;

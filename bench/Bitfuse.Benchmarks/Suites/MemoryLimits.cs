@@ -63,6 +63,186 @@ public static unsafe class MemoryLimits
         }
     }
 
+    /// <summary>
+    /// The forms of the <c>read-limit</c> floor: the same traffic as <see cref="ReadInputsWriteOne"/> with one, two
+    /// and four 512-bit accumulators per step (when AVX-512 is accelerated) and eight 256-bit ones. A case times
+    /// them all and keeps the fastest, so no kernel can move the same bytes faster than the limit it is held to.
+    /// </summary>
+    public static IReadOnlyList<(string Form, Func<ulong> Run)> ReadLimitForms(ulong*[] inputs, ulong* output, nint words)
+    {
+        var nonTemporal = output != null && words >= Kernel.StreamingThresholdBytes / sizeof(ulong) && ((nint)output & 63) == 0;
+        var table = new nint[inputs.Length];
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            table[i] = (nint)inputs[i];
+        }
+        var o = (nint)output;
+        var forms = new List<(string, Func<ulong>)> { ("ymm x8", () => ReadForm(0, table, (ulong*)o, words, nonTemporal)) };
+        if (Vector512.IsHardwareAccelerated)
+        {
+            forms.Add(("zmm x1", () => ReadForm(1, table, (ulong*)o, words, nonTemporal)));
+            forms.Add(("zmm x2", () => ReadForm(2, table, (ulong*)o, words, nonTemporal)));
+            forms.Add(("zmm x4", () => ReadForm(4, table, (ulong*)o, words, nonTemporal)));
+            forms.Add(("zmm blocked 8 KiB", () => ReadForm(8, table, (ulong*)o, words, nonTemporal)));
+        }
+        return forms;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ulong ReadForm(int form, nint[] table, ulong* output, nint words, bool nonTemporal)
+    {
+        fixed (nint* p = table)
+        {
+            var inputs = (ulong**)p;
+            return form switch
+            {
+                0 => ReadInputsWriteOne256(inputs, table.Length, output, words, nonTemporal),
+                1 => ReadInputsWriteOne512(inputs, table.Length, output, words, nonTemporal),
+                2 => ReadInputsWriteOne512x2(inputs, table.Length, output, words, nonTemporal),
+                4 => ReadInputsWriteOne512x4(inputs, table.Length, output, words, nonTemporal),
+                _ => ReadInputsBlocked512(inputs, table.Length, output, words, nonTemporal),
+            };
+        }
+    }
+
+    // One input at a time over an 8 KiB block, XOR-ed into an L1-resident accumulator, then the block is stored: each
+    // input is read as one sequential stream per block instead of all inputs interleaved per 64 bytes.
+    private static ulong ReadInputsBlocked512(ulong** inputs, int count, ulong* output, nint words, bool nonTemporal)
+    {
+        const int BlockWords = 1024;
+        var block = stackalloc ulong[BlockWords + 8];
+        var acc = (ulong*)(((nint)block + 63) & ~(nint)63);
+        var sink = Vector512<ulong>.Zero;
+        nint start = 0;
+        for (; start + BlockWords <= words; start += BlockWords)
+        {
+            var first = inputs[0] + start;
+            for (var j = 0; j < BlockWords; j += 32)
+            {
+                Vector512.Load(first + j).Store(acc + j);
+                Vector512.Load(first + j + 8).Store(acc + j + 8);
+                Vector512.Load(first + j + 16).Store(acc + j + 16);
+                Vector512.Load(first + j + 24).Store(acc + j + 24);
+            }
+            for (var k = 1; k < count; k++)
+            {
+                var source = inputs[k] + start;
+                for (var j = 0; j < BlockWords; j += 32)
+                {
+                    (Vector512.Load(acc + j) ^ Vector512.Load(source + j)).Store(acc + j);
+                    (Vector512.Load(acc + j + 8) ^ Vector512.Load(source + j + 8)).Store(acc + j + 8);
+                    (Vector512.Load(acc + j + 16) ^ Vector512.Load(source + j + 16)).Store(acc + j + 16);
+                    (Vector512.Load(acc + j + 24) ^ Vector512.Load(source + j + 24)).Store(acc + j + 24);
+                }
+            }
+            for (var j = 0; j < BlockWords; j += 8)
+            {
+                var value = Vector512.Load(acc + j);
+                if (output == null)
+                {
+                    sink |= value;
+                }
+                else if (nonTemporal)
+                {
+                    value.StoreAlignedNonTemporal(output + start + j);
+                }
+                else
+                {
+                    value.Store(output + start + j);
+                }
+            }
+        }
+        if (nonTemporal)
+        {
+            Sse.StoreFence();
+        }
+        return Tail(inputs, count, output, start, words, sink.GetLower() | sink.GetUpper());
+    }
+
+    // 128 bytes per input per step: two independent 512-bit accumulators.
+    private static ulong ReadInputsWriteOne512x2(ulong** inputs, int count, ulong* output, nint words, bool nonTemporal)
+    {
+        var sink = Vector512<ulong>.Zero;
+        nint i = 0;
+        for (; i + 16 <= words; i += 16)
+        {
+            var source = inputs[0] + i;
+            var acc0 = Vector512.Load(source);
+            var acc1 = Vector512.Load(source + 8);
+            for (var k = 1; k < count; k++)
+            {
+                source = inputs[k] + i;
+                acc0 ^= Vector512.Load(source);
+                acc1 ^= Vector512.Load(source + 8);
+            }
+            if (output == null)
+            {
+                sink |= acc0 | acc1;
+            }
+            else if (nonTemporal)
+            {
+                acc0.StoreAlignedNonTemporal(output + i);
+                acc1.StoreAlignedNonTemporal(output + i + 8);
+            }
+            else
+            {
+                acc0.Store(output + i);
+                acc1.Store(output + i + 8);
+            }
+        }
+        if (nonTemporal)
+        {
+            Sse.StoreFence();
+        }
+        return Tail(inputs, count, output, i, words, sink.GetLower() | sink.GetUpper());
+    }
+
+    // 256 bytes per input per step: four independent 512-bit accumulators.
+    private static ulong ReadInputsWriteOne512x4(ulong** inputs, int count, ulong* output, nint words, bool nonTemporal)
+    {
+        var sink = Vector512<ulong>.Zero;
+        nint i = 0;
+        for (; i + 32 <= words; i += 32)
+        {
+            var source = inputs[0] + i;
+            var acc0 = Vector512.Load(source);
+            var acc1 = Vector512.Load(source + 8);
+            var acc2 = Vector512.Load(source + 16);
+            var acc3 = Vector512.Load(source + 24);
+            for (var k = 1; k < count; k++)
+            {
+                source = inputs[k] + i;
+                acc0 ^= Vector512.Load(source);
+                acc1 ^= Vector512.Load(source + 8);
+                acc2 ^= Vector512.Load(source + 16);
+                acc3 ^= Vector512.Load(source + 24);
+            }
+            if (output == null)
+            {
+                sink |= acc0 | acc1 | acc2 | acc3;
+            }
+            else if (nonTemporal)
+            {
+                acc0.StoreAlignedNonTemporal(output + i);
+                acc1.StoreAlignedNonTemporal(output + i + 8);
+                acc2.StoreAlignedNonTemporal(output + i + 16);
+                acc3.StoreAlignedNonTemporal(output + i + 24);
+            }
+            else
+            {
+                acc0.Store(output + i);
+                acc1.Store(output + i + 8);
+                acc2.Store(output + i + 16);
+                acc3.Store(output + i + 24);
+            }
+        }
+        if (nonTemporal)
+        {
+            Sse.StoreFence();
+        }
+        return Tail(inputs, count, output, i, words, sink.GetLower() | sink.GetUpper());
+    }
+
     private static ulong ReadInputsWriteOne512(ulong** inputs, int count, ulong* output, nint words, bool nonTemporal)
     {
         var sink = Vector512<ulong>.Zero;

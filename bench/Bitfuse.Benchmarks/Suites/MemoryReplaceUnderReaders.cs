@@ -9,9 +9,10 @@ namespace Bitfuse.Benchmarks.Suites;
 /// <summary>
 /// The <c>replace-under-readers</c> harness: a table of <see cref="Slots"/> items; one writer thread replaces random
 /// items and frees (or retires) the old ones; reader threads repeatedly read <see cref="ReadsPerSection"/> random
-/// items inside a read section. Five schemes run for the same time each round: GUS (an SMR zone; Default and Lazy
+/// items inside a read section. Six schemes run for the same time each round: GUS (an SMR zone; Default and Lazy
 /// mode), <c>epoch</c>
-/// (ck_epoch-style, freeing into a plain zone, polled once per zone bucketful of retirements), <c>managed</c> (GC
+/// (ck_epoch-style, freeing into a plain zone, polled once per zone bucketful of retirements), <c>epoch-callback</c>
+/// (the same epochs, but each object deferred with its own callback as FreeBSD's epoch_call does), <c>managed</c> (GC
 /// arrays, no sections), <c>leak</c> (never reclaim: a bump arena, no sections). Each run reports writer ns per
 /// replacement, reader ns per section and the peak bytes freed but not yet reusable.
 /// </summary>
@@ -40,7 +41,7 @@ public sealed unsafe class MemoryReplaceUnderReaders
     public readonly record struct Run(double WriterNs, double ReaderNs, double PeakDeferredBytes, double MedianDeferredBytes = 0);
 
     /// <summary>The schemes, in measuring order.</summary>
-    public static readonly string[] Schemes = ["gus", "gus-lazy", "epoch", "managed", "leak"];
+    public static readonly string[] Schemes = ["gus", "gus-lazy", "epoch", "epoch-callback", "managed", "leak"];
 
     private readonly int _readers;
     private readonly TimeSpan _duration;
@@ -60,7 +61,8 @@ public sealed unsafe class MemoryReplaceUnderReaders
     {
         "gus" => RunGus(SmrMode.Default),
         "gus-lazy" => RunGus(SmrMode.Lazy),
-        "epoch" => RunEpoch(),
+        "epoch" => RunEpoch(perObjectCallback: false),
+        "epoch-callback" => RunEpoch(perObjectCallback: true),
         "managed" => RunManaged(),
         "leak" => RunLeak(),
         _ => throw new ArgumentException($"unknown scheme {scheme}", nameof(scheme)),
@@ -188,7 +190,10 @@ public sealed unsafe class MemoryReplaceUnderReaders
         return run;
     }
 
-    private Run RunEpoch()
+    // The callback epoch_call queues per object in the epoch-callback scheme.
+    private static void FreeItem(Zone zone, nint item) => zone.Free((void*)item);
+
+    private Run RunEpoch(bool perObjectCallback)
     {
         using var zone = new Zone(new ZoneOptions { Name = "bench-epoch", ItemSize = ItemSize, DebugChecks = false });
         var epoch = new EpochReclaimer(zone);
@@ -217,7 +222,14 @@ public sealed unsafe class MemoryReplaceUnderReaders
                         ref var slot = ref slots[(int)(Next(ref rng) % Slots)];
                         var old = slot;
                         Volatile.Write(ref slot, (nint)fresh);
-                        epoch.Retire(record, old);
+                        if (perObjectCallback)
+                        {
+                            epoch.Call(record, old, &FreeItem);
+                        }
+                        else
+                        {
+                            epoch.Retire(record, old);
+                        }
                     }
                     // Sampled at the top of the cycle, before the poll, as GUS is sampled with a full free bucket
                     // and its stamped bucket not yet reused: in the steady state both read two batches.

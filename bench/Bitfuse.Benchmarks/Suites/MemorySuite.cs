@@ -7,7 +7,7 @@ namespace Bitfuse.Benchmarks.Suites;
 /// <c>compare memory</c>: the slab allocator and GUS against what a .NET user would pick instead.
 /// Same-thread batches (<c>alloc-free-64B</c>, <c>alloc-free-8KiB</c>) and the cross-thread pipe
 /// (<c>cross-thread-8KiB</c>) against <c>nativememory</c>, <c>managed</c> and <c>arraypool</c>; the SMR zone against
-/// the plain zone (<c>smr-overhead</c>); writers replacing items under readers against <c>epoch</c>, <c>managed</c>
+/// the plain zone (<c>smr-overhead</c>); writers replacing items under readers against <c>epoch</c>, <c>epoch-callback</c>, <c>managed</c>
 /// and <c>leak</c>; and the read-section cost per mode against <c>epoch</c>.
 /// </summary>
 public sealed class MemorySuite : ICompareSuite
@@ -94,7 +94,7 @@ public sealed class MemorySuite : ICompareSuite
         ];
         foreach (var (caseName, value, unit, what) in cases)
         {
-            foreach (var baseline in new[] { "epoch", "managed", "leak" })
+            foreach (var baseline in new[] { "epoch", "epoch-callback", "managed", "leak" })
             {
                 var other = value(medians[baseline]);
                 var extra = new Dictionary<string, double>
@@ -102,7 +102,7 @@ public sealed class MemorySuite : ICompareSuite
                     ["lazy_subject"] = value(lazy),
                     ["lazy_ratio"] = value(lazy) > 0 ? other / value(lazy) : 0,
                 };
-                if (unit == "bytes" && baseline == "epoch")
+                if (unit == "bytes" && baseline.StartsWith("epoch", StringComparison.Ordinal))
                 {
                     // The typical level next to the peak: the peak is set by the longest time the reader was
                     // descheduled inside a section, during which both schemes hold everything the writer frees.

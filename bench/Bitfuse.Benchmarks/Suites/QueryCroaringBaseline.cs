@@ -5,7 +5,7 @@ using Roaring.Net.CRoaring;
 namespace Bitfuse.Benchmarks.Suites;
 
 /// <summary>
-/// The <c>croaring</c> baseline: a query evaluated pairwise with CRoaring (through Roaring.Net): the first
+/// The <c>croaring-net</c> baseline: a query evaluated pairwise with CRoaring through the Roaring.Net wrappers: the first
 /// operation of a chain makes a new bitmap, the rest work in place (<c>IAnd</c>, <c>IAndNot</c>, <c>IOr</c>,
 /// <c>IXor</c>); when the query counts, the root's last operation is <c>*Count</c>, so the result is never
 /// built. <c>!x</c> alone is <c>NotRange</c> over the universe.
@@ -38,6 +38,15 @@ public sealed class QueryCroaringBaseline
             bitmap.Dispose();
         }
         return cardinality;
+    }
+
+    /// <summary>The materialised result's answer (cardinality and value hash), for checking against the other sides.</summary>
+    public Bitfuse.Benchmarks.Compare.Answer Result()
+    {
+        var (bitmap, owned) = Evaluate(_tree);
+        var answer = Bitfuse.Benchmarks.Compare.Answer.Of(bitmap.ToArray());
+        Release(bitmap, owned);
+        return answer;
     }
 
     /// <summary>A CRoaring bitmap holding the set bits of <paramref name="words"/> (built from the portable format).</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Numerics;
 using Bitfuse.Benchmarks.Compare;
 using Bitfuse.Query.Compilation;
@@ -37,6 +36,9 @@ public sealed unsafe class QuerySuite : ICompareSuite
         ("mix16", "((a0 & a1) | (a2 & !a3)) & ((a4 | a5) ^ (a6 & a7)) | ((a8 & !a9) | (a10 ^ a11)) & !(a12 & (a13 | a14) & !a15)"),
     ];
 
+    /// <summary>The block of the <c>blocked-pairwise</c> baseline: 8 KiB, so its temporaries stay in L1.</summary>
+    public const long BlockBytes = 8 << 10;
+
     /// <summary>The 16-input query the compile cases use.</summary>
     public const string CompileText = "((a0 & a1) | (a2 & !a3)) & ((a4 | a5) ^ (a6 & a7)) | ((a8 & !a9) | (a10 ^ a11)) & !(a12 & (a13 | a14) & !a15)";
 
@@ -56,6 +58,10 @@ public sealed unsafe class QuerySuite : ICompareSuite
         if (SelectedFamily("jitmap"))
         {
             RunJitmap(context);
+        }
+        if (SelectedFamily("call-overhead"))
+        {
+            RunCallOverhead(context);
         }
         if (SelectedFamily("dense"))
         {
@@ -97,7 +103,7 @@ public sealed unsafe class QuerySuite : ICompareSuite
         foreach (var part in parts)
         {
             var other = part.StartsWith("compile", StringComparison.Ordinal) || part.StartsWith("jitmap", StringComparison.Ordinal)
-                || part.StartsWith("dense", StringComparison.Ordinal);
+                || part.StartsWith("dense", StringComparison.Ordinal) || part.StartsWith("call-overhead", StringComparison.Ordinal);
             if (part.StartsWith(family, StringComparison.Ordinal) || (family == "realdata" && !other))
             {
                 return true;
@@ -134,63 +140,95 @@ public sealed unsafe class QuerySuite : ICompareSuite
                     buffers[i] = new NativeBuffer(bytes, seed: 100 + i);
                 }
                 using var output = new NativeBuffer(bytes, seed: 0);
+                using var blockedOutput = new NativeBuffer(bytes, seed: 0);
                 var words = buffers[0].Words;
                 var pointers = buffers.Select(b => (nint)b.Pointer).ToArray();
                 var rawInputs = Raw(buffers);
                 var byName = new Dictionary<string, nint>();
                 var roaring = new Dictionary<string, Roaring32Bitmap>();
+                var direct = new Dictionary<string, nint>();
                 for (var i = 0; i < count; i++)
                 {
                     byName[query.Variables[i]] = pointers[i];
-                    roaring[query.Variables[i]] = QueryCroaringBaseline.FromWords(buffers[i].Span);
+                    var bitmap = QueryCroaringBaseline.FromWords(buffers[i].Span);
+                    roaring[query.Variables[i]] = bitmap;
+                    var portable = bitmap.Serialize(SerializationFormat.Portable);
+                    fixed (byte* p = portable)
+                    {
+                        direct[query.Variables[i]] = CRoaringDirect.PortableDeserializeSafe(p, (nuint)portable.Length);
+                    }
                 }
                 using var tensor = new QueryTensorBaseline(query.Parsed, byName, bytes);
-                var croaring = new QueryCroaringBaseline(query.Parsed, roaring, checked((uint)(bytes * 8)));
+                using var blocked = new QueryTensorBaseline(query.Parsed, byName, bytes, BlockBytes, blockedOutput.Pointer);
+                var croaringNet = new QueryCroaringBaseline(query.Parsed, roaring, checked((uint)(bytes * 8)));
+                var forms = CRoaringQuery.FormsFor(query.Parsed);
+                var croaring = forms.Select(f => new CRoaringQuery(query.Parsed, direct, (ulong)bytes * 8, f)).ToArray();
 
-                // The three agree before anything is timed.
+                // Every side agrees before anything is timed: the count, and the written words or values.
                 var fused = query.RunDenseUnsafe(pointers, output.Pointer, words, KernelVariant.WriteCount);
                 var expected = tensor.Run(count: true);
-                if (fused != expected || croaring.Run(count: true) != expected || croaring.Run(count: false) != expected
-                    || !output.Span.SequenceEqual(tensor.Result))
+                var blockedCount = blocked.Run(count: true);
+                var resultBitmap = QueryCroaringBaseline.FromWords(output.Span);
+                var written = Answer.Of(resultBitmap.ToArray());
+                resultBitmap.Dispose();
+                var answers = new List<(string, Answer)>
                 {
-                    throw new InvalidOperationException($"dense {exprName} {sizeName}: results differ (bitfuse {fused}, tensorprimitives {expected})");
+                    ("bitfuse", Answer.OfCount(fused)), ("tensorprimitives", Answer.OfCount(expected)), ("blocked-pairwise", Answer.OfCount(blockedCount)),
+                    ("croaring-net", Answer.OfCount(croaringNet.Run(count: true))), ("croaring-net written", Answer.OfCount(croaringNet.Run(count: false))),
+                };
+                foreach (var (form, baseline) in forms.Zip(croaring))
+                {
+                    answers.Add(($"croaring {CRoaringQuery.FormName(form)}", Answer.OfCount(baseline.Run(count: true))));
+                }
+                CompareContext.Check($"dense-{exprName}-{sizeName} count", answers);
+                var contents = new List<(string, Answer)> { ("bitfuse", written), ("croaring-net", croaringNet.Result()) };
+                foreach (var (form, baseline) in forms.Zip(croaring))
+                {
+                    contents.Add(($"croaring {CRoaringQuery.FormName(form)}", baseline.Result()));
+                }
+                CompareContext.Check($"dense-{exprName}-{sizeName} values", contents);
+                if (!output.Span.SequenceEqual(tensor.Result) || !output.Span.SequenceEqual(blockedOutput.Span))
+                {
+                    throw new AnswerMismatchException($"dense-{exprName}-{sizeName}: the written words of bitfuse, tensorprimitives and blocked-pairwise differ");
                 }
 
                 foreach (var write in new[] { true, false })
                 {
                     var mode = write ? "write" : "count";
-                    if (!Selected($"dense-{exprName}-{sizeName}-{mode}"))
+                    var caseName = $"dense-{exprName}-{sizeName}-{mode}";
+                    if (!Selected(caseName))
                     {
                         continue;
                     }
                     var variant = write ? KernelVariant.Write : KernelVariant.Count;
+                    using var blockedSide = write ? null : new QueryTensorBaseline(query.Parsed, byName, bytes, BlockBytes);
+                    var blockedRun = blockedSide ?? blocked;
                     long sink = 0;
-                    Action[] sides =
+                    var extra = new Dictionary<string, double> { ["inputs"] = count, ["bytes_per_input"] = bytes };
+                    var limitForms = MemoryLimits.ReadLimitForms(rawInputs, write ? output.Pointer : null, words)
+                        .Select(f => (f.Form, (Action)(() => sink += (long)f.Run()))).ToList();
+                    var rows = context.Measure(caseName, () => sink += query.RunDenseUnsafe(pointers, output.Pointer, words, variant),
                     [
-                        () => sink += query.RunDenseUnsafe(pointers, output.Pointer, words, variant),
-                        () => sink += tensor.Run(!write),
-                        () => sink += croaring.Run(!write),
-                        () => sink += (long)MemoryLimits.ReadInputsWriteOne(rawInputs, write ? output.Pointer : null, words),
-                    ];
-                    var medians = context.Quick && bytes >= 64 << 20 ? QuickMedians(sides, context.Rounds) : context.MeasureSides(sides);
-                    var caseName = $"dense-{exprName}-{sizeName}-{mode}";
-                    var extra = new Dictionary<string, double>
-                    {
-                        ["inputs"] = count,
-                        ["bytes_per_input"] = bytes,
-                        ["subject_gbps"] = bytes * (double)count / medians[0],
-                    };
-                    context.Record(CompareResult.Of(context.Suite, caseName, "tensorprimitives", medians[0], medians[1], rounds: context.Rounds, extra: extra,
-                        note: "pairwise TensorPrimitives with full temporaries"));
-                    context.Record(CompareResult.Of(context.Suite, caseName, "croaring", medians[0], medians[2], rounds: context.Rounds, extra: extra,
-                        note: "Roaring.Net pairwise (in place after the first op, *Count at the root when counting)"));
-                    context.Record(CompareResult.Of(context.Suite, caseName, "read-limit", medians[0], medians[3], rounds: context.Rounds, extra: extra,
-                        note: "one streaming read of every input" + (write ? " and one store (non-temporal from 1 MiB, as the kernels)" : "")));
+                        CompareBaseline.Of("tensorprimitives", () => sink += tensor.Run(!write), "pairwise TensorPrimitives with full temporaries"),
+                        CompareBaseline.Of("blocked-pairwise", () => sink += blockedRun.Run(!write),
+                            "pairwise TensorPrimitives 8 KiB block by block, L1-resident temporaries, the root written straight to the output"),
+                        new CompareBaseline("croaring", forms.Zip(croaring).Select(f => (CRoaringQuery.FormName(f.First), (Action)(() => sink += f.Second.Run(!write)))).ToList(),
+                            "libroaring called directly (in place after the first op, *_cardinality at the root when counting)"),
+                        CompareBaseline.Of("croaring-net", () => sink += croaringNet.Run(!write), "Roaring.Net pairwise"),
+                        new CompareBaseline(CompareContext.ReadLimit, limitForms,
+                            "one streaming read of every input" + (write ? " and one store (non-temporal from 1 MiB, as the kernels)" : "") +
+                            ", best of several unrolled multi-accumulator loops"),
+                    ], extra: extra, singleCalls: context.Quick && bytes >= 64 << 20);
+                    context.Console.MarkupLine($"  [grey]{caseName}: {bytes * (double)count / rows[0].SubjectNs:F1} GB/s[/]");
                     GC.KeepAlive(sink);
                 }
                 foreach (var bitmap in roaring.Values)
                 {
                     bitmap.Dispose();
+                }
+                foreach (var bitmap in direct.Values)
+                {
+                    CRoaringDirect.Free(bitmap);
                 }
                 foreach (var buffer in buffers)
                 {
@@ -269,24 +307,75 @@ public sealed unsafe class QuerySuite : ICompareSuite
             using var output = new NativeBuffer(Words * 8, seed: 0);
             var pointers = buffers.Select(b => (nint)b.Pointer).ToArray();
             var raw = Raw(buffers);
+            using var scalarOutput = new NativeBuffer(Words * 8, seed: 0);
+            using var handOutput = new NativeBuffer(Words * 8, seed: 0);
             var fused = query.RunDenseUnsafe(pointers, output.Pointer, Words, KernelVariant.WriteCount);
-            if (fused != ScalarAnd(raw, output.Pointer, Words, count: true))
+            CompareContext.Check($"jitmap-and{n}",
+            [
+                ("bitfuse", Answer.OfCount(fused)), ("scalar", Answer.OfCount(ScalarAnd(raw, scalarOutput.Pointer, Words, count: true))),
+                ("hand-fused lookup", Answer.OfCount(QueryHandFused.And(raw, handOutput.Pointer, Words, count: true, lookupCount: true))),
+                ("hand-fused popcnt", Answer.OfCount(QueryHandFused.And(raw, handOutput.Pointer, Words, count: true, lookupCount: false))),
+            ]);
+            if (!output.Span.SequenceEqual(scalarOutput.Span) || !output.Span.SequenceEqual(handOutput.Span))
             {
-                throw new InvalidOperationException($"jitmap and{n}: the kernel and the scalar loop disagree");
+                throw new AnswerMismatchException($"jitmap-and{n}: the written words differ");
             }
             foreach (var count in new[] { true, false })
             {
                 long sink = 0;
                 var variant = count ? KernelVariant.WriteCount : KernelVariant.Write;
+                IReadOnlyList<(string, Action)> handForms = count
+                    ? [("nibble lookup", () => sink += QueryHandFused.And(raw, handOutput.Pointer, Words, true, true)),
+                        ("popcnt per lane", () => sink += QueryHandFused.And(raw, handOutput.Pointer, Words, true, false))]
+                    : [("store only", () => sink += QueryHandFused.And(raw, handOutput.Pointer, Words, false, true))];
                 context.Measure($"jitmap-and{n}-{(count ? "count" : "nocount")}",
                     () => sink += query.RunDenseUnsafe(pointers, output.Pointer, Words, variant),
-                    "scalar", () => sink += ScalarAnd(raw, output.Pointer, Words, count));
+                    [
+                        CompareBaseline.Of("scalar", () => sink += ScalarAnd(raw, scalarOutput.Pointer, Words, count)),
+                        new CompareBaseline("hand-fused", handForms, "a hand-written 512-bit loop for exactly this n (jitmap's LLVM output)"),
+                    ]);
                 GC.KeepAlive(sink);
             }
             foreach (var buffer in buffers)
             {
                 buffer.Dispose();
             }
+        }
+    }
+
+    // The fixed cost of a compiled-query call: two one-container bitmaps (array containers of 64 values in the same
+    // key), so the intersection itself costs a few nanoseconds and the rest is resolving names, finding the plan and
+    // dispatching. Against the pairwise call that pays none of that, and CRoaring's and_cardinality for scale.
+    private static void RunCallOverhead(CompareContext context)
+    {
+        var random = new Random(42);
+        var left = Enumerable.Range(0, 64).Select(_ => (uint)random.Next(1 << 16)).Distinct().Order().ToArray();
+        var right = Enumerable.Range(0, 64).Select(_ => (uint)random.Next(1 << 16)).Concat(left.Take(16)).Distinct().Order().ToArray();
+        using var a = Bitmap.FromValues(left);
+        using var b = Bitmap.FromValues(right);
+        var set = new BitmapSet { ["a"] = a, ["b"] = b };
+        var query = new QueryEngine().Compile("a & b");
+        var ca = CRoaringDirect.FromValues(left);
+        var cb = CRoaringDirect.FromValues(right);
+        try
+        {
+            CompareContext.Check("call-overhead",
+            [
+                ("bitfuse", Answer.OfCount(query.Count(set))), ("pairwise", Answer.OfCount(a.AndCount(b))),
+                ("croaring", Answer.OfCount((long)CRoaringDirect.AndCardinality(ca, cb))),
+            ]);
+            long sink = 0;
+            context.Measure("call-overhead", () => sink += query.Count(set),
+            [
+                CompareBaseline.Of("pairwise", () => sink += a.AndCount(b), "Bitmap.AndCount on the same two bitmaps"),
+                CompareBaseline.Of("croaring", () => sink += (long)CRoaringDirect.AndCardinality(ca, cb), "roaring_bitmap_and_cardinality called directly"),
+            ]);
+            GC.KeepAlive(sink);
+        }
+        finally
+        {
+            CRoaringDirect.Free(ca);
+            CRoaringDirect.Free(cb);
         }
     }
 
@@ -318,26 +407,5 @@ public sealed unsafe class QuerySuite : ICompareSuite
             }
         }
         return total;
-    }
-
-    // One warm-up call per side, then the runner's interleaved rounds of one call each (no calibration call):
-    // for inputs so large that one call takes tens of milliseconds, so --quick stays near a minute.
-    private static double[] QuickMedians(Action[] sides, int rounds)
-    {
-        foreach (var side in sides)
-        {
-            side();
-        }
-        var samples = sides.Select(_ => new List<double>()).ToArray();
-        for (var round = 0; round < rounds; round++)
-        {
-            for (var s = 0; s < sides.Length; s++)
-            {
-                var start = Stopwatch.GetTimestamp();
-                sides[s]();
-                samples[s].Add(Stopwatches.ElapsedNs(start));
-            }
-        }
-        return samples.Select(Stopwatches.Median).ToArray();
     }
 }

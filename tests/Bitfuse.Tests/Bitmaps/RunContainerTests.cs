@@ -89,4 +89,53 @@ public sealed unsafe class RunContainerTests
         Assert.Equal(top.Count, values.LongLength);
         Assert.Equal(values, top.ToArray().Order());
     }
+
+    [Fact]
+    public void Run_validation_matches_a_scalar_model()
+    {
+        Gen.Int[0, int.MaxValue].Sample(seed =>
+        {
+            var rng = new Random(seed);
+            var (runs, values) = RandomRuns(rng);
+            var corrupted = rng.Next(2) == 0 && runs.Length > 0;
+            if (corrupted)
+            {
+                // Corrupt one field: overlap, touch, reorder or overflow past 65535 somewhere in the list.
+                var at = rng.Next(runs.Length);
+                runs[at] = rng.Next(3) switch
+                {
+                    0 => (ushort)rng.Next(65536),
+                    1 => (ushort)(runs[at] + rng.Next(1, 50)),
+                    _ => (ushort)Math.Max(0, runs[at] - rng.Next(1, 50)),
+                };
+            }
+            var n = runs.Length / 2;
+            var expectedOk = true;
+            var expectedTotal = 0;
+            var previousEnd = -2;
+            for (var r = 0; r < n; r++)
+            {
+                int start = runs[2 * r];
+                var end = start + runs[2 * r + 1];
+                expectedOk &= end <= 65535 && start > previousEnd + 1;
+                previousEnd = end;
+                expectedTotal += end - start + 1;
+            }
+            fixed (ushort* p = runs)
+            {
+                var ok = RoaringFormat.RunsWellFormed(p, n, out var total);
+                Assert.Equal(expectedOk, ok);
+                if (ok)
+                {
+                    Assert.Equal(expectedTotal, total);
+                }
+            }
+            if (!corrupted)
+            {
+                // Untouched runs are well formed and hold exactly the model's values.
+                Assert.True(expectedOk);
+                Assert.Equal(values.Count, expectedTotal);
+            }
+        }, iter: 2000);
+    }
 }

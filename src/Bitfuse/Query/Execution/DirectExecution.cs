@@ -45,14 +45,16 @@ internal static class DirectExecution
         var positives = shape.Positives;
         switch (shape.Kind)
         {
+            // Pairs call the bitmaps' own operations directly (no delegate per call): this is the whole cost of a
+            // query over two small bitmaps beyond resolving its names.
             case DirectShapeKind.AndPair:
-                return Pair(inputs[positives[0]], inputs[positives[1]], materialise, out result, static (a, b) => a.And(b), static (a, b) => a.AndCount(b));
+                return Pair(inputs[positives[0]], inputs[positives[1]], materialise, out result, DirectShapeKind.AndPair);
             case DirectShapeKind.AndNotPair:
-                return Pair(inputs[positives[0]], inputs[shape.Negatives[0]], materialise, out result, static (a, b) => a.AndNot(b), static (a, b) => a.AndNotCount(b));
+                return Pair(inputs[positives[0]], inputs[shape.Negatives[0]], materialise, out result, DirectShapeKind.AndNotPair);
             case DirectShapeKind.OrPair:
-                return Pair(inputs[positives[0]], inputs[positives[1]], materialise, out result, static (a, b) => a.Or(b), static (a, b) => a.OrCount(b));
+                return Pair(inputs[positives[0]], inputs[positives[1]], materialise, out result, DirectShapeKind.OrPair);
             case DirectShapeKind.XorPair:
-                return Pair(inputs[positives[0]], inputs[positives[1]], materialise, out result, static (a, b) => a.Xor(b), static (a, b) => a.XorCount(b));
+                return Pair(inputs[positives[0]], inputs[positives[1]], materialise, out result, DirectShapeKind.XorPair);
             case DirectShapeKind.Intersect:
                 return IntersectExecution.Run(inputs, positives, shape.Negatives, DirectScratch.Current, materialise, out result);
             case DirectShapeKind.Union:
@@ -62,14 +64,26 @@ internal static class DirectExecution
         }
     }
 
-    private static long Pair(Bitmap a, Bitmap b, bool materialise, out Bitmap? result, Func<Bitmap, Bitmap, Bitmap> build, Func<Bitmap, Bitmap, long> count)
+    private static long Pair(Bitmap a, Bitmap b, bool materialise, out Bitmap? result, DirectShapeKind kind)
     {
         if (materialise)
         {
-            result = build(a, b);
+            result = kind switch
+            {
+                DirectShapeKind.AndPair => a.And(b),
+                DirectShapeKind.AndNotPair => a.AndNot(b),
+                DirectShapeKind.OrPair => a.Or(b),
+                _ => a.Xor(b),
+            };
             return result.Count;
         }
         result = null;
-        return count(a, b);
+        return kind switch
+        {
+            DirectShapeKind.AndPair => a.AndCount(b),
+            DirectShapeKind.AndNotPair => a.AndNotCount(b),
+            DirectShapeKind.OrPair => a.OrCount(b),
+            _ => a.XorCount(b),
+        };
     }
 }
