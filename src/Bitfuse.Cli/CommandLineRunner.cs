@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Spectre.Console;
 
 namespace Bitfuse.Cli;
 
@@ -37,11 +36,8 @@ internal static class CommandLineRunner
         }
     }
 
-    public static void WriteError(string message)
-    {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        console.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
-    }
+    /// <summary>Writes <c>error: message</c> to standard error, unwrapped (a long message stays one line per line it has).</summary>
+    public static void WriteError(string message) => Console.Error.WriteLine("error: " + message);
 }
 
 /// <summary>A mistake of the user's (bad argument, missing file): printed as one line, no stack trace.</summary>
