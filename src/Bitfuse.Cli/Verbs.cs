@@ -30,5 +30,6 @@ internal static class Verbs
         yield return IsolationCommand.Create();
         yield return QueryCommand.Create();
         yield return DemoCommand.Create();
+        yield return DbCommand.Create();
     }
 }

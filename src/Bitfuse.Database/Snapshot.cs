@@ -18,7 +18,8 @@ public sealed class Snapshot : IDisposable
     {
         _database = database;
         Version = version;
-        _bitmaps = new BitmapSet(Resolve, () => Names);
+        // The version never changes, so compiled queries may keep the bitmaps they resolved (until Dispose).
+        _bitmaps = new BitmapSet(Resolve, () => Names, resolverAnswersFixed: true);
     }
 
     internal DatabaseVersion Version { get; }
@@ -65,6 +66,8 @@ public sealed class Snapshot : IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            // A new set version first: no compiled query hands out this snapshot's bitmaps after it is gone.
+            _bitmaps.Dispose();
             _database.ReleaseSnapshot(Version);
         }
     }

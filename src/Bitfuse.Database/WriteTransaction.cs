@@ -41,6 +41,9 @@ public sealed class WriteTransaction : IDisposable
     /// <summary>Removes the name <paramref name="name"/> and its bitmap (nothing when the name is unknown).</summary>
     public void Delete(string name) => Record(WriteOpKind.Delete, name, null);
 
+    /// <summary>Adds the values of <paramref name="values"/> to <paramref name="name"/>, taking ownership of the bitmap (no copy).</summary>
+    internal void AddOwned(string name, Bitmap values) => Record(WriteOpKind.Add, name, values);
+
     /// <summary>
     /// Makes every change durable (the log is synced) and visible to new snapshots, all at once; returns only
     /// then. Commits from several threads share one sync. After a failure nothing of this transaction is applied.
@@ -88,7 +91,8 @@ public sealed class WriteTransaction : IDisposable
         _ops.Add(new WriteOp(kind, name, operand));
     }
 
-    private static void CheckName(string name)
+    /// <summary>Throws <see cref="ArgumentException"/> when <paramref name="name"/> cannot name a bitmap.</summary>
+    internal static void CheckName(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
         if (name.Length == 0)

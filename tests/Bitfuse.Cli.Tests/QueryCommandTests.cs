@@ -195,14 +195,30 @@ public sealed class QueryCommandTests : IDisposable
     private static string OneLine(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
 
     [Fact]
-    public void Demo_runs_on_generated_data_and_checks_its_answers()
+    public void Demo_builds_a_database_checks_answers_while_a_writer_commits_and_reopens_it()
     {
-        var (exit, output, error) = CliRun.Capture("demo", "--generate", "--runs", "1", "--json");
+        var db = Path.Combine(_folder, "demo.bfdb");
+        var (exit, output, error) = CliRun.Capture("demo", "--generate", "--runs", "1", "--commits", "20", "--db", db, "--json");
         Assert.True(exit == 0, error);
-        using var doc = JsonDocument.Parse(output);
-        Assert.Equal(200, doc.RootElement.GetProperty("bitmaps").GetInt32());
-        var queries = doc.RootElement.GetProperty("queries").EnumerateArray().ToArray();
-        Assert.Equal(6, queries.Length);
-        Assert.All(queries, q => Assert.True(q.GetProperty("bitfuse_ms").GetDouble() > 0));
+        using (var doc = JsonDocument.Parse(output))
+        {
+            var root = doc.RootElement;
+            Assert.Equal(200, root.GetProperty("bitmaps").GetInt32());
+            Assert.Equal("built", root.GetProperty("opened").GetString());
+            var queries = root.GetProperty("queries").EnumerateArray().ToArray();
+            Assert.Equal(6, queries.Length);
+            Assert.All(queries, q => Assert.True(q.GetProperty("bitfuse_ms").GetDouble() > 0));
+            var concurrent = root.GetProperty("concurrent");
+            Assert.Equal(20, concurrent.GetProperty("commits").GetInt32());
+            Assert.True(concurrent.GetProperty("answers_checked").GetInt64() >= 6);
+        }
+
+        // The writer's adds and removes cancel out, so the second run finds the data set unchanged and reopens it.
+        (exit, output, error) = CliRun.Capture("demo", "--generate", "--runs", "1", "--commits", "2", "--db", db, "--json");
+        Assert.True(exit == 0, error);
+        using (var doc = JsonDocument.Parse(output))
+        {
+            Assert.Equal("reopened", doc.RootElement.GetProperty("opened").GetString());
+        }
     }
 }

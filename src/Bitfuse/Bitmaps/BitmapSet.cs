@@ -47,11 +47,26 @@ public sealed class BitmapSet : IReadOnlyDictionary<string, Bitmap>, IDisposable
     /// <paramref name="knownNames"/> lists the resolver's names for the suggestions of an unknown-name error.
     /// </summary>
     public BitmapSet(Func<string, Bitmap?> resolve, Func<IEnumerable<string>>? knownNames = null)
+        : this(resolve, knownNames, resolverAnswersFixed: false)
+    {
+    }
+
+    /// <summary>
+    /// A set backed by <paramref name="resolve"/>, as above; when <paramref name="resolverAnswersFixed"/>, the resolver
+    /// gives the same bitmap for a name for as long as the set lives (an immutable snapshot), so a compiled query may
+    /// keep what it resolved under the set's <see cref="Version"/>. Dispose such a set when its bitmaps go: that
+    /// changes the version, so nothing kept is handed out again.
+    /// </summary>
+    internal BitmapSet(Func<string, Bitmap?> resolve, Func<IEnumerable<string>>? knownNames, bool resolverAnswersFixed)
     {
         ArgumentNullException.ThrowIfNull(resolve);
         _resolve = resolve;
         _knownNames = knownNames;
+        ResolverAnswersFixed = resolverAnswersFixed;
     }
+
+    /// <summary>True when the resolver's answers never change while the set lives (see the constructor).</summary>
+    internal bool ResolverAnswersFixed { get; }
 
     /// <summary>The bitmap called <paramref name="name"/>; setting replaces or adds it.</summary>
     /// <exception cref="UnknownBitmapException">No bitmap has that name (the message lists the nearest names).</exception>

@@ -259,7 +259,8 @@ public sealed class CompiledQuery
     // optimizer removed it; unusedEnd is one past the largest value of the removed ones (they still count
     // for the default universe). The arrays of the last set seen are kept under the set's version, which
     // changes on every add, replace or remove (and is unique across sets), so a hit never hands out a bitmap
-    // the set no longer holds; names only a resolver knows are never kept. The cache is one immutable object
+    // the set no longer holds; names only a resolver knows are kept only when its answers are fixed for the set's
+    // lifetime (a snapshot), whose disposal changes the version. The cache is one immutable object
     // swapped whole, so racing runs each see a consistent pair; the executors only read the arrays.
     private Bitmap[] Resolve(BitmapSet inputs, out long unusedEnd)
     {
@@ -295,7 +296,7 @@ public sealed class CompiledQuery
             if (!inputs.TryGetAdded(Variables[v], out var bitmap))
             {
                 bitmap = inputs.Resolve(Variables[v]);
-                cacheable = false;
+                cacheable &= inputs.ResolverAnswersFixed;
             }
             var p = _positionOfVariable[v];
             if (p >= 0)

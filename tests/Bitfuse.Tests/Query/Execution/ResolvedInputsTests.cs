@@ -86,6 +86,28 @@ public class ResolvedInputsTests
     }
 
     [Fact]
+    public void A_fixed_resolver_is_asked_once_until_its_set_is_disposed()
+    {
+        using var a = Bitmap.FromValues([1u, 2u, 3u]);
+        using var c = Bitmap.FromValues([2u, 3u, 4u]);
+        var asked = 0;
+        var set = new BitmapSet(name =>
+        {
+            asked++;
+            return name switch { "a" => a, "c" => c, _ => null };
+        }, null, resolverAnswersFixed: true);
+        var query = new QueryEngine().Compile("a & c");
+        Assert.Equal(2, query.Count(set));
+        Assert.Equal(2, query.Count(set));
+        Assert.Equal(2, asked);
+
+        // Disposal changes the version: the next run asks again (a snapshot's resolver then throws).
+        set.Dispose();
+        Assert.Equal(2, query.Count(set));
+        Assert.Equal(4, asked);
+    }
+
+    [Fact]
     public void A_removed_variable_still_sets_the_default_universe_after_it_changes()
     {
         // The optimizer drops b (a & (b | !b) is a); b still counts for the universe of !a.

@@ -1,0 +1,75 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace Bitfuse.Cli;
+
+/// <summary>
+/// <c>bitfuse db import</c>: adds bitmaps from a real-data folder, a <c>name,value</c> CSV or Roaring files to a
+/// database (created when absent), through <see cref="DatabaseImporter"/>; renders its progress and closing line.
+/// </summary>
+internal static class DbImportCommand
+{
+    public static Command Create()
+    {
+        var folder = DbCommand.Folder();
+        var dataset = new Option<string?>("--dataset") { Description = "A data-set folder (one .txt of comma-separated values per bitmap, named after the file), or a folder of such folders." };
+        var csv = new Option<string?>("--csv") { Description = "A CSV file of name,value lines (the name is everything before the last comma)." };
+        var roaring = new Option<string?>("--roaring") { Description = "A folder of Roaring portable files (.roaring, .bin), one bitmap per file, named after the file." };
+        var json = DbCommand.Json("the import's summary");
+        var command = new Command("import", """
+            Add bitmaps to a database (created when absent), then checkpoint. Values are added to the named bitmaps.
+            The whole input is checked before anything is committed: a bad line or file commits nothing.
+            """)
+        {
+            folder, dataset, csv, roaring, json,
+        };
+        command.SetAction(parse =>
+        {
+            var sources = new[] { parse.GetValue(dataset), parse.GetValue(csv), parse.GetValue(roaring) };
+            if (sources.Count(s => s is not null) != 1)
+            {
+                throw new UserException("give exactly one of --dataset DIR, --csv FILE, --roaring DIR");
+            }
+            using var db = DbCommand.Open(parse.GetValue(folder)!, create: true);
+            var quiet = parse.GetValue(json);
+            var summary = DbProgress.Run(quiet, report =>
+            {
+                var importer = new DatabaseImporter(db) { Progress = p => report(Stage(p.Stage), p.Done, p.Total) };
+                return sources[0] is { } d ? importer.ImportDataSets(d)
+                    : sources[1] is { } c ? importer.ImportCsv(c)
+                    : importer.ImportRoaringFiles(sources[2]!);
+            });
+            if (quiet)
+            {
+                JsonOutput.Write(new
+                {
+                    Database = db.FolderPath,
+                    summary.Names,
+                    summary.Values,
+                    summary.InputBytes,
+                    summary.Transactions,
+                    ElapsedMs = summary.Elapsed.TotalMilliseconds,
+                    summary.ValuesPerSecond,
+                    summary.DataFileBytes,
+                    summary.LogBytes,
+                    summary.BytesOnDisk,
+                    summary.BytesAdded,
+                    summary.BytesPerValue,
+                });
+                return CommandLineRunner.ExitOk;
+            }
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"imported {DbCommand.Count(summary.Values)} values into {DbCommand.Count(summary.Names)} bitmaps in {summary.Elapsed.TotalSeconds:F2} s ({summary.ValuesPerSecond / 1e6:F2} M values/s); " +
+                $"on disk {DbCommand.Bytes(summary.BytesOnDisk)} (data file {DbCommand.Bytes(summary.DataFileBytes)}, log {DbCommand.Bytes(summary.LogBytes)}), {summary.BytesPerValue:F2} bytes per value imported"));
+            return CommandLineRunner.ExitOk;
+        });
+        return command;
+    }
+
+    private static string Stage(ImportStage stage) => stage switch
+    {
+        ImportStage.Reading => "reading and checking",
+        ImportStage.Committing => "committing",
+        _ => "checkpointing",
+    };
+}

@@ -1,0 +1,59 @@
+using System.CommandLine;
+
+namespace Bitfuse.Cli;
+
+/// <summary><c>bitfuse db verify</c>: every checksum and structure; exit 1 with the problems listed when there are any.</summary>
+internal static class DbVerifyCommand
+{
+    public static Command Create()
+    {
+        var folder = DbCommand.Folder();
+        var json = DbCommand.Json("the problems found");
+        var command = new Command("verify", "Check every checksum and structure of a database: the meta pages, the log, the directory and every stored bitmap. Exit 1 when anything is wrong.")
+        {
+            folder, json,
+        };
+        command.SetAction(parse =>
+        {
+            var path = Path.GetFullPath(parse.GetValue(folder)!);
+            var problems = new List<Problem>();
+            var bitmaps = 0;
+            try
+            {
+                // Opening checks the meta pages, the directory and every log record since the checkpoint.
+                using var db = DbCommand.Open(path);
+                using (var snapshot = db.Snapshot())
+                {
+                    bitmaps = snapshot.Count;
+                }
+                problems.AddRange(db.Verify().Select(Problem.Of));
+            }
+            catch (DatabaseCorruptException e)
+            {
+                problems.Add(Problem.Of(e));
+            }
+            if (parse.GetValue(json))
+            {
+                JsonOutput.Write(new { Database = path, Ok = problems.Count == 0, Bitmaps = bitmaps, Problems = problems });
+            }
+            else if (problems.Count == 0)
+            {
+                Console.Out.WriteLine($"{path}: {DbCommand.Count(bitmaps)} bitmaps, every checksum and structure sound");
+            }
+            else
+            {
+                foreach (var p in problems)
+                {
+                    CommandLineRunner.WriteError($"'{p.File}' is corrupt at byte offset {p.Offset}: {p.Description}");
+                }
+            }
+            return problems.Count == 0 ? CommandLineRunner.ExitOk : CommandLineRunner.ExitFailure;
+        });
+        return command;
+    }
+
+    private sealed record Problem(string File, long Offset, string Description)
+    {
+        public static Problem Of(DatabaseCorruptException e) => new(e.FilePath, e.Offset, e.Problem);
+    }
+}

@@ -1,0 +1,377 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using Bitfuse.Persistence;
+
+namespace Bitfuse;
+
+/// <summary>
+/// Loads named bitmaps into a <see cref="Database"/> from files: a folder of data sets in the real-data layout
+/// (one <c>.txt</c> file of comma-separated values per bitmap, named after the file), a CSV of <c>name,value</c>
+/// lines, or a folder of Roaring portable files (one per name). Values are added to the named bitmaps (created
+/// when new), and the import ends with a checkpoint, so what it reports on disk is the data file's size.
+/// </summary>
+/// <remarks>
+/// The whole input is read and checked before anything is committed: a bad line, a bad file or a bad name stops
+/// the import with an <see cref="InvalidDataException"/> naming the file (and line) and nothing of it is committed.
+/// The checked bitmaps are then committed in transactions of about <see cref="TransactionBytes"/> each (a log
+/// record has a size limit). Should a commit fail after others succeeded (an I/O error), the exception says
+/// how many names were committed; those keep their values.
+/// </remarks>
+public sealed class DatabaseImporter
+{
+    private const int MaxLineBytes = 1 << 16;
+    private readonly Database _database;
+
+    /// <summary>An importer into <paramref name="database"/>.</summary>
+    public DatabaseImporter(Database database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        _database = database;
+    }
+
+    /// <summary>Called as the import goes (from the importing thread).</summary>
+    public Action<ImportProgress>? Progress { get; init; }
+
+    /// <summary>About how many serialized bytes one transaction carries (default 64 MiB).</summary>
+    public long TransactionBytes { get; init; } = 64L << 20;
+
+    /// <summary>
+    /// Imports every <c>.txt</c> bitmap of <paramref name="folder"/>: a data-set folder, or a folder of data-set
+    /// folders (each sub-folder holding <c>.txt</c> files). A file <c>census1881.csv12.txt</c> becomes the bitmap
+    /// <c>census1881.csv12</c>, as <see cref="BitmapSet.LoadFolder"/> names it.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="InvalidDataException">It holds no bitmaps, or a file is not in the text form (the message names it).</exception>
+    public ImportSummary ImportDataSets(string folder)
+    {
+        var files = DataSetFiles(folder);
+        return Run(files, file => [(Path.GetFileNameWithoutExtension(file), BitmapText.Load(file))]);
+    }
+
+    /// <summary>
+    /// Imports a CSV file of <c>name,value</c> lines (UTF-8; the name is everything before the last comma, the value
+    /// an unsigned 32-bit decimal). Empty lines are skipped, and so is a first line reading <c>name,value</c>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A line is malformed (the message names the file and the line number).</exception>
+    public ImportSummary ImportCsv(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"No CSV file at '{path}'.", path);
+        }
+        return Run([path], ReadCsv);
+    }
+
+    /// <summary>
+    /// Imports every Roaring portable file (<c>.roaring</c> or <c>.bin</c>) of <paramref name="folder"/>, one bitmap
+    /// per file, named by <see cref="BitmapFileName.Decode"/> of the file name without its extension.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A file is not a valid Roaring portable file (the message names it).</exception>
+    public ImportSummary ImportRoaringFiles(string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            throw new DirectoryNotFoundException($"No folder at '{folder}'.");
+        }
+        var files = Directory.GetFiles(folder)
+            .Where(f => f.EndsWith(BitmapFileName.RoaringExtension, StringComparison.OrdinalIgnoreCase) || f.EndsWith(".bin", StringComparison.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        if (files.Count == 0)
+        {
+            throw new InvalidDataException($"The folder '{folder}' holds no Roaring files (.roaring or .bin).");
+        }
+        return Run(files, file =>
+        {
+            string name;
+            try
+            {
+                name = BitmapFileName.Decode(Path.GetFileNameWithoutExtension(file));
+            }
+            catch (FormatException e)
+            {
+                throw new InvalidDataException($"'{file}': {e.Message}", e);
+            }
+            try
+            {
+                return [(name, Bitmap.DeserializeFile(file))];
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidDataException($"'{file}' is not a Roaring portable file: {e.Message}", e);
+            }
+        });
+    }
+
+    /// <summary>The <c>.txt</c> files of a data-set folder or of the data-set folders in it, in ordinal order.</summary>
+    public static IReadOnlyList<string> DataSetFiles(string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            throw new DirectoryNotFoundException($"No data-set folder at '{folder}'.");
+        }
+        var files = Directory.GetFiles(folder, "*.txt").ToList();
+        if (files.Count == 0)
+        {
+            foreach (var set in Directory.GetDirectories(folder).Order(StringComparer.Ordinal))
+            {
+                files.AddRange(Directory.GetFiles(set, "*.txt"));
+            }
+        }
+        if (files.Count == 0)
+        {
+            throw new InvalidDataException($"The folder '{folder}' holds no .txt bitmaps, neither itself nor in its sub-folders.");
+        }
+        files.Sort(StringComparer.Ordinal);
+        return files;
+    }
+
+    private ImportSummary Run(IReadOnlyList<string> files, Func<string, IEnumerable<(string Name, Bitmap Bitmap)>> read)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var before = _database.Statistics;
+        var inputBytes = files.Sum(f => new FileInfo(f).Length);
+        var parsed = new Dictionary<string, Bitmap>(StringComparer.Ordinal);
+        var order = new List<string>();
+        try
+        {
+            long done = 0;
+            Progress?.Invoke(new ImportProgress(ImportStage.Reading, 0, inputBytes));
+            foreach (var file in files)
+            {
+                foreach (var (name, bitmap) in read(file))
+                {
+                    Add(parsed, order, name, bitmap, file);
+                }
+                done += new FileInfo(file).Length;
+                Progress?.Invoke(new ImportProgress(ImportStage.Reading, done, inputBytes));
+            }
+        }
+        catch
+        {
+            foreach (var bitmap in parsed.Values)
+            {
+                bitmap.Dispose();
+            }
+            throw;
+        }
+
+        long values = 0;
+        foreach (var bitmap in parsed.Values)
+        {
+            bitmap.Optimize();
+            values += bitmap.Count;
+        }
+        var transactions = Commit(parsed, order);
+        Progress?.Invoke(new ImportProgress(ImportStage.Checkpointing, 0, 1));
+        _database.Checkpoint();
+        Progress?.Invoke(new ImportProgress(ImportStage.Checkpointing, 1, 1));
+        var after = _database.Statistics;
+        return new ImportSummary
+        {
+            Names = order.Count,
+            Values = values,
+            InputBytes = inputBytes,
+            Transactions = transactions,
+            Elapsed = Stopwatch.GetElapsedTime(started),
+            DataFileBytes = after.DataFileBytes,
+            LogBytes = after.LogBytes,
+            BytesAdded = after.DataFileBytes + after.LogBytes - before.DataFileBytes - before.LogBytes,
+        };
+    }
+
+    private static void Add(Dictionary<string, Bitmap> parsed, List<string> order, string name, Bitmap bitmap, string file)
+    {
+        try
+        {
+            WriteTransaction.CheckName(name);
+        }
+        catch (ArgumentException e)
+        {
+            bitmap.Dispose();
+            throw new InvalidDataException($"'{file}': {e.Message}", e);
+        }
+        if (parsed.TryGetValue(name, out var existing))
+        {
+            existing.OrInPlace(bitmap);
+            bitmap.Dispose();
+            return;
+        }
+        parsed.Add(name, bitmap);
+        order.Add(name);
+    }
+
+    /// <summary>Commits every bitmap (the transactions take them over); returns the number of transactions.</summary>
+    private int Commit(Dictionary<string, Bitmap> parsed, List<string> order)
+    {
+        var transactions = 0;
+        var committedNames = 0;
+        var next = 0;
+        try
+        {
+            while (next < order.Count)
+            {
+                using var tx = _database.BeginWrite();
+                long bytes = 0;
+                var first = next;
+                while (next < order.Count && (next == first || bytes < TransactionBytes))
+                {
+                    var bitmap = parsed[order[next]];
+                    bytes += bitmap.SerializedSize();
+                    tx.AddOwned(order[next], bitmap);
+                    next++;
+                }
+                tx.Commit();
+                transactions++;
+                committedNames = next;
+                Progress?.Invoke(new ImportProgress(ImportStage.Committing, next, order.Count));
+            }
+            return transactions;
+        }
+        catch (Exception e) when (transactions > 0 && e is IOException or InvalidOperationException)
+        {
+            throw new IOException($"The import stopped after committing {committedNames} of {order.Count} names in {transactions} transactions; those keep their values: {e.Message}", e);
+        }
+        finally
+        {
+            for (var i = next; i < order.Count; i++)
+            {
+                parsed[order[i]].Dispose();
+            }
+        }
+    }
+
+    private static List<(string, Bitmap)> ReadCsv(string path)
+    {
+        var lists = new Dictionary<string, List<uint>>(StringComparer.Ordinal);
+        var names = lists.GetAlternateLookup<ReadOnlySpan<char>>();
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        var chars = new char[LogRecord.MaxNameBytes];
+        var lastName = new byte[LogRecord.MaxNameBytes];
+        var lastNameLength = -1;
+        List<uint>? lastList = null;
+        long lineNumber = 0;
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            var filled = 0;
+            var atEnd = false;
+            while (!atEnd)
+            {
+                var read = stream.Read(buffer, filled, buffer.Length - filled);
+                atEnd = read == 0;
+                filled += read;
+                var span = buffer.AsSpan(0, filled);
+                var start = 0;
+                while (true)
+                {
+                    var newline = span[start..].IndexOf((byte)'\n');
+                    if (newline < 0 && !(atEnd && start < filled))
+                    {
+                        break;
+                    }
+                    var line = newline < 0 ? span[start..] : span.Slice(start, newline);
+                    start = newline < 0 ? filled : start + newline + 1;
+                    lineNumber++;
+                    ParseLine(line, lineNumber);
+                }
+                if (start < filled && filled - start >= MaxLineBytes)
+                {
+                    throw LineError(path, lineNumber + 1, $"the line is longer than {MaxLineBytes} bytes");
+                }
+                span[start..].CopyTo(buffer);
+                filled -= start;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        var bitmaps = new List<(string, Bitmap)>(lists.Count);
+        foreach (var (name, values) in lists)
+        {
+            bitmaps.Add((name, Bitmap.FromValues(CollectionsMarshal.AsSpan(values))));
+        }
+        return bitmaps;
+
+        void ParseLine(ReadOnlySpan<byte> line, long number)
+        {
+            if (line.Length > 0 && line[^1] == '\r')
+            {
+                line = line[..^1];
+            }
+            if (line.Trim((byte)' ').IsEmpty || (number == 1 && line.SequenceEqual("name,value"u8)))
+            {
+                return;
+            }
+            var comma = line.LastIndexOf((byte)',');
+            if (comma <= 0)
+            {
+                throw LineError(path, number, $"expected 'name,value', got '{Shown(line)}'");
+            }
+            var valueText = line[(comma + 1)..].Trim((byte)' ');
+            if (!Utf8Parser.TryParse(valueText, out uint value, out var consumed) || consumed != valueText.Length || valueText.IsEmpty || valueText[0] is (byte)'+' or (byte)'-')
+            {
+                throw LineError(path, number, $"the value '{Shown(valueText)}' is not an unsigned 32-bit integer (0 to 4294967295)");
+            }
+            var nameBytes = line[..comma];
+            if (nameBytes.Length != lastNameLength || !nameBytes.SequenceEqual(lastName.AsSpan(0, lastNameLength)))
+            {
+                lastList = NameList(nameBytes, number);
+                if (nameBytes.Length <= lastName.Length)
+                {
+                    nameBytes.CopyTo(lastName);
+                    lastNameLength = nameBytes.Length;
+                }
+            }
+            lastList!.Add(value);
+        }
+
+        List<uint> NameList(ReadOnlySpan<byte> nameBytes, long number)
+        {
+            if (nameBytes.Length > LogRecord.MaxNameBytes)
+            {
+                throw LineError(path, number, $"the name takes {nameBytes.Length} bytes; at most {LogRecord.MaxNameBytes} are allowed");
+            }
+            int length;
+            try
+            {
+                length = StrictUtf8.GetChars(nameBytes, chars);
+            }
+            catch (DecoderFallbackException)
+            {
+                throw LineError(path, number, "the name is not valid UTF-8");
+            }
+            if (names.TryGetValue(chars.AsSpan(0, length), out var list))
+            {
+                return list;
+            }
+            var name = new string(chars, 0, length);
+            try
+            {
+                WriteTransaction.CheckName(name);
+            }
+            catch (ArgumentException e)
+            {
+                throw LineError(path, number, e.Message);
+            }
+            list = [];
+            lists.Add(name, list);
+            return list;
+        }
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private static string Shown(ReadOnlySpan<byte> text)
+    {
+        var shown = Encoding.UTF8.GetString(text[..Math.Min(text.Length, 60)]);
+        return text.Length > 60 ? shown + "…" : shown;
+    }
+
+    private static InvalidDataException LineError(string path, long line, string problem) =>
+        new($"'{path}' line {line}: {problem}; nothing of this import was committed.");
+}

@@ -1,0 +1,202 @@
+using System.Text.Json;
+
+namespace Bitfuse.Cli.Tests;
+
+/// <summary>The <c>db</c> verbs run as a user runs them, on a temp folder, checked against the in-memory bitmaps.</summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class DbCommandTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "bitfuse-dbcli-" + Guid.NewGuid().ToString("N"));
+
+    public DbCommandTests() => Directory.CreateDirectory(_folder);
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string Db => Path.Combine(_folder, "test.bfdb");
+
+    /// <summary>A small real data set (census1881, 200 bitmaps), or a generated one of the same layout when the shared data is absent.</summary>
+    private string SmallDataSet()
+    {
+        if (DemoData.FindRealData(null) is { } real && Directory.Exists(Path.Combine(real, "census1881")))
+        {
+            return Path.Combine(real, "census1881");
+        }
+        var folder = Path.Combine(_folder, "generated");
+        Directory.CreateDirectory(folder);
+        var random = new Random(5);
+        for (var i = 0; i < 40; i++)
+        {
+            var values = Enumerable.Range(0, 3000).Select(_ => random.Next(0, 1 << 20)).Distinct().Order();
+            File.WriteAllText(Path.Combine(folder, $"gen.csv{i}.txt"), string.Join(",", values));
+        }
+        return folder;
+    }
+
+    [Fact]
+    public void Import_a_real_data_set_then_queries_count_what_the_in_memory_bitmaps_count()
+    {
+        var dataSet = SmallDataSet();
+        var (exit, output, error) = CliRun.Capture("db", "import", "--db", Db, "--dataset", dataSet, "--json");
+        Assert.True(exit == 0, error);
+        using var inMemory = BitmapSet.LoadFolder(dataSet);
+        using (var summary = JsonDocument.Parse(output))
+        {
+            Assert.Equal(inMemory.Count, summary.RootElement.GetProperty("names").GetInt32());
+            Assert.Equal(inMemory.Values.Sum(b => b.Count), summary.RootElement.GetProperty("values").GetInt64());
+            Assert.True(summary.RootElement.GetProperty("data_file_bytes").GetInt64() > 8192);
+        }
+
+        var names = inMemory.Names;
+        var engine = new QueryEngine();
+        string[] queries =
+        [
+            $"{names[0]} | {names[1]}",
+            $"{names[2]} & !{names[3]}",
+            $"({names[4]} | {names[5]} | {names[6]}) - {names[7]}",
+            $"{names[8]} ^ {names[9]}",
+            string.Join(" | ", names.Take(30)),
+        ];
+        foreach (var text in queries)
+        {
+            (exit, output, error) = CliRun.Capture("db", "query", "--db", Db, text, "--count", "--json");
+            Assert.True(exit == 0, error);
+            using var answer = JsonDocument.Parse(output);
+            Assert.Equal(engine.Compile(text).Count(inMemory), answer.RootElement.GetProperty("count").GetInt64());
+        }
+
+        (exit, output, error) = CliRun.Capture("db", "stats", "--db", Db, "--json");
+        Assert.True(exit == 0, error);
+        using (var stats = JsonDocument.Parse(output))
+        {
+            var rows = stats.RootElement.GetProperty("bitmaps").EnumerateArray().ToArray();
+            Assert.Equal(inMemory.Count, rows.Length);
+            var first = rows.Single(r => r.GetProperty("name").GetString() == names[0]);
+            Assert.Equal(inMemory[names[0]].Count, first.GetProperty("values").GetInt64());
+            Assert.Equal(stats.RootElement.GetProperty("lsn").GetInt64(), stats.RootElement.GetProperty("checkpoint_lsn").GetInt64());
+        }
+        (exit, output, error) = CliRun.Capture("db", "verify", "--db", Db);
+        Assert.True(exit == 0, error);
+        Assert.Contains("every checksum and structure sound", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Add_remove_checkpoint_and_export_round_trip_through_csv_and_roaring_files()
+    {
+        Assert.Equal(0, CliRun.Capture("db", "create", "--db", Db).Exit);
+        Assert.Equal(0, CliRun.Capture("db", "add", "--db", Db, "os:ios", "1,2,3", "70000", "4000000000").Exit);
+        Assert.Equal(0, CliRun.Capture("db", "add", "--db", Db, "a/b,c", "5", "6").Exit);
+        var (exit, output, error) = CliRun.Capture("db", "remove", "--db", Db, "os:ios", "2", "--json");
+        Assert.True(exit == 0, error);
+        using (var removed = JsonDocument.Parse(output))
+        {
+            Assert.Equal(4, removed.RootElement.GetProperty("cardinality").GetInt64());
+        }
+        (exit, _, error) = CliRun.Capture("db", "checkpoint", "--db", Db);
+        Assert.True(exit == 0, error);
+
+        var csv = Path.Combine(_folder, "out.csv");
+        (exit, _, error) = CliRun.Capture("db", "export", "--db", Db, "--csv", csv);
+        Assert.True(exit == 0, error);
+        Assert.Equal(["a/b,c,5", "a/b,c,6", "os:ios,1", "os:ios,3", "os:ios,70000", "os:ios,4000000000"], File.ReadAllLines(csv));
+
+        var roaring = Path.Combine(_folder, "roaring");
+        (exit, _, error) = CliRun.Capture("db", "export", "--db", Db, "--roaring", roaring);
+        Assert.True(exit == 0, error);
+        var copy = Path.Combine(_folder, "copy.bfdb");
+        (exit, _, error) = CliRun.Capture("db", "import", "--db", copy, "--roaring", roaring);
+        Assert.True(exit == 0, error);
+        var csvCopy = Path.Combine(_folder, "copy.csv");
+        Assert.Equal(0, CliRun.Capture("db", "export", "--db", copy, "--csv", csvCopy).Exit);
+        Assert.Equal(File.ReadAllLines(csv), File.ReadAllLines(csvCopy));
+
+        var fromCsv = Path.Combine(_folder, "from-csv.bfdb");
+        (exit, _, error) = CliRun.Capture("db", "import", "--db", fromCsv, "--csv", csv);
+        Assert.True(exit == 0, error);
+        (exit, output, _) = CliRun.Capture("db", "query", "--db", fromCsv, "\"a/b,c\" | os:ios", "--values");
+        Assert.Equal(0, exit);
+        Assert.Equal(["1", "3", "5", "6", "70000", "4000000000"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Take(6));
+    }
+
+    [Fact]
+    public void A_bad_csv_line_names_file_and_line_and_commits_nothing()
+    {
+        var csv = Path.Combine(_folder, "bad.csv");
+        File.WriteAllLines(csv, ["name,value", "a,1", "b,2", "a,x17", "c,3"]);
+        var (exit, _, error) = CliRun.Capture("db", "import", "--db", Db, "--csv", csv);
+        Assert.Equal(1, exit);
+        var line = OneLine(error);
+        Assert.Contains($"'{csv}' line 4: the value 'x17' is not an unsigned 32-bit integer", line, StringComparison.Ordinal);
+        Assert.Contains("nothing of this import was committed", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+        Assert.Single(error.Trim().Split('\n'));
+
+        (exit, var output, error) = CliRun.Capture("db", "stats", "--db", Db, "--json");
+        Assert.True(exit == 0, error);
+        using var stats = JsonDocument.Parse(output);
+        Assert.Equal(0, stats.RootElement.GetProperty("names").GetInt32());
+        Assert.Equal(0, stats.RootElement.GetProperty("lsn").GetInt64());
+    }
+
+    [Fact]
+    public void Unknown_names_are_usage_errors_and_a_missing_database_is_a_failure()
+    {
+        Assert.Equal(0, CliRun.Capture("db", "add", "--db", Db, "segment", "1").Exit);
+        var (exit, _, error) = CliRun.Capture("db", "query", "--db", Db, "segmnt & x");
+        Assert.Equal(2, exit);
+        Assert.Contains("unknown bitmap 'segmnt'; did you mean 'segment'", OneLine(error), StringComparison.Ordinal);
+        (exit, _, error) = CliRun.Capture("db", "export", "--db", Db, "--csv", Path.Combine(_folder, "x.csv"), "--name", "nope");
+        Assert.Equal(2, exit);
+        Assert.Contains("unknown bitmap 'nope'", OneLine(error), StringComparison.Ordinal);
+        (exit, _, error) = CliRun.Capture("db", "stats", "--db", Path.Combine(_folder, "absent"));
+        Assert.Equal(1, exit);
+        Assert.Contains("No database at", OneLine(error), StringComparison.Ordinal);
+        Assert.Equal(2, CliRun.Capture("db", "import", "--db", Db).Exit);
+        Assert.Equal(1, CliRun.Capture("db", "create", "--db", Db).Exit);
+    }
+
+    [Fact]
+    public void A_second_opener_gets_one_line_naming_the_holder()
+    {
+        Assert.Equal(0, CliRun.Capture("db", "add", "--db", Db, "a", "1").Exit);
+        using (Database.Open(Db))
+        {
+            var (exit, _, error) = CliRun.Capture("db", "add", "--db", Db, "a", "2");
+            Assert.Equal(1, exit);
+            Assert.Contains("is open in another process", OneLine(error), StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+        }
+        var (_, output, _) = CliRun.Capture("db", "query", "--db", Db, "a", "--values");
+        Assert.Equal("1", output.Split('\n')[0]);
+    }
+
+    [Fact]
+    public void Verify_lists_a_corrupt_bitmap_with_file_and_offset_and_exits_1()
+    {
+        Assert.Equal(0, CliRun.Capture("db", "add", "--db", Db, "a", "1", "2", "3").Exit);
+        Assert.Equal(0, CliRun.Capture("db", "add", "--db", Db, "b", "4").Exit);
+        Assert.Equal(0, CliRun.Capture("db", "checkpoint", "--db", Db).Exit);
+        var data = Path.Combine(Db, "data");
+        using (var file = File.Open(data, FileMode.Open, FileAccess.ReadWrite))
+        {
+            // The first frame's body starts 64 bytes after the two 4 KiB meta pages.
+            file.Position = 8192 + 64 + 8;
+            var b = file.ReadByte();
+            file.Position = 8192 + 64 + 8;
+            file.WriteByte((byte)(b ^ 0x10));
+        }
+        var (exit, output, error) = CliRun.Capture("db", "verify", "--db", Db, "--json");
+        Assert.Equal(1, exit);
+        using var report = JsonDocument.Parse(output);
+        Assert.False(report.RootElement.GetProperty("ok").GetBoolean());
+        var problem = Assert.Single(report.RootElement.GetProperty("problems").EnumerateArray());
+        Assert.Equal(Path.GetFullPath(data), problem.GetProperty("file").GetString());
+        Assert.Equal(8192 + 64, problem.GetProperty("offset").GetInt64());
+
+        (exit, _, error) = CliRun.Capture("db", "verify", "--db", Db);
+        Assert.Equal(1, exit);
+        Assert.Contains("is corrupt at byte offset 8256", OneLine(error), StringComparison.Ordinal);
+    }
+
+    // The console wraps long lines; compare with white space collapsed.
+    private static string OneLine(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
+}
