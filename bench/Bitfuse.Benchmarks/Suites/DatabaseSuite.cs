@@ -1,6 +1,6 @@
 using Bitfuse.Benchmarks.Compare;
-using Spectre.Console;
 using Roaring.Net.CRoaring;
+using Spectre.Console;
 
 namespace Bitfuse.Benchmarks.Suites;
 
