@@ -11,5 +11,6 @@ internal static class Verbs
         yield return IsolationCommand.Create();
         yield return QueryCommand.Create();
         yield return DemoCommand.Create();
+        yield return ServeCommand.Create();
     }
 }
