@@ -50,6 +50,9 @@ public sealed class BitfuseServer : IAsyncDisposable
     /// <summary>The dedicated query workers and whether each is pinned (empty: the thread pool runs queries).</summary>
     public IReadOnlyList<WorkerInfo> Workers => _served.Workers.Workers;
 
+    /// <summary>The served database (tests reach its state through it).</summary>
+    internal ServedDatabase Served => _served;
+
     /// <summary>Opens the database and starts listening.</summary>
     /// <exception cref="ArgumentException">An option is invalid (a non-loopback address without a token file, a bad CPU list).</exception>
     public static async Task<BitfuseServer> StartAsync(ServerOptions options, CancellationToken cancellation = default)

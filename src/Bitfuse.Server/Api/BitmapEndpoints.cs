@@ -47,7 +47,6 @@ internal static class BitmapEndpoints
 
     public static async Task<IResult> Put(HttpContext http, ServedDatabase served, string name)
     {
-        RequestBody.RequireContentType(http, RoaringType);
         using var body = await RequestBody.ReadAllAsync(http, served.Limits.MaxBitmapBodyBytes, "bitmaps", served.Metrics).ConfigureAwait(false);
         using var bitmap = Bitmap.Deserialize(body.GetBuffer().AsSpan(0, (int)body.Length));
         var answer = await Commits.RunAsync(served, 1, tx => tx.Set(name, bitmap), http.RequestAborted).ConfigureAwait(false);

@@ -20,7 +20,7 @@ internal static class ImportEndpoint
 {
     public static async Task<IResult> Handle(HttpContext http, ServedDatabase served, string? name)
     {
-        var type = RequestBody.RequireContentType(http, "text/csv", BitmapEndpoints.RoaringType);
+        var type = RequestBody.ContentTypeOf(http, "text/csv", BitmapEndpoints.RoaringType);
         if (type == BitmapEndpoints.RoaringType)
         {
             if (string.IsNullOrEmpty(name))

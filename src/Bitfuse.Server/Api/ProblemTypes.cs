@@ -21,9 +21,6 @@ public static class ProblemTypes
     /// <summary>The body is over its size limit (413).</summary>
     public const string TooLarge = "urn:bitfuse:problem:too-large";
 
-    /// <summary>The content type is not one the endpoint reads (415).</summary>
-    public const string UnsupportedMediaType = "urn:bitfuse:problem:unsupported-media-type";
-
     /// <summary>A bearer token is needed or does not match (401).</summary>
     public const string Unauthorized = "urn:bitfuse:problem:unauthorized";
 
@@ -32,9 +29,6 @@ public static class ProblemTypes
 
     /// <summary>The server is shutting down or the database stopped after an I/O failure (503).</summary>
     public const string Unavailable = "urn:bitfuse:problem:unavailable";
-
-    /// <summary>No such endpoint, or a status without a body of its own (the status's own text).</summary>
-    public const string Http = "about:blank";
 
     /// <summary>An unexpected failure (500; details are in the server's log).</summary>
     public const string Internal = "urn:bitfuse:problem:internal";

@@ -68,49 +68,49 @@ internal static class QueryEndpoint
         switch (mode)
         {
             case "values":
-            {
-                using var answer = query.Evaluate(inputs, options);
-                var values = new List<uint>((int)Math.Min(limit, answer.Count));
-                foreach (var value in answer)
                 {
-                    if (values.Count == limit)
+                    using var answer = query.Evaluate(inputs, options);
+                    var values = new List<uint>((int)Math.Min(limit, answer.Count));
+                    foreach (var value in answer)
                     {
-                        break;
-                    }
-                    values.Add(value);
-                }
-                return Answer(mode, answer.Count, snapshot.Lsn, started) with { Values = values, Truncated = answer.Count > values.Count };
-            }
-            case "explain":
-            {
-                var explanation = query.Explain(inputs, options);
-                var s = explanation.Statistics;
-                return Answer(mode, explanation.Count, snapshot.Lsn, started) with
-                {
-                    Explain = new QueryExplain
-                    {
-                        Parsed = ExprNode.From(query.Parsed),
-                        Optimized = ExprNode.From(query.Optimized),
-                        OptimizedText = explanation.Optimized,
-                        Shape = explanation.Shape,
-                        KernelInputs = explanation.KernelInputs,
-                        Width = explanation.Width == KernelWidth.Scalar ? "scalar" : $"Vector{(int)explanation.Width}",
-                        Path = explanation.Path,
-                        UniverseEnd = explanation.UniverseEnd,
-                        Keys = new Dictionary<string, long>
+                        if (values.Count == limit)
                         {
-                            ["visited"] = s.KeysVisited,
-                            ["skipped"] = s.KeysSkipped,
-                            ["copied"] = s.KeysCopied,
-                            ["dense"] = s.KeysDense,
-                            ["sparse"] = s.KeysSparse,
-                            ["containersExpanded"] = s.ContainersExpanded,
-                            ["bytesRead"] = s.BytesRead,
+                            break;
+                        }
+                        values.Add(value);
+                    }
+                    return Answer(mode, answer.Count, snapshot.Lsn, started) with { Values = values, Truncated = answer.Count > values.Count };
+                }
+            case "explain":
+                {
+                    var explanation = query.Explain(inputs, options);
+                    var s = explanation.Statistics;
+                    return Answer(mode, explanation.Count, snapshot.Lsn, started) with
+                    {
+                        Explain = new QueryExplain
+                        {
+                            Parsed = ExprNode.From(query.Parsed),
+                            Optimized = ExprNode.From(query.Optimized),
+                            OptimizedText = explanation.Optimized,
+                            Shape = explanation.Shape,
+                            KernelInputs = explanation.KernelInputs,
+                            Width = explanation.Width == KernelWidth.Scalar ? "scalar" : $"Vector{(int)explanation.Width}",
+                            Path = explanation.Path,
+                            UniverseEnd = explanation.UniverseEnd,
+                            Keys = new Dictionary<string, long>
+                            {
+                                ["visited"] = s.KeysVisited,
+                                ["skipped"] = s.KeysSkipped,
+                                ["copied"] = s.KeysCopied,
+                                ["dense"] = s.KeysDense,
+                                ["sparse"] = s.KeysSparse,
+                                ["containersExpanded"] = s.ContainersExpanded,
+                                ["bytesRead"] = s.BytesRead,
+                            },
+                            Text = explanation.ToString(),
                         },
-                        Text = explanation.ToString(),
-                    },
-                };
-            }
+                    };
+                }
             default:
                 return Answer(mode, query.Count(inputs, options), snapshot.Lsn, started);
         }

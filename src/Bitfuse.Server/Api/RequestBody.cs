@@ -9,7 +9,7 @@ namespace Bitfuse.Server;
 
 /// <summary>
 /// Where request bodies enter: the size limit is set before the first byte is read (Kestrel cuts the body off
-/// with 413 past it, chunked or not), the content type is checked, JSON is read with unknown members refused,
+/// with 413 past it, chunked or not), JSON is read with unknown members refused,
 /// and the bytes read are counted for the metrics.
 /// </summary>
 internal static class RequestBody
@@ -40,15 +40,13 @@ internal static class RequestBody
     public static RequestRejectedException TooLarge(long bytes) =>
         new(StatusCodes.Status413PayloadTooLarge, ProblemTypes.TooLarge, "The body is too large", $"the body is over this endpoint's limit of {bytes} bytes");
 
-    /// <summary>Refuses a content type other than <paramref name="accepted"/> (a missing one is taken as the first).</summary>
-    public static string RequireContentType(HttpContext http, params string[] accepted)
+    /// <summary>
+    /// Which of <paramref name="accepted"/> the body is (a missing content type is taken as the first). Routing has
+    /// already answered 415 for any other type, from the endpoint's <c>Accepts</c> metadata.
+    /// </summary>
+    public static string ContentTypeOf(HttpContext http, params string[] accepted)
     {
-        var given = http.Request.ContentType;
-        if (string.IsNullOrEmpty(given))
-        {
-            return accepted[0];
-        }
-        if (MediaTypeHeaderValue.TryParse(given, out var parsed))
+        if (MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var parsed))
         {
             foreach (var type in accepted)
             {
@@ -58,8 +56,7 @@ internal static class RequestBody
                 }
             }
         }
-        throw new RequestRejectedException(StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType, "The content type is not supported",
-            $"this endpoint reads {string.Join(" or ", accepted)}, not '{given}'");
+        return accepted[0];
     }
 
     /// <summary>Reads a JSON body of at most <paramref name="limit"/> bytes.</summary>
@@ -67,7 +64,6 @@ internal static class RequestBody
     public static async Task<T> ReadJsonAsync<T>(HttpContext http, long limit, string endpoint, ServerMetrics metrics)
     {
         Limit(http, limit);
-        RequireContentType(http, "application/json");
         var body = new CountingStream(http.Request.Body);
         try
         {
