@@ -50,6 +50,9 @@ public sealed class BitfuseServer : IAsyncDisposable
     /// <summary>The dedicated query workers and whether each is pinned (empty: the thread pool runs queries).</summary>
     public IReadOnlyList<WorkerInfo> Workers => _served.Workers.Workers;
 
+    /// <summary>The database being served (a program embedding the server may query or write it directly too).</summary>
+    public Database Database => _served.Database;
+
     /// <summary>The served database (tests reach its state through it).</summary>
     internal ServedDatabase Served => _served;
 
