@@ -31,5 +31,6 @@ internal static class Verbs
         yield return QueryCommand.Create();
         yield return DemoCommand.Create();
         yield return DbCommand.Create();
+        yield return ServeCommand.Create();
     }
 }

@@ -212,7 +212,10 @@ public sealed class CompiledQuery
         var kernels = _engine.Kernels;
         return new QueryExplanation(Text, Parsed.ToString(), Optimized.ToString(), Form.Key, Form.Inputs, kernels.Width,
             kernels.Width == KernelWidth.Vector512 && System.Runtime.Intrinsics.X86.Avx512F.IsSupported,
-            result.UniverseEnd, result.UniverseGiven, result.Count, path, pathElapsed, result.Statistics);
+            result.UniverseEnd, result.UniverseGiven, result.Count, path, pathElapsed, result.Statistics)
+        {
+            OptimizedTree = Optimized,
+        };
     }
 
     /// <inheritdoc />

@@ -15,4 +15,11 @@ public sealed record QueryRunOptions
 
     /// <summary>Worker threads over key ranges; 1 (the default) runs on the calling thread. Results are identical either way.</summary>
     public int DegreeOfParallelism { get; init; } = 1;
+
+    /// <summary>
+    /// Stops a run between keys once cancelled (an <see cref="OperationCanceledException"/> is thrown and nothing is
+    /// returned). The per-key planner checks it before each key; the direct forms (a pair, a pure and, a pure or)
+    /// run to the end, in time linear in their inputs. None by default.
+    /// </summary>
+    public CancellationToken Cancellation { get; init; }
 }

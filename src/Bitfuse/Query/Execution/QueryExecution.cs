@@ -19,7 +19,8 @@ namespace Bitfuse.Query.Execution;
 /// </list>
 /// Invariants: inputs are only read; values at or beyond the universe end are never produced (the last,
 /// partial key is masked); parallel workers own disjoint key ranges and their results are joined in key
-/// order, so the answer does not depend on the degree of parallelism.
+/// order, so the answer does not depend on the degree of parallelism; a cancelled run stops before its next key
+/// and throws, so a partial answer is never returned.
 /// </summary>
 internal static unsafe class QueryExecution
 {
@@ -32,7 +33,7 @@ internal static unsafe class QueryExecution
             var none = new ExecutionStatistics(0, 0, 0, 0, 0, 0, 0, Stopwatch.GetElapsedTime(started));
             return new ExecutionResult(0, mode == ExecutionMode.Evaluate ? new Bitmap() : null, none, universeEnd, universeGiven);
         }
-        var context = new Context(query, planner, inputs, universeEnd, universeGiven, mode, action);
+        var context = new Context(query, planner, inputs, universeEnd, universeGiven, mode, action, options.Cancellation);
         var firstKey = context.FirstKey();
         var lastKey = context.LastKey;
         var workers = mode == ExecutionMode.ForEach ? 1 : Math.Max(1, options.DegreeOfParallelism);
@@ -49,7 +50,7 @@ internal static unsafe class QueryExecution
             }
             else
             {
-                Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = workers }, c =>
+                Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = options.Cancellation }, c =>
                 {
                     var lo = firstKey + (int)(span * c / chunks);
                     var hi = firstKey + (int)(span * (c + 1) / chunks) - 1;
@@ -112,10 +113,13 @@ internal static unsafe class QueryExecution
         private readonly bool _walkAll;
         private readonly int _lastLimit;
         private readonly bool _maskLast;
+        private readonly CancellationToken _cancellation;
         private volatile bool _found;
 
-        public Context(CompiledQuery query, KeyPlanner planner, Bitmap[] inputs, long universeEnd, bool universeGiven, ExecutionMode mode, Action<uint>? action)
+        public Context(CompiledQuery query, KeyPlanner planner, Bitmap[] inputs, long universeEnd, bool universeGiven, ExecutionMode mode, Action<uint>? action,
+            CancellationToken cancellation)
         {
+            _cancellation = cancellation;
             _query = query;
             _planner = planner;
             _inputs = inputs;
@@ -230,6 +234,7 @@ internal static unsafe class QueryExecution
                 {
                     mask |= (headSpan[i] == key ? 1UL : 0) << i;
                 }
+                _cancellation.ThrowIfCancellationRequested();
                 workspace.Visited++;
                 RunKey(_planner.Get(mask), (ushort)key, cursors, workspace, partial);
                 for (var rest = mask; rest != 0; rest &= rest - 1)
@@ -297,6 +302,7 @@ internal static unsafe class QueryExecution
                     }
                 }
                 var plan = byMask ? _planner.Get(mask) : _planner.Get(present.AsSpan(0, n));
+                _cancellation.ThrowIfCancellationRequested();
                 workspace.Visited++;
                 RunKey(plan, (ushort)key, cursors, workspace, partial);
                 for (var i = 0; i < n; i++)

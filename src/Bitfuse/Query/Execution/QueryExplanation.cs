@@ -33,6 +33,9 @@ public sealed record QueryExplanation(
     TimeSpan? PathElapsed,
     ExecutionStatistics Statistics)
 {
+    /// <summary>The optimized tree itself, for tools that draw it (<see cref="Optimized"/> is its text).</summary>
+    public Bitfuse.Query.Syntax.Expr? OptimizedTree { get; init; }
+
     /// <summary>A readable multi-line report.</summary>
     public override string ToString()
     {
