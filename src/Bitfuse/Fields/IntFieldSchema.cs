@@ -9,8 +9,8 @@ namespace Bitfuse.Fields;
 /// <param name="Depth">The number of bit slices, 0..64 (0: every stored value equals the minimum).</param>
 public sealed record IntFieldSchema(long Minimum, int Depth)
 {
-    /// <summary>The largest value the slices can hold.</summary>
-    public long Maximum => (long)((ulong)Minimum + (Depth == 64 ? ulong.MaxValue : (1UL << Depth) - 1));
+    /// <summary>The largest value the slices can hold (at most <see cref="long.MaxValue"/>).</summary>
+    public long Maximum => (long)Int128.Min((Int128)Minimum + ((Int128.One << Depth) - 1), long.MaxValue);
 
     /// <summary>The descriptor bitmap of this schema. The caller disposes it.</summary>
     public Bitmap ToBitmap()
