@@ -336,11 +336,33 @@ public sealed class Database : IDisposable
     internal void Commit(IReadOnlyList<WriteOp> ops)
     {
         // Called with the writer held; releases it before waiting for the sync (so the next transaction can
-        // build while this one waits) and returns once the commit is durable and published (V3).
-        long lsn;
+        // build while this one waits) and returns once the commit is durable and published (V3). It holds a
+        // handle reference throughout, so a concurrent Dispose cannot close the log under its sync (V5).
         try
         {
             ThrowIfUnusable();
+            AcquireHandle();
+        }
+        catch
+        {
+            _writer.Release();
+            throw;
+        }
+        try
+        {
+            CommitDurably(ops);
+        }
+        finally
+        {
+            ReleaseHandle();
+        }
+    }
+
+    private void CommitDurably(IReadOnlyList<WriteOp> ops)
+    {
+        long lsn;
+        try
+        {
             lsn = _lastLsn + 1;
             var record = LogRecord.Encode(lsn, ops);
             _options.CrashPoint?.Invoke("commit.before-log");
