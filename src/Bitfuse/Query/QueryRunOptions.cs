@@ -15,4 +15,10 @@ public sealed record QueryRunOptions
 
     /// <summary>Worker threads over key ranges; 1 (the default) runs on the calling thread. Results are identical either way.</summary>
     public int DegreeOfParallelism { get; init; } = 1;
+
+    /// <summary>
+    /// Dedicated (optionally pinned) threads to run the key ranges on instead of the thread pool; when set, it
+    /// decides the degree of parallelism (<see cref="DegreeOfParallelism"/> is ignored). Results are identical either way.
+    /// </summary>
+    public QueryWorkerPool? Workers { get; init; }
 }
