@@ -187,8 +187,8 @@ public sealed class IndexSuite : ICompareSuite
             var groupby = engine.CompileAggregate("groupby(os, country, city:c1 | city:c2 | !churned)");
             var cityOne = Native("city:c1");
             var cityTwo = Native("city:c2");
-            // The universe of `!churned` on Bitfuse's side: the largest value of the filter's inputs + 1.
-            var universe = new[] { "city:c1", "city:c2", "churned" }.Max(n => set[n].IsEmpty ? 0 : set[n].Max) + 1;
+            // The universe of `!churned` on Bitfuse's side: the largest column of any grouped row + 1.
+            var universe = osRows.Select(r => "os:" + r).Concat(countryRows.Select(r => "country:" + r)).Max(n => set[n].IsEmpty ? 0 : set[n].Max) + 1;
             List<(string, string, long)> NativeGroupBy()
             {
                 using var notChurned = churned.NotRange(0, universe - 1);

@@ -9,6 +9,9 @@ namespace Bitfuse;
 /// <c>topn(city, 10, f)</c>, <c>groupby(os, country, f)</c>) over fields kept under the <see cref="FieldNames"/>
 /// convention. The filter is an ordinary compiled query (comparisons fused into its kernel) and runs once;
 /// row counts are exact. The rows of a set field are the names of the set that start with <c>field:</c>.
+/// Unless the options give one, the universe of the filter's <c>!</c> and <c>$1</c> is, for sum/min/max,
+/// <c>[0, largest column with a value + 1)</c> and, for topn/groupby, <c>[0, largest column of any row + 1)</c>:
+/// columns beyond it cannot count, and <c>groupby(os, country, $1)</c> groups every column.
 /// Immutable and thread-safe.
 /// </summary>
 public sealed class AggregateQuery
@@ -50,7 +53,25 @@ public sealed class AggregateQuery
             ? CompiledQuery.SchemaOf(inputs, Call.Fields[0], Text)
             : null;
         var rows = schema is null ? RowsOf(inputs) : [];
-        using var filter = Filter?.Evaluate(inputs, options.Run);
+        var run = options.Run;
+        if (run.UniverseEnd is null)
+        {
+            long end = 0;
+            foreach (var field in rows)
+            {
+                foreach (var row in field.Bitmaps)
+                {
+                    end = row.IsEmpty ? end : Math.Max(end, row.Max + 1L);
+                }
+            }
+            if (schema is not null)
+            {
+                var exists = inputs.Resolve(FieldNames.Exists(Call.Fields[0].Name));
+                end = exists.IsEmpty ? 0 : exists.Max + 1L;
+            }
+            run = run with { UniverseEnd = end };
+        }
+        using var filter = Filter?.Evaluate(inputs, run);
         switch (function)
         {
             case AggregateFunction.Sum:
