@@ -22,8 +22,13 @@ public static class TableGenerator
     /// <summary>The kind of each generated column, for <see cref="CsvImport"/>.</summary>
     public static IReadOnlyDictionary<string, FieldKind> ColumnKinds { get; } = new Dictionary<string, FieldKind>
     {
-        ["city"] = FieldKind.Set, ["country"] = FieldKind.Mutex, ["os"] = FieldKind.Mutex, ["churned"] = FieldKind.Bool,
-        ["age"] = FieldKind.Int, ["income"] = FieldKind.Int, ["sessions"] = FieldKind.Int,
+        ["city"] = FieldKind.Set,
+        ["country"] = FieldKind.Mutex,
+        ["os"] = FieldKind.Mutex,
+        ["churned"] = FieldKind.Bool,
+        ["age"] = FieldKind.Int,
+        ["income"] = FieldKind.Int,
+        ["sessions"] = FieldKind.Int,
     };
 
     private const int Chunk = 1 << 16;
