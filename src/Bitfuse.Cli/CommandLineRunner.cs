@@ -31,7 +31,7 @@ internal static class CommandLineRunner
         {
             return Fail(e.Message, e.ExitCode, json);
         }
-        catch (Exception e) when (e is QuerySyntaxException or UnknownBitmapException)
+        catch (Exception e) when (e is QuerySyntaxException or UnknownBitmapException or Bitfuse.Fields.UnknownFieldException)
         {
             return Fail(e.Message, ExitUsage, json, e);
         }

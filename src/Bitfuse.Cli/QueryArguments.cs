@@ -15,6 +15,9 @@ internal sealed class QueryArguments
         Operators, tightest first: ! or ~ (not), & (and), - (and-not: a - b = a & !b), ^ (xor), | (or); parentheses group.
         Names: letters, digits, _, and . : - inside a name that starts with a letter or _ ("a-b" is one name, "a - b" is and-not);
         any other text in double quotes. $0 is the empty set, $1 the universe [0, largest value + 1) unless --universe is given.
+        Fields: rows of set/mutex fields are field:row, os:(ios | android) groups rows; int fields compare: age >= 30,
+        10 <= age < 20, age = 7, age != null. Aggregates: count(f), sum(age, f), min(age, f), max(age, f),
+        topn(city, 10, f), groupby(os, country, f).
         """;
 
     private const int PreviewValues = 10;
@@ -27,6 +30,10 @@ internal sealed class QueryArguments
     private readonly Option<long?> _universe = new("--universe") { Description = "The universe end N: ! and $1 complement within [0, N)." };
     private readonly Option<int> _parallel = new("--parallel") { Description = "Worker threads over key ranges (default 1).", DefaultValueFactory = _ => 1 };
     private readonly Option<int> _runs = new("--runs") { Description = "Warm runs after the first (cold) one; the warm time is their median (default 5, 0 for cold only).", DefaultValueFactory = _ => 5 };
+    private readonly Option<int> _workers = new("--workers") { Description = "Dedicated worker threads over key ranges (default 1); with --cpus they are pinned.", DefaultValueFactory = _ => 1 };
+    private readonly Option<string?> _cpus = new("--cpus") { Description = "CPU list for the workers (0-3,6): worker i is pinned to the i-th CPU, round-robin." };
+    private readonly Option<int?> _groups = new("--groups") { Description = "groupby: return at most N groups." };
+    private readonly Option<string?> _after = new("--after") { Description = "groupby: return the groups after this one (its rows joined by ',', as printed last on the previous page)." };
     private readonly Option<bool> _json = JsonOutput.Switch("the result");
     private readonly Option<string?> _output = JsonOutput.File();
 
@@ -37,26 +44,63 @@ internal sealed class QueryArguments
     public void AddTo(Command command)
     {
         command.Arguments.Add(_expression);
-        foreach (Option option in new Option[] { _count, _values, _limit, _explain, _universe, _parallel, _runs, _json, _output })
+        foreach (Option option in new Option[] { _count, _values, _limit, _explain, _universe, _parallel, _runs, _workers, _cpus, _groups, _after, _json, _output })
         {
             command.Options.Add(option);
         }
     }
 
-    /// <summary>Checks the options and compiles the query (before any input is loaded); the result runs it over inputs.</summary>
+    /// <summary>
+    /// Checks the options and compiles the query or aggregate (before any input is loaded); the result runs it
+    /// over inputs, on the workers of <c>--workers</c>/<c>--cpus</c> when given.
+    /// </summary>
     public Action<BitmapSet> Prepare(ParseResult parse)
     {
         var options = RunOptions(parse);
         var mode = parse.GetValue(_count) ? OutputMode.Count : parse.GetValue(_values) ? OutputMode.Values : OutputMode.Preview;
         var limit = parse.GetValue(_limit);
         var runs = parse.GetValue(_runs);
-        var query = QueryCommand.Compile(Text(parse));
+        var text = Text(parse);
+        var workers = parse.GetValue(_workers);
+        var cpus = parse.GetValue(_cpus);
+        if (QueryEngine.IsAggregate(text))
+        {
+            var aggregate = new QueryEngine().CompileAggregate(text);
+            var after = parse.GetValue(_after)?.Split(',');
+            return inputs =>
+            {
+                using var pool = FieldInputs.Pool(workers, cpus);
+                var report = RunAggregate(aggregate, inputs, new AggregateOptions { Run = options with { Workers = pool }, Limit = parse.GetValue(_groups), After = after });
+                JsonOutput.Emit(report, parse, _json, _output, () => RenderAggregate(report));
+            };
+        }
+        var query = QueryCommand.Compile(text);
         var explain = parse.GetValue(_explain);
         return inputs =>
         {
-            var report = Run(query, inputs, options, mode, limit, explain, runs);
+            using var pool = FieldInputs.Pool(workers, cpus);
+            var report = Run(query, inputs, options with { Workers = pool }, mode, limit, explain, runs);
             JsonOutput.Emit(report, parse, _json, _output, () => Render(report, mode, limit));
         };
+    }
+
+    private static AggregateReport RunAggregate(AggregateQuery query, BitmapSet inputs, AggregateOptions options)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var result = query.Run(inputs, options);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        return new AggregateReport(query.Text, result.Function.ToString(), result.Value?.ToString(CultureInfo.InvariantCulture),
+            result.Groups.Select(g => new GroupReport(g.Rows, g.Count)).ToList(), elapsed.TotalMilliseconds);
+    }
+
+    private static void RenderAggregate(AggregateReport report)
+    {
+        foreach (var group in report.Groups)
+        {
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{string.Join(",", group.Rows)}\t{group.Count}"));
+        }
+        var value = report.Groups.Count > 0 ? $"{report.Groups.Count} groups" : report.Value ?? "null (no value)";
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{report.Function}: {value} in {report.ElapsedMs:F3} ms"));
     }
 
     /// <summary>The run options the query options describe, checked.</summary>
@@ -187,6 +231,10 @@ internal sealed class QueryArguments
     /// </summary>
     private sealed record QueryReport(string Query, long Count, double ColdMs, double? WarmMs, int WarmRuns, List<uint>? Values, List<uint>? Preview, ExplainReport? Explain,
         [property: System.Text.Json.Serialization.JsonIgnore] string? ExplainText);
+
+    private sealed record AggregateReport(string Query, string Function, string? Value, List<GroupReport> Groups, double ElapsedMs);
+
+    private sealed record GroupReport(IReadOnlyList<string> Rows, long Count);
 
     private sealed record ExplainReport(string Parsed, string Optimized, string Kernel, IReadOnlyList<string> KernelInputs, string Width,
         long UniverseEnd, bool UniverseGiven, string Path, double? PathElapsedMs, long KeysVisited, long KeysSkipped, long KeysCopied, long KeysDense, long KeysSparse,

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Bitfuse.Fields;
 using Bitfuse.Query.Compilation;
 using Bitfuse.Query.Execution;
 using Bitfuse.Query.Optimization;
@@ -24,10 +25,18 @@ public sealed class CompiledQuery
     private readonly DirectShape _direct;
     private KeyPlanner? _planner;
     private ResolvedInputs? _resolved;
+    private LoweredQuery? _lowered;
 
     internal CompiledQuery(QueryEngine engine, string text, Expr parsed, Expr optimized, CanonicalForm form, IReadOnlyList<string> variables)
+        : this(engine, text, parsed, optimized, form, variables, [])
+    {
+    }
+
+    internal CompiledQuery(
+        QueryEngine engine, string text, Expr parsed, Expr optimized, CanonicalForm form, IReadOnlyList<string> variables, IReadOnlyList<FieldReference> comparedFields)
     {
         _engine = engine;
+        ComparedFields = comparedFields;
         Text = text;
         Parsed = parsed;
         Optimized = optimized;
@@ -65,9 +74,22 @@ public sealed class CompiledQuery
     /// <summary>The engine that compiled this query.</summary>
     public QueryEngine Engine => _engine;
 
+    /// <summary>
+    /// The int fields the query compares (<c>age &gt;= 30</c>), in order of first mention. A query with comparisons
+    /// runs over a <see cref="BitmapSet"/> only: each run reads the fields' schemas there and runs the query
+    /// with every comparison turned into slice logic fused into its kernel (docs/design/fields.md).
+    /// </summary>
+    public IReadOnlyList<FieldReference> ComparedFields { get; }
+
     /// <summary>The kernel for <paramref name="variant"/>, compiling it on first use.</summary>
+    /// <exception cref="InvalidOperationException">The query compares int fields: its kernels depend on the fields' schemas.</exception>
     internal Kernel GetKernel(KernelVariant variant)
     {
+        if (ComparedFields.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"'{Text}' compares int fields ({string.Join(", ", ComparedFields.Select(f => f.Name))}): it runs over a BitmapSet that holds them, not in dense mode");
+        }
         var kernel = Volatile.Read(ref _kernels[(int)variant]);
         if (kernel is null)
         {
@@ -165,12 +187,16 @@ public sealed class CompiledQuery
     /// <summary>The number of values in the answer over <paramref name="inputs"/>; nothing is materialised.</summary>
     /// <exception cref="UnknownBitmapException">A name the set does not hold.</exception>
     public long Count(BitmapSet inputs, QueryRunOptions? options = null) =>
-        Run(inputs, options, ExecutionMode.Count, out _);
+        ComparedFields.Count > 0 ? Lower(inputs).Count(inputs, options) : Run(inputs, options, ExecutionMode.Count, out _);
 
     /// <summary>The answer over <paramref name="inputs"/> as a new bitmap (each container in its best kind). The caller disposes it.</summary>
     /// <exception cref="UnknownBitmapException">A name the set does not hold.</exception>
     public Bitmap Evaluate(BitmapSet inputs, QueryRunOptions? options = null)
     {
+        if (ComparedFields.Count > 0)
+        {
+            return Lower(inputs).Evaluate(inputs, options);
+        }
         Run(inputs, options, ExecutionMode.Evaluate, out var bitmap);
         return bitmap!;
     }
@@ -178,13 +204,18 @@ public sealed class CompiledQuery
     /// <summary>Whether the answer over <paramref name="inputs"/> has any value; stops at the first.</summary>
     /// <exception cref="UnknownBitmapException">A name the set does not hold.</exception>
     public bool Any(BitmapSet inputs, QueryRunOptions? options = null) =>
-        Execute(inputs, options, ExecutionMode.Any, null).Count != 0;
+        ComparedFields.Count > 0 ? Lower(inputs).Any(inputs, options) : Execute(inputs, options, ExecutionMode.Any, null).Count != 0;
 
     /// <summary>Calls <paramref name="action"/> with every value of the answer, ascending, holding at most one key's values at a time (always on the calling thread).</summary>
     /// <exception cref="UnknownBitmapException">A name the set does not hold.</exception>
     public void ForEach(BitmapSet inputs, Action<uint> action, QueryRunOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(action);
+        if (ComparedFields.Count > 0)
+        {
+            Lower(inputs).ForEach(inputs, action, options);
+            return;
+        }
         Execute(inputs, options, ExecutionMode.ForEach, action);
     }
 
@@ -193,6 +224,10 @@ public sealed class CompiledQuery
     public QueryExplanation Explain(BitmapSet inputs, QueryRunOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        if (ComparedFields.Count > 0)
+        {
+            return Lower(inputs).Explain(inputs, options);
+        }
         options ??= QueryRunOptions.Default;
         Validate(options);
         var positional = Resolve(inputs, out var unusedEnd);
@@ -329,6 +364,56 @@ public sealed class CompiledQuery
         return QueryExecution.Run(this, planner, positional, universe, options.UniverseEnd is not null, options, mode, action);
     }
 
+    // The query with each comparison turned into slice logic for the schemas the set holds now. The last
+    // lowering is kept with the schemas it was made for; a run that reads other schemas lowers again.
+    private CompiledQuery Lower(BitmapSet inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var schemas = new IntFieldSchema[ComparedFields.Count];
+        for (var i = 0; i < schemas.Length; i++)
+        {
+            schemas[i] = SchemaOf(inputs, ComparedFields[i], Text);
+        }
+        var cached = Volatile.Read(ref _lowered);
+        if (cached is not null && cached.Schemas.AsSpan().SequenceEqual(schemas))
+        {
+            return cached.Query;
+        }
+        var lowered = RangeLowering.Lower(Optimized, new ExprPool(), field =>
+        {
+            for (var i = 0; i < schemas.Length; i++)
+            {
+                if (string.Equals(ComparedFields[i].Name, field, StringComparison.Ordinal))
+                {
+                    return schemas[i];
+                }
+            }
+            throw new InvalidOperationException($"'{field}' is compared but not among the compared fields");
+        });
+        var query = _engine.CompileLowered(Text, lowered, Variables);
+        Volatile.Write(ref _lowered, new LoweredQuery(schemas, query));
+        return query;
+    }
+
+    /// <summary>The schema of int field <paramref name="field"/> in <paramref name="inputs"/>, or an <see cref="UnknownFieldException"/> with a caret into <paramref name="text"/>.</summary>
+    internal static IntFieldSchema SchemaOf(BitmapSet inputs, FieldReference field, string text)
+    {
+        if (inputs.TryGetValue(FieldNames.IntDescriptor(field.Name), out var descriptor))
+        {
+            return IntFieldSchema.FromBitmap(field.Name, descriptor);
+        }
+        var known = new List<string>();
+        const string Suffix = "@int";
+        foreach (var name in inputs.Names)
+        {
+            if (name.EndsWith(Suffix, StringComparison.Ordinal))
+            {
+                known.Add(name[..^Suffix.Length]);
+            }
+        }
+        throw new UnknownFieldException(field, "int field", text, UnknownBitmapException.Closest(field.Name, known));
+    }
+
     private static int IndexOf(IReadOnlyList<string> names, string name)
     {
         for (var i = 0; i < names.Count; i++)
@@ -340,6 +425,9 @@ public sealed class CompiledQuery
         }
         throw new InvalidOperationException($"kernel input '{name}' is not a variable of the query");
     }
+
+    /// <summary>A comparison query lowered for one schema of each compared field.</summary>
+    private sealed record LoweredQuery(IntFieldSchema[] Schemas, CompiledQuery Query);
 
     /// <summary>The bitmaps a set held for the query's names at one version of the set.</summary>
     private sealed record ResolvedInputs(long Version, Bitmap[] Positional, Bitmap[] Unused, bool Cacheable);

@@ -50,14 +50,69 @@ public sealed class QueryEngine
             return cached;
         }
         var pool = new ExprPool();
-        var parsed = Parser.Parse(text, pool, Options.Limits, out var variables);
-        var optimized = Optimizer.Optimize(parsed, pool);
-        var form = CanonicalForm.Of(optimized, pool);
-        var query = new CompiledQuery(this, text, parsed, optimized, form, variables);
+        var parsed = Parser.Parse(text, pool, Options.Limits, out var variables, out var fields);
+        var query = Build(text, parsed, pool, variables, fields);
         if (_queries.Count >= Options.MaxCachedQueries)
         {
             _queries.Clear();
         }
         return _queries.GetOrAdd(text, query);
+    }
+
+    /// <summary>
+    /// True when <paramref name="text"/> is an aggregate call (<c>count(</c>, <c>topn(</c>, ...) for
+    /// <see cref="CompileAggregate"/> rather than a filter for <see cref="Compile"/>.
+    /// </summary>
+    public static bool IsAggregate(string text) => Parser.IsAggregate(text);
+
+    /// <summary>
+    /// Parses and compiles an aggregate: <c>count(f)</c>, <c>sum(age, f)</c>, <c>min(age, f)</c>, <c>max(age, f)</c>,
+    /// <c>topn(city, 10, f)</c>, <c>groupby(os, country, f)</c>. The filter compiles like any query.
+    /// </summary>
+    /// <exception cref="QuerySyntaxException">The text is not an aggregate call or does not parse.</exception>
+    public AggregateQuery CompileAggregate(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var pool = new ExprPool();
+        var call = Parser.ParseAggregate(text, pool, Options.Limits);
+        var filter = call.Filter is null ? null : Build(text, call.Filter, pool, call.Names, call.Comparisons);
+        return new AggregateQuery(text, call, filter);
+    }
+
+    /// <summary>A query over a parsed tree (the filter of an aggregate), not cached by text.</summary>
+    internal CompiledQuery Build(string text, Expr parsed, ExprPool pool, IReadOnlyList<string> variables, IReadOnlyList<FieldReference> fields)
+    {
+        var optimized = Optimizer.Optimize(parsed, pool);
+        var form = CanonicalForm.Of(optimized, pool);
+        return new CompiledQuery(this, text, parsed, optimized, form, variables, fields);
+    }
+
+    /// <summary>
+    /// The plain query a comparison query becomes for one set of field schemas: <paramref name="lowered"/> holds
+    /// slice logic in place of comparisons. Its variables are the original query's names, then the slices.
+    /// </summary>
+    internal CompiledQuery CompileLowered(string text, Expr lowered, IReadOnlyList<string> names)
+    {
+        var variables = new List<string>(names);
+        var seen = new HashSet<string>(names, StringComparer.Ordinal);
+        CollectNames(lowered, variables, seen);
+        var pool = new ExprPool();
+        return Build(text, pool.Adopt(lowered), pool, variables, []);
+    }
+
+    private static void CollectNames(Expr node, List<string> names, HashSet<string> seen)
+    {
+        if (node.Kind == ExprKind.Variable)
+        {
+            if (seen.Add(node.Name!))
+            {
+                names.Add(node.Name!);
+            }
+            return;
+        }
+        foreach (var operand in node.Operands)
+        {
+            CollectNames(operand, names, seen);
+        }
     }
 }

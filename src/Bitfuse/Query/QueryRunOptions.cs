@@ -22,4 +22,10 @@ public sealed record QueryRunOptions
     /// run to the end, in time linear in their inputs. None by default.
     /// </summary>
     public CancellationToken Cancellation { get; init; }
+
+    /// <summary>
+    /// Dedicated (optionally pinned) threads to run the key ranges on instead of the thread pool; when set, it
+    /// decides the degree of parallelism (<see cref="DegreeOfParallelism"/> is ignored). Results are identical either way.
+    /// </summary>
+    public QueryWorkerPool? Workers { get; init; }
 }

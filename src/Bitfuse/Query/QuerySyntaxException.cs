@@ -71,7 +71,7 @@ public sealed class QuerySyntaxException : Exception
         return text.ToString();
     }
 
-    private static string CaretText(string query, int column)
+    internal static string CaretText(string query, int column)
     {
         // Long queries are cut to a window around the column so the caret stays readable.
         const int Window = 60;

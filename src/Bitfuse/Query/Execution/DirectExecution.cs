@@ -12,7 +12,7 @@ internal static class DirectExecution
 {
     /// <summary>True when <paramref name="shape"/> can run here for these options (before looking at the inputs).</summary>
     public static bool Accepts(DirectShape shape, QueryRunOptions options, ExecutionMode mode) =>
-        shape.Kind != DirectShapeKind.General && mode is ExecutionMode.Count or ExecutionMode.Evaluate && options.DegreeOfParallelism == 1;
+        shape.Kind != DirectShapeKind.General && mode is ExecutionMode.Count or ExecutionMode.Evaluate && options.DegreeOfParallelism == 1 && options.Workers is null;
 
     /// <summary>How explain names the path of <paramref name="kind"/>.</summary>
     public static string Describe(DirectShapeKind kind) => kind switch

@@ -36,7 +36,7 @@ internal static unsafe class QueryExecution
         var context = new Context(query, planner, inputs, universeEnd, universeGiven, mode, action, options.Cancellation);
         var firstKey = context.FirstKey();
         var lastKey = context.LastKey;
-        var workers = mode == ExecutionMode.ForEach ? 1 : Math.Max(1, options.DegreeOfParallelism);
+        var workers = mode == ExecutionMode.ForEach ? 1 : Math.Max(1, options.Workers?.Workers ?? options.DegreeOfParallelism);
         var span = lastKey - firstKey + 1;
         var chunks = firstKey > lastKey ? 0 : workers == 1 ? 1 : (int)Math.Min(span, workers * 4L);
         var partials = new Partial[Math.Max(chunks, 1)];
@@ -50,12 +50,20 @@ internal static unsafe class QueryExecution
             }
             else
             {
-                Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = options.Cancellation }, c =>
+                void Chunk(int c)
                 {
                     var lo = firstKey + (int)(span * c / chunks);
                     var hi = firstKey + (int)(span * (c + 1) / chunks) - 1;
                     partials[c] = context.Work(lo, hi, null);
-                });
+                }
+                if (options.Workers is { } pool)
+                {
+                    pool.For(chunks, Chunk);
+                }
+                else
+                {
+                    Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = options.Cancellation }, Chunk);
+                }
             }
         }
         catch

@@ -65,6 +65,11 @@ internal sealed class ExprOrder : IComparer<Expr>
         {
             return 0;
         }
+        if (x.Kind == ExprKind.Compare)
+        {
+            var byField = string.CompareOrdinal(x.Name, y.Name);
+            return byField != 0 ? byField : x.Comparison != y.Comparison ? x.Comparison.CompareTo(y.Comparison) : x.Value.CompareTo(y.Value);
+        }
         if (x.Kind == ExprKind.Variable)
         {
             return _positional

@@ -13,13 +13,22 @@ public sealed class Expr : IEquatable<Expr>
     private readonly int _hash;
 
     internal Expr(ExprKind kind, string? name, Expr[] operands)
+        : this(kind, name, operands, default, 0)
+    {
+    }
+
+    internal Expr(ExprKind kind, string? name, Expr[] operands, ComparisonOperator comparison, long value)
     {
         Kind = kind;
         Name = name;
         OperandArray = operands;
+        Comparison = comparison;
+        Value = value;
         var hash = new HashCode();
         hash.Add(kind);
         hash.Add(name, StringComparer.Ordinal);
+        hash.Add(comparison);
+        hash.Add(value);
         var depth = 0;
         foreach (var operand in operands)
         {
@@ -33,8 +42,14 @@ public sealed class Expr : IEquatable<Expr>
     /// <summary>What the node is.</summary>
     public ExprKind Kind { get; }
 
-    /// <summary>The bitmap name of a <see cref="ExprKind.Variable"/>; null for other kinds.</summary>
+    /// <summary>The bitmap name of a <see cref="ExprKind.Variable"/>, the field of a <see cref="ExprKind.Compare"/>; null for other kinds.</summary>
     public string? Name { get; }
+
+    /// <summary>The operator of a <see cref="ExprKind.Compare"/>.</summary>
+    public ComparisonOperator Comparison { get; }
+
+    /// <summary>The constant of a <see cref="ExprKind.Compare"/> (0 for the null tests).</summary>
+    public long Value { get; }
 
     /// <summary>The operands: one for <see cref="ExprKind.Not"/>, two or more for And/Or/Xor, none otherwise.</summary>
     public IReadOnlyList<Expr> Operands => OperandArray;
@@ -55,7 +70,7 @@ public sealed class Expr : IEquatable<Expr>
             return true;
         }
         if (other is null || other._hash != _hash || other.Kind != Kind || other.OperandArray.Length != OperandArray.Length
-            || !string.Equals(other.Name, Name, StringComparison.Ordinal))
+            || !string.Equals(other.Name, Name, StringComparison.Ordinal) || other.Comparison != Comparison || other.Value != Value)
         {
             return false;
         }
@@ -97,6 +112,9 @@ public sealed class Expr : IEquatable<Expr>
             case ExprKind.Variable:
                 PrintName(text, Name!);
                 break;
+            case ExprKind.Compare:
+                PrintComparison(text);
+                break;
             case ExprKind.Not:
                 text.Append('!');
                 PrintOperand(text, OperandArray[0]);
@@ -117,6 +135,28 @@ public sealed class Expr : IEquatable<Expr>
                     PrintOperand(text, OperandArray[i]);
                 }
                 break;
+        }
+    }
+
+    private void PrintComparison(StringBuilder text)
+    {
+        PrintName(text, Name!);
+        text.Append(Comparison switch
+        {
+            ComparisonOperator.Less => " < ",
+            ComparisonOperator.LessOrEqual => " <= ",
+            ComparisonOperator.Greater => " > ",
+            ComparisonOperator.GreaterOrEqual => " >= ",
+            ComparisonOperator.Equal or ComparisonOperator.IsNull => " = ",
+            _ => " != ",
+        });
+        if (Comparison is ComparisonOperator.HasValue or ComparisonOperator.IsNull)
+        {
+            text.Append("null");
+        }
+        else
+        {
+            text.Append(Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
     }
 

@@ -23,4 +23,7 @@ public enum ExprKind
 
     /// <summary>The symmetric difference of two or more operands (odd count of memberships).</summary>
     Xor,
+
+    /// <summary>A comparison of an int field with a constant (<c>age &gt;= 30</c>, <c>age != null</c>): the columns where it holds.</summary>
+    Compare,
 }

@@ -31,6 +31,17 @@ internal sealed class ExprPool
         return Intern(new Expr(ExprKind.Variable, name, []));
     }
 
+    /// <summary>The comparison of int field <paramref name="field"/> with <paramref name="value"/> (ignored by the null tests).</summary>
+    public Expr Compare(string field, ComparisonOperator comparison, long value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(field);
+        if (comparison is ComparisonOperator.HasValue or ComparisonOperator.IsNull)
+        {
+            value = 0;
+        }
+        return Intern(new Expr(ExprKind.Compare, field, [], comparison, value));
+    }
+
     /// <summary>The complement of <paramref name="operand"/>.</summary>
     public Expr Not(Expr operand) => Intern(new Expr(ExprKind.Not, null, [Adopt(operand)]));
 

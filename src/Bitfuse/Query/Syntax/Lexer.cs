@@ -36,9 +36,25 @@ internal struct Lexer
         switch (c)
         {
             case '!':
+                if (start + 1 < text.Length && text[start + 1] == '=')
+                {
+                    _position += 2;
+                    return new Token(TokenKind.NotEqual, start);
+                }
+                _position++;
+                return new Token(TokenKind.Not, start);
             case '~':
                 _position++;
                 return new Token(TokenKind.Not, start);
+            case '<':
+                return Comparison(start, TokenKind.Less, TokenKind.LessOrEqual);
+            case '>':
+                return Comparison(start, TokenKind.Greater, TokenKind.GreaterOrEqual);
+            case '=':
+                return Comparison(start, TokenKind.Equal, TokenKind.Equal);
+            case ',':
+                _position++;
+                return new Token(TokenKind.Comma, start);
             case '&':
                 _position++;
                 return new Token(TokenKind.And, start);
@@ -96,6 +112,18 @@ internal struct Lexer
         return true;
     }
 
+    // '<' or '<=' (likewise '>', '>='; '=' and '==' are one operator).
+    private Token Comparison(int start, TokenKind alone, TokenKind withEquals)
+    {
+        if (start + 1 < _text.Length && _text[start + 1] == '=')
+        {
+            _position = start + 2;
+            return new Token(withEquals, start);
+        }
+        _position = start + 1;
+        return new Token(alone, start);
+    }
+
     private Token Constant(int start)
     {
         var text = _text;
@@ -128,6 +156,12 @@ internal struct Lexer
             {
                 break;
             }
+        }
+        if (extended && i + 1 < text.Length && text[i] == ':' && text[i + 1] == '(')
+        {
+            // os:(ios | android): the ':' is consumed, the '(' is the next token.
+            _position = i + 1;
+            return new Token(TokenKind.FieldGroup, start, text[start..i]);
         }
         _position = i;
         return new Token(TokenKind.Name, start, text[start..i]);

@@ -33,6 +33,30 @@ internal enum TokenKind
     /// <summary><c>)</c>.</summary>
     Close,
 
+    /// <summary><c>&lt;</c>.</summary>
+    Less,
+
+    /// <summary><c>&lt;=</c>.</summary>
+    LessOrEqual,
+
+    /// <summary><c>&gt;</c>.</summary>
+    Greater,
+
+    /// <summary><c>&gt;=</c>.</summary>
+    GreaterOrEqual,
+
+    /// <summary><c>=</c> or <c>==</c>.</summary>
+    Equal,
+
+    /// <summary><c>!=</c>.</summary>
+    NotEqual,
+
+    /// <summary><c>,</c> (between the arguments of an aggregate call).</summary>
+    Comma,
+
+    /// <summary>A field name directly followed by <c>:(</c>: the names in the group are rows of that field.</summary>
+    FieldGroup,
+
     /// <summary>The end of the text.</summary>
     End,
 }

@@ -1,0 +1,58 @@
+namespace Bitfuse.Cli.Tests;
+
+/// <summary><c>bitfuse query</c> over a CSV with typed columns: ranges, row groups, aggregates, paging, errors.</summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class FieldQueryCommandTests : IDisposable
+{
+    private readonly string _csv = Path.Combine(Path.GetTempPath(), "bitfuse-fields-" + Guid.NewGuid().ToString("N") + ".csv");
+
+    public FieldQueryCommandTests() => File.WriteAllText(_csv, """
+        name,city,os,age,churned
+        ann,paris,ios,34,false
+        bob,paris|rome,android,41,true
+        cid,rome,ios,,false
+        dan,"paris",linux,30,false
+        eve,oslo,android,-3,true
+        """);
+
+    public void Dispose() => File.Delete(_csv);
+
+    private (int Exit, string Output, string Error) Query(params string[] args) =>
+        CliRun.Capture(["query", .. args, "--csv", _csv, "--int", "age", "--set", "city", "--mutex", "os", "--bool", "churned"]);
+
+    [Theory]
+    [InlineData("city:paris & age >= 30 & age < 40 & !churned", 2)]
+    [InlineData("10 <= age < 40", 2)]
+    [InlineData("age = -3 | age = 41", 2)]
+    [InlineData("age != null", 4)]
+    [InlineData("os:(ios | android) & !churned", 2)]
+    public void Ranges_and_row_groups_count(string text, long count)
+    {
+        var (exit, output, error) = Query(text, "--count");
+        Assert.True(exit == 0, error);
+        Assert.StartsWith($"{count} values in ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Aggregates_print_values_and_groups()
+    {
+        var (exit, output, error) = Query("sum(age, city:paris)");
+        Assert.True(exit == 0, error);
+        Assert.StartsWith("Sum: 105 in ", output, StringComparison.Ordinal);
+        (exit, output, error) = Query("topn(city, 2)");
+        Assert.True(exit == 0, error);
+        Assert.Equal(["paris\t3", "rome\t2", "TopN: 2 groups"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(" in ")[0]));
+        (exit, output, error) = Query("groupby(os, city, $1)", "--groups", "2", "--after", "android,paris");
+        Assert.True(exit == 0, error);
+        Assert.Equal(["android,rome\t1", "ios,paris\t1"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Take(2));
+    }
+
+    [Fact]
+    public void A_wrong_field_is_named_with_a_caret()
+    {
+        var (exit, _, error) = Query("city:paris & agee > 3", "--count");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("unknown int field 'agee' at column 13; did you mean 'age'?", error);
+        Assert.Contains("               ^", error);
+    }
+}
