@@ -27,9 +27,6 @@ internal static class DbCommand
     /// <summary>The <c>--db DIR</c> option every verb takes.</summary>
     public static Option<string> Folder() => new("--db") { Description = "The database folder.", Required = true };
 
-    /// <summary>The <c>--json</c> option.</summary>
-    public static Option<bool> Json(string what) => new("--json") { Description = $"Print {what} as JSON." };
-
     /// <summary>Opens the database in <paramref name="folder"/>; it must exist unless <paramref name="create"/>.</summary>
     public static Database Open(string folder, bool create = false) =>
         Database.Open(folder, new DatabaseOptions { CreateIfMissing = create });

@@ -15,13 +15,14 @@ internal static class DbImportCommand
         var dataset = new Option<string?>("--dataset") { Description = "A data-set folder (one .txt of comma-separated values per bitmap, named after the file), or a folder of such folders." };
         var csv = new Option<string?>("--csv") { Description = "A CSV file of name,value lines (the name is everything before the last comma)." };
         var roaring = new Option<string?>("--roaring") { Description = "A folder of Roaring portable files (.roaring, .bin), one bitmap per file, named after the file." };
-        var json = DbCommand.Json("the import's summary");
+        var json = JsonOutput.Switch("the import's summary");
+        var output = JsonOutput.File();
         var command = new Command("import", """
             Add bitmaps to a database (created when absent), then checkpoint. Values are added to the named bitmaps.
             The whole input is checked before anything is committed: a bad line or file commits nothing.
             """)
         {
-            folder, dataset, csv, roaring, json,
+            folder, dataset, csv, roaring, json, output,
         };
         command.SetAction(parse =>
         {
@@ -31,36 +32,31 @@ internal static class DbImportCommand
                 throw new UserException("give exactly one of --dataset DIR, --csv FILE, --roaring DIR");
             }
             using var db = DbCommand.Open(parse.GetValue(folder)!, create: true);
-            var quiet = parse.GetValue(json);
-            var summary = DbProgress.Run(quiet, report =>
+            var summary = DbProgress.Run(parse.GetValue(json), report =>
             {
                 var importer = new DatabaseImporter(db) { Progress = p => report(Stage(p.Stage), p.Done, p.Total) };
                 return sources[0] is { } d ? importer.ImportDataSets(d)
                     : sources[1] is { } c ? importer.ImportCsv(c)
                     : importer.ImportRoaringFiles(sources[2]!);
             });
-            if (quiet)
+            var report = new
             {
-                JsonOutput.Write(new
-                {
-                    Database = db.FolderPath,
-                    summary.Names,
-                    summary.Values,
-                    summary.InputBytes,
-                    summary.Transactions,
-                    ElapsedMs = summary.Elapsed.TotalMilliseconds,
-                    summary.ValuesPerSecond,
-                    summary.DataFileBytes,
-                    summary.LogBytes,
-                    summary.BytesOnDisk,
-                    summary.BytesAdded,
-                    summary.BytesPerValue,
-                });
-                return CommandLineRunner.ExitOk;
-            }
-            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                Database = db.FolderPath,
+                summary.Names,
+                summary.Values,
+                summary.InputBytes,
+                summary.Transactions,
+                ElapsedMs = summary.Elapsed.TotalMilliseconds,
+                summary.ValuesPerSecond,
+                summary.DataFileBytes,
+                summary.LogBytes,
+                summary.BytesOnDisk,
+                summary.BytesAdded,
+                summary.BytesPerValue,
+            };
+            JsonOutput.Emit(report, parse, json, output, () => Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"imported {DbCommand.Count(summary.Values)} values into {DbCommand.Count(summary.Names)} bitmaps in {summary.Elapsed.TotalSeconds:F2} s ({summary.ValuesPerSecond / 1e6:F2} M values/s); " +
-                $"on disk {DbCommand.Bytes(summary.BytesOnDisk)} (data file {DbCommand.Bytes(summary.DataFileBytes)}, log {DbCommand.Bytes(summary.LogBytes)}), {summary.BytesPerValue:F2} bytes per value imported"));
+                $"on disk {DbCommand.Bytes(summary.BytesOnDisk)} (data file {DbCommand.Bytes(summary.DataFileBytes)}, log {DbCommand.Bytes(summary.LogBytes)}), {summary.BytesPerValue:F2} bytes per value imported")));
             return CommandLineRunner.ExitOk;
         });
         return command;
