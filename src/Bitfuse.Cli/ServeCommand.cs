@@ -12,7 +12,7 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var db = new Option<string>("--db") { Description = "The database folder (created when absent).", Required = true };
+        var db = new Option<string>("--db") { Description = "The database folder (created when absent).", HelpName = "DIR", Required = true };
         var urls = new Option<string>("--urls")
         {
             Description = $"Where to listen, ';' between several (default {ServerOptions.DefaultUrl}; port 0 picks a free port). An address other than loopback needs --token-file.",
