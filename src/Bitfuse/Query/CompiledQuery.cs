@@ -404,7 +404,7 @@ public sealed class CompiledQuery
         }
         var known = new List<string>();
         const string Suffix = "@int";
-        foreach (var name in inputs.Names)
+        foreach (var name in inputs.KnownNames)
         {
             if (name.EndsWith(Suffix, StringComparison.Ordinal))
             {
