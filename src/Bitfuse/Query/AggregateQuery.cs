@@ -28,7 +28,7 @@ public sealed class AggregateQuery
     public string Text { get; }
 
     /// <summary>The parsed call.</summary>
-    public AggregateCall Call { get; }
+    internal AggregateCall Call { get; }
 
     /// <summary>The compiled filter; null for a <c>topn</c> without one.</summary>
     public CompiledQuery? Filter { get; }
