@@ -59,6 +59,16 @@ public sealed class BitmapSafetyTests
         ["OrInPlace"] = (b, live) => b.OrInPlace(live),
         ["XorInPlace (other disposed)"] = (b, live) => live.Clone().XorInPlace(b),
         ["AndNotInPlace"] = (b, live) => b.AndNotInPlace(live),
+        ["Equals"] = (b, live) => live.Equals(b),
+        ["GetHashCode"] = (b, o) => b.GetHashCode(),
+        ["=="] = (b, live) => _ = b == live,
+        ["operator &"] = (b, live) => _ = live & b,
+        ["operator -"] = (b, live) => _ = b - live,
+        ["IsSupersetOf"] = (b, live) => live.IsSupersetOf(b),
+        ["IsProperSubsetOf"] = (b, live) => b.IsProperSubsetOf(live),
+        ["IsProperSupersetOf"] = (b, live) => live.IsProperSupersetOf(b),
+        ["Overlaps (sequence)"] = (b, o) => b.Overlaps([1u, 5u]),
+        ["SetEquals (sequence)"] = (b, o) => b.SetEquals([1u, 5u]),
         ["query over it"] = (b, live) => new QueryEngine().Compile("a | b").Count(new BitmapSet { ["a"] = live, ["b"] = b }),
     };
 
