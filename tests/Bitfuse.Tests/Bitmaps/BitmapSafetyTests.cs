@@ -69,6 +69,14 @@ public sealed class BitmapSafetyTests
         ["IsProperSupersetOf"] = (b, live) => live.IsProperSupersetOf(b),
         ["Overlaps (sequence)"] = (b, o) => b.Overlaps([1u, 5u]),
         ["SetEquals (sequence)"] = (b, o) => b.SetEquals([1u, 5u]),
+        ["NextValue"] = (b, o) => b.NextValue(0),
+        ["PreviousValue"] = (b, o) => b.PreviousValue(uint.MaxValue),
+        ["NextAbsentValue"] = (b, o) => b.NextAbsentValue(0),
+        ["RangeCount"] = (b, o) => b.RangeCount(0, 10),
+        ["ContainsRange"] = (b, o) => b.ContainsRange(0, 10),
+        ["IntersectsRange"] = (b, o) => b.IntersectsRange(0, 10),
+        ["TrySelect"] = (b, o) => b.TrySelect(0, out _),
+        ["Rank (many)"] = (b, o) => b.Rank([1u], new long[1]),
         ["query over it"] = (b, live) => new QueryEngine().Compile("a | b").Count(new BitmapSet { ["a"] = live, ["b"] = b }),
     };
 
