@@ -77,6 +77,10 @@ public sealed class BitmapSafetyTests
         ["IntersectsRange"] = (b, o) => b.IntersectsRange(0, 10),
         ["TrySelect"] = (b, o) => b.TrySelect(0, out _),
         ["Rank (many)"] = (b, o) => b.Rank([1u], new long[1]),
+        ["RemoveMany"] = (b, o) => b.RemoveMany([5u]),
+        ["ContainsMany"] = (b, o) => b.ContainsMany([5u], new bool[1]),
+        ["AddOffset"] = (b, o) => b.AddOffset(3),
+        ["Jaccard"] = (b, live) => live.Jaccard(b),
         ["query over it"] = (b, live) => new QueryEngine().Compile("a | b").Count(new BitmapSet { ["a"] = live, ["b"] = b }),
     };
 
@@ -118,6 +122,7 @@ public sealed class BitmapSafetyTests
             using var other = Bitmap.FromValues([5u]);
             b.AndInPlace(other);
         },
+        ["RemoveMany"] = b => b.RemoveMany([70_000u]),
         ["OrInPlace"] = b =>
         {
             using var other = Bitmap.FromValues([6u]);
