@@ -644,4 +644,41 @@ internal static unsafe class BitsetContainer
         }
         return (w << 6) + 63 - BitOperations.LeadingZeroCount(word);
     }
+
+    /// <summary>
+    /// Writes <c>high | v</c> for the set bits v in [<paramref name="from"/>, <paramref name="to"/>), ascending,
+    /// at most <paramref name="capacity"/> of them; returns how many (a bounded <see cref="Extract"/>).
+    /// </summary>
+    public static int ExtractRange(ulong* a, int from, int to, uint high, uint* destination, int capacity)
+    {
+        var k = 0;
+        if (from >= to || capacity <= 0)
+        {
+            return 0;
+        }
+        var last = (to - 1) >> 6;
+        for (var w = from >> 6; w <= last; w++)
+        {
+            var word = a[w];
+            if (w == from >> 6)
+            {
+                word &= ulong.MaxValue << (from & 63);
+            }
+            if (w == last)
+            {
+                word &= ulong.MaxValue >> (63 - ((to - 1) & 63));
+            }
+            var b = high | ((uint)w << 6);
+            while (word != 0)
+            {
+                destination[k++] = b | (uint)BitOperations.TrailingZeroCount(word);
+                if (k == capacity)
+                {
+                    return k;
+                }
+                word &= word - 1;
+            }
+        }
+        return k;
+    }
 }

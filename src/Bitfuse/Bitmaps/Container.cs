@@ -227,6 +227,32 @@ internal unsafe struct Container
         }
     }
 
+    /// <summary>
+    /// Writes <c>high | v</c> for the low halves v in [<paramref name="from"/>, <paramref name="to"/>) (0 &lt;= from,
+    /// to &lt;= 65536), ascending, at most <paramref name="capacity"/> of them; returns how many.
+    /// </summary>
+    public readonly int CopyRangeTo(int from, int to, uint high, uint* destination, int capacity)
+    {
+        switch (Kind)
+        {
+            case ContainerKind.Array:
+                {
+                    var first = ArrayContainer.LowerBound(Values, Length, from);
+                    var n = Math.Min(ArrayContainer.LowerBound(Values, Length, to) - first, capacity);
+                    if (n <= 0)
+                    {
+                        return 0;
+                    }
+                    ArrayContainer.Widen(Values + first, n, high, destination);
+                    return n;
+                }
+            case ContainerKind.Bitset:
+                return BitsetContainer.ExtractRange(Words, from, to, high, destination, capacity);
+            default:
+                return RunContainer.ExtractRange(Runs, Length, from, to, high, destination, capacity);
+        }
+    }
+
     /// <summary>Sets this container's values in an 8 KiB bitset buffer (which the caller cleared or wants ORed into).</summary>
     public readonly void OrInto(ulong* bitset)
     {

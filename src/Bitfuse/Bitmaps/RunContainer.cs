@@ -500,4 +500,28 @@ internal static unsafe class RunContainer
         }
         return count;
     }
+
+    /// <summary>
+    /// Writes <c>high | v</c> for the values v in [<paramref name="from"/>, <paramref name="to"/>), ascending,
+    /// at most <paramref name="capacity"/> of them; returns how many (a bounded <see cref="Extract"/>).
+    /// </summary>
+    public static int ExtractRange(ushort* runs, int n, int from, int to, uint high, uint* destination, int capacity)
+    {
+        var k = 0;
+        if (from >= to)
+        {
+            return 0;
+        }
+        for (var r = Math.Max(0, Floor(runs, n, (ushort)from)); r < n && runs[2 * r] < to && k < capacity; r++)
+        {
+            var start = Math.Max(from, (int)runs[2 * r]);
+            var end = Math.Min(to, runs[2 * r] + runs[2 * r + 1] + 1);
+            var take = Math.Min(end - start, capacity - k);
+            for (var i = 0; i < take; i++)
+            {
+                destination[k++] = high | (uint)(start + i);
+            }
+        }
+        return k;
+    }
 }

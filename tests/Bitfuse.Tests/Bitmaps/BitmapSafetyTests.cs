@@ -81,6 +81,8 @@ public sealed class BitmapSafetyTests
         ["ContainsMany"] = (b, o) => b.ContainsMany([5u], new bool[1]),
         ["AddOffset"] = (b, o) => b.AddOffset(3),
         ["Jaccard"] = (b, live) => live.Jaccard(b),
+        ["GetReader"] = (b, o) => b.GetReader(),
+        ["ForEach"] = (b, o) => b.ForEach(_ => { }),
         ["query over it"] = (b, live) => new QueryEngine().Compile("a | b").Count(new BitmapSet { ["a"] = live, ["b"] = b }),
     };
 
