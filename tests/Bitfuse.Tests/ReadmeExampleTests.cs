@@ -31,6 +31,11 @@ public sealed class ReadmeExampleTests
         using var either = ios.Or(android);
         using var onlyIos = ios.AndNot(android);
         var third = either.Select(2);
+        var next = ios.NextValue(43);
+        var inRange = ios.RangeCount(1_000_000, 1_000_050);
+        using var common = ios & android;
+        var firstValues = new List<uint>();
+        either.ForEach(batch => firstValues.AddRange(batch), 0, 100_000);
         either.Optimize();
         var path = Path.Combine(Path.GetTempPath(), $"bitfuse-readme-{Guid.NewGuid():N}.roaring");
         try
@@ -52,6 +57,10 @@ public sealed class ReadmeExampleTests
             Assert.Equal(eitherModel.ToArray(), either.ToArray());
             Assert.Equal(onlyIosModel.ToArray(), onlyIos.ToArray());
             Assert.Equal(eitherModel.ElementAt(2), third);
+            Assert.Equal(iosModel.First(v => v >= 43), next);
+            Assert.Equal(iosModel.Count(v => v is >= 1_000_000 and < 1_000_050), inRange);
+            Assert.Equal(iosModel.Intersect(androidValues).ToArray(), common.ToArray());
+            Assert.Equal(eitherModel.Where(v => v < 100_000).ToArray(), firstValues);
             Assert.Equal(eitherModel.ToArray(), back.ToArray());
         }
         finally
