@@ -6,7 +6,7 @@ namespace Bitfuse.Query.Execution;
 internal interface IKeyGroupCombiner
 {
     /// <summary>
-    /// Combines <paramref name="group"/> (one or more containers of <paramref name="key"/>, only read); returns
+    /// Combines <paramref name="group"/> (two or more containers of <paramref name="key"/>, only read); returns
     /// the answer's cardinality and, when <paramref name="materialise"/>, stages the answer through
     /// <see cref="DirectScratch.Stage"/>.
     /// </summary>

@@ -9,10 +9,11 @@ namespace Bitfuse.Query.Execution;
 /// <item>Up to <see cref="MergeLimit"/> inputs, keys come from a k-way merge of the sorted key arrays; more
 /// inputs are bucket-sorted by key (a counter per key, then the container descriptors copied input by input into
 /// their key's group), so 1,000 inputs cost one visit per container, not one probe per input per key.</item>
-/// <item>The combiner stages each key's answer in the scratch; the staged answers become the result bitmap.</item>
+/// <item>A key only one input holds is that input's container, copied (or its cardinality counted) here; the
+/// combiner stages the answer of every other key in the scratch; the staged answers become the result bitmap.</item>
 /// </list>
-/// Invariants: inputs are only read; keys reach the combiner in ascending order, each once, with at least one
-/// container; the bucket counters are zero again when a run ends, even after an exception; staged containers are
+/// Invariants: inputs are only read; keys reach the combiner in ascending order, each once, with at least two
+/// containers; the bucket counters are zero again when a run ends, even after an exception; staged containers are
 /// freed when a run fails part-way.
 /// </summary>
 internal static class KeyGroups
@@ -90,7 +91,7 @@ internal static class KeyGroups
                     heads[i] = KeyHeads.At(input, at);
                 }
             }
-            count += TCombiner.Key(entries.AsSpan(0, m), (ushort)key, scratch, materialise, ref staged);
+            count += Key<TCombiner>(entries.AsSpan(0, m), (ushort)key, scratch, materialise, ref staged);
         }
     }
 
@@ -146,7 +147,7 @@ internal static class KeyGroups
                 var end = counts[k];
                 if (end > begin)
                 {
-                    count += TCombiner.Key(entries.AsSpan(begin, end - begin), (ushort)k, scratch, materialise, ref staged);
+                    count += Key<TCombiner>(entries.AsSpan(begin, end - begin), (ushort)k, scratch, materialise, ref staged);
                     begin = end;
                 }
             }
@@ -156,5 +157,20 @@ internal static class KeyGroups
         {
             Array.Clear(counts, lo, hi - lo + 1);
         }
+    }
+
+    // One key's group: a lone container is the answer itself; more go to the combiner.
+    private static int Key<TCombiner>(ReadOnlySpan<Container> group, ushort key, DirectScratch scratch, bool materialise, ref int staged)
+        where TCombiner : IKeyGroupCombiner
+    {
+        if (group.Length > 1)
+        {
+            return TCombiner.Key(group, key, scratch, materialise, ref staged);
+        }
+        if (materialise)
+        {
+            scratch.Stage(ref staged, key, group[0].Clone());
+        }
+        return group[0].Cardinality;
     }
 }

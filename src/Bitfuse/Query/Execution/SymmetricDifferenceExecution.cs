@@ -7,7 +7,7 @@ namespace Bitfuse.Query.Execution;
 /// An XOR of three or more inputs without per-key plans or kernels: <see cref="KeyGroups"/> hands each key's
 /// containers over as one group, so a chain of 1,000 inputs costs one pass over its containers and no kernel.
 /// <list type="bullet">
-/// <item>Per key: one container is copied (or its cardinality counted); two take the pair algorithm (counting as
+/// <item>Per key: two containers take the pair algorithm (counting as
 /// |a| + |b| - 2|a ∩ b|); more are flipped into one scratch bitset (bitsets with a vector XOR, runs by range,
 /// arrays value by value), counted once, and emitted in the best plain kind.</item>
 /// </list>
@@ -24,14 +24,6 @@ internal static unsafe class SymmetricDifferenceExecution
     private static int Key(ReadOnlySpan<Container> group, ushort key, DirectScratch scratch, bool materialise, ref int staged)
     {
         ref readonly var a = ref group[0];
-        if (group.Length == 1)
-        {
-            if (materialise)
-            {
-                scratch.Stage(ref staged, key, a.Clone());
-            }
-            return a.Cardinality;
-        }
         if (group.Length == 2)
         {
             ref readonly var b = ref group[1];

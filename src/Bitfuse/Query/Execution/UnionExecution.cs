@@ -7,7 +7,7 @@ namespace Bitfuse.Query.Execution;
 /// An OR of three or more inputs without per-key plans or kernels: <see cref="KeyGroups"/> hands each key's
 /// containers over as one group.
 /// <list type="bullet">
-/// <item>Per key: one container is copied (or its cardinality counted); two take the pair algorithm
+/// <item>Per key: two containers take the pair algorithm
 /// (counting as |a| + |b| - |a ∩ b|; two arrays merge, the shorter galloping through the longer when their
 /// lengths are far apart); up to eight arrays that fit in one array merge pairwise, shortest first; more are
 /// gathered, sorted and deduplicated when they are a few array values, else ORed into one bitset (bitsets with a vector OR, runs by range, arrays value by value) over the
@@ -43,14 +43,6 @@ internal static unsafe class UnionExecution
     private static int Key(ReadOnlySpan<Container> group, ushort key, DirectScratch scratch, bool materialise, ref int staged)
     {
         ref readonly var a = ref group[0];
-        if (group.Length == 1)
-        {
-            if (materialise)
-            {
-                scratch.Stage(ref staged, key, a.Clone());
-            }
-            return a.Cardinality;
-        }
         if (group.Length == 2)
         {
             ref readonly var b = ref group[1];
