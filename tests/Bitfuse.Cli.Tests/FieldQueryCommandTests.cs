@@ -30,7 +30,7 @@ public sealed class FieldQueryCommandTests : IDisposable
     {
         var (exit, output, error) = Query(text, "--count");
         Assert.True(exit == 0, error);
-        Assert.StartsWith($"{count} values in ", output, StringComparison.Ordinal);
+        Assert.StartsWith($"{count} values; ", output, StringComparison.Ordinal);
     }
 
     [Fact]

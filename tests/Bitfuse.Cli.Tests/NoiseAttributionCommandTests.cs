@@ -27,6 +27,20 @@ public sealed class NoiseAttributionCommandTests
 
     private static string Record(int pid) => $"{Records}/noise-tracefs-{pid}.json";
 
+    /// <summary>
+    /// True when tracefs is as it was before, or still mounted because another live process's run (another test
+    /// assembly measuring at the same time) holds it: a mount is handed to the run still using it, by design.
+    /// </summary>
+    private static bool MountRestored(bool mountedBefore) =>
+        TracefsMounted == mountedBefore || (TracefsMounted && OtherLiveRecords().Any());
+
+    private static IEnumerable<int> OtherLiveRecords() =>
+        Directory.Exists(Records)
+            ? Directory.GetFiles(Records, "noise-tracefs-*.json")
+                .Select(f => int.TryParse(Path.GetFileNameWithoutExtension(f)["noise-tracefs-".Length..], out var pid) ? pid : 0)
+                .Where(pid => pid > 0 && pid != Environment.ProcessId && Directory.Exists($"/proc/{pid}"))
+            : [];
+
     private static int Count(string text, string part)
     {
         var count = 0;
@@ -152,7 +166,7 @@ public sealed class NoiseAttributionCommandTests
 
         Assert.False(Directory.Exists(Instance(process.Id)), "SIGTERM left the tracefs instance");
         Assert.False(File.Exists(Record(process.Id)), "SIGTERM left the undo record");
-        Assert.Equal(mountedBefore, TracefsMounted);
+        Assert.True(MountRestored(mountedBefore), "tracefs was not put back as it was");
     }
 
     [Fact]
@@ -191,7 +205,7 @@ public sealed class NoiseAttributionCommandTests
         }
         Assert.False(Directory.Exists(Instance(process.Id)), "the next run left the killed run's instance");
         Assert.False(File.Exists(Record(process.Id)), "the next run left the killed run's undo record");
-        Assert.Equal(mountedBefore, TracefsMounted);
+        Assert.True(MountRestored(mountedBefore), "tracefs was not put back as it was");
     }
 
     [Fact]
@@ -235,6 +249,6 @@ public sealed class NoiseAttributionCommandTests
                 second.Dispose();
             }
         }
-        Assert.Equal(mountedBefore, TracefsMounted);
+        Assert.True(MountRestored(mountedBefore), "tracefs was not put back as it was");
     }
 }

@@ -74,12 +74,12 @@ public sealed class BitmapViewTests
     }
 
     [Fact]
-    public void Disposed_bitmaps_are_empty_and_refuse_changes()
+    public void Disposed_bitmaps_refuse_reads_and_changes_and_dispose_twice_quietly()
     {
         var bitmap = Bitmap.FromRange(0, 100_000);
         bitmap.Dispose();
-        Assert.Equal(0, bitmap.Count);
-        Assert.False(bitmap.Contains(5));
+        Assert.Throws<ObjectDisposedException>(() => bitmap.Count);
+        Assert.Throws<ObjectDisposedException>(() => bitmap.Contains(5));
         Assert.Throws<ObjectDisposedException>(() => bitmap.Add(1));
         bitmap.Dispose();
     }
