@@ -47,6 +47,7 @@ public sealed class Smr : IDisposable
     private readonly bool _lazy;
     private readonly bool _deferred;
     private readonly bool _debug;
+    private readonly bool _entryStoreWithheld;
     private readonly int _id;
     private readonly Lock _registryLock = new();
     private SmrReader[] _readers = [];
@@ -67,6 +68,7 @@ public sealed class Smr : IDisposable
         _lazy = options.Mode == SmrMode.Lazy;
         _deferred = options.Mode == SmrMode.Deferred;
         _debug = options.DebugChecks ?? MemoryDebug.Enabled;
+        _entryStoreWithheld = options.EntryStoreWithheld;
         _wrSeq.Value = options.StartSequence;
         _rdSeq.Value = options.StartSequence;
         _id = Ids.Rent();
@@ -119,6 +121,11 @@ public sealed class Smr : IDisposable
     {
         var reader = CurrentReader();
         var seq = Volatile.Read(ref _wrSeq.Value);
+        if (_entryStoreWithheld)
+        {
+            reader.Withheld = true;
+            return new ReadScope(reader);
+        }
         if (_lazy)
         {
             if (reader.Seq.Value != Sequence.Idle)

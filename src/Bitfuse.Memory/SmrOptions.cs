@@ -42,6 +42,14 @@ public sealed record SmrOptions
         StartSequence = long.MaxValue - (1000L << 20),
     };
 
+    /// <summary>
+    /// Test knob for the litmus test's negative control, never set elsewhere: <see cref="Smr.Enter"/> does not
+    /// publish its sequence while the section runs, as if the entry store sat in the store buffer past every load
+    /// of the section, which is exactly what the fence after the entry store (the poller's barrier in Lazy mode)
+    /// rules out. A poll during such a section cannot see the reader.
+    /// </summary>
+    internal bool EntryStoreWithheld { get; init; }
+
     internal void Validate()
     {
         if ((StartSequence & 1) == 0)

@@ -19,6 +19,9 @@ internal sealed class SmrReader
     /// <summary>The managed id of the thread holding the record, or 0 when the record is free for reuse.</summary>
     public int ThreadId;
 
+    /// <summary>Inside a section whose entry store is withheld (<see cref="SmrOptions.EntryStoreWithheld"/>, tests only).</summary>
+    public bool Withheld;
+
     /// <summary>Deferred advances made by this thread since the last real one (Deferred mode).</summary>
     public int DeferredAdvances;
 
@@ -35,7 +38,12 @@ internal sealed class SmrReader
     {
         if (Seq.Value == Sequence.Idle)
         {
-            ThrowExitWithoutEnter();
+            if (!Withheld)
+            {
+                ThrowExitWithoutEnter();
+            }
+            Withheld = false;
+            return;
         }
         if (Debug && ThreadId != Environment.CurrentManagedThreadId)
         {

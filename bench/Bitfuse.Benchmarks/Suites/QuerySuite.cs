@@ -14,6 +14,9 @@ namespace Bitfuse.Benchmarks.Suites;
 /// against <c>tensorprimitives</c>, <c>croaring</c> and <c>read-limit</c> (one streaming pass over the inputs,
 /// plus one store for writes, non-temporal for outputs of 1 MiB or more: the least memory traffic the case needs).</item>
 /// <item><c>compile-first</c>, <c>compile-cached</c>: parse + optimize + generate + JIT a 16-input query, and a cache hit (absolute).</item>
+/// <item><c>first-query-&lt;xor|andnot&gt;1024</c>: a 1,024-input chain (<c>a0 ^ a1 ^ ...</c>, <c>a0 - a1 - ...</c>) over
+/// bitmaps of 20,000 random values below 2^20 (16 array containers each): a fresh engine's compile and first count
+/// against the chain folded pairwise with <c>Bitmap</c> operations (one call per sample).</item>
 /// <item><c>jitmap-and&lt;n&gt;-&lt;count|nocount&gt;</c>: jitmap's benchmark shape, n-way AND over one 8 KiB container, against a scalar loop.</item>
 /// <item><c>realdata-*</c>: Roaring bitmaps from the real data sets against CRoaring (see <see cref="QueryRealDataCases"/>).</item>
 /// </list>
@@ -54,6 +57,10 @@ public sealed unsafe class QuerySuite : ICompareSuite
         if (SelectedFamily("compile"))
         {
             RunCompile(context);
+        }
+        if (SelectedFamily("first-query"))
+        {
+            RunFirstQuery(context);
         }
         if (SelectedFamily("jitmap"))
         {
@@ -103,6 +110,7 @@ public sealed unsafe class QuerySuite : ICompareSuite
         foreach (var part in parts)
         {
             var other = part.StartsWith("compile", StringComparison.Ordinal) || part.StartsWith("jitmap", StringComparison.Ordinal)
+                || part.StartsWith("first-query", StringComparison.Ordinal)
                 || part.StartsWith("dense", StringComparison.Ordinal) || part.StartsWith("call-overhead", StringComparison.Ordinal);
             if (part.StartsWith(family, StringComparison.Ordinal) || (family == "realdata" && !other))
             {
@@ -274,6 +282,66 @@ public sealed unsafe class QuerySuite : ICompareSuite
         context.Record(CompareResult.Of(context.Suite, "compile-cached", "none", cached[0], 0, rounds: context.Rounds,
             extra: new Dictionary<string, double> { ["parse_optimize_ns"] = cached[1], ["shape_hit_ns"] = shapeHit[0] },
             note: "same text: query cache hit; extra: parse+optimize alone, and a renamed query that hits the kernel cache by shape"));
+    }
+
+    private static void RunFirstQuery(CompareContext context)
+    {
+        const int Inputs = 1024;
+        const int ValuesPerInput = 20_000;
+        var random = new Random(context.Seed);
+        var bitmaps = new Bitmap[Inputs];
+        var set = new BitmapSet();
+        var values = new uint[ValuesPerInput];
+        for (var i = 0; i < Inputs; i++)
+        {
+            for (var v = 0; v < values.Length; v++)
+            {
+                values[v] = (uint)random.Next(1 << 20);
+            }
+            bitmaps[i] = Bitmap.FromValues(values);
+            set.Add($"a{i}", bitmaps[i]);
+        }
+        try
+        {
+            foreach (var (name, op) in new[] { ("xor", "^"), ("andnot", "-") })
+            {
+                var caseName = $"first-query-{name}{Inputs}";
+                if (!Selected(caseName))
+                {
+                    continue;
+                }
+                var text = string.Join($" {op} ", Enumerable.Range(0, Inputs).Select(i => $"a{i}"));
+                long FirstCount() => new QueryEngine().Compile(text).Count(set);
+                long Pairwise()
+                {
+                    var accumulator = bitmaps[0].Or(bitmaps[0]);
+                    for (var i = 1; i < Inputs; i++)
+                    {
+                        var next = op == "^" ? accumulator.Xor(bitmaps[i]) : accumulator.AndNot(bitmaps[i]);
+                        accumulator.Dispose();
+                        accumulator = next;
+                    }
+                    var count = accumulator.Count;
+                    accumulator.Dispose();
+                    return count;
+                }
+                CompareContext.Check(caseName, [("bitfuse", Answer.OfCount(FirstCount())), ("pairwise", Answer.OfCount(Pairwise()))]);
+                long sink = 0;
+                context.Measure(caseName, () => sink += FirstCount(),
+                    [CompareBaseline.Of("pairwise", () => sink += Pairwise())],
+                    note: "bitfuse: a new engine parses, optimizes and answers its first count; pairwise: Bitmap ops folded left, counted at the end",
+                    singleCalls: true);
+                GC.KeepAlive(sink);
+            }
+        }
+        finally
+        {
+            set.Dispose();
+            foreach (var bitmap in bitmaps)
+            {
+                bitmap.Dispose();
+            }
+        }
     }
 
     private static void ShapeHit(QueryEngine warm, string renamed)

@@ -600,6 +600,21 @@ internal static unsafe class ArrayContainer
     public static int Difference(ushort* a, int na, ushort* b, int nb, ushort* dst)
     {
         var k = 0;
+        if (na * GallopRatio < nb)
+        {
+            // Few values left: each gallops through b (a long chain of and-nots shrinks its answer to this).
+            var from = 0;
+            for (var at = 0; at < na; at++)
+            {
+                var v = a[at];
+                from = Advance(b, nb, from, v);
+                if (from == nb || b[from] != v)
+                {
+                    dst[k++] = v;
+                }
+            }
+            return k;
+        }
         if (nb * GallopRatio < na)
         {
             // Few removals: copy stretches between them.

@@ -6,19 +6,21 @@ namespace Bitfuse.Tests.Bitmaps;
 internal static unsafe class BitmapModel
 {
     /// <summary>
-    /// A random set over a few keys mixing sparse arrays, counts around the 4096 array/bitset boundary, runs
-    /// and full containers, built through Add/AddMany/AddRange (and optionally optimized into runs).
+    /// A random set over <paramref name="keys"/> keys (16 by default) mixing sparse arrays, counts around the 4096
+    /// array/bitset boundary, runs and full containers, built through Add/AddMany/AddRange (and optionally optimized
+    /// into runs). At most <paramref name="containers"/> containers are filled, half of them among the first four
+    /// keys, so two such sets share keys often (pairwise container algorithms) and miss each other's keys too.
     /// </summary>
-    public static (Bitmap Bitmap, SortedSet<uint> Model) Random(Random rng, int keys = 4)
+    public static (Bitmap Bitmap, SortedSet<uint> Model) Random(Random rng, int keys = 16, int containers = 4)
     {
         var bitmap = new Bitmap();
         // Collected in a list and sorted once at the end: inserting up to a million values into the tree one
         // by one made model building the slowest part of the 16-key tests.
         var model = new List<uint>();
-        var containers = rng.Next(0, keys + 1);
-        for (var c = 0; c < containers; c++)
+        var filled = rng.Next(0, Math.Min(keys, containers) + 1);
+        for (var c = 0; c < filled; c++)
         {
-            var key = (uint)rng.Next(0, keys) << 16;
+            var key = (uint)(rng.Next(2) == 0 ? rng.Next(0, Math.Min(4, keys)) : rng.Next(0, keys)) << 16;
             switch (rng.Next(6))
             {
                 case 0:

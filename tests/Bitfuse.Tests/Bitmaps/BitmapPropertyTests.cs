@@ -53,7 +53,7 @@ public sealed class BitmapPropertyTests
                 BitmapModel.AssertSame(ma, a);
                 BitmapModel.AssertSame(mb, b);
             }
-        }, iter: 50);
+        }, iter: 200);
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class BitmapPropertyTests
                 }
                 BitmapModel.AssertSame(mb, b);
             }
-        }, iter: 40);
+        }, iter: 200);
     }
 
     [Fact]
@@ -174,7 +174,7 @@ public sealed class BitmapPropertyTests
                     BitmapModel.AssertSame(mx, x);
                 }
             }
-        }, iter: 30);
+        }, iter: 200);
     }
 
     [Fact]
@@ -207,7 +207,7 @@ public sealed class BitmapPropertyTests
                 Assert.Equal(model.Contains(v), bitmap.Contains(v));
             }
             BitmapModel.AssertSame(new SortedSet<uint>(model), bitmap);
-        }, iter: 20);
+        }, iter: 200);
     }
 
     [Fact]
@@ -264,7 +264,7 @@ public sealed class BitmapPropertyTests
                     BitmapModel.AssertSame(model, a);
                 }
             }
-        }, iter: 25);
+        }, iter: 200);
     }
 
     [Fact]
@@ -316,7 +316,7 @@ public sealed class BitmapPropertyTests
                 Assert.Equal(model.Count, stats.ArrayValues + stats.BitsetValues + stats.RunValues);
                 Assert.Equal(clone.ContainerCount, stats.Containers);
             }
-        }, iter: 60);
+        }, iter: 200);
     }
 
     [Fact]

@@ -5,7 +5,7 @@ using Bitfuse.Bitmaps;
 namespace Bitfuse.Query.Execution;
 
 /// <summary>
-/// Bitset loops the executor needs beyond the container algebra: OR, value scatter and range fill without
+/// Bitset loops the executor needs beyond the container algebra: OR and XOR, value scatter and range fill without
 /// counting, coverage tests and counts over a word range, and extracting set bits with few branches (sparse
 /// answers have about one bit per word, where a loop per bit mispredicts once per word).
 /// </summary>
@@ -27,6 +27,25 @@ internal static unsafe class BitsetWords
         {
             (Vector128.Load(destination + i) | Vector128.Load(source + i)).Store(destination + i);
             (Vector128.Load(destination + i + 2) | Vector128.Load(source + i + 2)).Store(destination + i + 2);
+        }
+    }
+
+    /// <summary>XORs the 1024 words of <paramref name="source"/> into <paramref name="destination"/>, counting nothing.</summary>
+    public static void XorInto(ulong* destination, ulong* source)
+    {
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (var i = 0; i < 1024; i += 8)
+            {
+                (Vector256.Load(destination + i) ^ Vector256.Load(source + i)).Store(destination + i);
+                (Vector256.Load(destination + i + 4) ^ Vector256.Load(source + i + 4)).Store(destination + i + 4);
+            }
+            return;
+        }
+        for (var i = 0; i < 1024; i += 4)
+        {
+            (Vector128.Load(destination + i) ^ Vector128.Load(source + i)).Store(destination + i);
+            (Vector128.Load(destination + i + 2) ^ Vector128.Load(source + i + 2)).Store(destination + i + 2);
         }
     }
 

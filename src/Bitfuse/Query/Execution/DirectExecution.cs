@@ -4,7 +4,7 @@ namespace Bitfuse.Query.Execution;
 /// Runs the root forms of <see cref="DirectShape"/> straight on container-pair algorithms, without the per-key
 /// planner: pairs through the bitmaps' own pairwise operations (and their counting identities,
 /// |a ∪ b| = |a| + |b| - |a ∩ b|), ANDs through <see cref="IntersectExecution"/>, ORs through
-/// <see cref="UnionExecution"/>. Only for a count or a new bitmap on one thread, and only when the universe
+/// <see cref="UnionExecution"/>, XORs through <see cref="SymmetricDifferenceExecution"/>. Only for a count or a new bitmap on one thread, and only when the universe
 /// cannot cut the answer (none given, or one that holds every input value): each of these forms answers a
 /// subset of its inputs' union. Anything else goes to <see cref="QueryExecution"/>.
 /// </summary>
@@ -23,6 +23,7 @@ internal static class DirectExecution
         DirectShapeKind.XorPair => "direct pair: the bitmaps' own xor",
         DirectShapeKind.Intersect => "direct intersect: key leapfrog, smallest container first",
         DirectShapeKind.Union => "direct union: array merge or bitset or per key",
+        DirectShapeKind.SymmetricDifference => "direct symmetric difference: containers flipped into one bitset per key",
         _ => "per-key planner",
     };
 
@@ -59,6 +60,8 @@ internal static class DirectExecution
                 return IntersectExecution.Run(inputs, positives, shape.Negatives, DirectScratch.Current, materialise, out result);
             case DirectShapeKind.Union:
                 return UnionExecution.Run(inputs, positives, DirectScratch.Current, materialise, out result);
+            case DirectShapeKind.SymmetricDifference:
+                return SymmetricDifferenceExecution.Run(inputs, positives, DirectScratch.Current, materialise, out result);
             default:
                 throw new InvalidOperationException($"{shape.Kind} does not run directly");
         }

@@ -92,6 +92,19 @@ internal sealed unsafe class DirectScratch
         }
     }
 
+    /// <summary>Stages <paramref name="container"/> as the answer at <paramref name="key"/> (keys ascending), or frees it when empty.</summary>
+    public void Stage(ref int staged, ushort key, Container container)
+    {
+        if (container.Cardinality == 0)
+        {
+            container.Free();
+            return;
+        }
+        ResultKeys[staged] = key;
+        ResultContainers[staged] = container;
+        staged++;
+    }
+
     /// <summary>A bitmap of the first <paramref name="count"/> staged results (keys ascending; the bitmap takes the containers).</summary>
     public Bitmap TakeResult(int count)
     {

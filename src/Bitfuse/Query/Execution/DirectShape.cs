@@ -5,7 +5,7 @@ namespace Bitfuse.Query.Execution;
 
 /// <summary>
 /// The root forms that run without per-key plans, on container-pair algorithms: a pair (<c>a op b</c>), an
-/// AND of inputs and negated inputs, and an OR of inputs. Decided once per compiled query from its
+/// AND of inputs and negated inputs, an OR of inputs, and an XOR of inputs. Decided once per compiled query from its
 /// canonical shape; positions index the query's positional inputs.
 /// </summary>
 internal sealed class DirectShape
@@ -65,7 +65,7 @@ internal sealed class DirectShape
             (ExprKind.Xor, 2, _) => DirectShapeKind.XorPair,
             (ExprKind.And, _, _) => DirectShapeKind.Intersect,
             (ExprKind.Or, _, _) => DirectShapeKind.Union,
-            _ => DirectShapeKind.General,
+            _ => DirectShapeKind.SymmetricDifference,
         };
         return new DirectShape(kind, [.. positives], [.. negatives]);
     }

@@ -23,4 +23,7 @@ internal enum DirectShapeKind
 
     /// <summary>An OR of three or more inputs.</summary>
     Union,
+
+    /// <summary>An XOR of three or more inputs.</summary>
+    SymmetricDifference,
 }

@@ -4,13 +4,10 @@ using Bitfuse.Bitmaps;
 namespace Bitfuse.Query.Execution;
 
 /// <summary>
-/// An OR of three or more inputs without per-key plans or kernels.
-/// <list type="number">
-/// <item>Keys: up to <see cref="MergeLimit"/> inputs, a k-way merge of the sorted key arrays; more inputs are
-/// bucket-sorted by key (a counter per key, then the container descriptors copied input by input into their
-/// key's group), so 200 inputs cost one visit per container, not one probe per input per key, and each key's
-/// containers are read from one contiguous group.</item>
-/// <item>Per key: one container is copied (or its cardinality counted); two take the pair algorithm
+/// An OR of three or more inputs without per-key plans or kernels: <see cref="KeyGroups"/> hands each key's
+/// containers over as one group.
+/// <list type="bullet">
+/// <item>Per key: two containers take the pair algorithm
 /// (counting as |a| + |b| - |a ∩ b|; two arrays merge, the shorter galloping through the longer when their
 /// lengths are far apart); up to eight arrays that fit in one array merge pairwise, shortest first; more are
 /// gathered, sorted and deduplicated when they are a few array values, else ORed into one bitset (bitsets with a vector OR, runs by range, arrays value by value) over the
@@ -19,14 +16,11 @@ namespace Bitfuse.Query.Execution;
 /// up.</item>
 /// </list>
 /// Invariants: inputs are only read; the answer is a subset of the inputs' union, so it needs no universe;
-/// the bucket counters are zero again when a run ends, even after an exception; a key's answer holds no value
-/// outside [smallest, largest] of its inputs, so only those words of a bitset are ever cleared, counted or read.
+/// a key's answer holds no value outside [smallest, largest] of its inputs, so only those words of a bitset are
+/// ever cleared, counted or read.
 /// </summary>
 internal static unsafe class UnionExecution
 {
-    /// <summary>Up to this many inputs, keys come from a k-way merge; beyond it, from the bucket sort.</summary>
-    public const int MergeLimit = 16;
-
     // Array values up to this many in total are gathered and sorted instead of scattered into 8 KiB.
     private const int GatherLimit = 128;
 
@@ -41,159 +35,14 @@ internal static unsafe class UnionExecution
     private const int SkewedUnionRatio = 32;
 
     /// <summary>The number of values of the OR; the answer itself in <paramref name="result"/> when <paramref name="materialise"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static long Run(Bitmap[] inputs, int[] members, DirectScratch scratch, bool materialise, out Bitmap? result)
-    {
-        result = null;
-        var total = 0;
-        foreach (var m in members)
-        {
-            total += inputs[m].ContainerCount;
-        }
-        scratch.EnsureEntries(total);
-        scratch.EnsureInputs(members.Length);
-        if (materialise)
-        {
-            scratch.EnsureResults(Math.Min(total, 65536));
-        }
-        long count = 0;
-        var staged = 0;
-        try
-        {
-            if (members.Length <= MergeLimit)
-            {
-                count = Merge(inputs, members, scratch, materialise, ref staged);
-            }
-            else
-            {
-                count = Buckets(inputs, members, scratch, materialise, ref staged);
-            }
-            if (materialise)
-            {
-                result = scratch.TakeResult(staged);
-                staged = 0;
-            }
-            return count;
-        }
-        finally
-        {
-            scratch.DropResults(staged);
-        }
-    }
-
-    // The inputs' keys merged through KeyHeads; the bitmaps are only touched to take and advance.
-    private static long Merge(Bitmap[] inputs, int[] members, DirectScratch scratch, bool materialise, ref int staged)
-    {
-        var cursors = scratch.Cursors;
-        Span<int> heads = stackalloc int[MergeLimit];
-        heads = heads[..members.Length];
-        for (var i = 0; i < members.Length; i++)
-        {
-            var input = inputs[members[i]];
-            cursors[i] = 0;
-            heads[i] = KeyHeads.At(input, 0);
-        }
-        var entries = scratch.Entries;
-        long count = 0;
-        while (true)
-        {
-            var key = KeyHeads.Smallest(heads);
-            if (key == KeyHeads.Exhausted)
-            {
-                return count;
-            }
-            var m = 0;
-            for (var i = 0; i < heads.Length; i++)
-            {
-                if (heads[i] == key)
-                {
-                    var input = inputs[members[i]];
-                    var at = cursors[i];
-                    entries[m++] = input.ContainerAt(at);
-                    cursors[i] = ++at;
-                    heads[i] = KeyHeads.At(input, at);
-                }
-            }
-            count += Key(entries.AsSpan(0, m), (ushort)key, scratch, materialise, ref staged);
-        }
-    }
-
-    private static long Buckets(Bitmap[] inputs, int[] members, DirectScratch scratch, bool materialise, ref int staged)
-    {
-        var counts = scratch.KeyCounts;
-        var entries = scratch.Entries;
-        var lo = 65536;
-        var hi = -1;
-        foreach (var m in members)
-        {
-            var keys = inputs[m].Keys;
-            if (keys.Length == 0)
-            {
-                continue;
-            }
-            lo = Math.Min(lo, keys[0]);
-            hi = Math.Max(hi, keys[^1]);
-            foreach (var k in keys)
-            {
-                counts[k]++;
-            }
-        }
-        if (hi < 0)
-        {
-            return 0;
-        }
-        try
-        {
-            // Counters become each bucket's start; placing entries moves every start to its bucket's end.
-            var running = 0;
-            for (var k = lo; k <= hi; k++)
-            {
-                var c = counts[k];
-                counts[k] = running;
-                running += c;
-            }
-            // Descriptors are copied input by input (sequential reads), so each key's group is contiguous.
-            foreach (var m in members)
-            {
-                var keys = inputs[m].Keys;
-                var containers = inputs[m].Containers;
-                for (var i = 0; i < keys.Length; i++)
-                {
-                    entries[counts[keys[i]]++] = containers[i];
-                }
-            }
-            long count = 0;
-            var begin = 0;
-            for (var k = lo; k <= hi; k++)
-            {
-                var end = counts[k];
-                if (end > begin)
-                {
-                    count += Key(entries.AsSpan(begin, end - begin), (ushort)k, scratch, materialise, ref staged);
-                    begin = end;
-                }
-            }
-            return count;
-        }
-        finally
-        {
-            Array.Clear(counts, lo, hi - lo + 1);
-        }
-    }
+    public static long Run(Bitmap[] inputs, int[] members, DirectScratch scratch, bool materialise, out Bitmap? result) =>
+        KeyGroups.Run<Combiner>(inputs, members, scratch, materialise, out result);
 
     // The OR of one key's containers.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Key(ReadOnlySpan<Container> group, ushort key, DirectScratch scratch, bool materialise, ref int staged)
     {
         ref readonly var a = ref group[0];
-        if (group.Length == 1)
-        {
-            if (materialise)
-            {
-                Stage(scratch, ref staged, key, a.Clone());
-            }
-            return a.Cardinality;
-        }
         if (group.Length == 2)
         {
             ref readonly var b = ref group[1];
@@ -206,12 +55,12 @@ internal static unsafe class UnionExecution
                 var both = Container.NewArray(a.Length + b.Length);
                 both.Length = both.Cardinality = UnionArrays(a.Values, a.Length, b.Values, b.Length, both.Values);
                 var bothCardinality = both.Cardinality;
-                Stage(scratch, ref staged, key, both);
+                scratch.Stage(ref staged, key, both);
                 return bothCardinality;
             }
             var pair = ContainerAlgebra.Or(a, b);
             var pairCardinality = pair.Cardinality;
-            Stage(scratch, ref staged, key, pair);
+            scratch.Stage(ref staged, key, pair);
             return pairCardinality;
         }
 
@@ -250,7 +99,7 @@ internal static unsafe class UnionExecution
                 var container = Container.NewArray(distinct);
                 Buffer.MemoryCopy(values, container.Values, 2L * distinct, 2L * distinct);
                 container.Length = container.Cardinality = distinct;
-                Stage(scratch, ref staged, key, container);
+                scratch.Stage(ref staged, key, container);
             }
             return distinct;
         }
@@ -390,7 +239,7 @@ internal static unsafe class UnionExecution
         {
             // Only reachable with sum > ArrayMax, so the bits are already the result container's.
             target.Cardinality = cardinality;
-            Stage(scratch, ref staged, key, target);
+            scratch.Stage(ref staged, key, target);
             return cardinality;
         }
         var values = scratch.Values;
@@ -399,7 +248,7 @@ internal static unsafe class UnionExecution
         var array = Container.NewArray(n);
         Buffer.MemoryCopy(values, array.Values, 2L * n, 2L * n);
         array.Length = array.Cardinality = n;
-        Stage(scratch, ref staged, key, array);
+        scratch.Stage(ref staged, key, array);
         return n;
     }
 
@@ -439,7 +288,7 @@ internal static unsafe class UnionExecution
         var answer = Container.NewArray(n + last.Length);
         answer.Length = answer.Cardinality = UnionArrays(acc, n, last.Values, last.Length, answer.Values);
         var cardinality = answer.Cardinality;
-        Stage(scratch, ref staged, key, answer);
+        scratch.Stage(ref staged, key, answer);
         return cardinality;
     }
 
@@ -482,20 +331,14 @@ internal static unsafe class UnionExecution
     {
         if (materialise)
         {
-            Stage(scratch, ref staged, key, ContainerAlgebra.NewRange(first, last + 1));
+            scratch.Stage(ref staged, key, ContainerAlgebra.NewRange(first, last + 1));
         }
         return last - first + 1;
     }
 
-    private static void Stage(DirectScratch scratch, ref int staged, ushort key, Container container)
+    private readonly struct Combiner : IKeyGroupCombiner
     {
-        if (container.Cardinality == 0)
-        {
-            container.Free();
-            return;
-        }
-        scratch.ResultKeys[staged] = key;
-        scratch.ResultContainers[staged] = container;
-        staged++;
+        public static int Key(ReadOnlySpan<Container> group, ushort key, DirectScratch scratch, bool materialise, ref int staged) =>
+            UnionExecution.Key(group, key, scratch, materialise, ref staged);
     }
 }

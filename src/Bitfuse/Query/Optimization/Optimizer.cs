@@ -11,7 +11,9 @@ namespace Bitfuse.Query.Optimization;
 /// <c>a ^ $0 = a</c>, <c>a ^ $1 = !a</c>, <c>!$0 = $1</c>;</item>
 /// <item>same operand: <c>a &amp; a = a</c>, <c>a | a = a</c>, <c>a ^ a = $0</c>, <c>a &amp; !a = $0</c>, <c>a | !a = $1</c>;</item>
 /// <item>nots: <c>!!a = a</c>; nots leave xor (<c>!a ^ b = !(a ^ b)</c>); De Morgan is applied in whichever
-/// direction leaves fewer nots (<c>!a &amp; !b = !(a | b)</c>);</item>
+/// direction leaves fewer nots (<c>!a &amp; !b = !(a | b)</c>), except that an and with a positive operand stays
+/// an and (<c>a &amp; !b &amp; !c</c>, and <c>!(b | c | !a)</c> becomes it): a kernel pays nothing for an and-not, and
+/// an and-rooted tree lets execution intersect keys and containers instead of walking every input's keys;</item>
 /// <item>absorption: <c>a &amp; (a | b) = a</c>, <c>a | (a &amp; b) = a</c>;</item>
 /// <item>canonical order: operands sorted by <see cref="ExprOrder"/>, so <c>b &amp; a</c> and <c>a &amp; b</c> are one tree.</item>
 /// </list>
@@ -80,10 +82,11 @@ internal static class Optimizer
                 return operand.OperandArray[0];
             case ExprKind.And:
             case ExprKind.Or:
-                // !(a & b) = !a | !b: worth it when that leaves fewer nots than 1 + the nots inside.
+                // !(a & b) = !a | !b: worth it when that leaves fewer nots than 1 + the nots inside, and always
+                // when it makes an and with a positive operand (!(a | !b) = b & !a).
                 var inner = operand.OperandArray;
                 var nots = CountNots(inner);
-                if (inner.Length - nots < 1 + nots)
+                if (inner.Length - nots < 1 + nots || (operand.Kind == ExprKind.Or && nots > 0))
                 {
                     return pool.Make(operand.Kind == ExprKind.And ? ExprKind.Or : ExprKind.And, Negate(inner, pool));
                 }
@@ -162,9 +165,10 @@ internal static class Optimizer
             return list[0];
         }
         var array = list.ToArray();
-        // De Morgan: !a & !b & c = !(a | b | !c) when that has fewer nots.
+        // De Morgan: !a | !b | c = !(a & b & !c) when that has fewer nots; an and only when it has no positive
+        // operand (!a & !b = !(a | b)), so a & !b & !c stays an and.
         var nots = CountNots(array);
-        if (1 + (array.Length - nots) < nots)
+        if (1 + (array.Length - nots) < nots && (!isAnd || nots == array.Length))
         {
             return pool.Not(Sorted(dual, Negate(array, pool), pool));
         }

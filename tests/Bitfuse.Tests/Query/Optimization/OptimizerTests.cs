@@ -44,6 +44,9 @@ public class OptimizerTests
     [InlineData("!a ^ b", "!(a ^ b)")]
     [InlineData("!a ^ !b", "a ^ b")]
     [InlineData("a - b", "a & !b")]
+    [InlineData("a - b - c - d", "a & !b & !c & !d")]
+    [InlineData("!(b | c | d | !a)", "a & !b & !c & !d")]
+    [InlineData("!a | !b | !c | d", "!(a & b & c & !d)")]
     public void Nots_cancel_and_de_morgan_leaves_fewer_nots(string text, string expected) => Assert.Equal(expected, Optimize(text));
 
     [Theory]
