@@ -122,6 +122,10 @@ public sealed class AggregateQuery
         var rows = fields[level];
         var after = options.After;
         var onPageStart = level == 0 || IsPageStartPrefix(prefix, level, after);
+        if (level == fields.Length - 2 && TryGroupPairs(filter, rows, fields[level + 1], level, onPageStart, prefix, options, groups))
+        {
+            return;
+        }
         if (level == fields.Length - 1)
         {
             var counts = new long[rows.Bitmaps.Length];
@@ -159,6 +163,44 @@ public sealed class AggregateQuery
             prefix[level] = rows.Names[r];
             GroupBy(narrowed, fields, level + 1, prefix, options, groups);
         }
+    }
+
+    // The last two levels in one pass (GroupCounting) when no filter column is in two rows of the next-to-last field;
+    // groups come out in the same order, page and limit as the level-by-level walk gives them. False: nothing added.
+    private static bool TryGroupPairs(Bitmap filter, FieldRows lead, FieldRows last, int level, bool onPageStart, string[] prefix,
+        AggregateOptions options, List<GroupCount> groups)
+    {
+        var width = last.Bitmaps.Length;
+        var counts = new long[lead.Bitmaps.Length * width];
+        if (!GroupCounting.TryCount(filter, lead.Bitmaps, last.Bitmaps, counts))
+        {
+            return false;
+        }
+        var after = options.After;
+        for (var i = 0; i < lead.Bitmaps.Length; i++)
+        {
+            if (onPageStart && after is not null && string.CompareOrdinal(lead.Names[i], after[level]) < 0)
+            {
+                continue;
+            }
+            var lastOnPageStart = onPageStart && after is not null && string.Equals(lead.Names[i], after[level], StringComparison.Ordinal);
+            prefix[level] = lead.Names[i];
+            for (var j = 0; j < width; j++)
+            {
+                if (groups.Count == options.Limit)
+                {
+                    return true;
+                }
+                var count = counts[(i * width) + j];
+                if (count == 0 || (lastOnPageStart && string.CompareOrdinal(last.Names[j], after![level + 1]) <= 0))
+                {
+                    continue;
+                }
+                prefix[level + 1] = last.Names[j];
+                groups.Add(new GroupCount([.. prefix], count));
+            }
+        }
+        return true;
     }
 
     private static bool IsPageStartPrefix(string[] prefix, int level, IReadOnlyList<string>? after)

@@ -22,8 +22,7 @@ internal static class RowCounting
             }
             return;
         }
-        var cursors = rows.Length <= 256 ? stackalloc int[rows.Length] : new int[rows.Length];
-        cursors.Clear();
+        var cursors = new RowCursors(rows, rows.Length <= 256 ? stackalloc int[rows.Length] : new int[rows.Length]);
         var filterKeys = filter.Keys;
         var filterContainers = filter.Containers;
         for (var k = 0; k < filterKeys.Length; k++)
@@ -32,22 +31,8 @@ internal static class RowCounting
             ref readonly var container = ref filterContainers[k];
             for (var r = 0; r < rows.Length; r++)
             {
-                var keys = rows[r].Keys;
-                var at = cursors[r];
-                if (at >= keys.Length)
-                {
-                    continue;
-                }
-                if (keys[at] < key)
-                {
-                    at = KeySearch.Advance(keys, at, key);
-                    cursors[r] = at;
-                    if (at >= keys.Length)
-                    {
-                        continue;
-                    }
-                }
-                if (keys[at] == key)
+                var at = cursors.Find(r, key);
+                if (at >= 0)
                 {
                     counts[r] += ContainerAlgebra.AndCount(container, rows[r].ContainerAt(at));
                 }
