@@ -72,6 +72,40 @@ public class GroupCountingTests
     }
 
     [Fact]
+    public void Many_lead_rows_count_through_the_map_alone()
+    {
+        // 100 lead rows (more than are kept as bitsets): column c is in lead row c % 100; dense and sparse last rows.
+        var random = new Random(3);
+        var owned = new List<Bitmap>();
+        try
+        {
+            var columns = Enumerable.Range(0, 200_000).Select(c => (uint)c).ToArray();
+            var filterModel = columns.Where(_ => random.Next(3) != 0).ToHashSet();
+            var filter = Bitmap.FromValues([.. filterModel.Order()]);
+            owned.Add(filter);
+            var lead = Enumerable.Range(0, 100).Select(i => Bitmap.FromValues([.. columns.Where(c => c % 100 == i)])).ToArray();
+            owned.AddRange(lead);
+            var lastModels = new[] { columns.Where(_ => random.Next(2) == 0).ToArray(), columns.Where(_ => random.Next(50) == 0).ToArray(), columns[1000..90_000] };
+            var last = lastModels.Select(m => Bitmap.FromValues(m)).ToArray();
+            last[2].Optimize();
+            owned.AddRange(last);
+            var counts = new long[lead.Length * last.Length];
+            Assert.True(GroupCounting.TryCount(filter, lead, last, counts));
+            for (var i = 0; i < lead.Length; i++)
+            {
+                for (var j = 0; j < last.Length; j++)
+                {
+                    Assert.Equal(lastModels[j].LongCount(c => c % 100 == i && filterModel.Contains(c)), counts[(i * last.Length) + j]);
+                }
+            }
+        }
+        finally
+        {
+            owned.ForEach(b => b.Dispose());
+        }
+    }
+
+    [Fact]
     public void A_filter_column_in_two_lead_rows_gives_up_and_leaves_the_counts_alone()
     {
         using var filter = Bitmap.FromValues([1, 2, 3, 70_000]);
