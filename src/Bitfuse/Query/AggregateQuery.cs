@@ -16,6 +16,8 @@ namespace Bitfuse;
 /// </summary>
 public sealed class AggregateQuery
 {
+    private volatile RowsAtVersion? _rows;
+
     internal AggregateQuery(string text, AggregateCall call, CompiledQuery? filter)
     {
         Text = text;
@@ -101,7 +103,8 @@ public sealed class AggregateQuery
         {
             order[i] = i;
         }
-        Array.Sort(order, (x, y) => counts[x] != counts[y] ? counts[y].CompareTo(counts[x]) : string.CompareOrdinal(rows.Names[x], rows.Names[y]));
+        // Rows are sorted by name, so ties in count go by index: no string comparison in the sort.
+        Array.Sort(order, (x, y) => counts[x] != counts[y] ? counts[y].CompareTo(counts[x]) : x.CompareTo(y));
         var top = new List<GroupCount>(Math.Min(Call.Limit, order.Length));
         foreach (var i in order)
         {
@@ -219,7 +222,22 @@ public sealed class AggregateQuery
         return true;
     }
 
+    // The rows of the call's fields, listed and sorted once per version of the set: the list holds names and bitmap
+    // references only, and a version names one state of one set's names and bitmaps (the contents of a bitmap may
+    // change in place, which the counts read afresh on every run).
     private FieldRows[] RowsOf(BitmapSet inputs)
+    {
+        var version = inputs.Version;
+        if (_rows is { } cached && cached.Version == version)
+        {
+            return cached.Fields;
+        }
+        var fields = ListRows(inputs);
+        _rows = new RowsAtVersion(version, fields);
+        return fields;
+    }
+
+    private FieldRows[] ListRows(BitmapSet inputs)
     {
         var fields = new FieldRows[Call.Fields.Count];
         for (var f = 0; f < fields.Length; f++)
@@ -257,6 +275,9 @@ public sealed class AggregateQuery
         }
         return fields;
     }
+
+    /// <summary>The rows of the call's fields as listed at one version of a set.</summary>
+    private sealed record RowsAtVersion(long Version, FieldRows[] Fields);
 
     /// <summary>The rows of one field, sorted by name, with their bitmaps.</summary>
     private sealed record FieldRows(string[] Names, Bitmap[] Bitmaps);

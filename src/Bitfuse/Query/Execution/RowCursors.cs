@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Bitfuse.Bitmaps;
 
 namespace Bitfuse.Query.Execution;
@@ -20,6 +21,7 @@ internal ref struct RowCursors
     }
 
     /// <summary>The index of row <paramref name="r"/>'s container of <paramref name="key"/>, or -1; keys must not go down between calls.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Find(int r, ushort key)
     {
         var keys = _rows[r].Keys;
