@@ -112,6 +112,24 @@ public class AggregatePropertyTests
     }
 
     [Fact]
+    public void A_row_added_after_a_run_is_counted_by_the_next_run()
+    {
+        using var fields = new FieldSet();
+        var city = fields.Set("city");
+        city.Add(1, "paris");
+        city.Add(2, "paris");
+        var top = new QueryEngine().CompileAggregate("topn(city, 5)");
+        Assert.Equal(new[] { ("paris", 2L) }, top.Run(fields.Bitmaps).Groups.Select(g => (g.Rows[0], g.Count)));
+        city.Add(3, "rome");
+        city.Add(4, "rome");
+        city.Add(5, "rome");
+        city.Add(6, "paris");
+        city.Add(7, "paris");
+        city.Add(8, "paris");
+        Assert.Equal(new[] { ("paris", 5L), ("rome", 3L) }, top.Run(fields.Bitmaps).Groups.Select(g => (g.Rows[0], g.Count)));
+    }
+
+    [Fact]
     public void A_wrong_field_argument_is_named_with_a_caret()
     {
         using var fields = new FieldSet();
