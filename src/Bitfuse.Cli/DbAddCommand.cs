@@ -11,12 +11,13 @@ internal static class DbAddCommand
         var folder = DbCommand.Folder();
         var name = new Argument<string>("name") { Description = "The bitmap's name." };
         var values = new Argument<string[]>("values") { Description = "Values (unsigned 32-bit), separated by spaces or commas.", Arity = ArgumentArity.OneOrMore };
-        var json = DbCommand.Json("what was committed");
+        var json = JsonOutput.Switch("what was committed");
+        var output = JsonOutput.File();
         var command = new Command(remove ? "remove" : "add", remove
             ? "Remove values from a bitmap in one durable commit (nothing when the name is unknown)."
             : "Add values to a bitmap (created when new) in one durable commit; creates the database when absent.")
         {
-            folder, name, values, json,
+            folder, name, values, json, output,
         };
         command.SetAction(parse =>
         {
@@ -37,12 +38,9 @@ internal static class DbAddCommand
             }
             using var snapshot = db.Snapshot();
             var count = snapshot.Contains(bitmap) ? snapshot[bitmap].Count : 0;
-            if (parse.GetValue(json))
-            {
-                JsonOutput.Write(new { Name = bitmap, Operation = remove ? "remove" : "add", Values = parsed.Length, snapshot.Lsn, Cardinality = count });
-                return CommandLineRunner.ExitOk;
-            }
-            Console.Out.WriteLine($"{(remove ? "removed" : "added")} {DbCommand.Count(parsed.Length)} values {(remove ? "from" : "to")} '{bitmap}' in commit {snapshot.Lsn}; it holds {DbCommand.Count(count)} values");
+            var report = new CommitReport(bitmap, remove ? "remove" : "add", parsed.Length, snapshot.Lsn, count);
+            JsonOutput.Emit(report, parse, json, output, () =>
+                Console.Out.WriteLine($"{(remove ? "removed" : "added")} {DbCommand.Count(parsed.Length)} values {(remove ? "from" : "to")} '{bitmap}' in commit {report.Lsn}; it holds {DbCommand.Count(count)} values"));
             return CommandLineRunner.ExitOk;
         });
         return command;
@@ -68,4 +66,6 @@ internal static class DbAddCommand
         }
         return [.. values];
     }
+
+    private sealed record CommitReport(string Name, string Operation, int Values, long Lsn, long Cardinality);
 }

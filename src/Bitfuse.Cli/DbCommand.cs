@@ -25,10 +25,7 @@ internal static class DbCommand
     }
 
     /// <summary>The <c>--db DIR</c> option every verb takes.</summary>
-    public static Option<string> Folder() => new("--db") { Description = "The database folder.", Required = true };
-
-    /// <summary>The <c>--json</c> option.</summary>
-    public static Option<bool> Json(string what) => new("--json") { Description = $"Print {what} as JSON." };
+    public static Option<string> Folder() => new("--db") { Description = "The database folder.", HelpName = "DIR", Required = true };
 
     /// <summary>Opens the database in <paramref name="folder"/>; it must exist unless <paramref name="create"/>.</summary>
     public static Database Open(string folder, bool create = false) =>

@@ -8,8 +8,9 @@ internal static class DbCreateCommand
     public static Command Create()
     {
         var folder = DbCommand.Folder();
-        var json = DbCommand.Json("the new database's facts");
-        var command = new Command("create", "Create an empty database in a new or empty folder.") { folder, json };
+        var json = JsonOutput.Switch("the new database's facts");
+        var output = JsonOutput.File();
+        var command = new Command("create", "Create an empty database in a new or empty folder.") { folder, json, output };
         command.SetAction(parse =>
         {
             var path = Path.GetFullPath(parse.GetValue(folder)!);
@@ -19,14 +20,13 @@ internal static class DbCreateCommand
             }
             using var db = DbCommand.Open(path, create: true);
             var stats = db.Statistics;
-            if (parse.GetValue(json))
-            {
-                JsonOutput.Write(new { Database = path, stats.DataFileBytes, stats.LogBytes });
-                return CommandLineRunner.ExitOk;
-            }
-            Console.Out.WriteLine($"created an empty database in {path} ({DbCommand.Bytes(stats.DataFileBytes + stats.LogBytes)} on disk)");
+            var report = new CreateReport(path, stats.DataFileBytes, stats.LogBytes);
+            JsonOutput.Emit(report, parse, json, output, () =>
+                Console.Out.WriteLine($"created an empty database in {path} ({DbCommand.Bytes(report.DataFileBytes + report.LogBytes)} on disk)"));
             return CommandLineRunner.ExitOk;
         });
         return command;
     }
+
+    private sealed record CreateReport(string Database, long DataFileBytes, long LogBytes);
 }

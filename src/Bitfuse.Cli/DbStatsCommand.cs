@@ -10,8 +10,9 @@ internal static class DbStatsCommand
     {
         var folder = DbCommand.Folder();
         var summary = new Option<bool>("--summary") { Description = "Leave out the table of names." };
-        var json = DbCommand.Json("the statistics");
-        var command = new Command("stats", "Show the bitmaps (values, containers by kind), the file and log sizes and the last checkpoint.") { folder, summary, json };
+        var json = JsonOutput.Switch("the statistics");
+        var output = JsonOutput.File();
+        var command = new Command("stats", "Show the bitmaps (values, containers by kind), the file and log sizes and the last checkpoint.") { folder, summary, json, output };
         command.SetAction(parse =>
         {
             using var db = DbCommand.Open(parse.GetValue(folder)!);
@@ -29,12 +30,7 @@ internal static class DbStatsCommand
             var report = new StatsReport(db.FolderPath, snapshot.Lsn, stats.Names, rows.Sum(r => r.Values), stats.DataFileBytes, stats.LogBytes,
                 stats.CheckpointLsn, stats.CheckpointGeneration, snapshot.Lsn - stats.CheckpointLsn, stats.NamesInMemory, stats.RecoveredRecords, stats.TornBytesDropped,
                 parse.GetValue(summary) ? null : rows);
-            if (parse.GetValue(json))
-            {
-                JsonOutput.Write(report);
-                return CommandLineRunner.ExitOk;
-            }
-            Render(report);
+            JsonOutput.Emit(report, parse, json, output, () => Render(report));
             return CommandLineRunner.ExitOk;
         });
         return command;

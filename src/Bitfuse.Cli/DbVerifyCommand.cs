@@ -8,10 +8,11 @@ internal static class DbVerifyCommand
     public static Command Create()
     {
         var folder = DbCommand.Folder();
-        var json = DbCommand.Json("the problems found");
+        var json = JsonOutput.Switch("the problems found");
+        var output = JsonOutput.File();
         var command = new Command("verify", "Check every checksum and structure of a database: the meta pages, the log, the directory and every stored bitmap. Exit 1 when anything is wrong.")
         {
-            folder, json,
+            folder, json, output,
         };
         command.SetAction(parse =>
         {
@@ -32,25 +33,23 @@ internal static class DbVerifyCommand
             {
                 problems.Add(Problem.Of(e));
             }
-            if (parse.GetValue(json))
+            JsonOutput.Emit(new VerifyReport(path, problems.Count == 0, bitmaps, problems), parse, json, output, () =>
             {
-                JsonOutput.Write(new { Database = path, Ok = problems.Count == 0, Bitmaps = bitmaps, Problems = problems });
-            }
-            else if (problems.Count == 0)
-            {
-                Console.Out.WriteLine($"{path}: {DbCommand.Count(bitmaps)} bitmaps, every checksum and structure sound");
-            }
-            else
-            {
+                if (problems.Count == 0)
+                {
+                    Console.Out.WriteLine($"{path}: {DbCommand.Count(bitmaps)} bitmaps, every checksum and structure sound");
+                }
                 foreach (var p in problems)
                 {
                     CommandLineRunner.WriteError($"'{p.File}' is corrupt at byte offset {p.Offset}: {p.Description}");
                 }
-            }
+            });
             return problems.Count == 0 ? CommandLineRunner.ExitOk : CommandLineRunner.ExitFailure;
         });
         return command;
     }
+
+    private sealed record VerifyReport(string Database, bool Ok, int Bitmaps, List<Problem> Problems);
 
     private sealed record Problem(string File, long Offset, string Description)
     {

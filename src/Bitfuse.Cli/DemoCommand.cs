@@ -10,7 +10,8 @@ namespace Bitfuse.Cli;
 /// folder, races Bitfuse's fused queries over a snapshot against the same queries evaluated pairwise, then runs
 /// the queries over fresh snapshots while a writer thread commits into the very bitmaps they read, and checks
 /// every answer against an independent model: the data set parsed into memory, with the writer's commits up to
-/// the snapshot's commit applied, evaluated pairwise with <see cref="Bitmap"/> operations.
+/// the snapshot's commit applied, evaluated pairwise with <see cref="Bitmap"/> operations. Then a generated table
+/// goes into a second database as typed fields for a range-and-filter query, TopN, sum and group-by (<see cref="DemoFields"/>).
 /// </summary>
 internal static class DemoCommand
 {
@@ -23,12 +24,13 @@ internal static class DemoCommand
         var generate = new Option<bool>("--generate") { Description = "Use generated data even when real data is present." };
         var folder = new Option<string?>("--db") { Description = "The database folder (default: bitfuse-demo/<data set> in the temporary folder); reopened when it holds the data set unchanged." };
         var runs = new Option<int>("--runs") { Description = "Timed warm runs per query and side, after three untimed ones; the median is shown (default 5).", DefaultValueFactory = _ => 5 };
+        var tableRows = new Option<int>("--table-rows") { Description = "Rows of the generated table imported as typed fields for the range, TopN, sum and group-by queries (default 1,000,000).", DefaultValueFactory = _ => 1_000_000 };
         var commits = new Option<int>("--commits") { Description = "Commits the writer makes while the readers check (default 200; even, so the data ends as it began).", DefaultValueFactory = _ => 200 };
         var json = JsonOutput.Switch("the results");
         var output = JsonOutput.File();
         var command = new Command("demo", "Build a database from a real data set, race fused queries against pairwise bitmap operations, and check every answer while a writer commits.")
         {
-            data, dataset, generate, folder, runs, commits, json, output,
+            data, dataset, generate, folder, runs, commits, tableRows, json, output,
         };
         command.SetAction(parse =>
         {
@@ -41,6 +43,11 @@ internal static class DemoCommand
             if (writes < 2 || writes % 2 != 0)
             {
                 throw new UserException("--commits must be an even number, 2 or more");
+            }
+            var rowsOfTable = parse.GetValue(tableRows);
+            if (rowsOfTable < 1000)
+            {
+                throw new UserException("--table-rows must be 1000 or more");
             }
             var realData = parse.GetValue(generate) ? null : DemoData.FindRealData(parse.GetValue(data));
             string source, setFolder = "";
@@ -64,7 +71,7 @@ internal static class DemoCommand
             using (inputs)
             {
                 var dbFolder = parse.GetValue(folder) ?? Path.Combine(Path.GetTempPath(), "bitfuse-demo", realData is null ? "generated" : Path.GetFileName(setFolder));
-                var report = Run(inputs, source, realData is null ? null : setFolder, dbFolder, rounds, writes);
+                var report = Run(inputs, source, realData is null ? null : setFolder, dbFolder, rounds, writes, rowsOfTable);
                 JsonOutput.Emit(report, parse, json, output, () => Render(report));
             }
             return CommandLineRunner.ExitOk;
@@ -90,7 +97,7 @@ internal static class DemoCommand
         ];
     }
 
-    private static DemoReport Run(BitmapSet model, string source, string? setFolder, string dbFolder, int rounds, int writes)
+    private static DemoReport Run(BitmapSet model, string source, string? setFolder, string dbFolder, int rounds, int writes, int tableRows)
     {
         if (model.Names.Count < 16)
         {
@@ -134,9 +141,11 @@ internal static class DemoCommand
             {
                 throw new InvalidOperationException($"verify after the demo: {problems[0].Message}");
             }
+            // Typed fields in a database of their own beside the data set's, so the data set's database reopens unchanged.
+            var fields = DemoFields.Run(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dbFolder)) + "-fields", tableRows, rounds);
             var stats = engine.Kernels.Statistics;
             return new DemoReport(source, model.Names.Count, QueryInputs.TotalValues(model), db.FolderPath, how, openMs, onDisk.DataFileBytes + onDisk.LogBytes,
-                engine.Kernels.Width.ToString(), rounds, stats.Kernels, stats.CompileTime.TotalMilliseconds, rows, concurrent);
+                engine.Kernels.Width.ToString(), rounds, stats.Kernels, stats.CompileTime.TotalMilliseconds, rows, concurrent, fields);
         }
     }
 
@@ -410,6 +419,17 @@ internal static class DemoCommand
                 (row.Speedup >= 1 ? "[green]" : "[yellow]") + row.Speedup.ToString("F2", CultureInfo.InvariantCulture) + "x[/]");
         }
         AnsiConsole.Write(table);
+        var f = report.Fields;
+        AnsiConsole.MarkupLine($"[bold]typed fields[/]: a generated table of {f.Rows:N0} rows (city set, country/os mutex, churned bool, age/income/sessions int) imported from CSV into {Markup.Escape(f.Database)} in {f.ImportMs:F0} ms, {DbCommand.Bytes(f.BytesOnDisk)} on disk");
+        var fieldTable = new Table().Border(TableBorder.Rounded)
+            .AddColumn("query").AddColumn(new TableColumn("answer").RightAligned())
+            .AddColumn(new TableColumn("bitfuse (cold)").RightAligned()).AddColumn(new TableColumn("bitfuse (warm)").RightAligned());
+        foreach (var row in f.Queries)
+        {
+            fieldTable.AddRow($"[bold]{Markup.Escape(row.Title)}[/]\n[grey]{Markup.Escape(row.Query)}[/]", Markup.Escape(row.Answer), Ms(row.ColdMs), Ms(row.BitfuseMs));
+        }
+        AnsiConsole.Write(fieldTable);
+        AnsiConsole.MarkupLine("  each answer [green]equal[/] to LINQ over the table's columns (the CSV read with a plain split); ranges run fused into the filter's kernel");
         var c = report.Concurrent;
         AnsiConsole.MarkupLine($"[bold]while a writer committed[/] {c.Commits} batches of {c.ValuesPerCommit} values into the bitmaps these queries read ({c.CommitsPerSecond:F0} durable commits/s, latency p50 {c.CommitP50Ms:F2} ms, p99 {c.CommitP99Ms:F2} ms),");
         AnsiConsole.MarkupLine($"  {c.AnswersChecked:N0} answers over snapshots of {c.VersionsSeen} versions were each [green]equal[/] to the model at the snapshot's commit (the data set in memory plus the commits up to it, evaluated pairwise)");
@@ -435,5 +455,5 @@ internal static class DemoCommand
         long AnswersChecked, int VersionsSeen, double ElapsedMs);
 
     private sealed record DemoReport(string Source, int Bitmaps, long Values, string Database, string Opened, double OpenMs, long BytesOnDisk,
-        string KernelWidth, int Runs, int Kernels, double CompileMs, List<DemoRow> Queries, ConcurrentReport Concurrent);
+        string KernelWidth, int Runs, int Kernels, double CompileMs, List<DemoRow> Queries, ConcurrentReport Concurrent, DemoFields.FieldsReport Fields);
 }

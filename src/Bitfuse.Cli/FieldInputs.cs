@@ -10,23 +10,6 @@ namespace Bitfuse.Cli;
 /// </summary>
 internal static class FieldInputs
 {
-    /// <summary>The typed columns named by the options, or a user error when a column is typed twice.</summary>
-    public static Dictionary<string, FieldKind> Columns(string[] ints, string[] sets, string[] mutexes, string[] bools)
-    {
-        var columns = new Dictionary<string, FieldKind>(StringComparer.Ordinal);
-        foreach (var (names, kind) in new[] { (ints, FieldKind.Int), (sets, FieldKind.Set), (mutexes, FieldKind.Mutex), (bools, FieldKind.Bool) })
-        {
-            foreach (var name in names)
-            {
-                if (!columns.TryAdd(name, kind))
-                {
-                    throw new UserException($"column '{name}' is typed twice ({columns[name]} and {kind})");
-                }
-            }
-        }
-        return columns;
-    }
-
     /// <summary>Reads <paramref name="path"/> into fields, or a user error naming the line.</summary>
     public static FieldSet FromCsv(string path, Dictionary<string, FieldKind> columns)
     {

@@ -25,8 +25,9 @@ internal static class JsonOutput
     public static Option<bool> Switch(string what) => new(SwitchName) { Description = $"Print {what} as JSON instead of text (errors too)." };
 
     /// <summary>The <c>--output FILE</c> option.</summary>
-    public static Option<string?> File() => new("--output") { Description = "Also write the JSON report to FILE." };
+    public static Option<string?> File() => new("--output") { Description = "Also write the JSON report to FILE.", HelpName = "FILE" };
 
+    /// <summary>Prints <paramref name="value"/> as JSON; a verb's report goes through <see cref="Emit"/> instead (it honours <c>--output</c>).</summary>
     public static void Write<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, Options));
 
     /// <summary>

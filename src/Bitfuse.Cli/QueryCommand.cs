@@ -12,18 +12,16 @@ internal static class QueryCommand
     public static Command Create()
     {
         var arguments = new QueryArguments();
+        var columnTypes = new ColumnTypeOptions();
         var dataset = new Option<string?>("--dataset") { Description = "A folder with one .txt bitmap per file (comma-separated values), named after the file: name.csv12.txt is 'name.csv12'." };
         var bitmaps = new Option<string[]>("--bitmap") { Description = "NAME=FILE: a .txt bitmap or a Roaring portable file (.roaring, .bin). Repeat for each input." };
         var csv = new Option<string?>("--csv") { Description = "A CSV table (header first) imported into typed fields: one row per column id 0, 1, 2, ..." };
-        var ints = new Option<string[]>("--int") { Description = "A CSV column that is an int field (bit-sliced). Repeat for each." };
-        var sets = new Option<string[]>("--set") { Description = "A CSV column that is a set field (rows split by '|'). Repeat for each." };
-        var mutexes = new Option<string[]>("--mutex") { Description = "A CSV column that is a mutex field (one row per column). Repeat for each." };
-        var bools = new Option<string[]>("--bool") { Description = "A CSV column that is a bool field (true/false). Repeat for each." };
         var generate = new Option<int?>("--generate") { Description = "Generate a table of N rows in memory: city (set), country, os (mutex), churned (bool), age, income, sessions (int)." };
         var command = new Command("query", "Run a bitmap query, compiled at run time into a fused SIMD kernel.\n" + QueryArguments.Syntax)
         {
-            dataset, bitmaps, csv, ints, sets, mutexes, bools, generate,
+            dataset, bitmaps, csv, generate,
         };
+        columnTypes.AddTo(command);
         arguments.AddTo(command);
         command.SetAction(parse =>
         {
@@ -42,7 +40,7 @@ internal static class QueryCommand
             var run = arguments.Prepare(parse);
             if (table is not null || rows is not null)
             {
-                var columns = FieldInputs.Columns(parse.GetValue(ints) ?? [], parse.GetValue(sets) ?? [], parse.GetValue(mutexes) ?? [], parse.GetValue(bools) ?? []);
+                var columns = columnTypes.Columns(parse);
                 using var fields = table is not null ? FieldInputs.FromCsv(table, columns) : TableGenerator.Build(rows!.Value);
                 run(fields.Bitmaps);
                 return CommandLineRunner.ExitOk;

@@ -12,7 +12,7 @@ internal static class Verbs
     /// </summary>
     public static Command Root()
     {
-        var root = new Command("bitfuse", "Bitfuse: Roaring bitmaps, run-time compiled bitmap queries, and CPU isolation tools.")
+        var root = new Command("bitfuse", "Bitfuse: Roaring bitmaps, run-time compiled bitmap queries, a persistent bitmap database and its HTTP server, and CPU isolation tools.")
         {
             new HelpOption(),
             new VersionOption(),

@@ -3,6 +3,7 @@ using System.Buffers.Text;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
+using Bitfuse.Fields;
 using Bitfuse.Persistence;
 
 namespace Bitfuse;
@@ -129,10 +130,102 @@ public sealed class DatabaseImporter
         return files;
     }
 
+    /// <summary>
+    /// Imports a CSV table with typed columns as fields, read by <see cref="CsvImport.Load"/> (the same reader as
+    /// <c>bitfuse query --csv</c>): the header names the columns, line <i>n</i> is column id <i>n</i> − 2, and each typed
+    /// CSV column becomes a field of the same name under the <see cref="FieldNames"/> convention, so queries and
+    /// aggregates over a snapshot see the fields as over the in-memory <see cref="FieldSet"/>.
+    /// </summary>
+    /// <param name="path">The CSV file, header first.</param>
+    /// <param name="columns">The kind of each CSV column to import, by header name.</param>
+    /// <exception cref="InvalidDataException">A bad line or cell (the message names the file and line), or the database already holds one of the fields.</exception>
+    public ImportSummary ImportTable(string path, IReadOnlyDictionary<string, FieldKind> columns)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"No CSV file at '{path}'.", path);
+        }
+        var started = Stopwatch.GetTimestamp();
+        var inputBytes = new FileInfo(path).Length;
+        Progress?.Invoke(new ImportProgress(ImportStage.Reading, 0, inputBytes));
+        using var fields = new FieldSet();
+        try
+        {
+            using var reader = new StreamReader(path);
+            CsvImport.Load(reader, fields, columns);
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException)
+        {
+            throw new InvalidDataException($"'{path}': {e.Message}; nothing of this import was committed.", e);
+        }
+        Progress?.Invoke(new ImportProgress(ImportStage.Reading, inputBytes, inputBytes));
+        CheckNewFields(fields);
+        var (taken, order) = Take(fields, copy: false);
+        return Store(taken, order, inputBytes, started);
+    }
+
+    /// <summary>
+    /// Stores the bitmaps of <paramref name="fields"/> (copies; the set keeps its own) under their
+    /// <see cref="FieldNames"/> names, so queries and aggregates over a snapshot see the same fields.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The database already holds one of the fields (nothing is committed).</exception>
+    public ImportSummary ImportFields(FieldSet fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        var started = Stopwatch.GetTimestamp();
+        CheckNewFields(fields);
+        var (copies, order) = Take(fields, copy: true);
+        return Store(copies, order, 0, started);
+    }
+
+    /// <summary>
+    /// A table import makes new fields: values of an existing int field are offsets from its own minimum, and the
+    /// table's column ids start again at 0, so merging into a stored field would corrupt it.
+    /// </summary>
+    private void CheckNewFields(FieldSet fields)
+    {
+        using var snapshot = _database.Snapshot();
+        foreach (var field in fields.Fields)
+        {
+            var rows = FieldNames.RowPrefix(field.Name);
+            var internals = field.Name + "@";
+            foreach (var name in snapshot.Names)
+            {
+                if (name == field.Name || name.StartsWith(rows, StringComparison.Ordinal) || name.StartsWith(internals, StringComparison.Ordinal))
+                {
+                    throw new InvalidDataException($"The database already holds field '{field.Name}' (bitmap '{name}'); a table import makes new fields. Nothing of this import was committed.");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The bitmaps of <paramref name="fields"/> by name: copies, or the bitmaps themselves taken out of the set (which
+    /// then no longer disposes them).
+    /// </summary>
+    private static (Dictionary<string, Bitmap> Bitmaps, List<string> Order) Take(FieldSet fields, bool copy)
+    {
+        var order = fields.Bitmaps.Names.ToList();
+        var bitmaps = new Dictionary<string, Bitmap>(order.Count, StringComparer.Ordinal);
+        foreach (var name in order)
+        {
+            var bitmap = fields.Bitmaps[name];
+            bitmaps.Add(name, copy ? bitmap.Clone() : bitmap);
+        }
+        if (!copy)
+        {
+            foreach (var name in order)
+            {
+                fields.Bitmaps.Remove(name);
+            }
+        }
+        return (bitmaps, order);
+    }
+
     private ImportSummary Run(IReadOnlyList<string> files, Func<string, IEnumerable<(string Name, Bitmap Bitmap)>> read)
     {
         var started = Stopwatch.GetTimestamp();
-        var before = _database.Statistics;
         var inputBytes = files.Sum(f => new FileInfo(f).Length);
         var parsed = new Dictionary<string, Bitmap>(StringComparer.Ordinal);
         var order = new List<string>();
@@ -158,7 +251,28 @@ public sealed class DatabaseImporter
             }
             throw;
         }
+        return Store(parsed, order, inputBytes, started);
+    }
 
+    /// <summary>Optimizes and commits checked bitmaps (taking them over), checkpoints, and sums up the import.</summary>
+    private ImportSummary Store(Dictionary<string, Bitmap> parsed, List<string> order, long inputBytes, long started)
+    {
+        var before = _database.Statistics;
+        foreach (var name in order)
+        {
+            try
+            {
+                WriteTransaction.CheckName(name);
+            }
+            catch (ArgumentException e)
+            {
+                foreach (var bitmap in parsed.Values)
+                {
+                    bitmap.Dispose();
+                }
+                throw new InvalidDataException($"{e.Message} Nothing of this import was committed.", e);
+            }
+        }
         long values = 0;
         foreach (var bitmap in parsed.Values)
         {

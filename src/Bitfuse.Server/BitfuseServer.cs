@@ -143,6 +143,8 @@ public sealed class BitfuseServer : IAsyncDisposable
         });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+        // Log lines go to standard error: standard output belongs to the host's own report (bitfuse serve --json).
+        builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.Limits.ShutdownTimeout);
         builder.Services.AddSingleton(served);

@@ -155,6 +155,67 @@ public sealed class DbCommandTests : IDisposable
     }
 
     [Fact]
+    public void Every_db_verb_prints_only_its_json_report_under_json_and_writes_the_same_to_output()
+    {
+        var csv = Path.Combine(_folder, "in.csv");
+        File.WriteAllLines(csv, ["a,1", "a,2", "b,70000"]);
+        var export = Path.Combine(_folder, "out.csv");
+        (string[] Args, string Property, string Expected)[] runs =
+        [
+            (["db", "create", "--db", Db], "database", Path.GetFullPath(Db)),
+            (["db", "import", "--db", Db, "--csv", csv], "values", "3"),
+            (["db", "add", "--db", Db, "c", "5", "6"], "cardinality", "2"),
+            (["db", "remove", "--db", Db, "c", "6"], "cardinality", "1"),
+            (["db", "query", "--db", Db, "a | c", "--count"], "count", "3"),
+            (["db", "checkpoint", "--db", Db], "checkpoint_lsn", "3"),
+            (["db", "stats", "--db", Db], "values", "4"),
+            (["db", "verify", "--db", Db], "ok", "true"),
+            (["db", "export", "--db", Db, "--csv", export], "values", "4"),
+        ];
+        foreach (var (args, property, expected) in runs)
+        {
+            var report = Path.Combine(_folder, args[1] + ".json");
+            var (exit, output, error) = CliRun.Capture([.. args, "--json", "--output", report]);
+            Assert.True(exit == 0, $"{args[1]}: {error}");
+            using var doc = JsonDocument.Parse(output);
+            Assert.Equal(expected, doc.RootElement.GetProperty(property).ToString().ToLowerInvariant());
+            Assert.Equal(output, File.ReadAllText(report));
+        }
+
+        var text = Path.Combine(_folder, "stats-text.json");
+        var (textExit, textOutput, _) = CliRun.Capture("db", "stats", "--db", Db, "--output", text);
+        Assert.Equal(0, textExit);
+        Assert.Contains($"wrote {text}", textOutput, StringComparison.Ordinal);
+        using var written = JsonDocument.Parse(File.ReadAllText(text));
+        Assert.Equal(3, written.RootElement.GetProperty("names").GetInt32());
+    }
+
+    [Fact]
+    public void Under_json_errors_are_json_on_stdout_with_the_exit_code()
+    {
+        var csv = Path.Combine(_folder, "bad.csv");
+        File.WriteAllLines(csv, ["a,1", "b,2", "a,x17"]);
+        var (exit, output, error) = CliRun.Capture("db", "import", "--db", Db, "--csv", csv, "--json");
+        Assert.Equal(1, exit);
+        Assert.Equal("", error);
+        using (var failure = JsonDocument.Parse(output))
+        {
+            var detail = failure.RootElement.GetProperty("error");
+            Assert.Contains($"'{csv}' line 3", detail.GetProperty("message").GetString(), StringComparison.Ordinal);
+            Assert.Equal("failure", detail.GetProperty("kind").GetString());
+            Assert.Equal(1, detail.GetProperty("exit_code").GetInt32());
+        }
+
+        Assert.Equal(0, CliRun.Capture("db", "add", "--db", Db, "segment", "1").Exit);
+        (exit, output, error) = CliRun.Capture("db", "query", "--db", Db, "segmnt | segment", "--json");
+        Assert.Equal(2, exit);
+        Assert.Equal("", error);
+        using var usage = JsonDocument.Parse(output);
+        Assert.Contains("unknown bitmap 'segmnt'", usage.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("usage", usage.RootElement.GetProperty("error").GetProperty("kind").GetString());
+    }
+
+    [Fact]
     public void A_second_opener_gets_one_line_naming_the_holder()
     {
         Assert.Equal(0, CliRun.Capture("db", "add", "--db", Db, "a", "1").Exit);

@@ -39,6 +39,10 @@ public sealed class InfoCommandTests
     [InlineData("isolation", "prepare")]
     [InlineData("isolation", "undo")]
     [InlineData("demo", "--runs", "many")]
+    [InlineData("db", "stats")]
+    [InlineData("db", "add", "--db", "x")]
+    [InlineData("db", "query", "--db", "x", "a", "--count", "--values")]
+    [InlineData("serve")]
     public void Parse_errors_exit_with_2_on_every_verb(params string[] args)
     {
         var (exit, output, error) = CliRun.Capture(args);
@@ -51,16 +55,24 @@ public sealed class InfoCommandTests
     [Fact]
     public void Every_verb_has_the_json_switch_and_the_output_option()
     {
-        static IEnumerable<Command> Leaves(Command command) =>
-            command.Subcommands.Count == 0 ? [command] : command.Subcommands.SelectMany(Leaves);
+        static IEnumerable<(string Path, Command Verb)> Leaves(string prefix, Command command) =>
+            command.Subcommands.Count == 0 ? [(prefix + command.Name, command)] : command.Subcommands.SelectMany(c => Leaves(prefix + command.Name + " ", c));
 
-        var leaves = Leaves(Verbs.Root()).ToArray();
-        Assert.Equal(7, leaves.Length);
-        foreach (var verb in leaves)
+        var leaves = Leaves("", Verbs.Root()).ToArray();
+        string[] verbs =
+        [
+            "bitfuse info", "bitfuse isolation audit", "bitfuse isolation prepare", "bitfuse isolation undo", "bitfuse isolation noise",
+            "bitfuse query", "bitfuse demo",
+            "bitfuse db create", "bitfuse db import", "bitfuse db add", "bitfuse db remove", "bitfuse db query", "bitfuse db stats",
+            "bitfuse db verify", "bitfuse db checkpoint", "bitfuse db export",
+            "bitfuse serve",
+        ];
+        Assert.Equal(verbs.Order(StringComparer.Ordinal), leaves.Select(l => l.Path).Order(StringComparer.Ordinal));
+        foreach (var (path, verb) in leaves)
         {
             var json = verb.Options.SingleOrDefault(o => o.Name == "--json");
-            Assert.True(json is Option<bool>, $"{verb.Name}: --json is not a switch");
-            Assert.Contains(verb.Options, o => o.Name == "--output");
+            Assert.True(json is Option<bool>, $"{path}: --json is not a switch");
+            Assert.True(verb.Options.SingleOrDefault(o => o.Name == "--output") is Option<string?>, $"{path}: --output FILE is missing");
         }
     }
 

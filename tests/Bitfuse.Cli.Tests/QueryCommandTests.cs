@@ -198,7 +198,7 @@ public sealed class QueryCommandTests : IDisposable
     public void Demo_builds_a_database_checks_answers_while_a_writer_commits_and_reopens_it()
     {
         var db = Path.Combine(_folder, "demo.bfdb");
-        var (exit, output, error) = CliRun.Capture("demo", "--generate", "--runs", "1", "--commits", "20", "--db", db, "--json");
+        var (exit, output, error) = CliRun.Capture("demo", "--generate", "--runs", "1", "--commits", "20", "--table-rows", "200000", "--db", db, "--json");
         Assert.True(exit == 0, error);
         using (var doc = JsonDocument.Parse(output))
         {
@@ -211,10 +211,16 @@ public sealed class QueryCommandTests : IDisposable
             var concurrent = root.GetProperty("concurrent");
             Assert.Equal(20, concurrent.GetProperty("commits").GetInt32());
             Assert.True(concurrent.GetProperty("answers_checked").GetInt64() >= 6);
+            var fields = root.GetProperty("fields");
+            Assert.Equal(200_000, fields.GetProperty("rows").GetInt32());
+            var fieldQueries = fields.GetProperty("queries").EnumerateArray().ToArray();
+            Assert.Equal(["range and filter", "topn", "sum", "group-by"], fieldQueries.Select(q => q.GetProperty("title").GetString()));
+            Assert.All(fieldQueries, q => Assert.True(q.GetProperty("bitfuse_ms").GetDouble() > 0));
+            Assert.EndsWith("10 rows", fieldQueries[1].GetProperty("answer").GetString(), StringComparison.Ordinal);
         }
 
         // The writer's adds and removes cancel out, so the second run finds the data set unchanged and reopens it.
-        (exit, output, error) = CliRun.Capture("demo", "--generate", "--runs", "1", "--commits", "2", "--db", db, "--json");
+        (exit, output, error) = CliRun.Capture("demo", "--generate", "--runs", "1", "--commits", "2", "--table-rows", "1000", "--db", db, "--json");
         Assert.True(exit == 0, error);
         using (var doc = JsonDocument.Parse(output))
         {

@@ -1,3 +1,5 @@
+using Bitfuse.Fields;
+
 namespace Bitfuse.Tests;
 
 /// <summary>The README's C# examples, kept honest: the same calls, checked against HashSet and SortedSet models.</summary>
@@ -29,6 +31,11 @@ public sealed class ReadmeExampleTests
         using var either = ios.Or(android);
         using var onlyIos = ios.AndNot(android);
         var third = either.Select(2);
+        var next = ios.NextValue(43);
+        var inRange = ios.RangeCount(1_000_000, 1_000_050);
+        using var common = ios & android;
+        var firstValues = new List<uint>();
+        either.ForEach(batch => firstValues.AddRange(batch), 0, 100_000);
         either.Optimize();
         var path = Path.Combine(Path.GetTempPath(), $"bitfuse-readme-{Guid.NewGuid():N}.roaring");
         try
@@ -50,6 +57,10 @@ public sealed class ReadmeExampleTests
             Assert.Equal(eitherModel.ToArray(), either.ToArray());
             Assert.Equal(onlyIosModel.ToArray(), onlyIos.ToArray());
             Assert.Equal(eitherModel.ElementAt(2), third);
+            Assert.Equal(iosModel.First(v => v >= 43), next);
+            Assert.Equal(iosModel.Count(v => v is >= 1_000_000 and < 1_000_050), inRange);
+            Assert.Equal(iosModel.Intersect(androidValues).ToArray(), common.ToArray());
+            Assert.Equal(eitherModel.Where(v => v < 100_000).ToArray(), firstValues);
             Assert.Equal(eitherModel.ToArray(), back.ToArray());
         }
         finally
@@ -117,5 +128,38 @@ public sealed class ReadmeExampleTests
         Assert.Equal(union.Count, reached);
         Assert.Equal(intersection.Count, inAll);
         Assert.True(inAll > 0);
+    }
+
+    [Fact]
+    public void The_fields_example_gives_what_its_comments_say_and_what_a_model_gives()
+    {
+        var engine = new QueryEngine();
+        using var people = new FieldSet();
+        var city = people.Set("city");
+        var age = people.Int("age");
+        var gone = people.Bool("churned");
+        city.Add(0, "paris");
+        age.Set(0, 34);
+        gone.Set(0, false);
+        city.Add(1, "paris");
+        city.Add(1, "rome");
+        age.Set(1, 41);
+        gone.Set(1, true);
+        city.Add(2, "rome");
+        age.Set(2, 29);
+        gone.Set(2, false);
+        var young = engine.Compile("city:paris & 30 <= age < 40 & !churned").Count(people.Bitmaps);
+        var sum = engine.CompileAggregate("sum(age, city:paris)").Run(people.Bitmaps);
+        var top = engine.CompileAggregate("topn(city, 10)").Run(people.Bitmaps).Groups;
+
+        // The model: the same three people as plain records.
+        (string[] Cities, long Age, bool Churned)[] model = [(["paris"], 34, false), (["paris", "rome"], 41, true), (["rome"], 29, false)];
+        Assert.Equal(1, young);
+        Assert.Equal(model.Count(p => p.Cities.Contains("paris") && p.Age is >= 30 and < 40 && !p.Churned), young);
+        Assert.Equal(75, (long)sum.Value!.Value);
+        Assert.Equal(model.Where(p => p.Cities.Contains("paris")).Sum(p => p.Age), (long)sum.Value!.Value);
+        var expectedTop = model.SelectMany(p => p.Cities).GroupBy(c => c).Select(g => ($"{g.Key}", (long)g.Count())).Order().ToArray();
+        Assert.Equal(expectedTop, top.Select(g => (g.Rows.Single(), g.Count)).Order().ToArray());
+        Assert.Equal([("paris", 2L), ("rome", 2L)], expectedTop);
     }
 }

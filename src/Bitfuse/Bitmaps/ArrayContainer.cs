@@ -849,4 +849,56 @@ internal static unsafe class ArrayContainer
         }
         return true;
     }
+
+    /// <summary>The first index whose value is &gt;= <paramref name="value"/> (0..65536), or n.</summary>
+    public static int LowerBound(ushort* a, int n, int value)
+    {
+        if (value > ushort.MaxValue)
+        {
+            return n;
+        }
+        var i = IndexOf(a, n, (ushort)value);
+        return i >= 0 ? i : ~i;
+    }
+
+    /// <summary>The smallest value &gt;= <paramref name="value"/>, or -1.</summary>
+    public static int NextValue(ushort* a, int n, ushort value)
+    {
+        var i = LowerBound(a, n, value);
+        return i < n ? a[i] : -1;
+    }
+
+    /// <summary>The largest value &lt;= <paramref name="value"/>, or -1.</summary>
+    public static int PreviousValue(ushort* a, int n, ushort value)
+    {
+        var i = IndexOf(a, n, value);
+        return i >= 0 ? value : ~i > 0 ? a[~i - 1] : -1;
+    }
+
+    /// <summary>The smallest value &gt;= <paramref name="value"/> that is not in the array; 65536 when there is none below it.</summary>
+    public static int NextAbsent(ushort* a, int n, ushort value)
+    {
+        var first = IndexOf(a, n, value);
+        if (first < 0)
+        {
+            return value;
+        }
+        // Values are distinct and ascending, so a[i] - i never decreases: the streak of consecutive values that
+        // starts at `first` ends at the last index where a[i] - i still equals value - first.
+        var lo = first;
+        var hi = n - 1;
+        while (lo < hi)
+        {
+            var mid = (lo + hi + 1) >>> 1;
+            if (a[mid] - mid == value - first)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+        return a[lo] + 1;
+    }
 }

@@ -164,6 +164,17 @@ public sealed unsafe partial class Bitmap
     /// <summary>|this \ other|, building nothing.</summary>
     public long AndNotCount(Bitmap other) => _count - AndCount(other);
 
+    /// <summary>
+    /// The Jaccard index |this ∩ other| / |this ∪ other|, building nothing. Two empty bitmaps are equal sets and
+    /// score 1 (CRoaring returns NaN there).
+    /// </summary>
+    public double Jaccard(Bitmap other)
+    {
+        var and = AndCount(other);
+        var or = _count + other._count - and;
+        return or == 0 ? 1.0 : (double)and / or;
+    }
+
     /// <summary>True when the two share at least one value.</summary>
     public bool Intersects(Bitmap other)
     {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using Bitfuse.Bitmaps;
 
 namespace Bitfuse;
@@ -79,6 +80,24 @@ public sealed unsafe partial class Bitmap
             throw FormatError.At(read, $"{source.Length - read} bytes follow the bitmap");
         }
         return bitmap;
+    }
+
+    /// <summary>
+    /// Reads a bitmap in the Roaring portable format when <paramref name="source"/> holds exactly one well-formed
+    /// bitmap; returns false (and no bitmap) for malformed, truncated or trailing data instead of throwing.
+    /// </summary>
+    public static bool TryDeserialize(ReadOnlySpan<byte> source, [NotNullWhen(true)] out Bitmap? bitmap)
+    {
+        try
+        {
+            bitmap = Deserialize(source);
+            return true;
+        }
+        catch (InvalidDataException)
+        {
+            bitmap = null;
+            return false;
+        }
     }
 
     /// <summary>Reads a bitmap in the Roaring portable format from the start of <paramref name="source"/>, reporting how many bytes it took.</summary>

@@ -263,7 +263,39 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
     }
 
     /// <summary>Adds many values; sorted input takes a fast path that builds whole containers at once.</summary>
-    public void AddMany(ReadOnlySpan<uint> values)
+    public void AddMany(ReadOnlySpan<uint> values) => ChangeMany(values, add: true);
+
+    /// <summary>Removes many values (absent ones are ignored); like <see cref="AddMany"/>, each key's values go in as one container.</summary>
+    public void RemoveMany(ReadOnlySpan<uint> values) => ChangeMany(values, add: false);
+
+    /// <summary>
+    /// Writes to <paramref name="results"/>[i] whether <paramref name="values"/>[i] is in the bitmap; consecutive
+    /// values with the same high half share one key search.
+    /// </summary>
+    public void ContainsMany(ReadOnlySpan<uint> values, Span<bool> results)
+    {
+        ThrowIfDisposed();
+        if (results.Length < values.Length)
+        {
+            throw new ArgumentException($"Destination holds {results.Length} results; {values.Length} values were given.", nameof(results));
+        }
+        var lastKey = -1;
+        var at = -1;
+        for (var i = 0; i < values.Length; i++)
+        {
+            var value = values[i];
+            var key = (int)(value >> 16);
+            if (key != lastKey)
+            {
+                at = IndexOfKey((ushort)key);
+                lastKey = key;
+            }
+            results[i] = at >= 0 && _containers[at].Contains((ushort)value);
+        }
+    }
+
+    /// <summary>Adds or removes the values key by key: each key's sorted chunk becomes one container, merged in one operation.</summary>
+    private void ChangeMany(ReadOnlySpan<uint> values, bool add)
     {
         BeginChange();
         if (values.IsEmpty)
@@ -290,20 +322,30 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
                 {
                     j++;
                 }
-                var chunk = BuildSorted(p + i, j - i);
                 var at = IndexOfKey(key);
                 if (at < 0)
                 {
-                    InsertContainer(~at, key, chunk);
+                    if (add)
+                    {
+                        InsertContainer(~at, key, BuildSorted(p + i, j - i));
+                    }
                 }
                 else
                 {
+                    var chunk = BuildSorted(p + i, j - i);
                     ref var existing = ref _containers[at];
-                    var merged = ContainerAlgebra.Or(existing, chunk);
+                    var merged = add ? ContainerAlgebra.Or(existing, chunk) : ContainerAlgebra.AndNot(existing, chunk);
                     chunk.Free();
                     _count += merged.Cardinality - existing.Cardinality;
                     existing.Free();
-                    existing = merged;
+                    if (merged.Cardinality == 0)
+                    {
+                        RemoveContainerAt(at);
+                    }
+                    else
+                    {
+                        existing = merged;
+                    }
                 }
                 i = j;
             }

@@ -173,9 +173,14 @@ public sealed class BitmapSet : IReadOnlyDictionary<string, Bitmap>, IDisposable
         {
             return bitmap;
         }
-        IEnumerable<string> known = _knownNames is null ? _names : _names.Concat(_knownNames());
-        throw new UnknownBitmapException(name, UnknownBitmapException.Closest(name, known));
+        throw new UnknownBitmapException(name, UnknownBitmapException.Closest(name, KnownNames));
     }
+
+    /// <summary>
+    /// Every name a lookup can find that the set can list: the added names in order, then the names the resolver
+    /// lists (a database snapshot lists all of its names) that were not added. Fields find their rows here.
+    /// </summary>
+    internal IEnumerable<string> KnownNames => _knownNames is null ? _names : _names.Concat(_knownNames().Where(n => !_byName.ContainsKey(n)));
 
     /// <summary>The (name, bitmap) pairs in order.</summary>
     public IEnumerator<KeyValuePair<string, Bitmap>> GetEnumerator()

@@ -611,4 +611,74 @@ internal static unsafe class BitsetContainer
     {
         public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => a;
     }
+
+    /// <summary>The lowest set bit &gt;= <paramref name="value"/>, or -1; with <paramref name="absent"/> the lowest clear bit, or 65536.</summary>
+    public static int NextBit(ulong* a, ushort value, bool absent)
+    {
+        var flip = absent ? ulong.MaxValue : 0;
+        var w = value >> 6;
+        var word = (a[w] ^ flip) & (ulong.MaxValue << (value & 63));
+        while (word == 0)
+        {
+            if (++w == Words)
+            {
+                return absent ? 65536 : -1;
+            }
+            word = a[w] ^ flip;
+        }
+        return (w << 6) + BitOperations.TrailingZeroCount(word);
+    }
+
+    /// <summary>The highest set bit &lt;= <paramref name="value"/>, or -1.</summary>
+    public static int PreviousValue(ulong* a, ushort value)
+    {
+        var w = value >> 6;
+        var word = a[w] & (ulong.MaxValue >> (63 - (value & 63)));
+        while (word == 0)
+        {
+            if (--w < 0)
+            {
+                return -1;
+            }
+            word = a[w];
+        }
+        return (w << 6) + 63 - BitOperations.LeadingZeroCount(word);
+    }
+
+    /// <summary>
+    /// Writes <c>high | v</c> for the set bits v in [<paramref name="from"/>, <paramref name="to"/>), ascending,
+    /// at most <paramref name="capacity"/> of them; returns how many (a bounded <see cref="Extract"/>).
+    /// </summary>
+    public static int ExtractRange(ulong* a, int from, int to, uint high, uint* destination, int capacity)
+    {
+        var k = 0;
+        if (from >= to || capacity <= 0)
+        {
+            return 0;
+        }
+        var last = (to - 1) >> 6;
+        for (var w = from >> 6; w <= last; w++)
+        {
+            var word = a[w];
+            if (w == from >> 6)
+            {
+                word &= ulong.MaxValue << (from & 63);
+            }
+            if (w == last)
+            {
+                word &= ulong.MaxValue >> (63 - ((to - 1) & 63));
+            }
+            var b = high | ((uint)w << 6);
+            while (word != 0)
+            {
+                destination[k++] = b | (uint)BitOperations.TrailingZeroCount(word);
+                if (k == capacity)
+                {
+                    return k;
+                }
+                word &= word - 1;
+            }
+        }
+        return k;
+    }
 }

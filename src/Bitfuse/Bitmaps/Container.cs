@@ -172,6 +172,38 @@ internal unsafe struct Container
         }
     }
 
+    /// <summary>The smallest low half &gt;= <paramref name="value"/>, or -1.</summary>
+    public readonly int NextValue(ushort value) => Kind switch
+    {
+        ContainerKind.Array => ArrayContainer.NextValue(Values, Length, value),
+        ContainerKind.Bitset => BitsetContainer.NextBit(Words, value, absent: false),
+        _ => RunContainer.NextValue(Runs, Length, value),
+    };
+
+    /// <summary>The largest low half &lt;= <paramref name="value"/>, or -1.</summary>
+    public readonly int PreviousValue(ushort value) => Kind switch
+    {
+        ContainerKind.Array => ArrayContainer.PreviousValue(Values, Length, value),
+        ContainerKind.Bitset => BitsetContainer.PreviousValue(Words, value),
+        _ => RunContainer.PreviousValue(Runs, Length, value),
+    };
+
+    /// <summary>The smallest low half &gt;= <paramref name="value"/> not in the container; 65536 when every one from there up is present.</summary>
+    public readonly int NextAbsent(ushort value) => Kind switch
+    {
+        ContainerKind.Array => ArrayContainer.NextAbsent(Values, Length, value),
+        ContainerKind.Bitset => BitsetContainer.NextBit(Words, value, absent: true),
+        _ => RunContainer.NextAbsent(Runs, Length, value),
+    };
+
+    /// <summary>How many low halves lie in [<paramref name="start"/>, <paramref name="end"/>), 0 &lt;= start &lt;= end &lt;= 65536.</summary>
+    public readonly int CountRange(int start, int end) => Kind switch
+    {
+        ContainerKind.Array => ArrayContainer.LowerBound(Values, Length, end) - ArrayContainer.LowerBound(Values, Length, start),
+        ContainerKind.Bitset => BitsetContainer.CountRange(Words, start, end),
+        _ => RunContainer.CountRange(Runs, Length, start, end),
+    };
+
     /// <summary>The value at zero-based <paramref name="index"/> (&lt; Cardinality).</summary>
     public readonly ushort Select(int index) => Kind switch
     {
@@ -192,6 +224,32 @@ internal unsafe struct Container
                 return BitsetContainer.Extract(Words, high, destination);
             default:
                 return RunContainer.Extract(Runs, Length, high, destination);
+        }
+    }
+
+    /// <summary>
+    /// Writes <c>high | v</c> for the low halves v in [<paramref name="from"/>, <paramref name="to"/>) (0 &lt;= from,
+    /// to &lt;= 65536), ascending, at most <paramref name="capacity"/> of them; returns how many.
+    /// </summary>
+    public readonly int CopyRangeTo(int from, int to, uint high, uint* destination, int capacity)
+    {
+        switch (Kind)
+        {
+            case ContainerKind.Array:
+                {
+                    var first = ArrayContainer.LowerBound(Values, Length, from);
+                    var n = Math.Min(ArrayContainer.LowerBound(Values, Length, to) - first, capacity);
+                    if (n <= 0)
+                    {
+                        return 0;
+                    }
+                    ArrayContainer.Widen(Values + first, n, high, destination);
+                    return n;
+                }
+            case ContainerKind.Bitset:
+                return BitsetContainer.ExtractRange(Words, from, to, high, destination, capacity);
+            default:
+                return RunContainer.ExtractRange(Runs, Length, from, to, high, destination, capacity);
         }
     }
 

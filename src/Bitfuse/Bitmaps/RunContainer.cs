@@ -456,4 +456,72 @@ internal static unsafe class RunContainer
     /// <summary>Toggle point <paramref name="index"/> of a run list: even = start, odd = end + 1.</summary>
     private static int Toggle(ushort* runs, int index) =>
         (index & 1) == 0 ? runs[index] : runs[index - 1] + runs[index] + 1;
+
+    /// <summary>The smallest value &gt;= <paramref name="value"/>, or -1.</summary>
+    public static int NextValue(ushort* runs, int n, ushort value)
+    {
+        var r = Floor(runs, n, value);
+        if (r >= 0 && value - runs[2 * r] <= runs[2 * r + 1])
+        {
+            return value;
+        }
+        return r + 1 < n ? runs[2 * (r + 1)] : -1;
+    }
+
+    /// <summary>The largest value &lt;= <paramref name="value"/>, or -1.</summary>
+    public static int PreviousValue(ushort* runs, int n, ushort value)
+    {
+        var r = Floor(runs, n, value);
+        return r < 0 ? -1 : Math.Min(value, runs[2 * r] + runs[2 * r + 1]);
+    }
+
+    /// <summary>The smallest value &gt;= <paramref name="value"/> outside every run; 65536 when there is none below it.</summary>
+    public static int NextAbsent(ushort* runs, int n, ushort value)
+    {
+        // Runs are non-adjacent, so the value after a run's end is absent.
+        var r = Floor(runs, n, value);
+        return r >= 0 && value - runs[2 * r] <= runs[2 * r + 1] ? runs[2 * r] + runs[2 * r + 1] + 1 : value;
+    }
+
+    /// <summary>How many values lie in [<paramref name="start"/>, <paramref name="end"/>), 0 &lt;= start &lt;= end &lt;= 65536.</summary>
+    public static int CountRange(ushort* runs, int n, int start, int end)
+    {
+        if (start >= end)
+        {
+            return 0;
+        }
+        var r = Math.Max(0, Floor(runs, n, (ushort)start));
+        var count = 0;
+        for (; r < n && runs[2 * r] < end; r++)
+        {
+            int s = runs[2 * r];
+            var e = s + runs[2 * r + 1] + 1;
+            count += Math.Max(0, Math.Min(e, end) - Math.Max(s, start));
+        }
+        return count;
+    }
+
+    /// <summary>
+    /// Writes <c>high | v</c> for the values v in [<paramref name="from"/>, <paramref name="to"/>), ascending,
+    /// at most <paramref name="capacity"/> of them; returns how many (a bounded <see cref="Extract"/>).
+    /// </summary>
+    public static int ExtractRange(ushort* runs, int n, int from, int to, uint high, uint* destination, int capacity)
+    {
+        var k = 0;
+        if (from >= to)
+        {
+            return 0;
+        }
+        for (var r = Math.Max(0, Floor(runs, n, (ushort)from)); r < n && runs[2 * r] < to && k < capacity; r++)
+        {
+            var start = Math.Max(from, (int)runs[2 * r]);
+            var end = Math.Min(to, runs[2 * r] + runs[2 * r + 1] + 1);
+            var take = Math.Min(end - start, capacity - k);
+            for (var i = 0; i < take; i++)
+            {
+                destination[k++] = high | (uint)(start + i);
+            }
+        }
+        return k;
+    }
 }

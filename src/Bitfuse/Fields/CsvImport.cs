@@ -13,7 +13,7 @@ namespace Bitfuse.Fields;
 public static class CsvImport
 {
     /// <summary>How many lines are gathered before they are written into the fields.</summary>
-    public const int BatchRows = 1 << 20;
+    internal const int BatchRows = 1 << 20;
 
     /// <summary>Reads <paramref name="reader"/> into <paramref name="fields"/>; returns the number of data lines.</summary>
     /// <param name="reader">The CSV text, header first.</param>

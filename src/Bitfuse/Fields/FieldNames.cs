@@ -12,7 +12,7 @@ namespace Bitfuse.Fields;
 /// descriptor <c>&lt;field&gt;@int</c> (<see cref="IntFieldSchema"/>).</item>
 /// </list>
 /// </summary>
-public static class FieldNames
+internal static class FieldNames
 {
     /// <summary>The bitmap of row <paramref name="row"/> of a set or mutex field.</summary>
     public static string Row(string field, string row) => field + ":" + row;

@@ -25,13 +25,13 @@ public sealed class IntField : Field
     public override FieldKind Kind => FieldKind.Int;
 
     /// <summary>The minimum and depth, or null before the first value when no minimum was given.</summary>
-    public IntFieldSchema? Schema => _schema;
+    internal IntFieldSchema? Schema => _schema;
 
     /// <summary>The columns with a value.</summary>
     public Bitmap Exists => Owner.Bitmap(FieldNames.Exists(Name));
 
     /// <summary>Slice <paramref name="bit"/>: the columns whose offset has that bit.</summary>
-    public Bitmap Slice(int bit)
+    internal Bitmap Slice(int bit)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bit);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(bit, _schema?.Depth ?? 0);

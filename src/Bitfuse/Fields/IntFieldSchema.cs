@@ -7,7 +7,7 @@ namespace Bitfuse.Fields;
 /// </summary>
 /// <param name="Minimum">The value stored as offset 0.</param>
 /// <param name="Depth">The number of bit slices, 0..64 (0: every stored value equals the minimum).</param>
-public sealed record IntFieldSchema(long Minimum, int Depth)
+internal sealed record IntFieldSchema(long Minimum, int Depth)
 {
     /// <summary>The largest value the slices can hold (at most <see cref="long.MaxValue"/>).</summary>
     public long Maximum => (long)Int128.Min((Int128)Minimum + ((Int128.One << Depth) - 1), long.MaxValue);

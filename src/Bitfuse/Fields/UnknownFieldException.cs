@@ -13,7 +13,7 @@ public sealed class UnknownFieldException : KeyNotFoundException
     /// <param name="kind">What the query needs the field to be ("int field", "set field").</param>
     /// <param name="query">The query text.</param>
     /// <param name="suggestions">Known fields of that kind close to the name.</param>
-    public UnknownFieldException(FieldReference field, string kind, string query, IReadOnlyList<string> suggestions)
+    internal UnknownFieldException(FieldReference field, string kind, string query, IReadOnlyList<string> suggestions)
         : base(Format(field, kind, query, suggestions))
     {
         ArgumentNullException.ThrowIfNull(field);

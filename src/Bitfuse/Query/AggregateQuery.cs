@@ -8,7 +8,8 @@ namespace Bitfuse;
 /// A compiled aggregate (<c>count(f)</c>, <c>sum(age, f)</c>, <c>min(age, f)</c>, <c>max(age, f)</c>,
 /// <c>topn(city, 10, f)</c>, <c>groupby(os, country, f)</c>) over fields kept under the <see cref="FieldNames"/>
 /// convention. The filter is an ordinary compiled query (comparisons fused into its kernel) and runs once;
-/// row counts are exact. The rows of a set field are the names of the set that start with <c>field:</c>.
+/// row counts are exact. The rows of a set field are the names that start with <c>field:</c>, among those the set
+/// holds and those its resolver lists (every name of a database snapshot).
 /// Unless the options give one, the universe of the filter's <c>!</c> and <c>$1</c> is, for sum/min/max,
 /// <c>[0, largest column with a value + 1)</c> and, for topn/groupby, <c>[0, largest column of any row + 1)</c>:
 /// columns beyond it cannot count, and <c>groupby(os, country, $1)</c> groups every column.
@@ -29,7 +30,7 @@ public sealed class AggregateQuery
     public string Text { get; }
 
     /// <summary>The parsed call.</summary>
-    public AggregateCall Call { get; }
+    internal AggregateCall Call { get; }
 
     /// <summary>The compiled filter; null for a <c>topn</c> without one.</summary>
     public CompiledQuery? Filter { get; }
@@ -245,7 +246,7 @@ public sealed class AggregateQuery
             var field = Call.Fields[f];
             var rowPrefix = FieldNames.RowPrefix(field.Name);
             var names = new List<string>();
-            foreach (var name in inputs.Names)
+            foreach (var name in inputs.KnownNames)
             {
                 if (name.StartsWith(rowPrefix, StringComparison.Ordinal) && name.Length > rowPrefix.Length)
                 {
@@ -255,7 +256,7 @@ public sealed class AggregateQuery
             if (names.Count == 0)
             {
                 var known = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var name in inputs.Names)
+                foreach (var name in inputs.KnownNames)
                 {
                     var colon = name.IndexOf(':', StringComparison.Ordinal);
                     if (colon > 0 && !name.Contains('@', StringComparison.Ordinal))

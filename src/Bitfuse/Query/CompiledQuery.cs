@@ -79,7 +79,7 @@ public sealed class CompiledQuery
     /// runs over a <see cref="BitmapSet"/> only: each run reads the fields' schemas there and runs the query
     /// with every comparison turned into slice logic fused into its kernel (docs/design/fields.md).
     /// </summary>
-    public IReadOnlyList<FieldReference> ComparedFields { get; }
+    internal IReadOnlyList<FieldReference> ComparedFields { get; }
 
     /// <summary>The kernel for <paramref name="variant"/>, compiling it on first use.</summary>
     /// <exception cref="InvalidOperationException">The query compares int fields: its kernels depend on the fields' schemas.</exception>
@@ -404,7 +404,7 @@ public sealed class CompiledQuery
         }
         var known = new List<string>();
         const string Suffix = "@int";
-        foreach (var name in inputs.Names)
+        foreach (var name in inputs.KnownNames)
         {
             if (name.EndsWith(Suffix, StringComparison.Ordinal))
             {

@@ -12,7 +12,9 @@ internal static unsafe class BitmapModel
     public static (Bitmap Bitmap, SortedSet<uint> Model) Random(Random rng, int keys = 4)
     {
         var bitmap = new Bitmap();
-        var model = new SortedSet<uint>();
+        // Collected in a list and sorted once at the end: inserting up to a million values into the tree one
+        // by one made model building the slowest part of the 16-key tests.
+        var model = new List<uint>();
         var containers = rng.Next(0, keys + 1);
         for (var c = 0; c < containers; c++)
         {
@@ -94,7 +96,55 @@ internal static unsafe class BitmapModel
         {
             bitmap.Optimize();
         }
+        return (bitmap, new SortedSet<uint>(model));
+    }
+
+    /// <summary>A random 16-key bitmap, sometimes with 0 and a tail reaching <see cref="uint.MaxValue"/> across a container boundary.</summary>
+    public static (Bitmap Bitmap, SortedSet<uint> Model) RandomWithEdges(Random rng)
+    {
+        var (bitmap, model) = Random(rng, keys: 16);
+        if (rng.Next(4) == 0)
+        {
+            bitmap.Add(0);
+            model.Add(0);
+        }
+        if (rng.Next(3) == 0)
+        {
+            var start = (1L << 32) - rng.Next(1, 70_000);
+            bitmap.AddRange(start, 1L << 32);
+            model.UnionWith(Enumerable.Range(0, (int)((1L << 32) - start)).Select(i => (uint)(start + i)));
+            if (rng.Next(2) == 0)
+            {
+                bitmap.Optimize();
+            }
+        }
         return (bitmap, model);
+    }
+
+    /// <summary>Edge values, container boundaries, present values and their neighbours, and random values.</summary>
+    public static uint[] Probes(Random rng, uint[] sorted)
+    {
+        var probes = new List<uint> { 0, 1, uint.MaxValue, uint.MaxValue - 1, 0xFFFF_0000 };
+        for (var i = 0; i < 8; i++)
+        {
+            var key = (uint)rng.Next(0, 17) << 16;
+            probes.Add(key);
+            probes.Add(key | 0xFFFF);
+            probes.Add(key == 0 ? 0 : key - 1);
+        }
+        for (var i = 0; i < 16 && sorted.Length > 0; i++)
+        {
+            var v = sorted[rng.Next(sorted.Length)];
+            probes.Add(v);
+            probes.Add(v + 1);
+            probes.Add(v - 1);
+        }
+        for (var i = 0; i < 8; i++)
+        {
+            probes.Add((uint)rng.Next(0, 17 << 16));
+            probes.Add((uint)rng.NextInt64(0, 1L << 32));
+        }
+        return [.. probes];
     }
 
     /// <summary>Asserts the bitmap holds exactly the model's values and that every container is legal.</summary>

@@ -59,6 +59,30 @@ public sealed class BitmapSafetyTests
         ["OrInPlace"] = (b, live) => b.OrInPlace(live),
         ["XorInPlace (other disposed)"] = (b, live) => live.Clone().XorInPlace(b),
         ["AndNotInPlace"] = (b, live) => b.AndNotInPlace(live),
+        ["Equals"] = (b, live) => live.Equals(b),
+        ["GetHashCode"] = (b, o) => b.GetHashCode(),
+        ["=="] = (b, live) => _ = b == live,
+        ["operator &"] = (b, live) => _ = live & b,
+        ["operator -"] = (b, live) => _ = b - live,
+        ["IsSupersetOf"] = (b, live) => live.IsSupersetOf(b),
+        ["IsProperSubsetOf"] = (b, live) => b.IsProperSubsetOf(live),
+        ["IsProperSupersetOf"] = (b, live) => live.IsProperSupersetOf(b),
+        ["Overlaps (sequence)"] = (b, o) => b.Overlaps([1u, 5u]),
+        ["SetEquals (sequence)"] = (b, o) => b.SetEquals([1u, 5u]),
+        ["NextValue"] = (b, o) => b.NextValue(0),
+        ["PreviousValue"] = (b, o) => b.PreviousValue(uint.MaxValue),
+        ["NextAbsentValue"] = (b, o) => b.NextAbsentValue(0),
+        ["RangeCount"] = (b, o) => b.RangeCount(0, 10),
+        ["ContainsRange"] = (b, o) => b.ContainsRange(0, 10),
+        ["IntersectsRange"] = (b, o) => b.IntersectsRange(0, 10),
+        ["TrySelect"] = (b, o) => b.TrySelect(0, out _),
+        ["Rank (many)"] = (b, o) => b.Rank([1u], new long[1]),
+        ["RemoveMany"] = (b, o) => b.RemoveMany([5u]),
+        ["ContainsMany"] = (b, o) => b.ContainsMany([5u], new bool[1]),
+        ["AddOffset"] = (b, o) => b.AddOffset(3),
+        ["Jaccard"] = (b, live) => live.Jaccard(b),
+        ["GetReader"] = (b, o) => b.GetReader(),
+        ["ForEach"] = (b, o) => b.ForEach(_ => { }),
         ["query over it"] = (b, live) => new QueryEngine().Compile("a | b").Count(new BitmapSet { ["a"] = live, ["b"] = b }),
     };
 
@@ -100,6 +124,7 @@ public sealed class BitmapSafetyTests
             using var other = Bitmap.FromValues([5u]);
             b.AndInPlace(other);
         },
+        ["RemoveMany"] = b => b.RemoveMany([70_000u]),
         ["OrInPlace"] = b =>
         {
             using var other = Bitmap.FromValues([6u]);

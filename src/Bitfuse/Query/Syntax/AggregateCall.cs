@@ -8,7 +8,7 @@ namespace Bitfuse.Query.Syntax;
 /// <param name="FilterColumn">The column where the filter starts in the text.</param>
 /// <param name="Names">The bitmap names of the filter.</param>
 /// <param name="Comparisons">The int fields the filter compares.</param>
-public sealed record AggregateCall(
+internal sealed record AggregateCall(
     AggregateFunction Function,
     IReadOnlyList<FieldReference> Fields,
     int Limit,

@@ -163,6 +163,12 @@ internal struct Lexer
             _position = i + 1;
             return new Token(TokenKind.FieldGroup, start, text[start..i]);
         }
+        if (extended && i + 1 < text.Length && text[i] == ':' && text[i + 1] == '"')
+        {
+            // city:"new york": one name, the field's prefix and the quoted row.
+            var row = Quoted(i + 1);
+            return new Token(TokenKind.Name, start, text[start..(i + 1)] + row.Name);
+        }
         _position = i;
         return new Token(TokenKind.Name, start, text[start..i]);
     }

@@ -40,6 +40,7 @@ public class FieldSyntaxTests
         Assert.Same(_pool.And(V("x"), _pool.Or(V("os:ios"), _pool.Not(V("os:new york")))), Parse("x & os:(ios | !\"new york\")"));
         Assert.Same(_pool.And(V("os:a"), V("b")), Parse("os:(a) & b"));
         Assert.Same(V("os:ios"), Parse("os:ios"));
+        Assert.Same(_pool.Or(V("city:new york"), V("city:a \"b\"")), Parse("city:\"new york\" | city:\"a \\\"b\\\"\""));
     }
 
     [Theory]
