@@ -225,7 +225,8 @@ public sealed class AggregateQuery
 
     // The rows of the call's fields, listed and sorted once per version of the set: the list holds names and bitmap
     // references only, and a version names one state of one set's names and bitmaps (the contents of a bitmap may
-    // change in place, which the counts read afresh on every run).
+    // change in place, which the counts read afresh on every run). Rows a resolver lists are kept only when its
+    // answers are fixed for the set's lifetime (a snapshot), as CompiledQuery keeps resolved inputs.
     private FieldRows[] RowsOf(BitmapSet inputs)
     {
         var version = inputs.Version;
@@ -234,7 +235,10 @@ public sealed class AggregateQuery
             return cached.Fields;
         }
         var fields = ListRows(inputs);
-        _rows = new RowsAtVersion(version, fields);
+        if (!inputs.HasResolver || inputs.ResolverAnswersFixed)
+        {
+            _rows = new RowsAtVersion(version, fields);
+        }
         return fields;
     }
 
