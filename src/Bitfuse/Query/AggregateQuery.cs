@@ -17,6 +17,8 @@ namespace Bitfuse;
 /// </summary>
 public sealed class AggregateQuery
 {
+    private volatile RowsAtVersion? _rows;
+
     internal AggregateQuery(string text, AggregateCall call, CompiledQuery? filter)
     {
         Text = text;
@@ -102,7 +104,8 @@ public sealed class AggregateQuery
         {
             order[i] = i;
         }
-        Array.Sort(order, (x, y) => counts[x] != counts[y] ? counts[y].CompareTo(counts[x]) : string.CompareOrdinal(rows.Names[x], rows.Names[y]));
+        // Rows are sorted by name, so ties in count go by index: no string comparison in the sort.
+        Array.Sort(order, (x, y) => counts[x] != counts[y] ? counts[y].CompareTo(counts[x]) : x.CompareTo(y));
         var top = new List<GroupCount>(Math.Min(Call.Limit, order.Length));
         foreach (var i in order)
         {
@@ -123,6 +126,10 @@ public sealed class AggregateQuery
         var rows = fields[level];
         var after = options.After;
         var onPageStart = level == 0 || IsPageStartPrefix(prefix, level, after);
+        if (level == fields.Length - 2 && TryGroupPairs(filter, rows, fields[level + 1], level, onPageStart, prefix, options, groups))
+        {
+            return;
+        }
         if (level == fields.Length - 1)
         {
             var counts = new long[rows.Bitmaps.Length];
@@ -162,6 +169,44 @@ public sealed class AggregateQuery
         }
     }
 
+    // The last two levels in one pass (GroupCounting) when no filter column is in two rows of the next-to-last field;
+    // groups come out in the same order, page and limit as the level-by-level walk gives them. False: nothing added.
+    private static bool TryGroupPairs(Bitmap filter, FieldRows lead, FieldRows last, int level, bool onPageStart, string[] prefix,
+        AggregateOptions options, List<GroupCount> groups)
+    {
+        var width = last.Bitmaps.Length;
+        var counts = new long[lead.Bitmaps.Length * width];
+        if (!GroupCounting.TryCount(filter, lead.Bitmaps, last.Bitmaps, counts))
+        {
+            return false;
+        }
+        var after = options.After;
+        for (var i = 0; i < lead.Bitmaps.Length; i++)
+        {
+            if (onPageStart && after is not null && string.CompareOrdinal(lead.Names[i], after[level]) < 0)
+            {
+                continue;
+            }
+            var lastOnPageStart = onPageStart && after is not null && string.Equals(lead.Names[i], after[level], StringComparison.Ordinal);
+            prefix[level] = lead.Names[i];
+            for (var j = 0; j < width; j++)
+            {
+                if (groups.Count == options.Limit)
+                {
+                    return true;
+                }
+                var count = counts[(i * width) + j];
+                if (count == 0 || (lastOnPageStart && string.CompareOrdinal(last.Names[j], after![level + 1]) <= 0))
+                {
+                    continue;
+                }
+                prefix[level + 1] = last.Names[j];
+                groups.Add(new GroupCount([.. prefix], count));
+            }
+        }
+        return true;
+    }
+
     private static bool IsPageStartPrefix(string[] prefix, int level, IReadOnlyList<string>? after)
     {
         if (after is null)
@@ -178,7 +223,26 @@ public sealed class AggregateQuery
         return true;
     }
 
+    // The rows of the call's fields, listed and sorted once per version of the set: the list holds names and bitmap
+    // references only, and a version names one state of one set's names and bitmaps (the contents of a bitmap may
+    // change in place, which the counts read afresh on every run). Rows a resolver lists are kept only when its
+    // answers are fixed for the set's lifetime (a snapshot), as CompiledQuery keeps resolved inputs.
     private FieldRows[] RowsOf(BitmapSet inputs)
+    {
+        var version = inputs.Version;
+        if (_rows is { } cached && cached.Version == version)
+        {
+            return cached.Fields;
+        }
+        var fields = ListRows(inputs);
+        if (!inputs.HasResolver || inputs.ResolverAnswersFixed)
+        {
+            _rows = new RowsAtVersion(version, fields);
+        }
+        return fields;
+    }
+
+    private FieldRows[] ListRows(BitmapSet inputs)
     {
         var fields = new FieldRows[Call.Fields.Count];
         for (var f = 0; f < fields.Length; f++)
@@ -216,6 +280,9 @@ public sealed class AggregateQuery
         }
         return fields;
     }
+
+    /// <summary>The rows of the call's fields as listed at one version of a set.</summary>
+    private sealed record RowsAtVersion(long Version, FieldRows[] Fields);
 
     /// <summary>The rows of one field, sorted by name, with their bitmaps.</summary>
     private sealed record FieldRows(string[] Names, Bitmap[] Bitmaps);

@@ -89,6 +89,44 @@ public class AggregatePropertyTests
             after = groups[^1].Rows;
         }
         Assert.Equal(expected, paged.Select(g => (g.Rows[0], g.Rows[1], g.Count)));
+
+        // City rows overlap (a column may be in both), so city leading takes the level-by-level walk; os leading
+        // (a mutex field) counts the last two levels in one pass; three fields do both.
+        var byCity = (from city in new[] { "paris", "rome" }
+                      from os in new[] { "android", "ios", "linux" }
+                      let count = all.LongCount(c => Holds(c) && table.Os[(int)c] == os && table.InCity(c, city))
+                      where count > 0
+                      select (city, os, count)).ToArray();
+        Assert.Equal(byCity, engine.CompileAggregate($"groupby(city, os, {filterText})").Run(set).Groups.Select(g => (g.Rows[0], g.Rows[1], g.Count)));
+        var three = (from city in new[] { "paris", "rome" }
+                     from os in new[] { "android", "ios", "linux" }
+                     from city2 in new[] { "paris", "rome" }
+                     let count = all.LongCount(c => Holds(c) && table.InCity(c, city) && table.Os[(int)c] == os && table.InCity(c, city2))
+                     where count > 0
+                     select (city, os, city2, count)).ToArray();
+        var threeGroups = engine.CompileAggregate($"groupby(city, os, city, {filterText})");
+        Assert.Equal(three, threeGroups.Run(set).Groups.Select(g => (g.Rows[0], g.Rows[1], g.Rows[2], g.Count)));
+        var pagedThree = threeGroups.Run(set, new AggregateOptions { Limit = 3, After = ["paris", "ios", "paris"] }).Groups;
+        Assert.Equal(three.Where(g => string.CompareOrdinal(g.city + "\0" + g.os + "\0" + g.city2, "paris\0ios\0paris") > 0).Take(3),
+            pagedThree.Select(g => (g.Rows[0], g.Rows[1], g.Rows[2], g.Count)));
+    }
+
+    [Fact]
+    public void A_row_added_after_a_run_is_counted_by_the_next_run()
+    {
+        using var fields = new FieldSet();
+        var city = fields.Set("city");
+        city.Add(1, "paris");
+        city.Add(2, "paris");
+        var top = new QueryEngine().CompileAggregate("topn(city, 5)");
+        Assert.Equal(new[] { ("paris", 2L) }, top.Run(fields.Bitmaps).Groups.Select(g => (g.Rows[0], g.Count)));
+        city.Add(3, "rome");
+        city.Add(4, "rome");
+        city.Add(5, "rome");
+        city.Add(6, "paris");
+        city.Add(7, "paris");
+        city.Add(8, "paris");
+        Assert.Equal(new[] { ("paris", 5L), ("rome", 3L) }, top.Run(fields.Bitmaps).Groups.Select(g => (g.Rows[0], g.Count)));
     }
 
     [Fact]

@@ -1,16 +1,21 @@
+using System.Runtime.Intrinsics.X86;
 using Bitfuse.Bitmaps;
 
 namespace Bitfuse.Query.Execution;
 
 /// <summary>
 /// Exact counts of many rows under one filter: |filter ∩ row| for every row, in one pass over the filter's keys.
-/// Invariants: the filter's keys are visited once, ascending; for each key the filter's container is AND-counted
-/// against the container of that key of every row before the next key is read, so it is loaded once and stays in
-/// cache while the rows stream past; each row's key cursor only moves forward (galloping), so a row costs
-/// O(its keys) over the whole pass, not a search per filter key.
+/// Invariants: the filter's keys are taken a block of <see cref="BlockKeys"/> at a time, ascending; within a block every
+/// row walks its own containers of the block's keys in order and AND-counts each against the filter's container of
+/// that key, so the block's filter containers (at most 128 KiB) stay in cache while all rows pass, a row's container
+/// descriptors are read in order, and the next container's payload is prefetched while one is counted; each row's
+/// cursor only moves forward (galloping), so a row costs O(its keys) over the whole pass.
 /// </summary>
-internal static class RowCounting
+internal static unsafe class RowCounting
 {
+    /// <summary>Filter keys per block: sixteen 8 KiB containers at most (128 KiB), inside a core's L2.</summary>
+    public const int BlockKeys = 16;
+
     /// <summary>Adds |<paramref name="filter"/> ∩ rows[r]| to counts[r] for every row; a null filter counts whole rows.</summary>
     public static void Count(Bitmap? filter, ReadOnlySpan<Bitmap> rows, Span<long> counts)
     {
@@ -26,31 +31,40 @@ internal static class RowCounting
         cursors.Clear();
         var filterKeys = filter.Keys;
         var filterContainers = filter.Containers;
-        for (var k = 0; k < filterKeys.Length; k++)
+        for (var first = 0; first < filterKeys.Length; first += BlockKeys)
         {
-            var key = filterKeys[k];
-            ref readonly var container = ref filterContainers[k];
+            var end = Math.Min(first + BlockKeys, filterKeys.Length);
             for (var r = 0; r < rows.Length; r++)
             {
-                var keys = rows[r].Keys;
+                var row = rows[r];
+                var keys = row.Keys;
                 var at = cursors[r];
-                if (at >= keys.Length)
+                var k = first;
+                long count = 0;
+                while (at < keys.Length && k < end)
                 {
-                    continue;
-                }
-                if (keys[at] < key)
-                {
-                    at = KeySearch.Advance(keys, at, key);
-                    cursors[r] = at;
-                    if (at >= keys.Length)
+                    var rowKey = keys[at];
+                    var filterKey = filterKeys[k];
+                    if (rowKey < filterKey)
                     {
+                        at = KeySearch.Advance(keys, at, filterKey);
                         continue;
                     }
+                    if (rowKey > filterKey)
+                    {
+                        k++;
+                        continue;
+                    }
+                    if (Sse.IsSupported && at + 1 < keys.Length)
+                    {
+                        Sse.Prefetch0(row.ContainerAt(at + 1).Data);
+                    }
+                    count += ContainerAlgebra.AndCount(filterContainers[k], row.ContainerAt(at));
+                    at++;
+                    k++;
                 }
-                if (keys[at] == key)
-                {
-                    counts[r] += ContainerAlgebra.AndCount(container, rows[r].ContainerAt(at));
-                }
+                cursors[r] = at;
+                counts[r] += count;
             }
         }
     }

@@ -1,0 +1,181 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using Bitfuse.Bitmaps;
+
+namespace Bitfuse.Query.Execution;
+
+/// <summary>
+/// Exact counts of every pair of a lead row and a last row under one filter, |filter ∩ lead[i] ∩ last[j]|, in one
+/// pass over the filter's keys, when no column of the filter is in two lead rows (a mutex field, or disjoint rows).
+/// Invariants: per key, every column of filter ∩ lead[i] gets the group number i + 1 in a 64 Ki-entry map and every
+/// other column 0; each value of a last row's array or run container then adds one to its row's tally of the value's
+/// group (group 0 is a discard slot), so a value costs one map load however many lead rows there are, where counting
+/// each narrowed filter against the last rows reads every last row once per lead row. With few lead rows the
+/// narrowed filters of the key are also kept as bitsets, and a last row's bitset container is AND-counted against
+/// each (wide popcounts beat a map load per value on dense containers). Tallies are kept in four interleaved slots
+/// per group when they fit, so runs of values in one group do not wait on one another's increment. A filter column
+/// found in two lead rows makes the pass give up (false) before anything is written to the caller's counts. The map
+/// is zeroed after each key that wrote it.
+/// </summary>
+internal static unsafe class GroupCounting
+{
+    private const int MapBytes = 65536 * sizeof(ushort);
+    private const int BitsetBytes = BitsetContainer.Words * sizeof(ulong);
+
+    // Up to this many lead rows, the key's narrowed filters are kept as bitsets (64 × 8 KiB).
+    private const int MaxKeptBitsets = 64;
+
+    /// <summary>
+    /// Writes |<paramref name="filter"/> ∩ lead[i] ∩ last[j]| to counts[i × last.Length + j]; false (counts untouched)
+    /// when a filter column is in two lead rows or there are too many lead rows for the map.
+    /// </summary>
+    public static bool TryCount(Bitmap filter, ReadOnlySpan<Bitmap> lead, ReadOnlySpan<Bitmap> last, Span<long> counts)
+    {
+        if (lead.Length >= ushort.MaxValue)
+        {
+            return false;
+        }
+        var groups = lead.Length + 1;
+        var ways = (long)last.Length * groups <= 1 << 18 ? 4 : 1;
+        var tallies = new long[last.Length * groups * ways];
+        var present = new bool[lead.Length];
+        var keep = lead.Length <= MaxKeptBitsets;
+        var leadCursors = new RowCursors(lead, new int[lead.Length]);
+        var lastCursors = new RowCursors(last, new int[last.Length]);
+        var map = (ushort*)NativeMemory.AlignedAlloc(MapBytes, 64);
+        var inFilter = (ulong*)NativeMemory.AlignedAlloc(BitsetBytes, 64);
+        var narrowed = (ulong*)NativeMemory.AlignedAlloc((nuint)(BitsetBytes * (keep ? lead.Length : 1)), 64);
+        try
+        {
+            NativeMemory.Clear(map, MapBytes);
+            var filterKeys = filter.Keys;
+            for (var k = 0; k < filterKeys.Length; k++)
+            {
+                var key = filterKeys[k];
+                filter.ContainerAt(k).CopyToBitset(inFilter);
+                var marked = false;
+                for (var i = 0; i < lead.Length; i++)
+                {
+                    var at = leadCursors.Find(i, key);
+                    present[i] = at >= 0;
+                    if (at < 0)
+                    {
+                        continue;
+                    }
+                    marked = true;
+                    var bits = narrowed + (keep ? i * BitsetContainer.Words : 0);
+                    lead[i].ContainerAt(at).CopyToBitset(bits);
+                    BitsetContainer.And(bits, inFilter, bits);
+                    if (!Mark(bits, map, (ushort)(i + 1)))
+                    {
+                        return false;
+                    }
+                }
+                if (!marked)
+                {
+                    continue;
+                }
+                for (var j = 0; j < last.Length; j++)
+                {
+                    var at = lastCursors.Find(j, key);
+                    if (at < 0)
+                    {
+                        continue;
+                    }
+                    var tally = tallies.AsSpan(j * groups * ways, groups * ways);
+                    ref readonly var container = ref last[j].ContainerAt(at);
+                    if (keep && container.Kind == ContainerKind.Bitset)
+                    {
+                        for (var i = 0; i < lead.Length; i++)
+                        {
+                            if (present[i])
+                            {
+                                tally[(i + 1) * ways] += BitsetContainer.AndCount(narrowed + (i * BitsetContainer.Words), container.Words);
+                            }
+                        }
+                        continue;
+                    }
+                    Tally(container, inFilter, map, tally, ways);
+                }
+                NativeMemory.Clear(map, MapBytes);
+            }
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(map);
+            NativeMemory.AlignedFree(inFilter);
+            NativeMemory.AlignedFree(narrowed);
+        }
+        for (var i = 0; i < lead.Length; i++)
+        {
+            for (var j = 0; j < last.Length; j++)
+            {
+                var slot = (((j * groups) + i + 1) * ways);
+                long sum = 0;
+                for (var w = 0; w < ways; w++)
+                {
+                    sum += tallies[slot + w];
+                }
+                counts[(i * last.Length) + j] = sum;
+            }
+        }
+        return true;
+    }
+
+    // Gives the columns of a narrowed filter bitset the group number; false when one already has a group.
+    private static bool Mark(ulong* bits, ushort* map, ushort group)
+    {
+        var clash = 0;
+        for (var w = 0; w < BitsetContainer.Words; w++)
+        {
+            for (var word = bits[w]; word != 0; word &= word - 1)
+            {
+                var v = (w << 6) | BitOperations.TrailingZeroCount(word);
+                clash |= map[v];
+                map[v] = group;
+            }
+        }
+        return clash == 0;
+    }
+
+    // Adds one to the tally of the group of every value v of the container (group 0: outside filter ∩ every lead row),
+    // spreading consecutive values over the group's interleaved slots.
+    private static void Tally(in Container container, ulong* inFilter, ushort* map, Span<long> tally, int ways)
+    {
+        var spread = ways - 1;
+        var n = 0;
+        switch (container.Kind)
+        {
+            case ContainerKind.Array:
+                var values = container.Values;
+                for (; n < container.Length; n++)
+                {
+                    tally[(map[values[n]] * ways) + (n & spread)]++;
+                }
+                break;
+            case ContainerKind.Bitset:
+                var words = container.Words;
+                for (var w = 0; w < BitsetContainer.Words; w++)
+                {
+                    // Columns outside the filter have group 0: skip them a word at a time.
+                    for (var bits = words[w] & inFilter[w]; bits != 0; bits &= bits - 1, n++)
+                    {
+                        tally[(map[(w << 6) | BitOperations.TrailingZeroCount(bits)] * ways) + (n & spread)]++;
+                    }
+                }
+                break;
+            default:
+                var runs = container.Runs;
+                for (var r = 0; r < container.Length; r++)
+                {
+                    int start = runs[2 * r];
+                    var end = start + runs[(2 * r) + 1];
+                    for (var v = start; v <= end; v++, n++)
+                    {
+                        tally[(map[v] * ways) + (n & spread)]++;
+                    }
+                }
+                break;
+        }
+    }
+}
