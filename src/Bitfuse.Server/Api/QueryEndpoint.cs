@@ -37,9 +37,8 @@ internal static class QueryEndpoint
         try
         {
             var query = served.Engine.Compile(request.Query);
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-            deadline.CancelAfter(served.Limits.QueryTimeout);
-            var options = new QueryRunOptions { UniverseEnd = request.Universe, Cancellation = deadline.Token };
+            using var deadline = served.Deadlines.Start(served.Limits.QueryTimeout, http.RequestAborted);
+            var options = new QueryRunOptions { UniverseEnd = request.Universe, Cancellation = deadline.Token, TimeLimit = served.Limits.QueryTimeout };
             QueryResponse answer;
             try
             {

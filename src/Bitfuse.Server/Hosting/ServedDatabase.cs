@@ -39,6 +39,9 @@ internal sealed class ServedDatabase : IDisposable
 
     public QueryWorkers Workers { get; }
 
+    /// <summary>Stops queries at their time limit from a thread of its own (the thread pool may be busy with them).</summary>
+    public QueryDeadlines Deadlines { get; } = new();
+
     public ServerMetrics Metrics { get; }
 
     public SemaphoreSlim CommitGate { get; }
@@ -71,6 +74,7 @@ internal sealed class ServedDatabase : IDisposable
         finally
         {
             Workers.Dispose();
+            Deadlines.Dispose();
             Database.Dispose();
             Metrics.Dispose();
             CommitGate.Dispose();

@@ -24,6 +24,14 @@ public sealed record QueryRunOptions
     public CancellationToken Cancellation { get; init; }
 
     /// <summary>
+    /// Stops a run between keys once this much time has passed since it started (an
+    /// <see cref="OperationCanceledException"/>), checked against the clock by the running thread itself, so it
+    /// holds however busy the machine's timers and thread pool are. Checked where <see cref="Cancellation"/> is.
+    /// None by default.
+    /// </summary>
+    public TimeSpan? TimeLimit { get; init; }
+
+    /// <summary>
     /// Dedicated (optionally pinned) threads to run the key ranges on instead of the thread pool; when set, it
     /// decides the degree of parallelism (<see cref="DegreeOfParallelism"/> is ignored). Results are identical either way.
     /// </summary>

@@ -33,7 +33,7 @@ internal static unsafe class QueryExecution
             var none = new ExecutionStatistics(0, 0, 0, 0, 0, 0, 0, Stopwatch.GetElapsedTime(started));
             return new ExecutionResult(0, mode == ExecutionMode.Evaluate ? new Bitmap() : null, none, universeEnd, universeGiven);
         }
-        var context = new Context(query, planner, inputs, universeEnd, universeGiven, mode, action, options.Cancellation);
+        var context = new Context(query, planner, inputs, universeEnd, universeGiven, mode, action, StopAt(options.TimeLimit), options.Cancellation);
         var firstKey = context.FirstKey();
         var lastKey = context.LastKey;
         var workers = mode == ExecutionMode.ForEach ? 1 : Math.Max(1, options.Workers?.Workers ?? options.DegreeOfParallelism);
@@ -65,6 +65,13 @@ internal static unsafe class QueryExecution
                     Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = options.Cancellation }, Chunk);
                 }
             }
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0 && e.InnerExceptions.All(x => x is OperationCanceledException))
+        {
+            // A stop inside a worker (token or time limit) reaches the caller as itself, as on one thread.
+            result?.Dispose();
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+            throw;
         }
         catch
         {
@@ -99,6 +106,10 @@ internal static unsafe class QueryExecution
         return new ExecutionResult(count, result, statistics, universeEnd, universeGiven);
     }
 
+    // The Stopwatch timestamp past which a run stops; long.MaxValue for no limit.
+    private static long StopAt(TimeSpan? limit) =>
+        limit is not { } t ? long.MaxValue : Stopwatch.GetTimestamp() + (long)Math.Min(t.TotalSeconds * Stopwatch.Frequency, long.MaxValue / 2);
+
     private sealed class Partial(int inputs)
     {
         public int Inputs { get; } = inputs;
@@ -122,12 +133,14 @@ internal static unsafe class QueryExecution
         private readonly int _lastLimit;
         private readonly bool _maskLast;
         private readonly CancellationToken _cancellation;
+        private readonly long _stopAt;
         private volatile bool _found;
 
         public Context(CompiledQuery query, KeyPlanner planner, Bitmap[] inputs, long universeEnd, bool universeGiven, ExecutionMode mode, Action<uint>? action,
-            CancellationToken cancellation)
+            long stopAt, CancellationToken cancellation)
         {
             _cancellation = cancellation;
+            _stopAt = stopAt;
             _query = query;
             _planner = planner;
             _inputs = inputs;
@@ -242,7 +255,7 @@ internal static unsafe class QueryExecution
                 {
                     mask |= (headSpan[i] == key ? 1UL : 0) << i;
                 }
-                _cancellation.ThrowIfCancellationRequested();
+                CheckStop();
                 workspace.Visited++;
                 RunKey(_planner.Get(mask), (ushort)key, cursors, workspace, partial);
                 for (var rest = mask; rest != 0; rest &= rest - 1)
@@ -250,6 +263,16 @@ internal static unsafe class QueryExecution
                     var i = BitOperations.TrailingZeroCount(rest);
                     heads[i] = KeyHeads.At(inputs[i], ++cursors[i]);
                 }
+            }
+        }
+
+        // Between keys: the caller's token, then the time limit (read from the clock only when one is set).
+        private void CheckStop()
+        {
+            _cancellation.ThrowIfCancellationRequested();
+            if (_stopAt != long.MaxValue && Stopwatch.GetTimestamp() > _stopAt)
+            {
+                throw new OperationCanceledException("the query ran past its time limit");
             }
         }
 
@@ -310,7 +333,7 @@ internal static unsafe class QueryExecution
                     }
                 }
                 var plan = byMask ? _planner.Get(mask) : _planner.Get(present.AsSpan(0, n));
-                _cancellation.ThrowIfCancellationRequested();
+                CheckStop();
                 workspace.Visited++;
                 RunKey(plan, (ushort)key, cursors, workspace, partial);
                 for (var i = 0; i < n; i++)

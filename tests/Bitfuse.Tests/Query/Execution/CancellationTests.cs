@@ -49,6 +49,36 @@ public class CancellationTests
     }
 
     [Fact]
+    public void A_time_limit_stops_a_run_past_it_and_a_generous_one_changes_nothing()
+    {
+        using var inputs = Inputs();
+        var query = new QueryEngine().Compile(Text);
+        var expected = query.Count(inputs);
+        var seen = 0;
+
+        // A limit already passed stops every mode at its first key.
+        var spent = new QueryRunOptions { TimeLimit = TimeSpan.Zero };
+        Assert.ThrowsAny<OperationCanceledException>(() => query.Count(inputs, spent));
+        Assert.ThrowsAny<OperationCanceledException>(() => query.ForEach(inputs, _ => seen++, spent));
+        Assert.ThrowsAny<OperationCanceledException>(() => query.Count(inputs, spent with { DegreeOfParallelism = 2 }));
+        Assert.Equal(0, seen);
+
+        // The first value sleeps past the limit: that key's values still stream, the next key never starts.
+        var values = new List<uint>();
+        Assert.ThrowsAny<OperationCanceledException>(() => query.ForEach(inputs, v =>
+        {
+            if (values.Count == 0)
+            {
+                Thread.Sleep(50);
+            }
+            values.Add(v);
+        }, new QueryRunOptions { TimeLimit = TimeSpan.FromMilliseconds(10) }));
+        Assert.All(values, v => Assert.Equal(values[0] >> 16, v >> 16));
+
+        Assert.Equal(expected, query.Count(inputs, new QueryRunOptions { TimeLimit = TimeSpan.FromHours(1) }));
+    }
+
+    [Fact]
     public void A_token_that_is_never_cancelled_gives_the_same_answer()
     {
         using var inputs = Inputs();
