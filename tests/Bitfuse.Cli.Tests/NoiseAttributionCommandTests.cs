@@ -41,6 +41,35 @@ public sealed class NoiseAttributionCommandTests
                 .Where(pid => pid > 0 && pid != Environment.ProcessId && Directory.Exists($"/proc/{pid}"))
             : [];
 
+    private static readonly string[] LongRun = ["isolation", "noise", "--cpus", LastCpu, "--duration", "30s"];
+
+    /// <summary>
+    /// Starts a 30 s noise run. Without root it is killed at once and checked to leave no undo record, and the
+    /// result is null (nothing more to test); as root the running process is returned.
+    /// </summary>
+    private static Process? StartLongRun()
+    {
+        var process = Start(asNobody: false, LongRun);
+        if (IsRoot)
+        {
+            return process;
+        }
+        using (process)
+        {
+            process.Kill();
+            process.WaitForExit();
+            Assert.False(File.Exists(Record(process.Id)), "a run without root left an undo record");
+        }
+        return null;
+    }
+
+    /// <summary>Sends SIGTERM to <paramref name="process"/> through kill(1), as a service manager stops a process.</summary>
+    private static void Terminate(Process process)
+    {
+        using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
     private static int Count(string text, string part)
     {
         var count = 0;
@@ -148,20 +177,14 @@ public sealed class NoiseAttributionCommandTests
     public void Sigterm_puts_tracefs_back_before_the_process_ends()
     {
         var mountedBefore = TracefsMounted;
-        using var process = Start(asNobody: false, "isolation", "noise", "--cpus", LastCpu, "--duration", "30s");
-        if (!IsRoot)
+        using var process = StartLongRun();
+        if (process is null)
         {
-            process.Kill();
-            process.WaitForExit();
-            Assert.False(File.Exists(Record(process.Id)), "a run without root left an undo record");
             return;
         }
         WaitFor(() => Directory.Exists(Instance(process.Id)), process, "its tracefs instance");
 
-        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            kill.WaitForExit();
-        }
+        Terminate(process);
         Assert.True(process.WaitForExit(30_000), "the CLI did not end on SIGTERM");
 
         Assert.False(Directory.Exists(Instance(process.Id)), "SIGTERM left the tracefs instance");
@@ -173,12 +196,9 @@ public sealed class NoiseAttributionCommandTests
     public void After_kill_9_the_next_run_puts_tracefs_back()
     {
         var mountedBefore = TracefsMounted;
-        using var process = Start(asNobody: false, "isolation", "noise", "--cpus", LastCpu, "--duration", "30s");
-        if (!IsRoot)
+        using var process = StartLongRun();
+        if (process is null)
         {
-            process.Kill();
-            process.WaitForExit();
-            Assert.False(File.Exists(Record(process.Id)), "a run without root left an undo record");
             return;
         }
         WaitFor(() => Directory.Exists(Instance(process.Id)) && File.Exists(Record(process.Id)), process, "its tracefs instance");
@@ -225,7 +245,7 @@ public sealed class NoiseAttributionCommandTests
         try
         {
             Assert.Equal(!mountedBefore, first.Changes.Any(c => c.Action.StartsWith("mount tracefs", StringComparison.Ordinal)));
-            second = Start(asNobody: false, "isolation", "noise", "--cpus", LastCpu, "--duration", "30s");
+            second = Start(asNobody: false, LongRun);
             WaitFor(() => Directory.Exists(Instance(second.Id)), second, "the second run's tracefs instance");
 
             var steps = first.Restore();
@@ -241,10 +261,7 @@ public sealed class NoiseAttributionCommandTests
             first.Restore();
             if (second is not null)
             {
-                using (var kill = Process.Start("kill", ["-TERM", second.Id.ToString(CultureInfo.InvariantCulture)]))
-                {
-                    kill.WaitForExit();
-                }
+                Terminate(second);
                 second.WaitForExit(30_000);
                 second.Dispose();
             }
