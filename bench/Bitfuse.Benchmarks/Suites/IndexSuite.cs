@@ -3,7 +3,6 @@ using System.Numerics;
 using System.Runtime.Intrinsics;
 using Bitfuse.Benchmarks.Compare;
 using Bitfuse.Fields;
-using Roaring.Net.CRoaring;
 using Spectre.Console;
 
 namespace Bitfuse.Benchmarks.Suites;
@@ -20,7 +19,7 @@ namespace Bitfuse.Benchmarks.Suites;
 /// <item><c>sum-filtered</c>: <c>sum(income, city:c2 &amp; !churned)</c> against evaluating the filter and summing a <c>long[]</c>
 /// column at its values.</item>
 /// <item><c>topn-1000rows</c>: <c>topn(city, 10, f)</c> over the 1,000 city rows and <c>groupby-2fields</c>:
-/// <c>groupby(os, country, f)</c>, against CRoaring (Roaring.Net): the filter evaluated pairwise, then one
+/// <c>groupby(os, country, f)</c>, against CRoaring called directly: the filter evaluated pairwise, then one
 /// <c>and_cardinality</c> per row (per os row for group-by, after one AND with it).</item>
 /// <item><c>parallel-&lt;n&gt;</c>: a range-and-filter count over n dedicated workers against the same on one.</item>
 /// </list>
@@ -132,15 +131,15 @@ public sealed class IndexSuite : ICompareSuite
         context.Measure("sum-filtered", () => aggregate.Run(set), "column-scan-sum", () => Baseline());
     }
 
-    private static void RunCounts(CompareContext context, QueryEngine engine, BitmapSet set, FieldSet fields)
+    private static unsafe void RunCounts(CompareContext context, QueryEngine engine, BitmapSet set, FieldSet fields)
     {
-        var native = new Dictionary<string, Roaring32Bitmap>(StringComparer.Ordinal);
-        Roaring32Bitmap Native(string name)
+        // CRoaring called directly (function pointers, no wrapper objects), on run-optimized copies.
+        var native = new Dictionary<string, nint>(StringComparer.Ordinal);
+        nint Native(string name)
         {
             if (!native.TryGetValue(name, out var bitmap))
             {
-                bitmap = Roaring32Bitmap.FromValues(set[name].ToArray());
-                bitmap.Optimize();
+                bitmap = CRoaringDirect.FromValues(set[name].ToArray());
                 native.Add(name, bitmap);
             }
             return bitmap;
@@ -152,10 +151,10 @@ public sealed class IndexSuite : ICompareSuite
             var churned = Native("churned");
             var osIos = Native("os:ios");
             var osAndroid = Native("os:android");
-            Roaring32Bitmap NativeFilter()
+            nint NativeFilter()
             {
-                var either = osIos.Or(osAndroid);
-                either.IAndNot(churned);
+                var either = CRoaringDirect.Or(osIos, osAndroid);
+                CRoaringDirect.AndNotInPlace(either, churned);
                 return either;
             }
             var cities = ((SetField)fields.Find("city")!).Rows.Select(r => Native("city:" + r)).ToArray();
@@ -163,12 +162,13 @@ public sealed class IndexSuite : ICompareSuite
             var topn = engine.CompileAggregate($"topn(city, 10, {Filter})");
             List<(string Row, long Count)> NativeTopN()
             {
-                using var f = NativeFilter();
+                var f = NativeFilter();
                 var counts = new (string Row, long Count)[cities.Length];
                 for (var r = 0; r < cities.Length; r++)
                 {
-                    counts[r] = (cityNames[r], (long)f.AndCount(cities[r]));
+                    counts[r] = (cityNames[r], (long)CRoaringDirect.AndCardinality(f, cities[r]));
                 }
+                CRoaringDirect.Free(f);
                 Array.Sort(counts, (x, y) => x.Count != y.Count ? y.Count.CompareTo(x.Count) : string.CompareOrdinal(x.Row, y.Row));
                 return [.. counts.Take(10)];
             }
@@ -191,22 +191,25 @@ public sealed class IndexSuite : ICompareSuite
             var universe = osRows.Select(r => "os:" + r).Concat(countryRows.Select(r => "country:" + r)).Max(n => set[n].IsEmpty ? 0 : set[n].Max) + 1;
             List<(string, string, long)> NativeGroupBy()
             {
-                using var notChurned = churned.NotRange(0, universe - 1);
-                using var f = cityOne.Or(cityTwo);
-                f.IOr(notChurned);
+                var notChurned = CRoaringDirect.Flip(churned, 0, (ulong)universe);
+                var f = CRoaringDirect.Or(cityOne, cityTwo);
+                CRoaringDirect.OrInPlace(f, notChurned);
+                CRoaringDirect.Free(notChurned);
                 var groups = new List<(string, string, long)>();
                 for (var o = 0; o < os.Length; o++)
                 {
-                    using var narrowed = f.And(os[o]);
+                    var narrowed = CRoaringDirect.And(f, os[o]);
                     for (var c = 0; c < countries.Length; c++)
                     {
-                        var count = (long)narrowed.AndCount(countries[c]);
+                        var count = (long)CRoaringDirect.AndCardinality(narrowed, countries[c]);
                         if (count > 0)
                         {
                             groups.Add((osRows[o], countryRows[c], count));
                         }
                     }
+                    CRoaringDirect.Free(narrowed);
                 }
+                CRoaringDirect.Free(f);
                 return groups;
             }
             var ourGroups = groupby.Run(set).Groups.Select(g => (g.Rows[0], g.Rows[1], g.Count)).ToList();
@@ -221,7 +224,7 @@ public sealed class IndexSuite : ICompareSuite
         {
             foreach (var bitmap in native.Values)
             {
-                bitmap.Dispose();
+                CRoaringDirect.Free(bitmap);
             }
         }
     }
