@@ -43,7 +43,7 @@ public sealed class Database : IDisposable
 {
     private const string DataFileName = "data";
 
-    private static readonly ImmutableSortedDictionary<string, NameEntry?> NoChanges = ImmutableSortedDictionary.Create<string, NameEntry?>(StringComparer.Ordinal);
+    private static readonly ImmutableDictionary<string, NameEntry?> NoChanges = ImmutableDictionary.Create<string, NameEntry?>(StringComparer.Ordinal);
 
     private readonly DatabaseOptions _options;
     private readonly DatabaseIO _io;
@@ -412,7 +412,7 @@ public sealed class Database : IDisposable
 
     // ---- versions ----
 
-    private DatabaseVersion NewVersion(long lsn, NameDirectory? stored, ImmutableSortedDictionary<string, NameEntry?> changes, int count)
+    private DatabaseVersion NewVersion(long lsn, NameDirectory? stored, ImmutableDictionary<string, NameEntry?> changes, int count)
     {
         var version = new DatabaseVersion(++_nextVersionNumber, lsn, stored, changes, count);
         lock (_versionLock)
@@ -431,7 +431,9 @@ public sealed class Database : IDisposable
         var replaced = new List<Container>();
         foreach (var op in ops)
         {
-            var entry = changes.TryGetValue(op.Name, out var changed) ? changed : from.Find(op.Name);
+            // The builder holds every change so far, this transaction's too (a name it removed must not come back
+            // from the version it started from); a name it lacks is as the directory has it.
+            var entry = changes.TryGetValue(op.Name, out var changed) ? changed : from.Stored?.Find(op.Name);
             switch (op.Kind)
             {
                 case WriteOpKind.Add:

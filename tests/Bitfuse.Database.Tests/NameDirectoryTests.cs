@@ -170,6 +170,44 @@ public sealed class NameDirectoryTests
     }
 
     [Fact]
+    public void A_name_deleted_and_made_again_in_one_transaction_starts_empty_whether_stored_or_only_logged()
+    {
+        using var folder = new TempFolder();
+        var path = folder.Db();
+        using (var db = Database.Open(path, new DatabaseOptions { CheckpointLogBytes = 0 }))
+        {
+            using (var tx = db.BeginWrite())
+            {
+                tx.Add("stored", [1, 2, 3]);
+                tx.Commit();
+            }
+            db.Checkpoint();
+            using (var tx = db.BeginWrite())
+            {
+                tx.Add("logged", [4, 5, 6]);
+                tx.Commit();
+            }
+            using (var tx = db.BeginWrite())
+            {
+                tx.Delete("stored");
+                tx.Add("stored", [7]);
+                tx.Delete("logged");
+                tx.Add("logged", [8]);
+                tx.Commit();
+            }
+            using var snapshot = db.Snapshot();
+            Assert.Equal([7u], snapshot["stored"].ToArray());
+            Assert.Equal([8u], snapshot["logged"].ToArray());
+        }
+        // The same records replayed by recovery.
+        using var reopened = Database.Open(path, new DatabaseOptions { CheckpointLogBytes = 0 });
+        using var again = reopened.Snapshot();
+        Assert.Equal([7u], again["stored"].ToArray());
+        Assert.Equal([8u], again["logged"].ToArray());
+        Assert.Equal(["logged", "stored"], again.Names.ToArray());
+    }
+
+    [Fact]
     public void A_file_of_the_previous_format_is_refused_by_name_and_version()
     {
         using var folder = new TempFolder();

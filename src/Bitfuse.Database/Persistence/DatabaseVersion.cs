@@ -10,7 +10,7 @@ namespace Bitfuse.Persistence;
 /// waiting to be published, one per open snapshot. Once its count reaches 0 it never rises again, and the
 /// containers only it held may be freed.
 /// </summary>
-internal sealed class DatabaseVersion(long number, long lsn, NameDirectory? stored, ImmutableSortedDictionary<string, NameEntry?> changes, int count)
+internal sealed class DatabaseVersion(long number, long lsn, NameDirectory? stored, ImmutableDictionary<string, NameEntry?> changes, int count)
 {
     private int _references = 1;
 
@@ -23,8 +23,11 @@ internal sealed class DatabaseVersion(long number, long lsn, NameDirectory? stor
     /// <summary>The directory of the checkpoint it builds on (null: the checkpoint holds no names).</summary>
     public NameDirectory? Stored { get; } = stored;
 
-    /// <summary>The names changed since that checkpoint, in ordinal order: in-memory entries, or null where a stored name was deleted.</summary>
-    public ImmutableSortedDictionary<string, NameEntry?> Changes { get; } = changes;
+    /// <summary>
+    /// The names changed since that checkpoint (hashed, not ordered: a lookup costs one hash; an enumeration sorts
+    /// them): in-memory entries, or null where a stored name was deleted.
+    /// </summary>
+    public ImmutableDictionary<string, NameEntry?> Changes { get; } = changes;
 
     /// <summary>How many names.</summary>
     public int Count { get; } = count;
@@ -35,12 +38,11 @@ internal sealed class DatabaseVersion(long number, long lsn, NameDirectory? stor
     /// <summary>The entry of <paramref name="name"/>, or null when no bitmap has that name.</summary>
     public NameEntry? Find(string name)
     {
-        if (Changes.TryGetValue(name, out var changed))
+        if (!Changes.IsEmpty && Changes.TryGetValue(name, out var changed))
         {
             return changed;
         }
-        var index = Stored?.IndexOf(name) ?? -1;
-        return index < 0 ? null : Stored!.Entry(index, name);
+        return Stored?.Find(name);
     }
 
     /// <summary>
@@ -53,7 +55,9 @@ internal sealed class DatabaseVersion(long number, long lsn, NameDirectory? stor
         var storedCount = stored?.Count ?? 0;
         var i = 0;
         var storedName = storedCount > 0 ? stored!.NameAt(0) : null;
-        using var changes = Changes.GetEnumerator();
+        var sorted = Changes.ToArray();
+        Array.Sort(sorted, (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        using var changes = ((IEnumerable<KeyValuePair<string, NameEntry?>>)sorted).GetEnumerator();
         var more = changes.MoveNext();
         while (storedName is not null || more)
         {

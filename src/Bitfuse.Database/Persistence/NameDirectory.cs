@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Unicode;
@@ -22,7 +23,8 @@ namespace Bitfuse.Persistence;
 //  N2. The order and the exact tiling of the entries are checked by VerifyStructure (Database.Verify): a lookup
 //      relies on them but cannot misread memory if they fail, only miss a name.
 //  N3. The entry of index i is made once (the first lookup that reaches it) and shared by every version whose
-//      directory this is, so a stored bitmap is viewed and checked once per open, not once per snapshot.
+//      directory this is, so a stored bitmap is viewed and checked once per open, not once per snapshot; a name
+//      found once is kept in a hash table, so later lookups of it read no directory bytes.
 
 /// <summary>The directory frame of a checkpoint, read in place (see the layout above).</summary>
 internal sealed unsafe class NameDirectory
@@ -36,6 +38,9 @@ internal sealed unsafe class NameDirectory
     private readonly long _bodyOffset;
     private readonly long _directoryOffset;
     private readonly NameEntry?[] _entries;
+
+    // Names found so far, so a name is searched for once per directory and then costs one hash (N3).
+    private readonly ConcurrentDictionary<string, NameEntry> _found = new(StringComparer.Ordinal);
 
     private NameDirectory(DataFile file, long directoryOffset, byte* body, long length, int count)
     {
@@ -132,6 +137,24 @@ internal sealed unsafe class NameDirectory
             }
         }
         return -1;
+    }
+
+    /// <summary>The entry of <paramref name="name"/>, or null when the directory does not hold it.</summary>
+    /// <exception cref="DatabaseCorruptException">An entry the search reads is malformed.</exception>
+    public NameEntry? Find(string name)
+    {
+        if (_found.TryGetValue(name, out var entry))
+        {
+            return entry;
+        }
+        var index = IndexOf(name);
+        if (index < 0)
+        {
+            return null;
+        }
+        entry = Entry(index, name);
+        _found.TryAdd(name, entry);
+        return entry;
     }
 
     /// <summary>The entry of index <paramref name="index"/>, made on first use and shared after (N3).</summary>
