@@ -21,7 +21,8 @@ namespace Bitfuse;
 //      owned containers are released only when the last snapshot is disposed.
 //  V6. A checkpoint switches to a new log file under the writer lock after every written record is durable,
 //      writes the changed bitmaps and a directory outside it, publishes the meta, then, under the lock,
-//      swaps the entries it wrote for stored ones in the newest version. Old log files go after the meta, as
+//      rebases the newest version on the new directory (a change it folded leaves the overlay, one a later
+//      commit made stays). Old log files go after the meta, as
 //      best effort: one that a failed delete leaves behind is never replayed and goes at the next checkpoint or open.
 //  V7. Any failure of a sync, or of a checkpoint, stops the handle (fail-stop): nothing later is acknowledged,
 //      and reopening recovers every acknowledged commit from the data file and the log.
