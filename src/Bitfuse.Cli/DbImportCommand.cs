@@ -46,7 +46,7 @@ internal static class DbImportCommand
             ImportSummary summary;
             try
             {
-                summary = DbProgress.Run(parse.GetValue(json), report =>
+                summary = ProgressBar.Run(parse.GetValue(json), report =>
                 {
                     var importer = new DatabaseImporter(db) { Progress = p => report(Stage(p.Stage), p.Done, p.Total) };
                     return sources[0] is { } d ? importer.ImportDataSets(d)
