@@ -8,7 +8,7 @@ namespace Bitfuse.Query.Syntax;
 /// shared and equality is a reference comparison. Equality across pools is structural.
 /// <see cref="ToString"/> prints a form that <see cref="Parser"/> reads back to an equal tree.
 /// </summary>
-public sealed class Expr : IEquatable<Expr>
+public sealed partial class Expr : IEquatable<Expr>
 {
     private readonly int _hash;
 
