@@ -41,6 +41,14 @@ public sealed class Snapshot : IDisposable
     /// <exception cref="DatabaseCorruptException">Its stored bytes are corrupt.</exception>
     public Bitmap this[string name] => _bitmaps[name];
 
+    /// <summary>
+    /// The bitmap called <paramref name="name"/> as a <see cref="ReadOnlyBitmap"/>, the type without mutators. The
+    /// snapshot owns it: valid until the snapshot is disposed; disposing the wrapper does nothing.
+    /// </summary>
+    /// <exception cref="UnknownBitmapException">No bitmap has that name (the message lists the nearest).</exception>
+    /// <exception cref="DatabaseCorruptException">Its stored bytes are corrupt.</exception>
+    public ReadOnlyBitmap GetReadOnly(string name) => this[name].AsReadOnly();
+
     /// <summary>The bitmaps as a set of named inputs for queries.</summary>
     public BitmapSet Bitmaps
     {

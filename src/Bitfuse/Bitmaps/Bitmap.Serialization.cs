@@ -127,7 +127,9 @@ public sealed unsafe partial class Bitmap
     /// <summary>
     /// A read-only bitmap over a serialized buffer that borrows the payloads in place instead of copying them
     /// (bitsets are read with unaligned loads). The buffer is pinned until the view is disposed and must not
-    /// change meanwhile. Every read operation works on a view; changes throw.
+    /// change meanwhile. Every read operation works on a view; changes throw at run time.
+    /// <see cref="ReadOnlyBitmap.CreateView(ReadOnlyMemory{byte})"/> returns the same view as a type without
+    /// mutators; prefer it in new code (this one stays for existing callers).
     /// </summary>
     /// <exception cref="InvalidDataException">The data is malformed or truncated.</exception>
     public static Bitmap CreateView(ReadOnlyMemory<byte> buffer)

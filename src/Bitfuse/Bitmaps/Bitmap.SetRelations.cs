@@ -2,7 +2,8 @@ namespace Bitfuse;
 
 /// <summary>
 /// <see cref="IReadOnlySet{T}"/>: every relation has a <see cref="Bitmap"/> overload that compares container by
-/// container; the <see cref="IEnumerable{T}"/> overloads take that path when handed a bitmap and otherwise
+/// container; the <see cref="IEnumerable{T}"/> overloads take that path when handed a bitmap (or a
+/// <see cref="ReadOnlyBitmap"/>) and otherwise
 /// build a temporary bitmap of the other side's values first.
 /// </summary>
 public sealed partial class Bitmap : IReadOnlySet<uint>
@@ -65,6 +66,10 @@ public sealed partial class Bitmap : IReadOnlySet<uint>
         if (other is Bitmap bitmap)
         {
             return relation(this, bitmap);
+        }
+        if (other is ReadOnlyBitmap view)
+        {
+            return relation(this, view.Inner);
         }
         using var values = FromValues(other);
         return relation(this, values);

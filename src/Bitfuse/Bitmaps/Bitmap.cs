@@ -361,6 +361,16 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
     /// <summary>Flips every value in <c>[start, end)</c>: present values leave, absent ones join.</summary>
     public void FlipRange(long start, long end) => ChangeRange(start, end, RangeChange.Flip);
 
+    /// <summary>
+    /// A read-only window onto this bitmap (as <see cref="List{T}.AsReadOnly"/>): not a copy, so later changes show
+    /// through it, and disposing this bitmap ends it. Hand it out where callers may read but must not change.
+    /// </summary>
+    public ReadOnlyBitmap AsReadOnly()
+    {
+        ThrowIfDisposed();
+        return new ReadOnlyBitmap(this, ownsBitmap: false);
+    }
+
     /// <summary>A new bitmap: this one with every value in <c>[start, end)</c> flipped (the complement within the range).</summary>
     public Bitmap Not(long start, long end)
     {
