@@ -304,7 +304,8 @@ public sealed class ReadOnlyBitmapTests
         foreach (var (other, otherModel) in new[] { (b, modelB), (a, modelA), (smaller, smallerModel) })
         {
             var ro = other.AsReadOnly();
-            IEnumerable<uint>[] asSequences = [ro, other, otherModel];
+            // The model as a plain sequence takes the copying path; once per iteration is enough for that.
+            IEnumerable<uint>[] asSequences = ReferenceEquals(other, b) ? [ro, other, otherModel] : [ro, other];
             Assert.Equal(modelA.IsSubsetOf(otherModel), r.IsSubsetOf(other));
             Assert.Equal(modelA.IsSubsetOf(otherModel), r.IsSubsetOf(ro));
             Assert.Equal(modelA.IsSupersetOf(otherModel), r.IsSupersetOf(other));
