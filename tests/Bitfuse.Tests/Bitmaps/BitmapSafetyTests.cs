@@ -174,4 +174,31 @@ public sealed class BitmapSafetyTests
         bitmap.Add(2);
         Assert.Equal(2u, bitmap.Skip(1).First());
     }
+
+    [Fact]
+    public void A_bitmap_dropped_undisposed_is_released_by_its_guard_and_a_reused_guard_keeps_its_new_owner()
+    {
+        // The first bitmap is disposed, so its guard goes back to this thread's pool and the second bitmap takes
+        // it; the third is dropped undisposed. After a collection the third is released, the second still reads.
+        var (kept, dropped) = KeptAndDropped();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        using (kept)
+        {
+            Assert.Equal(70_000, kept.Count);
+        }
+        var target = dropped.Target as Bitmap;
+        Assert.NotNull(target);
+        Assert.Throws<ObjectDisposedException>(() => target.Count);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static (Bitmap Kept, WeakReference Dropped) KeptAndDropped()
+    {
+        Bitmap.FromValues([1, 2, 3]).Dispose();
+        var kept = Bitmap.FromValues([.. Enumerable.Range(0, 70_000).Select(v => (uint)v)]);
+        // A long weak reference follows the bitmap through finalization, until it is collected.
+        var dropped = new WeakReference(Bitmap.FromValues([5, 100_000]), trackResurrection: true);
+        return (kept, dropped);
+    }
 }
