@@ -61,6 +61,17 @@ public sealed unsafe class RunContainerTests
             fixed (ushort* pd = dst)
             {
                 Assert.Equal(va.Intersect(vb).Count(), RunContainer.IntersectCount(pa, a.Length / 2, pb, b.Length / 2));
+                // Xor of the two run lists (and of a list with itself): the model's values, as well-formed runs.
+                var xor = new ushort[a.Length + b.Length + 2];
+                fixed (ushort* px = xor)
+                {
+                    var n = RunContainer.Xor(pa, a.Length / 2, pb, b.Length / 2, px);
+                    Assert.True(RoaringFormat.RunsWellFormed(px, n, out var total), "xor runs sorted, disjoint and not touching");
+                    var expected = va.Except(vb).Union(vb.Except(va)).Order().ToArray();
+                    Assert.Equal(expected.Length, total);
+                    Assert.Equal(expected, Enumerable.Range(0, n).SelectMany(r => Enumerable.Range(xor[2 * r], xor[2 * r + 1] + 1)).ToArray());
+                    Assert.Equal(0, RunContainer.Xor(pa, a.Length / 2, pa, a.Length / 2, px));
+                }
                 Assert.Equal(inRuns.Length, RunContainer.CountIn(pa, a.Length / 2, pv, array.Length));
                 Assert.Equal(inRuns, dst[..RunContainer.FilterIn(pa, a.Length / 2, pv, array.Length, pd)]);
                 // In place, as the in-place and does.
