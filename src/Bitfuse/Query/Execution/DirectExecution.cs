@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Bitfuse.Bitmaps.MultiWay;
 
 namespace Bitfuse.Query.Execution;
 
