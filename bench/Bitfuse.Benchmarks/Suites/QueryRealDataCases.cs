@@ -52,6 +52,12 @@ public static unsafe class QueryRealDataCases
         var direct = values.Select(v => CRoaringDirect.FromValues(v)).ToArray();
         try
         {
+            // Every side gets its run-optimized form (CRoaringDirect.FromValues runs run_optimize), as in the
+            // bitmaps suite: FromValues alone leaves run-heavy data in arrays and bitsets.
+            foreach (var b in bitmaps)
+            {
+                b.Optimize();
+            }
             foreach (var b in roaring)
             {
                 b.Optimize();

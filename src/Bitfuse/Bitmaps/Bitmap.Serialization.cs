@@ -12,6 +12,7 @@ public sealed unsafe partial class Bitmap
         _containers = containers;
         _size = keys.Length;
         _readOnly = readOnly;
+        _guard = BitmapGuard.For(this);
         long count = 0;
         for (var i = 0; i < containers.Length; i++)
         {

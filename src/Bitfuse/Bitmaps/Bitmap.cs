@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Bitfuse.Bitmaps;
 
 namespace Bitfuse;
@@ -31,23 +32,22 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
     // The packed array and run payloads of a deserialized bitmap; containers pointing into it are not Owned.
     private PayloadBlock _block;
 
+    // Releases the payloads if this bitmap is dropped undisposed; null once disposed.
+    private BitmapGuard? _guard;
+
     /// <summary>Creates an empty bitmap.</summary>
     public Bitmap()
     {
         _keys = [];
         _containers = [];
+        _guard = BitmapGuard.For(this);
     }
 
     private Bitmap(int capacity)
     {
         _keys = capacity == 0 ? [] : new ushort[capacity];
         _containers = capacity == 0 ? [] : new Container[capacity];
-    }
-
-    /// <summary>Returns owned payloads that <see cref="Dispose"/> did not.</summary>
-    ~Bitmap()
-    {
-        Release();
+        _guard = BitmapGuard.For(this);
     }
 
     /// <summary>Number of values, kept up to date (O(1)).</summary>
@@ -561,8 +561,12 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
     public void Dispose()
     {
         Release();
-        GC.SuppressFinalize(this);
+        _guard?.Detach();
+        _guard = null;
     }
+
+    /// <summary>The guard's finalizer: returns the payloads of a bitmap dropped without <see cref="Dispose"/>.</summary>
+    internal void ReleaseUndisposed() => Release();
 
     /// <summary>An allocation-free enumerator over the values in ascending order.</summary>
     public Enumerator GetEnumerator()
@@ -602,6 +606,17 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
         _count = 0;
         _keys = [];
         _containers = [];
+        if (_block.Data != null || _readOnly)
+        {
+            ReleaseBlockAndPin();
+        }
+    }
+
+    // Out of line: freeing the block and unpinning a view call into native code, whose frame setup would
+    // otherwise be paid by every release.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReleaseBlockAndPin()
+    {
         _block.Free();
         _pin.Dispose();
     }

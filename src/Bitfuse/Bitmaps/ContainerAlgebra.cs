@@ -115,16 +115,16 @@ internal static unsafe class ContainerAlgebra
         {
             return run.Clone();
         }
-        if (other.Kind == ContainerKind.Array && other.Length < 64)
+        if (other.Kind == ContainerKind.Array)
         {
-            // A few values merged into runs: stay in run form.
-            ushort* runs = stackalloc ushort[2 * 64];
+            ushort* runs = stackalloc ushort[2 * ArrayMax];
             var n = RunContainer.FromArray(other.Values, other.Length, runs);
-            var r = Container.NewRun(run.Length + n);
-            r.Length = RunContainer.Union(run.Runs, run.Length, runs, n, r.Runs);
-            r.Cardinality = RunContainer.Cardinality(r.Runs, r.Length);
-            Normalize(ref r, considerRuns: true);
-            return r;
+            if (RunMergeIsCheaper(run.Length, n))
+            {
+                var r = Container.NewRun(run.Length + n);
+                r.Length = RunContainer.Union(run.Runs, run.Length, runs, n, r.Runs);
+                return SettledRuns(ref r);
+            }
         }
         var result = Container.NewBitset(clear: false);
         other.CopyToBitset(result.Words);
@@ -172,16 +172,14 @@ internal static unsafe class ContainerAlgebra
         }
         if (ka == ContainerKind.Array || kb == ContainerKind.Array)
         {
-            // Run ⊕ array with few values: work on arrays.
             var (run, arr) = ka == ContainerKind.Run ? (a, b) : (b, a);
-            if (run.Cardinality + arr.Length <= ArrayMax)
+            ushort* runs = stackalloc ushort[2 * ArrayMax];
+            var n = RunContainer.FromArray(arr.Values, arr.Length, runs);
+            if (RunMergeIsCheaper(run.Length, n))
             {
-                ushort* values = stackalloc ushort[ArrayMax];
-                var n = RunContainer.ToArray(run.Runs, run.Length, values);
-                var r = Container.NewArray(n + arr.Length);
-                r.Length = r.Cardinality = ArrayContainer.SymmetricDifference(values, n, arr.Values, arr.Length, r.Values);
-                Normalize(ref r, considerRuns: true);
-                return r;
+                var r = Container.NewRun(run.Length + n);
+                r.Length = RunContainer.Xor(run.Runs, run.Length, runs, n, r.Runs);
+                return SettledRuns(ref r);
             }
         }
         var result = Container.NewBitset(clear: false);
@@ -262,15 +260,19 @@ internal static unsafe class ContainerAlgebra
             Normalize(ref r, considerRuns: true);
             return r;
         }
-        if (ka == ContainerKind.Run && kb == ContainerKind.Array && a.Cardinality <= ArrayMax)
+        if (ka == ContainerKind.Run && kb == ContainerKind.Array)
         {
-            // Run \ array with few values: work on arrays.
-            ushort* values = stackalloc ushort[ArrayMax];
-            var n = RunContainer.ToArray(a.Runs, a.Length, values);
-            var r = Container.NewArray(n);
-            r.Length = r.Cardinality = ArrayContainer.Difference(values, n, b.Values, b.Length, r.Values);
-            Normalize(ref r, considerRuns: true);
-            return r;
+            // a \ b = a ∩ complement(b), with b's values as runs of their own.
+            ushort* runs = stackalloc ushort[2 * ArrayMax];
+            var n = RunContainer.FromArray(b.Values, b.Length, runs);
+            if (RunMergeIsCheaper(a.Length, n))
+            {
+                ushort* complement = stackalloc ushort[2 * (n + 1)];
+                var nc = Complement(runs, n, complement);
+                var r = Container.NewRun(a.Length + nc);
+                r.Length = RunContainer.Intersect(a.Runs, a.Length, complement, nc, r.Runs);
+                return SettledRuns(ref r);
+            }
         }
         var result = Container.NewBitset(clear: false);
         a.CopyToBitset(result.Words);
@@ -775,6 +777,23 @@ internal static unsafe class ContainerAlgebra
             delta += BitsetContainer.FlipRange(words, s, s + b.Runs[2 * i + 1] + 1);
         }
         return delta;
+    }
+
+    /// <summary>
+    /// Whether a run container of <paramref name="runs"/> runs and an array that forms <paramref name="arrayRuns"/>
+    /// runs combine faster as run lists than through a bitset. The merge costs a step per run of both lists; the
+    /// bitset path a fixed ~2 µs (fill, combine, count and convert back 8 KiB) plus a step per array value. Measured
+    /// (AVX-512 host, or of 20 runs with 100 to 2,000 scattered values): 2.6 ns per run against 2 µs + 1.6 ns per
+    /// value, even near 2,000 runs, which is also where a run list stops being smaller than a bitset (8 KiB).
+    /// </summary>
+    private static bool RunMergeIsCheaper(int runs, int arrayRuns) => runs + arrayRuns < 2048;
+
+    /// <summary>Counts a run result and gives it its smallest kind.</summary>
+    private static Container SettledRuns(ref Container r)
+    {
+        r.Cardinality = r.Length == 0 ? 0 : RunContainer.Cardinality(r.Runs, r.Length);
+        Normalize(ref r, considerRuns: true);
+        return r;
     }
 
     /// <summary>Writes the runs of [0, 65536) not covered by <paramref name="runs"/>; returns how many.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Bitfuse.Bitmaps;
 
 /// <summary>
@@ -405,57 +406,83 @@ internal static unsafe class RunContainer
     }
 
     /// <summary>
-    /// Writes the symmetric difference of two run lists as runs; returns how many (at most na + nb). Each run
-    /// [s, e] toggles membership at s and e + 1; merging both toggle lists and cancelling equal points leaves
-    /// the toggles of the result, already coalesced.
+    /// Writes the symmetric difference of two run lists as runs; returns how many (at most na + nb). The runs of
+    /// both lists are taken in order of their starts, one step per run, and each is xor-ed into the tail of the
+    /// output (<see cref="AppendExclusive"/>), which stays sorted, disjoint and coalesced.
     /// </summary>
     public static int Xor(ushort* a, int na, ushort* b, int nb, ushort* dst)
     {
         var i = 0;
         var j = 0;
-        var n = 2 * na;
-        var m = 2 * nb;
         var k = 0;
-        var open = -1;
-        while (i < n || j < m)
+        while (i < na && j < nb)
         {
-            var x = i < n ? Toggle(a, i) : int.MaxValue;
-            var y = j < m ? Toggle(b, j) : int.MaxValue;
-            int t;
-            if (x == y)
+            if (a[2 * i] <= b[2 * j])
             {
-                i++;
-                j++;
-                continue;
-            }
-            if (x < y)
-            {
-                t = x;
+                k = AppendExclusive(dst, k, a[2 * i], a[2 * i + 1]);
                 i++;
             }
             else
             {
-                t = y;
+                k = AppendExclusive(dst, k, b[2 * j], b[2 * j + 1]);
                 j++;
             }
-            if (open < 0)
-            {
-                open = t;
-            }
-            else
-            {
-                dst[2 * k] = (ushort)open;
-                dst[2 * k + 1] = (ushort)(t - 1 - open);
-                k++;
-                open = -1;
-            }
+        }
+        for (; i < na; i++)
+        {
+            k = AppendExclusive(dst, k, a[2 * i], a[2 * i + 1]);
+        }
+        for (; j < nb; j++)
+        {
+            k = AppendExclusive(dst, k, b[2 * j], b[2 * j + 1]);
         }
         return k;
     }
 
-    /// <summary>Toggle point <paramref name="index"/> of a run list: even = start, odd = end + 1.</summary>
-    private static int Toggle(ushort* runs, int index) =>
-        (index & 1) == 0 ? runs[index] : runs[index - 1] + runs[index] + 1;
+    /// <summary>
+    /// Xors the run [start, start + lengthMinusOne] into the <paramref name="k"/> runs at <paramref name="dst"/>,
+    /// whose last run starts at or before <paramref name="start"/>; returns the new run count. Only the last run
+    /// can meet the new one: it is extended when they touch, cut where they overlap, or removed when they are equal.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int AppendExclusive(ushort* dst, int k, int start, int lengthMinusOne)
+    {
+        int oldEnd;
+        if (k == 0 || start > (oldEnd = dst[2 * k - 2] + dst[2 * k - 1] + 1))
+        {
+            dst[2 * k] = (ushort)start;
+            dst[2 * k + 1] = (ushort)lengthMinusOne;
+            return k + 1;
+        }
+        if (oldEnd == start)
+        {
+            dst[2 * k - 1] = (ushort)(dst[2 * k - 1] + lengthMinusOne + 1);
+            return k;
+        }
+        // Ends are exclusive here: [start, newEnd) against the last run's [lastStart, oldEnd).
+        var newEnd = start + lengthMinusOne + 1;
+        int lastStart = dst[2 * k - 2];
+        int low;
+        int high;
+        if (start == lastStart)
+        {
+            // The shared prefix cancels: what remains is the longer run's tail, or nothing.
+            k--;
+        }
+        else
+        {
+            // The last run keeps [lastStart, start); the part past the shorter end follows.
+            dst[2 * k - 1] = (ushort)(start - lastStart - 1);
+        }
+        (low, high) = newEnd < oldEnd ? (newEnd, oldEnd) : (oldEnd, newEnd);
+        if (low == high)
+        {
+            return k;
+        }
+        dst[2 * k] = (ushort)low;
+        dst[2 * k + 1] = (ushort)(high - low - 1);
+        return k + 1;
+    }
 
     /// <summary>The smallest value &gt;= <paramref name="value"/>, or -1.</summary>
     public static int NextValue(ushort* runs, int n, ushort value)

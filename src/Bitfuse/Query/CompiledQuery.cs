@@ -23,6 +23,7 @@ public sealed class CompiledQuery
     private readonly int[] _kernelInputs;
     private readonly int[] _positionOfVariable;
     private readonly DirectShape _direct;
+    private readonly bool _countsDirectly;
     private KeyPlanner? _planner;
     private ResolvedInputs? _resolved;
     private LoweredQuery? _lowered;
@@ -54,6 +55,7 @@ public sealed class CompiledQuery
             _positionOfVariable[_kernelInputs[p]] = p;
         }
         _direct = DirectShape.Of(form.Shape);
+        _countsDirectly = comparedFields.Count == 0 && _direct.Kind != DirectShapeKind.General;
     }
 
     /// <summary>The query text.</summary>
@@ -186,8 +188,19 @@ public sealed class CompiledQuery
 
     /// <summary>The number of values in the answer over <paramref name="inputs"/>; nothing is materialised.</summary>
     /// <exception cref="UnknownBitmapException">A name the set does not hold.</exception>
-    public long Count(BitmapSet inputs, QueryRunOptions? options = null) =>
-        ComparedFields.Count > 0 ? Lower(inputs).Count(inputs, options) : Run(inputs, options, ExecutionMode.Count, out _);
+    public long Count(BitmapSet inputs, QueryRunOptions? options = null)
+    {
+        // The common call, at a few nanoseconds beyond the counting itself: default options, a direct form, the
+        // names already resolved for this version of the set, and no name the optimizer removed (whose bitmaps
+        // the full path still checks).
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (_countsDirectly && (options is null || ReferenceEquals(options, QueryRunOptions.Default))
+            && Volatile.Read(ref _resolved) is { Unused.Length: 0 } cached && cached.Version == inputs.Version)
+        {
+            return DirectExecution.Count(_direct, cached.Positional);
+        }
+        return ComparedFields.Count > 0 ? Lower(inputs).Count(inputs, options) : Run(inputs, options, ExecutionMode.Count, out _);
+    }
 
     /// <summary>The answer over <paramref name="inputs"/> as a new bitmap (each container in its best kind). The caller disposes it.</summary>
     /// <exception cref="UnknownBitmapException">A name the set does not hold.</exception>
@@ -277,7 +290,12 @@ public sealed class CompiledQuery
         if (DirectExecution.Accepts(_direct, options, mode)
             && (options.UniverseEnd is not { } end || DirectExecution.UniverseHolds(positional, end)))
         {
-            return DirectExecution.Run(_direct, positional, mode == ExecutionMode.Evaluate, out bitmap);
+            if (mode == ExecutionMode.Count)
+            {
+                bitmap = null;
+                return DirectExecution.Count(_direct, positional);
+            }
+            return DirectExecution.Run(_direct, positional, materialise: true, out bitmap);
         }
         var result = Execute(positional, unusedEnd, options, mode, null);
         bitmap = result.Bitmap;

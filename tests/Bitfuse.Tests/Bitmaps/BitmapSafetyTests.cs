@@ -1,3 +1,6 @@
+using System.Reflection;
+using Bitfuse.Bitmaps;
+
 namespace Bitfuse.Tests.Bitmaps;
 
 /// <summary>A disposed bitmap refuses every use, and an enumeration notices a change instead of reading freed memory.</summary>
@@ -173,5 +176,33 @@ public sealed class BitmapSafetyTests
         Assert.Equal(bitmap.ToArray(), seen);
         bitmap.Add(2);
         Assert.Equal(2u, bitmap.Skip(1).First());
+    }
+
+    [Fact]
+    public void A_bitmap_dropped_undisposed_is_released_by_its_guard_and_a_reused_guard_keeps_its_new_owner()
+    {
+        // The first bitmap is disposed, so its guard goes back to this thread's pool and the second bitmap takes
+        // it; the third is dropped undisposed. After a collection the third's containers are freed and the second
+        // still reads.
+        var (kept, droppedContainers) = KeptAndDropped();
+        Assert.All(droppedContainers, c => Assert.NotEqual(0, c.Cardinality));
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        using (kept)
+        {
+            Assert.Equal(70_000, kept.Count);
+        }
+        Assert.All(droppedContainers, c => Assert.Equal(0, c.Cardinality));
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static (Bitmap Kept, ArraySegment<Container> DroppedContainers) KeptAndDropped()
+    {
+        Bitmap.FromValues([1, 2, 3]).Dispose();
+        var kept = Bitmap.FromValues([.. Enumerable.Range(0, 70_000).Select(v => (uint)v)]);
+        var dropped = Bitmap.FromValues([5, 100_000]);
+        var containers = (Container[])typeof(Bitmap).GetField("_containers", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(dropped)!;
+        // The array itself (release empties its entries in place); it may have spare room beyond the two containers.
+        return (kept, new ArraySegment<Container>(containers, 0, dropped.ContainerCount));
     }
 }

@@ -61,6 +61,17 @@ public sealed unsafe class RunContainerTests
             fixed (ushort* pd = dst)
             {
                 Assert.Equal(va.Intersect(vb).Count(), RunContainer.IntersectCount(pa, a.Length / 2, pb, b.Length / 2));
+                // Xor of the two run lists (and of a list with itself): the model's values, as well-formed runs.
+                var xor = new ushort[a.Length + b.Length + 2];
+                fixed (ushort* px = xor)
+                {
+                    var n = RunContainer.Xor(pa, a.Length / 2, pb, b.Length / 2, px);
+                    Assert.True(RoaringFormat.RunsWellFormed(px, n, out var total), "xor runs sorted, disjoint and not touching");
+                    var expected = va.Except(vb).Union(vb.Except(va)).Order().ToArray();
+                    Assert.Equal(expected.Length, total);
+                    Assert.Equal(expected, Enumerable.Range(0, n).SelectMany(r => Enumerable.Range(xor[2 * r], xor[2 * r + 1] + 1)).ToArray());
+                    Assert.Equal(0, RunContainer.Xor(pa, a.Length / 2, pa, a.Length / 2, px));
+                }
                 Assert.Equal(inRuns.Length, RunContainer.CountIn(pa, a.Length / 2, pv, array.Length));
                 Assert.Equal(inRuns, dst[..RunContainer.FilterIn(pa, a.Length / 2, pv, array.Length, pd)]);
                 // In place, as the in-place and does.
@@ -71,6 +82,69 @@ public sealed unsafe class RunContainerTests
                 }
             }
         }, iter: 1000);
+    }
+
+    [Fact]
+    public void Run_and_array_containers_combine_like_the_model_in_their_smallest_kind()
+    {
+        // Or, xor and and-not of a run container and an array container: run lists merged directly while the two
+        // lists stay small, through a bitset beyond that (arrays of thousands of scattered values).
+        Gen.Int[0, int.MaxValue].Sample(seed =>
+        {
+            var rng = new Random(seed);
+            var (runs, runValues) = RandomRuns(rng);
+            var arraySet = new SortedSet<ushort>();
+            var count = rng.Next(3) switch { 0 => rng.Next(1, 30), 1 => rng.Next(30, 600), _ => rng.Next(2000, 4097) };
+            var clustered = rng.Next(2) == 0;
+            var next = rng.Next(65536);
+            while (arraySet.Count < count)
+            {
+                // Clustered arrays form few runs; scattered ones form about one run per value.
+                next = clustered && rng.Next(4) != 0 ? (next + 1) & 0xFFFF : rng.Next(65536);
+                arraySet.Add((ushort)next);
+            }
+            using var run = Bitmap.FromValues(runValues.Select(v => (uint)v).Order().ToArray());
+            run.Optimize();
+            using var array = Bitmap.FromValues(arraySet.Select(v => (uint)v).ToArray());
+            if (run.ContainerAt(0).Kind != ContainerKind.Run || array.ContainerAt(0).Kind != ContainerKind.Array)
+            {
+                return;
+            }
+            var r = runValues.Select(v => (uint)v).ToHashSet();
+            var a = arraySet.Select(v => (uint)v).ToHashSet();
+            Check(run.Or(array), r.Union(a));
+            Check(array.Or(run), r.Union(a));
+            Check(run.Xor(array), r.Except(a).Union(a.Except(r)));
+            Check(array.Xor(run), r.Except(a).Union(a.Except(r)));
+            Check(run.AndNot(array), r.Except(a));
+            // Array \ run filters the array and keeps it an array (as CRoaring does): values only.
+            Check(array.AndNot(run), a.Except(r), kindRule: false);
+        }, iter: 600);
+
+        static void Check(Bitmap result, IEnumerable<uint> expected, bool kindRule = true)
+        {
+            using (result)
+            {
+                Assert.Equal(expected.Order().ToArray(), result.ToArray());
+                if (result.IsEmpty || !kindRule)
+                {
+                    return;
+                }
+                ref readonly var c = ref result.ContainerAt(0);
+                var values = result.ToArray();
+                var runCount = 1 + values.Zip(values.Skip(1)).Count(p => p.Second != p.First + 1);
+                if (c.Kind == ContainerKind.Run)
+                {
+                    Assert.True(ContainerAlgebra.RunIsSmallest(c.Length, c.Cardinality), "a run result that another kind beats");
+                    Assert.Equal(runCount, c.Length);
+                }
+                else
+                {
+                    Assert.Equal(values.Length <= ContainerAlgebra.ArrayMax ? ContainerKind.Array : ContainerKind.Bitset, c.Kind);
+                    Assert.False(2 + 4 * runCount < Math.Min(8192, 2 * values.Length), "a plain result that runs beat");
+                }
+            }
+        }
     }
 
     [Fact]

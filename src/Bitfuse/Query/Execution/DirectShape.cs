@@ -15,6 +15,11 @@ internal sealed class DirectShape
         Kind = kind;
         Positives = positives;
         Negatives = negatives;
+        if (kind is DirectShapeKind.AndPair or DirectShapeKind.AndNotPair or DirectShapeKind.OrPair or DirectShapeKind.XorPair)
+        {
+            Left = positives[0];
+            Right = kind == DirectShapeKind.AndNotPair ? negatives[0] : positives[1];
+        }
     }
 
     /// <summary>Which direct form, or <see cref="DirectShapeKind.General"/> for the per-key planner.</summary>
@@ -25,6 +30,12 @@ internal sealed class DirectShape
 
     /// <summary>The negated operands of an AND (for and-not, the removed one).</summary>
     public int[] Negatives { get; }
+
+    /// <summary>For a pair: the left operand (the kept one of an and-not); 0 for the other forms.</summary>
+    public int Left { get; }
+
+    /// <summary>For a pair: the right operand (the removed one of an and-not); 0 for the other forms.</summary>
+    public int Right { get; }
 
     /// <summary>The form of <paramref name="shape"/> (a positional tree, see <see cref="CanonicalForm"/>).</summary>
     public static DirectShape Of(Expr shape)

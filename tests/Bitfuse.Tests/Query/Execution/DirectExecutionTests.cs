@@ -35,6 +35,62 @@ public class DirectExecutionTests
     }
 
     [Fact]
+    public void Repeated_pair_counts_over_one_set_follow_its_changes()
+    {
+        // The second and later counts over the same set take the cached names; a replaced or re-added bitmap
+        // changes the set's version and must be seen on the next count.
+        var random = new Random(15);
+        var engine = new QueryEngine();
+        string[] texts = ["x0 & x1", "x0 | x1", "x0 ^ x1", "x0 & !x1", "x1 - x0", "x0 & x1 & (x2 & !x2)"];
+        for (var trial = 0; trial < 20; trial++)
+        {
+            var inputs = Correlated(random, 3);
+            try
+            {
+                for (var change = 0; change < 3; change++)
+                {
+                    foreach (var text in texts)
+                    {
+                        var query = engine.Compile(text);
+                        var expected = ReferenceInterpreter.Evaluate(query.Parsed, inputs.Sets, 7u << 16).Count;
+                        for (var repeat = 0; repeat < 3; repeat++)
+                        {
+                            Assert.Equal(expected, query.Count(inputs.Set));
+                            Assert.Equal(expected, query.Count(inputs.Set, QueryRunOptions.Default));
+                        }
+                    }
+                    // Replace x1 by fresh values, in the model as well.
+                    var values = Enumerable.Range(0, random.Next(0, 3000)).Select(_ => (uint)random.Next(6 << 16)).ToHashSet();
+                    var replacement = Bitmap.FromValues(values.Order().ToArray());
+                    inputs.Owned.Add(replacement);
+                    inputs.Set["x1"] = replacement;
+                    inputs.Sets["x1"] = values;
+                }
+            }
+            finally
+            {
+                inputs.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public void A_pair_count_checks_a_removed_name_each_call()
+    {
+        // x2 is optimized away but still resolved: once its bitmap is disposed, every count says so.
+        using var a = Bitmap.FromValues([1, 2, 3]);
+        using var b = Bitmap.FromValues([2, 3, 4]);
+        var c = Bitmap.FromValues([5]);
+        var set = new BitmapSet { ["x0"] = a, ["x1"] = b, ["x2"] = c };
+        var query = new QueryEngine().Compile("x0 & x1 & (x2 | !x2)");
+        Assert.DoesNotContain("x2", query.Form.Inputs);
+        Assert.Equal(2, query.Count(set));
+        Assert.Equal(2, query.Count(set));
+        c.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => query.Count(set));
+    }
+
+    [Fact]
     public void Sparse_and_of_many_inputs_and_negations_matches_the_model()
     {
         var random = new Random(12);
