@@ -34,13 +34,11 @@ internal static class TopRowCounting
         }
         var filterCount = filter?.Count ?? long.MaxValue;
         var coarse = new long[rows.Length];
-        var order = new int[rows.Length];
         for (var r = 0; r < rows.Length; r++)
         {
             coarse[r] = Math.Min(rows[r].Count, filterCount);
-            order[r] = r;
         }
-        Array.Sort(order, (x, y) => coarse[x] != coarse[y] ? coarse[y].CompareTo(coarse[x]) : x.CompareTo(y));
+        var order = Order(coarse);
         if (filter is null)
         {
             // Whole rows: the coarse bound is the count.
@@ -83,6 +81,34 @@ internal static class TopRowCounting
         }
         CountChunk(filterKeys, filterContainers, rows, chunk.AsSpan(0, pending), top, n);
         return top;
+    }
+
+    // Row indexes by descending bound, ascending index among equals. A bound is at most 2^32 (33 bits) and an index
+    // below 2^30, so one ascending sort of (2^33 - 1 - bound) << 30 | index, a primitive sort, gives the order.
+    private static int[] Order(long[] bounds)
+    {
+        var order = new int[bounds.Length];
+        if (bounds.Length >= 1 << 30)
+        {
+            for (var r = 0; r < order.Length; r++)
+            {
+                order[r] = r;
+            }
+            Array.Sort(order, (x, y) => bounds[x] != bounds[y] ? bounds[y].CompareTo(bounds[x]) : x.CompareTo(y));
+            return order;
+        }
+        const long Largest = (1L << 33) - 1;
+        var keys = new long[bounds.Length];
+        for (var r = 0; r < keys.Length; r++)
+        {
+            keys[r] = ((Largest - Math.Min(bounds[r], Largest)) << 30) | (long)r;
+        }
+        Array.Sort(keys);
+        for (var r = 0; r < order.Length; r++)
+        {
+            order[r] = (int)(keys[r] & ((1 << 30) - 1));
+        }
+        return order;
     }
 
     // True when a row with this count (or bound) and index would enter the top as it stands.
