@@ -29,7 +29,7 @@ internal static class DbExportCommand
             var selected = parse.GetValue(names) ?? [];
             using var db = DbCommand.Open(parse.GetValue(folder)!);
             using var snapshot = db.Snapshot();
-            var summary = DbCommand.NamesChecked(() => DbProgress.Run(parse.GetValue(json), report => toFolder is not null
+            var summary = DbCommand.NamesChecked(() => ProgressBar.Run(parse.GetValue(json), report => toFolder is not null
                 ? DatabaseExporter.ToRoaringFiles(snapshot, toFolder, selected, (done, total) => report("exporting", done, total))
                 : DatabaseExporter.ToCsv(snapshot, toFile!, selected, (done, total) => report("exporting", done, total))));
             var target = Path.GetFullPath(toFolder ?? toFile!);

@@ -41,7 +41,7 @@ internal static class DbImportCommand
                 throw new UserException("typed columns (--int, --set, --mutex, --bool) describe a --csv table");
             }
             using var db = DbCommand.Open(parse.GetValue(folder)!, create: true);
-            var summary = DbProgress.Run(parse.GetValue(json), report =>
+            var summary = ProgressBar.Run(parse.GetValue(json), report =>
             {
                 var importer = new DatabaseImporter(db) { Progress = p => report(Stage(p.Stage), p.Done, p.Total) };
                 return sources[0] is { } d ? importer.ImportDataSets(d)

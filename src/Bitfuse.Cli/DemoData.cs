@@ -1,5 +1,3 @@
-using Spectre.Console;
-
 namespace Bitfuse.Cli;
 
 /// <summary>Where the demo's data comes from: the real-data folder when it exists, else a generated set of the same character.</summary>
@@ -41,9 +39,9 @@ internal static class DemoData
     {
         const int Rows = 1 << 22;
         var random = new Random(20201);
-        var bitmaps = new BitmapSet(ownsBitmaps: true);
-        Progress("generating a data set", 200, step =>
+        return ProgressBar.Run(quiet: false, report =>
         {
+            var bitmaps = new BitmapSet(ownsBitmaps: true);
             var values = new List<uint>();
             for (var i = 0; i < 200; i++)
             {
@@ -83,25 +81,9 @@ internal static class DemoData
                 var bitmap = Bitmap.FromValues(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values));
                 bitmap.Optimize();
                 bitmaps.Add($"c{i}", bitmap);
-                step();
+                report("generating a data set", i + 1, 200);
             }
-        });
-        return bitmaps;
-    }
-
-    /// <summary>Runs <paramref name="work"/> under a progress bar on stderr when it is a terminal.</summary>
-    private static void Progress(string title, int steps, Action<Action> work)
-    {
-        if (Console.IsErrorRedirected)
-        {
-            work(() => { });
-            return;
-        }
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        console.Progress().AutoClear(true).Start(context =>
-        {
-            var task = context.AddTask(Markup.Escape(title), maxValue: steps);
-            work(() => task.Increment(1));
+            return bitmaps;
         });
     }
 }

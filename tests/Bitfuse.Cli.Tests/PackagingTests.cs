@@ -74,6 +74,7 @@ public sealed class PackagingTests : IDisposable
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="Bitfuse" Version="0.1.0" />
+                <PackageReference Include="Bitfuse.Storage" Version="0.1.0" />
                 <PackageReference Include="Bitfuse.Isolation" Version="0.1.0" />
               </ItemGroup>
             </Project>

@@ -7,14 +7,21 @@ namespace Bitfuse.Server.Hosting;
 ///   the pool busy, so a pool timer (<c>CancelAfter</c>) could fire only after the run it should stop has ended;
 /// - a source is cancelled at or after its deadline, at most once, and never after it was disposed (disposal
 ///   removes it under the same lock the thread cancels under);
-/// - the thread sleeps until the earliest deadline or a new earlier one, and ends when the clock is disposed.
+/// - the thread sleeps until the earliest deadline or a new earlier one, and ends when the clock is disposed;
+/// - an ended entry stays queued only until the ended ones outnumber the live ones (then the queue is rebuilt
+///   from the live ones), so the queue holds at most twice the running queries plus <see cref="CompactAbove"/>,
+///   however long the time limit.
 /// </summary>
 internal sealed class QueryDeadlines : IDisposable
 {
     private readonly PriorityQueue<Entry, long> _due = new();
     private readonly object _gate = new();
     private readonly Thread _thread;
+    private int _ended;
     private bool _disposed;
+
+    /// <summary>Ended entries below this many are left for the thread to drop when they come due.</summary>
+    internal const int CompactAbove = 64;
 
     public QueryDeadlines()
     {
@@ -68,7 +75,11 @@ internal sealed class QueryDeadlines : IDisposable
                     continue;
                 }
                 _due.Dequeue();
-                if (!entry.Ended)
+                if (entry.Ended)
+                {
+                    _ended--;
+                }
+                else
                 {
                     entry.Source.Cancel();
                 }
@@ -81,8 +92,41 @@ internal sealed class QueryDeadlines : IDisposable
         lock (_gate)
         {
             entry.Ended = true;
+            _ended++;
+            if (_ended > CompactAbove && _ended * 2 > _due.Count)
+            {
+                DropEnded();
+            }
         }
         entry.Source.Dispose();
+    }
+
+    /// <summary>The number of queued entries, ended or not (for tests).</summary>
+    internal int Queued
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _due.Count;
+            }
+        }
+    }
+
+    // Under _gate: rebuilds the queue from the live entries.
+    private void DropEnded()
+    {
+        var live = new List<(Entry, long)>(_due.Count - _ended);
+        foreach (var (entry, at) in _due.UnorderedItems)
+        {
+            if (!entry.Ended)
+            {
+                live.Add((entry, at));
+            }
+        }
+        _due.Clear();
+        _due.EnqueueRange(live);
+        _ended = 0;
     }
 
     internal sealed class Entry(CancellationTokenSource source)

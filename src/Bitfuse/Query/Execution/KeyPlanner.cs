@@ -147,7 +147,8 @@ internal sealed class KeyPlanner
     private KeyPlan Plan(ReadOnlySpan<bool> present)
     {
         var pool = new ExprPool();
-        var substituted = Substitute(pool.Adopt(_shape), present.ToArray(), pool, new Dictionary<Expr, Expr>(ReferenceEqualityComparer.Instance));
+        var absentToEmpty = new AbsentToEmpty(present.ToArray(), pool);
+        var substituted = ExprRewriter.Rewrite(pool.Adopt(_shape), ref absentToEmpty);
         var tree = Optimizer.Optimize(substituted, pool);
         switch (tree.Kind)
         {
@@ -197,27 +198,12 @@ internal sealed class KeyPlanner
         return new KeyPlan(KeyPlanKind.Kernel, tree, form, kernelInputs, -1, [], []);
     }
 
-    private static Expr Substitute(Expr node, bool[] present, ExprPool pool, Dictionary<Expr, Expr> memo)
+    /// <summary>Replaces each input absent from the key by the empty set.</summary>
+    private readonly struct AbsentToEmpty(bool[] present, ExprPool pool) : IExprRewrite
     {
-        if (node.Kind == ExprKind.Variable)
-        {
-            return present[CanonicalForm.PositionOf(node)] ? node : pool.Empty;
-        }
-        if (node.Operands.Count == 0)
-        {
-            return node;
-        }
-        if (memo.TryGetValue(node, out var done))
-        {
-            return done;
-        }
-        var operands = new Expr[node.Operands.Count];
-        for (var i = 0; i < operands.Length; i++)
-        {
-            operands[i] = Substitute(node.Operands[i], present, pool, memo);
-        }
-        var result = pool.Make(node.Kind, operands);
-        memo[node] = result;
-        return result;
+        public Expr Leaf(Expr node) =>
+            node.Kind == ExprKind.Variable && !present[CanonicalForm.PositionOf(node)] ? pool.Empty : node;
+
+        public Expr Rebuild(Expr node, Expr[] operands) => pool.Make(node.Kind, operands);
     }
 }

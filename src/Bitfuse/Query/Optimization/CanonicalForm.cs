@@ -35,8 +35,8 @@ internal sealed record CanonicalForm
         var positions = new Dictionary<string, int>(StringComparer.Ordinal);
         var inputs = new List<string>();
         Number(optimized, positions, inputs);
-        var memo = new Dictionary<Expr, Expr>(ReferenceEqualityComparer.Instance);
-        var shape = Rename(optimized, positions, pool, memo);
+        var toPositions = new ToPositions(positions, pool);
+        var shape = ExprRewriter.Rewrite(optimized, ref toPositions);
         return new CanonicalForm(shape, inputs, shape.ToString());
     }
 
@@ -71,31 +71,19 @@ internal sealed record CanonicalForm
         }
     }
 
-    private static Expr Rename(Expr node, Dictionary<string, int> positions, ExprPool pool, Dictionary<Expr, Expr> memo)
+    /// <summary>Renames each variable to its position and sorts the operands of n-ary nodes by position.</summary>
+    private readonly struct ToPositions(Dictionary<string, int> positions, ExprPool pool) : IExprRewrite
     {
-        if (node.Kind == ExprKind.Variable)
+        public Expr Leaf(Expr node) =>
+            node.Kind == ExprKind.Variable ? pool.Variable(PositionName(positions[node.Name!])) : node;
+
+        public Expr Rebuild(Expr node, Expr[] operands)
         {
-            return pool.Variable(PositionName(positions[node.Name!]));
+            if (node.IsNary)
+            {
+                Array.Sort(operands, ExprOrder.ByPosition);
+            }
+            return pool.Make(node.Kind, operands);
         }
-        if (node.OperandArray.Length == 0)
-        {
-            return node;
-        }
-        if (memo.TryGetValue(node, out var done))
-        {
-            return done;
-        }
-        var operands = new Expr[node.OperandArray.Length];
-        for (var i = 0; i < operands.Length; i++)
-        {
-            operands[i] = Rename(node.OperandArray[i], positions, pool, memo);
-        }
-        if (node.IsNary)
-        {
-            Array.Sort(operands, ExprOrder.ByPosition);
-        }
-        var renamed = pool.Make(node.Kind, operands);
-        memo[node] = renamed;
-        return renamed;
     }
 }

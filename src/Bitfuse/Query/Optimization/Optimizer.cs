@@ -33,8 +33,8 @@ internal static class Optimizer
         var current = pool.Adopt(tree);
         for (var pass = 0; pass < MaxPasses; pass++)
         {
-            var memo = new Dictionary<Expr, Expr>(ReferenceEqualityComparer.Instance);
-            var next = Rewrite(current, pool, memo);
+            var rules = new OnePass(pool);
+            var next = ExprRewriter.Rewrite(current, ref rules);
             if (ReferenceEquals(next, current))
             {
                 return current;
@@ -44,30 +44,18 @@ internal static class Optimizer
         return current;
     }
 
-    private static Expr Rewrite(Expr node, ExprPool pool, Dictionary<Expr, Expr> memo)
+    /// <summary>One pass of the rules, applied at each inner node after its operands.</summary>
+    private readonly struct OnePass(ExprPool pool) : IExprRewrite
     {
-        if (node.OperandArray.Length == 0)
-        {
-            return node;
-        }
-        if (memo.TryGetValue(node, out var done))
-        {
-            return done;
-        }
-        var operands = new Expr[node.OperandArray.Length];
-        for (var i = 0; i < operands.Length; i++)
-        {
-            operands[i] = Rewrite(node.OperandArray[i], pool, memo);
-        }
-        var result = node.Kind switch
+        public Expr Leaf(Expr node) => node;
+
+        public Expr Rebuild(Expr node, Expr[] operands) => node.Kind switch
         {
             ExprKind.Not => RewriteNot(operands[0], pool),
             ExprKind.And => RewriteAndOr(ExprKind.And, operands, pool),
             ExprKind.Or => RewriteAndOr(ExprKind.Or, operands, pool),
             _ => RewriteXor(operands, pool),
         };
-        memo[node] = result;
-        return result;
     }
 
     private static Expr RewriteNot(Expr operand, ExprPool pool)

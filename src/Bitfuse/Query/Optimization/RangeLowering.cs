@@ -22,8 +22,8 @@ internal static class RangeLowering
     /// <summary>The tree with every comparison replaced; <paramref name="schemaOf"/> gives each field's schema.</summary>
     public static Expr Lower(Expr tree, ExprPool pool, Func<string, IntFieldSchema> schemaOf)
     {
-        var memo = new Dictionary<Expr, Expr>(ReferenceEqualityComparer.Instance);
-        return Rewrite(tree, pool, schemaOf, memo);
+        var comparisons = new ComparisonsToSlices(pool, schemaOf);
+        return ExprRewriter.Rewrite(tree, ref comparisons);
     }
 
     /// <summary>True when <paramref name="tree"/> holds a comparison.</summary>
@@ -43,28 +43,13 @@ internal static class RangeLowering
         return false;
     }
 
-    private static Expr Rewrite(Expr node, ExprPool pool, Func<string, IntFieldSchema> schemaOf, Dictionary<Expr, Expr> memo)
+    /// <summary>Replaces each comparison by its slice tree; other leaves are adopted into the pool.</summary>
+    private readonly struct ComparisonsToSlices(ExprPool pool, Func<string, IntFieldSchema> schemaOf) : IExprRewrite
     {
-        if (node.Kind == ExprKind.Compare)
-        {
-            return Comparison(node, pool, schemaOf(node.Name!));
-        }
-        if (node.OperandArray.Length == 0)
-        {
-            return pool.Adopt(node);
-        }
-        if (memo.TryGetValue(node, out var done))
-        {
-            return done;
-        }
-        var operands = new Expr[node.OperandArray.Length];
-        for (var i = 0; i < operands.Length; i++)
-        {
-            operands[i] = Rewrite(node.OperandArray[i], pool, schemaOf, memo);
-        }
-        var result = pool.Make(node.Kind, operands);
-        memo[node] = result;
-        return result;
+        public Expr Leaf(Expr node) =>
+            node.Kind == ExprKind.Compare ? Comparison(node, pool, schemaOf(node.Name!)) : pool.Adopt(node);
+
+        public Expr Rebuild(Expr node, Expr[] operands) => pool.Make(node.Kind, operands);
     }
 
     private static Expr Comparison(Expr node, ExprPool pool, IntFieldSchema schema)

@@ -48,15 +48,7 @@ internal sealed class Parser
     /// <param name="fields">The distinct int fields of the comparisons, in order of first appearance.</param>
     public static Expr Parse(string text, ExprPool pool, QueryLimits limits, out IReadOnlyList<string> names, out IReadOnlyList<FieldReference> fields)
     {
-        ArgumentNullException.ThrowIfNull(text);
-        ArgumentNullException.ThrowIfNull(pool);
-        ArgumentNullException.ThrowIfNull(limits);
-        if (text.Length > limits.MaxLength)
-        {
-            throw new QuerySyntaxException($"query is {text.Length} characters long, over the limit of {limits.MaxLength}", text, limits.MaxLength, null);
-        }
-        var parser = new Parser(text, pool, limits);
-        parser.Advance();
+        var parser = Start(text, pool, limits);
         if (parser._current.Kind == TokenKind.End)
         {
             throw new QuerySyntaxException("empty query", text, 0, Lexer.ExpectedOperand);
@@ -70,6 +62,21 @@ internal sealed class Parser
         names = parser._names;
         fields = parser._fields;
         return tree;
+    }
+
+    /// <summary>A parser on the first token of <paramref name="text"/>, after the checks every entry point makes.</summary>
+    private static Parser Start(string text, ExprPool pool, QueryLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(limits);
+        if (text.Length > limits.MaxLength)
+        {
+            throw new QuerySyntaxException($"query is {text.Length} characters long, over the limit of {limits.MaxLength}", text, limits.MaxLength, null);
+        }
+        var parser = new Parser(text, pool, limits);
+        parser.Advance();
+        return parser;
     }
 
     private void Advance()
@@ -110,15 +117,7 @@ internal sealed class Parser
     /// <exception cref="QuerySyntaxException">The text is not an aggregate call, or its filter does not parse.</exception>
     public static AggregateCall ParseAggregate(string text, ExprPool pool, QueryLimits limits)
     {
-        ArgumentNullException.ThrowIfNull(text);
-        ArgumentNullException.ThrowIfNull(pool);
-        ArgumentNullException.ThrowIfNull(limits);
-        if (text.Length > limits.MaxLength)
-        {
-            throw new QuerySyntaxException($"query is {text.Length} characters long, over the limit of {limits.MaxLength}", text, limits.MaxLength, null);
-        }
-        var parser = new Parser(text, pool, limits);
-        parser.Advance();
+        var parser = Start(text, pool, limits);
         return parser.ParseCall();
     }
 

@@ -3,10 +3,11 @@ using Spectre.Console;
 namespace Bitfuse.Cli;
 
 /// <summary>
-/// Runs a long operation of a <c>db</c> verb and shows a progress bar on stderr once it has taken a second
-/// (only on a terminal): the operation reports (stage, done, total) from its own thread; this renders.
+/// Runs a long operation (a <c>db</c> verb, the demo's data generation) and shows a progress bar on stderr once
+/// it has taken a second (only on a terminal): the operation reports (stage, done, total) from its own thread;
+/// this renders. The one progress bar of the command.
 /// </summary>
-internal static class DbProgress
+internal static class ProgressBar
 {
     public static T Run<T>(bool quiet, Func<Action<string, long, long>, T> work)
     {
