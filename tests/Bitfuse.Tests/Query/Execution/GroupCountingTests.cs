@@ -110,6 +110,48 @@ public class GroupCountingTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Many_array_values_count_through_group_bytes_and_overlap_falls_back_to_probes(bool overlap)
+    {
+        // Five lead rows (column c in row c % 5, and with overlap every column below 1000 in all of them too), thirty
+        // sparse last rows: thousands of array values per key, so probing keys count them through the group bytes.
+        var random = new Random(9);
+        var owned = new List<Bitmap>();
+        try
+        {
+            var columns = Enumerable.Range(0, 300_000).Select(c => (uint)c).ToArray();
+            var filterModel = columns.Where(_ => random.Next(4) != 0).ToHashSet();
+            var filter = Bitmap.FromValues([.. filterModel.Order()]);
+            owned.Add(filter);
+            bool InLead(uint c, int i) => c % 5 == i || (overlap && c < 1000);
+            var lead = Enumerable.Range(0, 5).Select(i => Bitmap.FromValues([.. columns.Where(c => InLead(c, i))])).ToArray();
+            owned.AddRange(lead);
+            var lastModels = Enumerable.Range(0, 30).Select(_ => columns.Where(_ => random.Next(40) == 0).ToArray()).ToArray();
+            var last = lastModels.Select(m => Bitmap.FromValues(m)).ToArray();
+            owned.AddRange(last);
+            var expected = new long[lead.Length * last.Length];
+            for (var i = 0; i < lead.Length; i++)
+            {
+                for (var j = 0; j < last.Length; j++)
+                {
+                    expected[(i * last.Length) + j] = lastModels[j].LongCount(c => InLead(c, i) && filterModel.Contains(c));
+                }
+            }
+            foreach (var probe in new bool?[] { null, true })
+            {
+                var counts = new long[expected.Length];
+                Assert.True(GroupCounting.TryCount(filter, lead, last, counts, probe));
+                Assert.Equal(expected, counts);
+            }
+        }
+        finally
+        {
+            owned.ForEach(b => b.Dispose());
+        }
+    }
+
     [Fact]
     public void Overlapping_lead_rows_are_counted_by_probes_and_make_the_map_give_up()
     {
