@@ -40,14 +40,27 @@ internal static class DbImportCommand
             {
                 throw new UserException("typed columns (--int, --set, --mutex, --bool) describe a --csv table");
             }
-            using var db = DbCommand.Open(parse.GetValue(folder)!, create: true);
-            var summary = ProgressBar.Run(parse.GetValue(json), report =>
+            var path = Path.GetFullPath(parse.GetValue(folder)!);
+            var entriesBefore = Directory.Exists(path) ? Directory.GetFileSystemEntries(path).ToHashSet(StringComparer.Ordinal) : null;
+            using var db = OpenOrCreate(path, out var created);
+            ImportSummary summary;
+            try
             {
-                var importer = new DatabaseImporter(db) { Progress = p => report(Stage(p.Stage), p.Done, p.Total) };
-                return sources[0] is { } d ? importer.ImportDataSets(d)
-                    : sources[1] is { } c ? (columns.Count > 0 ? importer.ImportTable(c, columns) : importer.ImportCsv(c))
-                    : importer.ImportRoaringFiles(sources[2]!);
-            });
+                summary = ProgressBar.Run(parse.GetValue(json), report =>
+                {
+                    var importer = new DatabaseImporter(db) { Progress = p => report(Stage(p.Stage), p.Done, p.Total) };
+                    return sources[0] is { } d ? importer.ImportDataSets(d)
+                        : sources[1] is { } c ? (columns.Count > 0 ? importer.ImportTable(c, columns) : importer.ImportCsv(c))
+                        : importer.ImportRoaringFiles(sources[2]!);
+                });
+            }
+            catch when (created && db.Statistics.Lsn == 0)
+            {
+                // Rejected input commits nothing; a database this command created for it goes too.
+                db.Dispose();
+                RemoveCreated(path, entriesBefore);
+                throw;
+            }
             var report = new
             {
                 Database = db.FolderPath,
@@ -69,6 +82,38 @@ internal static class DbImportCommand
             return CommandLineRunner.ExitOk;
         });
         return command;
+    }
+
+    /// <summary>Opens the database at <paramref name="path"/>, creating it when absent (then <paramref name="created"/> is true).</summary>
+    private static Database OpenOrCreate(string path, out bool created)
+    {
+        try
+        {
+            created = false;
+            return DbCommand.Open(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            created = true;
+            return DbCommand.Open(path, create: true);
+        }
+    }
+
+    /// <summary>Removes what creating the database at <paramref name="path"/> added: the folder itself when it was absent, else the entries it did not hold.</summary>
+    private static void RemoveCreated(string path, HashSet<string>? entriesBefore)
+    {
+        if (entriesBefore is null)
+        {
+            Directory.Delete(path, recursive: true);
+            return;
+        }
+        foreach (var entry in Directory.GetFileSystemEntries(path))
+        {
+            if (!entriesBefore.Contains(entry))
+            {
+                File.Delete(entry);
+            }
+        }
     }
 
     private static string Stage(ImportStage stage) => stage switch

@@ -21,7 +21,8 @@ internal static class DbVerifyCommand
             var bitmaps = 0;
             try
             {
-                // Opening checks the meta pages, the directory and every log record since the checkpoint.
+                // Opening checks the meta pages, the directory's checksum and every log record since the checkpoint; Verify
+                // checks the directory entry by entry and every bitmap frame it lists.
                 using var db = DbCommand.Open(path);
                 using (var snapshot = db.Snapshot())
                 {

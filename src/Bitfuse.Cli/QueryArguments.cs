@@ -237,11 +237,12 @@ internal sealed class QueryArguments
     private sealed record GroupReport(IReadOnlyList<string> Rows, long Count);
 
     private sealed record ExplainReport(string Parsed, string Optimized, string Kernel, IReadOnlyList<string> KernelInputs, string Width,
-        long UniverseEnd, bool UniverseGiven, string Path, double? PathElapsedMs, long KeysVisited, long KeysSkipped, long KeysCopied, long KeysDense, long KeysSparse,
-        long ContainersExpanded, long BytesRead, double ElapsedMs)
+        long UniverseEnd, bool UniverseGiven, string Path, double? PathElapsedMs, long? KeysVisited, long? KeysSkipped, long? KeysCopied, long? KeysDense, long? KeysSparse,
+        long? ContainersExpanded, long? BytesRead, double ElapsedMs)
     {
         public static ExplainReport From(QueryExplanation e) => new(e.Parsed, e.Optimized, e.Shape, e.KernelInputs, e.Width.ToString(),
-            e.UniverseEnd, e.UniverseGiven, e.Path, e.PathElapsed?.TotalMilliseconds, e.Statistics.KeysVisited, e.Statistics.KeysSkipped, e.Statistics.KeysCopied, e.Statistics.KeysDense,
-            e.Statistics.KeysSparse, e.Statistics.ContainersExpanded, e.Statistics.BytesRead, e.Statistics.Elapsed.TotalMilliseconds);
+            e.UniverseEnd, e.UniverseGiven, e.Path, e.PathElapsed?.TotalMilliseconds, e.Statistics?.KeysVisited, e.Statistics?.KeysSkipped, e.Statistics?.KeysCopied,
+            e.Statistics?.KeysDense, e.Statistics?.KeysSparse, e.Statistics?.ContainersExpanded, e.Statistics?.BytesRead,
+            (e.Statistics?.Elapsed ?? e.PathElapsed.GetValueOrDefault()).TotalMilliseconds);
     }
 }

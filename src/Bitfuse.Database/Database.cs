@@ -21,7 +21,8 @@ namespace Bitfuse;
 //      owned containers are released only when the last snapshot is disposed.
 //  V6. A checkpoint switches to a new log file under the writer lock after every written record is durable,
 //      writes the changed bitmaps and a directory outside it, publishes the meta, then, under the lock,
-//      swaps the entries it wrote for stored ones in the newest version. Old log files go after the meta, as
+//      rebases the newest version on the new directory (a change it folded leaves the overlay, one a later
+//      commit made stays). Old log files go after the meta, as
 //      best effort: one that a failed delete leaves behind is never replayed and goes at the next checkpoint or open.
 //  V7. Any failure of a sync, or of a checkpoint, stops the handle (fail-stop): nothing later is acknowledged,
 //      and reopening recovers every acknowledged commit from the data file and the log.
@@ -42,6 +43,8 @@ namespace Bitfuse;
 public sealed class Database : IDisposable
 {
     private const string DataFileName = "data";
+
+    private static readonly ImmutableDictionary<string, NameEntry?> NoChanges = ImmutableDictionary.Create<string, NameEntry?>(StringComparer.Ordinal);
 
     private readonly DatabaseOptions _options;
     private readonly DatabaseIO _io;
@@ -89,21 +92,9 @@ public sealed class Database : IDisposable
         _io = options.IO;
         _data = data;
 
-        var names = ImmutableSortedDictionary.CreateBuilder<string, NameEntry>(StringComparer.Ordinal);
-        if (data.Meta.DirectoryOffset != 0)
-        {
-            unsafe
-            {
-                var body = data.Body(data.Meta.DirectoryOffset, FrameKind.Directory, checkBody: true, out var length);
-                var entries = NameDirectory.Decode(new ReadOnlySpan<byte>(body, checked((int)length)), data.FilePath, data.Meta.DirectoryOffset + DataFile.FrameHeaderBytes,
-                    framesStart: 2 * MetaPage.SlotBytes, framesEnd: data.Meta.DirectoryOffset);
-                foreach (var (name, frame, _) in entries)
-                {
-                    names[name] = NameEntry.Stored(name, data, frame);
-                }
-            }
-        }
-        _head = _current = NewVersion(data.Meta.CheckpointLsn, names.ToImmutable());
+        // No name is read here: the directory is checksummed and then searched in place (NameDirectory N1).
+        var directory = data.Meta.DirectoryOffset == 0 ? null : NameDirectory.Open(data, data.Meta.DirectoryOffset);
+        _head = _current = NewVersion(data.Meta.CheckpointLsn, directory, NoChanges, directory?.Count ?? 0);
 
         // Recovery: replay every record after the checkpoint, as commits that are already durable.
         _recovery = LogReplay.Run(path, data.Meta.LogNumber, data.Meta.CheckpointLsn, (lsn, ops) =>
@@ -261,13 +252,13 @@ public sealed class Database : IDisposable
             lock (_versionLock)
             {
                 var inMemory = 0;
-                foreach (var (_, entry) in current.Names)
+                foreach (var (_, entry) in current.Changes)
                 {
-                    inMemory += entry.IsStored ? 0 : 1;
+                    inMemory += entry is null ? 0 : 1;
                 }
                 return new DatabaseStatistics
                 {
-                    Names = current.Names.Count,
+                    Names = current.Count,
                     Lsn = current.Lsn,
                     CheckpointLsn = _data.Meta.CheckpointLsn,
                     CheckpointGeneration = _data.Meta.Generation,
@@ -288,22 +279,34 @@ public sealed class Database : IDisposable
     }
 
     /// <summary>
-    /// Checks every stored frame (checksums, structure, container contents) and the directory of the current
-    /// checkpoint; returns the problems found (empty when the database is sound).
+    /// Checks the directory of the current checkpoint (its checksum, every entry, the order of the names) and every
+    /// bitmap frame it lists (checksums, structure, container contents); returns the problems found (empty when the
+    /// database is sound).
     /// </summary>
     public IReadOnlyList<DatabaseCorruptException> Verify()
     {
         using var snapshot = Snapshot();
         var problems = new List<DatabaseCorruptException>();
-        foreach (var (_, entry) in snapshot.Version.Names)
+        var directory = snapshot.Version.Stored;
+        if (directory is null)
         {
-            if (!entry.IsStored)
-            {
-                continue;
-            }
+            return problems;
+        }
+        try
+        {
+            directory.VerifyStructure();
+        }
+        catch (DatabaseCorruptException e)
+        {
+            // The entries cannot be trusted to find the frames: report the directory alone.
+            problems.Add(e);
+            return problems;
+        }
+        for (var i = 0; i < directory.Count; i++)
+        {
             try
             {
-                using var view = _data.ViewBitmap(entry.FrameOffset, checkContents: true);
+                using var view = _data.ViewBitmap(directory.FrameOffset(i), checkContents: true);
             }
             catch (DatabaseCorruptException e)
             {
@@ -410,9 +413,9 @@ public sealed class Database : IDisposable
 
     // ---- versions ----
 
-    private DatabaseVersion NewVersion(long lsn, ImmutableSortedDictionary<string, NameEntry> names)
+    private DatabaseVersion NewVersion(long lsn, NameDirectory? stored, ImmutableDictionary<string, NameEntry?> changes, int count)
     {
-        var version = new DatabaseVersion(++_nextVersionNumber, lsn, names);
+        var version = new DatabaseVersion(++_nextVersionNumber, lsn, stored, changes, count);
         lock (_versionLock)
         {
             _versions.Add(version);
@@ -423,23 +426,27 @@ public sealed class Database : IDisposable
     /// <summary>The version after applying <paramref name="ops"/> to <paramref name="from"/>, queued for publication (V2).</summary>
     private DatabaseVersion Apply(DatabaseVersion from, IReadOnlyList<WriteOp> ops, long lsn)
     {
-        var names = from.Names.ToBuilder();
+        var changes = from.Changes.ToBuilder();
+        var count = from.Count;
         var created = new List<Container>();
         var replaced = new List<Container>();
         foreach (var op in ops)
         {
-            names.TryGetValue(op.Name, out var entry);
+            // The builder holds every change so far, this transaction's too (a name it removed must not come back
+            // from the version it started from); a name it lacks is as the directory has it.
+            var entry = changes.TryGetValue(op.Name, out var changed) ? changed : from.Stored?.Find(op.Name);
             switch (op.Kind)
             {
                 case WriteOpKind.Add:
-                    names[op.Name] = NameEntry.InMemory(op.Name, entry is null
+                    changes[op.Name] = NameEntry.InMemory(op.Name, entry is null
                         ? CopyOnWrite.Copy(op.Operand!, created)
                         : CopyOnWrite.Apply(entry.Bitmap, op.Operand!, remove: false, created, replaced));
+                    count += entry is null ? 1 : 0;
                     break;
                 case WriteOpKind.Remove:
                     if (entry is not null)
                     {
-                        names[op.Name] = NameEntry.InMemory(op.Name, CopyOnWrite.Apply(entry.Bitmap, op.Operand!, remove: true, created, replaced));
+                        changes[op.Name] = NameEntry.InMemory(op.Name, CopyOnWrite.Apply(entry.Bitmap, op.Operand!, remove: true, created, replaced));
                     }
                     break;
                 case WriteOpKind.Set:
@@ -447,18 +454,28 @@ public sealed class Database : IDisposable
                     {
                         AddContainers(entry, replaced);
                     }
-                    names[op.Name] = NameEntry.InMemory(op.Name, CopyOnWrite.Copy(op.Operand!, created));
+                    changes[op.Name] = NameEntry.InMemory(op.Name, CopyOnWrite.Copy(op.Operand!, created));
+                    count += entry is null ? 1 : 0;
                     break;
                 default:
                     if (entry is not null)
                     {
                         AddContainers(entry, replaced);
-                        names.Remove(op.Name);
+                        count--;
+                        // A stored name needs a mark that hides it; one only the log made simply goes.
+                        if (from.Stored?.IndexOf(op.Name) >= 0)
+                        {
+                            changes[op.Name] = null;
+                        }
+                        else
+                        {
+                            changes.Remove(op.Name);
+                        }
                     }
                     break;
             }
         }
-        var version = NewVersion(lsn, names.ToImmutable());
+        var version = NewVersion(lsn, from.Stored, changes.ToImmutable(), count);
         lock (_versionLock)
         {
             _lifetimes.Born(created, version.Number);
@@ -618,7 +635,7 @@ public sealed class Database : IDisposable
             ThrowIfUnusable();
             WaitDurable(_head.Lsn);
             folded = _head;
-            if (folded.Lsn == _data.Meta.CheckpointLsn && folded.Names.Values.All(e => e.IsStored))
+            if (folded.Lsn == _data.Meta.CheckpointLsn && folded.Changes.IsEmpty)
             {
                 return;
             }
@@ -645,19 +662,24 @@ public sealed class Database : IDisposable
             _writer.Release();
         }
 
-        var written = new Dictionary<NameEntry, long>(ReferenceEqualityComparer.Instance);
+        // The new directory: the folded version's names in order, each changed bitmap in a new frame, each stored
+        // one where it was (its frame offset and cardinality copied from the old directory; nothing is viewed).
+        NameDirectory? written;
+        var carried = new List<(int NewIndex, int OldIndex)>();
         try
         {
-            var directory = new List<(string, long, long)>(folded.Names.Count);
-            foreach (var (name, entry) in folded.Names)
+            var directory = new List<(string, long, long)>(folded.Count);
+            foreach (var (name, storedIndex, changed) in folded.Merged())
             {
-                var frame = entry.FrameOffset;
-                if (!entry.IsStored)
+                if (changed is not null)
                 {
-                    frame = _data.AppendBitmap(entry.Bitmap);
-                    written[entry] = frame;
+                    directory.Add((name, _data.AppendBitmap(changed.Bitmap), changed.Bitmap.Count));
                 }
-                directory.Add((name, frame, entry.Bitmap.Count));
+                else
+                {
+                    carried.Add((directory.Count, storedIndex));
+                    directory.Add((name, folded.Stored!.FrameOffset(storedIndex), folded.Stored.Cardinality(storedIndex)));
+                }
             }
             _options.CrashPoint?.Invoke("checkpoint.after-frames");
             var directoryOffset = directory.Count == 0 ? 0 : _data.AppendFrame(FrameKind.Directory, NameDirectory.Encode(directory));
@@ -666,6 +688,15 @@ public sealed class Database : IDisposable
             var meta = _data.Meta;
             _data.PublishMeta(new MetaPage(meta.Generation + 1, folded.Lsn, logNumber, directoryOffset, _data.End));
             _options.CrashPoint?.Invoke("checkpoint.after-meta");
+            written = directoryOffset == 0 ? null : NameDirectory.Open(_data, directoryOffset);
+            // Stored bitmaps already viewed stay viewed: the new directory shares their entries (N3).
+            foreach (var (newIndex, oldIndex) in carried)
+            {
+                if (folded.Stored!.MadeEntry(oldIndex) is { } made)
+                {
+                    written!.Adopt(newIndex, made);
+                }
+            }
         }
         catch (Exception e)
         {
@@ -674,22 +705,34 @@ public sealed class Database : IDisposable
             throw new DatabaseFailedException(FolderPath, e);
         }
 
-        // Swap the entries just written for stored ones in the newest version (V6).
+        // Rebase the newest version on the new directory (V6): a name the log changed after the fold stays a
+        // change; every other change is now stored, and its owned containers die in the new version.
         _writer.Wait();
         try
         {
             WaitDurable(_head.Lsn);
-            var names = _head.Names.ToBuilder();
+            var head = _head;
+            var changes = NoChanges.ToBuilder();
             var replaced = new List<Container>();
-            foreach (var (entry, frame) in written)
+            foreach (var name in head.Changes.Keys.Union(folded.Changes.Keys, StringComparer.Ordinal))
             {
-                if (names.TryGetValue(entry.Name, out var now) && ReferenceEquals(now, entry))
+                var inHead = head.Changes.TryGetValue(name, out var now);
+                var inFolded = folded.Changes.TryGetValue(name, out var then);
+                if (inHead && inFolded && ReferenceEquals(now, then))
                 {
-                    names[entry.Name] = NameEntry.Stored(entry.Name, _data, frame);
-                    AddContainers(entry, replaced);
+                    if (then is not null)
+                    {
+                        AddContainers(then, replaced);
+                    }
+                    continue;
+                }
+                now = inHead ? now : head.Find(name);
+                if (now is not null || written?.IndexOf(name) >= 0)
+                {
+                    changes[name] = now;
                 }
             }
-            var swapped = NewVersion(_head.Lsn, names.ToImmutable());
+            var swapped = NewVersion(head.Lsn, written, changes.ToImmutable(), head.Count);
             lock (_versionLock)
             {
                 _lifetimes.Died(replaced, swapped.Number);

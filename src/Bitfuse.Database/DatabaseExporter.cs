@@ -38,8 +38,8 @@ public static class DatabaseExporter
 
     /// <summary>
     /// Writes each bitmap of <paramref name="snapshot"/> (or only <paramref name="names"/>) as <c>name,value</c>
-    /// lines, names in ordinal order and values ascending, to <paramref name="path"/> (replaced if present).
-    /// <paramref name="progress"/> gets (bitmaps done, bitmaps in all).
+    /// lines, names in ordinal order and values ascending, to <paramref name="path"/> (replaced if present); a name
+    /// holding a quote is written as a quoted field. <paramref name="progress"/> gets (bitmaps done, bitmaps in all).
     /// </summary>
     /// <exception cref="UnknownBitmapException">A name in <paramref name="names"/> is not in the snapshot.</exception>
     public static ExportSummary ToCsv(Snapshot snapshot, string path, IReadOnlyList<string>? names = null, Action<long, long>? progress = null)
@@ -55,7 +55,8 @@ public static class DatabaseExporter
             {
                 var name = selected[i];
                 var bitmap = snapshot[name];
-                var prefix = Encoding.UTF8.GetBytes(name + ",");
+                // A name holding a quote is written as a quoted field, so the import reads it back unchanged.
+                var prefix = Encoding.UTF8.GetBytes((name.Contains('"', StringComparison.Ordinal) ? $"\"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : name) + ",");
                 prefix.CopyTo(line, 0);
                 foreach (var value in bitmap)
                 {

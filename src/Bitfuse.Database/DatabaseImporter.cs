@@ -53,8 +53,9 @@ public sealed class DatabaseImporter
     }
 
     /// <summary>
-    /// Imports a CSV file of <c>name,value</c> lines (UTF-8; the name is everything before the last comma, the value
-    /// an unsigned 32-bit decimal). Empty lines are skipped, and so is a first line reading <c>name,value</c>.
+    /// Imports a CSV file of <c>name,value</c> lines (UTF-8; the name is everything before the last comma, or a quoted
+    /// field — <c>"a,""b"""</c> is the name <c>a,"b"</c> — and the value an unsigned 32-bit decimal, quoted or not). Empty
+    /// lines are skipped, and so is a first line reading <c>name,value</c>.
     /// </summary>
     /// <exception cref="InvalidDataException">A line is malformed (the message names the file and the line number).</exception>
     public ImportSummary ImportCsv(string path)
@@ -366,6 +367,7 @@ public sealed class DatabaseImporter
         var chars = new char[LogRecord.MaxNameBytes];
         var lastName = new byte[LogRecord.MaxNameBytes];
         var lastNameLength = -1;
+        var quotedName = new byte[buffer.Length];
         List<uint>? lastList = null;
         long lineNumber = 0;
         try
@@ -417,21 +419,46 @@ public sealed class DatabaseImporter
             {
                 line = line[..^1];
             }
-            if (line.Trim((byte)' ').IsEmpty || (number == 1 && line.SequenceEqual("name,value"u8)))
+            if (line.Trim((byte)' ').IsEmpty)
             {
                 return;
             }
-            var comma = line.LastIndexOf((byte)',');
-            if (comma <= 0)
+            ReadOnlySpan<byte> nameBytes, valueText;
+            var start = line.TrimStart((byte)' ');
+            if (start[0] == '"')
             {
-                throw LineError(path, number, $"expected 'name,value', got '{Shown(line)}'");
+                // A quoted name (RFC 4180: a doubled quote inside is one quote; commas inside are part of the name).
+                var length = Unquote(start, quotedName, out var quotedBytes);
+                var rest = length < 0 ? default : start[quotedBytes..].TrimStart((byte)' ');
+                if (length < 0 || rest.IsEmpty || rest[0] != ',')
+                {
+                    throw LineError(path, number, length < 0 ? $"the quoted name in '{Shown(line)}' has no closing quote" : $"expected a comma after the quoted name, got '{Shown(line)}'");
+                }
+                nameBytes = quotedName.AsSpan(0, length);
+                valueText = rest[1..].Trim((byte)' ');
             }
-            var valueText = line[(comma + 1)..].Trim((byte)' ');
+            else
+            {
+                var comma = line.LastIndexOf((byte)',');
+                if (comma <= 0)
+                {
+                    throw LineError(path, number, $"expected 'name,value', got '{Shown(line)}'");
+                }
+                nameBytes = line[..comma];
+                valueText = line[(comma + 1)..].Trim((byte)' ');
+            }
+            if (valueText.Length >= 2 && valueText[0] == '"' && valueText[^1] == '"')
+            {
+                valueText = valueText[1..^1];
+            }
+            if (number == 1 && nameBytes.SequenceEqual("name"u8) && valueText.SequenceEqual("value"u8))
+            {
+                return;
+            }
             if (!Utf8Parser.TryParse(valueText, out uint value, out var consumed) || consumed != valueText.Length || valueText.IsEmpty || valueText[0] is (byte)'+' or (byte)'-')
             {
                 throw LineError(path, number, $"the value '{Shown(valueText)}' is not an unsigned 32-bit integer (0 to 4294967295)");
             }
-            var nameBytes = line[..comma];
             if (nameBytes.Length != lastNameLength || !nameBytes.SequenceEqual(lastName.AsSpan(0, lastNameLength)))
             {
                 lastList = NameList(nameBytes, number);
@@ -476,6 +503,34 @@ public sealed class DatabaseImporter
             lists.Add(name, list);
             return list;
         }
+    }
+
+    /// <summary>
+    /// Copies the quoted CSV field at the start of <paramref name="field"/> (which begins with <c>"</c>) into
+    /// <paramref name="into"/> without its quotes, a doubled quote becoming one; returns its length and sets
+    /// <paramref name="consumed"/> to the bytes read through the closing quote, or returns -1 when the quote is not closed.
+    /// </summary>
+    private static int Unquote(ReadOnlySpan<byte> field, Span<byte> into, out int consumed)
+    {
+        var length = 0;
+        for (var i = 1; i < field.Length; i++)
+        {
+            if (field[i] == '"')
+            {
+                if (i + 1 < field.Length && field[i + 1] == '"')
+                {
+                    i++;
+                }
+                else
+                {
+                    consumed = i + 1;
+                    return length;
+                }
+            }
+            into[length++] = field[i];
+        }
+        consumed = field.Length;
+        return -1;
     }
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);

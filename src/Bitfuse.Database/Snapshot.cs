@@ -28,13 +28,13 @@ public sealed class Snapshot : IDisposable
     public long Lsn => Version.Lsn;
 
     /// <summary>The names, in ordinal order.</summary>
-    public IEnumerable<string> Names => Version.Names.Keys;
+    public IEnumerable<string> Names => Version.Names;
 
     /// <summary>How many names.</summary>
-    public int Count => Version.Names.Count;
+    public int Count => Version.Count;
 
     /// <summary>True when a bitmap has that name.</summary>
-    public bool Contains(string name) => Version.Names.ContainsKey(name);
+    public bool Contains(string name) => Version.Find(name) is not null;
 
     /// <summary>The bitmap called <paramref name="name"/> (read-only; valid until the snapshot is disposed).</summary>
     /// <exception cref="UnknownBitmapException">No bitmap has that name (the message lists the nearest).</exception>
@@ -75,7 +75,7 @@ public sealed class Snapshot : IDisposable
     private Bitmap? Resolve(string name)
     {
         ThrowIfDisposed();
-        return Version.Names.TryGetValue(name, out var entry) ? entry.Bitmap : null;
+        return Version.Find(name)?.Bitmap;
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);

@@ -120,6 +120,7 @@ public sealed class DbCommandTests : IDisposable
     [Fact]
     public void A_bad_csv_line_names_file_and_line_and_commits_nothing()
     {
+        Assert.Equal(0, CliRun.Capture("db", "add", "--db", Db, "kept", "9").Exit);
         var csv = Path.Combine(_folder, "bad.csv");
         File.WriteAllLines(csv, ["name,value", "a,1", "b,2", "a,x17", "c,3"]);
         var (exit, _, error) = CliRun.Capture("db", "import", "--db", Db, "--csv", csv);
@@ -133,8 +134,50 @@ public sealed class DbCommandTests : IDisposable
         (exit, var output, error) = CliRun.Capture("db", "stats", "--db", Db, "--json");
         Assert.True(exit == 0, error);
         using var stats = JsonDocument.Parse(output);
-        Assert.Equal(0, stats.RootElement.GetProperty("names").GetInt32());
-        Assert.Equal(0, stats.RootElement.GetProperty("lsn").GetInt64());
+        Assert.Equal(1, stats.RootElement.GetProperty("names").GetInt32());
+        Assert.Equal(1, stats.RootElement.GetProperty("lsn").GetInt64());
+    }
+
+    [Fact]
+    public void A_rejected_import_into_a_new_database_leaves_nothing_behind()
+    {
+        var csv = Path.Combine(_folder, "bad.csv");
+        File.WriteAllLines(csv, ["a,1", "b,-2"]);
+        var (exit, _, error) = CliRun.Capture("db", "import", "--db", Db, "--csv", csv);
+        Assert.Equal(1, exit);
+        Assert.Contains($"'{csv}' line 2", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Db), "the rejected import left its database folder behind");
+
+        // A folder that existed keeps what it held, and loses only what the import created.
+        var existing = Path.Combine(_folder, "existing");
+        Directory.CreateDirectory(existing);
+        File.WriteAllText(Path.Combine(existing, "notes.txt"), "mine");
+        (exit, _, _) = CliRun.Capture("db", "import", "--db", existing, "--csv", csv);
+        Assert.Equal(1, exit);
+        Assert.Equal([Path.Combine(existing, "notes.txt")], Directory.GetFileSystemEntries(existing));
+    }
+
+    [Fact]
+    public void Quoted_csv_names_lose_their_quotes_and_round_trip_through_export()
+    {
+        var csv = Path.Combine(_folder, "quoted.csv");
+        File.WriteAllLines(csv, ["\"name\",\"value\"", "\"os:ios\",1", "\"a,b\",2", "\"say \"\"hi\"\"\", 3", "plain,\"4\"", "\"os:ios\",5"]);
+        var (exit, _, error) = CliRun.Capture("db", "import", "--db", Db, "--csv", csv);
+        Assert.True(exit == 0, error);
+        var export = Path.Combine(_folder, "out.csv");
+        Assert.Equal(0, CliRun.Capture("db", "export", "--db", Db, "--csv", export).Exit);
+        Assert.Equal(["a,b,2", "os:ios,1", "os:ios,5", "plain,4", "\"say \"\"hi\"\"\",3"], File.ReadAllLines(export));
+
+        var copy = Path.Combine(_folder, "copy.bfdb");
+        Assert.Equal(0, CliRun.Capture("db", "import", "--db", copy, "--csv", export).Exit);
+        var again = Path.Combine(_folder, "again.csv");
+        Assert.Equal(0, CliRun.Capture("db", "export", "--db", copy, "--csv", again).Exit);
+        Assert.Equal(File.ReadAllLines(export), File.ReadAllLines(again));
+
+        File.WriteAllLines(csv, ["\"open,1"]);
+        (exit, _, error) = CliRun.Capture("db", "import", "--db", copy, "--csv", csv);
+        Assert.Equal(1, exit);
+        Assert.Contains("line 1: the quoted name in '\"open,1' has no closing quote", error, StringComparison.Ordinal);
     }
 
     [Fact]

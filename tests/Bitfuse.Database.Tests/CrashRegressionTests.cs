@@ -85,7 +85,7 @@ public sealed class CrashRegressionTests
     }
 
     [Fact]
-    public void A_directory_entry_pointing_past_the_file_is_reported_where_the_entry_lies()
+    public void A_directory_entry_pointing_past_the_file_is_reported_where_the_entry_lies_by_the_read_and_by_verify()
     {
         using var folder = new TempFolder();
         var path = folder.Db();
@@ -104,14 +104,19 @@ public sealed class CrashRegressionTests
         var meta = MetaPage.TryDecode(bytes.AsSpan(0, MetaPage.EncodedBytes))!.Value;
         var header = bytes.AsSpan((int)meta.DirectoryOffset, DataFile.FrameHeaderBytes);
         var body = bytes.AsSpan((int)meta.DirectoryOffset + DataFile.FrameHeaderBytes, (int)BinaryPrimitives.ReadInt64LittleEndian(header[8..]));
-        var entryFrame = 4 + 2 + 1;
+        var entryFrame = 8 + 4 + 2 + 1; // count and a reserved word, the offset table, then "a"
         BinaryPrimitives.WriteInt64LittleEndian(body[entryFrame..], 1L << 30);
         BinaryPrimitives.WriteUInt64LittleEndian(header[16..], Checksum.Of(body));
         BinaryPrimitives.WriteUInt64LittleEndian(header[24..], Checksum.Of(header[..24]));
         File.WriteAllBytes(dataPath, bytes);
 
-        var error = Assert.Throws<DatabaseCorruptException>(() => Database.Open(path, new DatabaseOptions { CheckpointLogBytes = 0 }));
+        // Open reads no entry; the read that meets it and Verify report it.
+        using var reopened = Database.Open(path, new DatabaseOptions { CheckpointLogBytes = 0 });
+        using var snapshot = reopened.Snapshot();
+        var error = Assert.Throws<DatabaseCorruptException>(() => snapshot["a"]);
         Assert.Equal(dataPath, error.FilePath);
         Assert.Equal(meta.DirectoryOffset + DataFile.FrameHeaderBytes + entryFrame, error.Offset);
+        var problem = Assert.Single(reopened.Verify());
+        Assert.Equal(error.Offset, problem.Offset);
     }
 }

@@ -12,7 +12,8 @@ namespace Bitfuse.Benchmarks.Suites;
 /// bitmaps in memory behind a <see cref="ReaderWriterLockSlim"/> (readers hold the read lock for a query, the writer
 /// the write lock for a change applied in place, as fast as it can); and that lock with the writer paced to the
 /// database writer's measured commit rate (the same write load). Reported: ns per query (inverse throughput of all
-/// readers), the writers' commit rates, and the database writer's commit latency p50/p99.
+/// readers), the writers' commit rates, the database writer's commit latency p50/p99, and per side the share of the time the
+/// readers were on a core and their CPU time per query (what separates slower reads from reads preempted by the writer's work).
 /// </summary>
 public static class DatabaseReadersBench
 {
@@ -89,10 +90,18 @@ public static class DatabaseReadersBench
                     ["commit_p50_ns"] = p50,
                     ["commit_p99_ns"] = p99,
                     ["commit_max_ns"] = Stopwatches.Percentile(subject.CommitNs, 1.0),
+                    ["subject_reader_cpu_share"] = subject.ReaderCpuShare(readers),
+                    ["baseline_reader_cpu_share"] = baseline.ReaderCpuShare(readers),
+                    ["subject_reader_cpu_ns_per_query"] = subject.ReaderCpuNsPerQuery,
+                    ["baseline_reader_cpu_ns_per_query"] = baseline.ReaderCpuNsPerQuery,
                 };
                 context.Record(CompareResult.Of(context.Suite, "readers-during-commits", baseline.Name, subject.NsPerQuery(readers), baseline.NsPerQuery(readers),
                     rounds: rounds, extra: extra,
                     note: $"ns per query over all {readers} reader(s) (inverse throughput), one realdata window query per snapshot; writer: {ValuesPerCommit}-value commits as fast as it can (bitfuse durable; rwlock in place under the write lock; rwlock-paced at bitfuse's commit rate); commit latency p50/p99 in extra"));
+            }
+            foreach (var side in sides)
+            {
+                context.Console.MarkupLine($"  [grey]readers-during-commits {side.Name}: {side.NsPerQuery(readers) / 1000:F2} µs a query, readers on a core {side.ReaderCpuShare(readers):P1} of the time, {side.ReaderCpuNsPerQuery / 1000:F2} µs of reader CPU a query[/]");
             }
             context.Console.MarkupLine($"  [grey]readers-during-commits: commit latency p50 {p50 / 1000:F1} µs, p99 {p99 / 1000:F1} µs over {subject.CommitNs.Count} commits[/]");
         }
@@ -236,6 +245,7 @@ public static class DatabaseReadersBench
         var stop = 0;
         bool Stopped() => Volatile.Read(ref stop) != 0;
         var counts = new long[readers];
+        var cpuNs = new long[readers];
         Exception? failure = null;
         var threads = new Thread[readers];
         for (var r = 0; r < readers; r++)
@@ -247,11 +257,13 @@ public static class DatabaseReadersBench
                 {
                     long sink = 0;
                     var n = 0;
+                    var cpuStart = StorageWriterClock.ThreadCpuNs();
                     while (!Stopped())
                     {
                         sink += query(n + index);
                         n++;
                     }
+                    cpuNs[index] = StorageWriterClock.ThreadCpuNs() - cpuStart;
                     counts[index] = n;
                     GC.KeepAlive(sink);
                 }
@@ -294,6 +306,7 @@ public static class DatabaseReadersBench
         }
         side.Queries += counts.Sum();
         side.ReaderNs += elapsed;
+        side.ReaderCpuNs += cpuNs.Sum();
         if (writerThread is not null)
         {
             side.Commits += commits;
@@ -308,6 +321,15 @@ public static class DatabaseReadersBench
         public long Queries { get; set; }
 
         public double ReaderNs { get; set; }
+
+        /// <summary>CPU time the reader threads used (on a core, not preempted or blocked).</summary>
+        public double ReaderCpuNs { get; set; }
+
+        /// <summary>The share of their running time the readers spent on a core.</summary>
+        public double ReaderCpuShare(int readers) => ReaderNs == 0 ? 0 : ReaderCpuNs / (ReaderNs * readers);
+
+        /// <summary>Reader CPU time per query: the readers' own work, whatever the scheduler took from them.</summary>
+        public double ReaderCpuNsPerQuery => Queries == 0 ? 0 : ReaderCpuNs / Queries;
 
         public long Commits { get; set; }
 

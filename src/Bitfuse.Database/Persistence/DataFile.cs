@@ -92,11 +92,18 @@ internal sealed unsafe class DataFile : IDisposable
             {
                 throw new DatabaseCorruptException(path, file.Length, $"the file holds {file.Length} bytes, fewer than its two meta pages");
             }
-            var a = MetaPage.TryDecode(new ReadOnlySpan<byte>(file.PinnedPointer(0, MetaPage.EncodedBytes), MetaPage.EncodedBytes));
-            var b = MetaPage.TryDecode(new ReadOnlySpan<byte>(file.PinnedPointer(MetaPage.SlotBytes, MetaPage.EncodedBytes), MetaPage.EncodedBytes));
+            var slotA = new ReadOnlySpan<byte>(file.PinnedPointer(0, MetaPage.EncodedBytes), MetaPage.EncodedBytes);
+            var slotB = new ReadOnlySpan<byte>(file.PinnedPointer(MetaPage.SlotBytes, MetaPage.EncodedBytes), MetaPage.EncodedBytes);
+            var a = MetaPage.TryDecode(slotA);
+            var b = MetaPage.TryDecode(slotB);
             MetaPage meta;
             if (a is null && b is null)
             {
+                if ((MetaPage.OtherFormatVersion(slotA) ?? MetaPage.OtherFormatVersion(slotB)) is { } version)
+                {
+                    throw new NotSupportedException($"'{path}' is in database format {version}; this build reads format {MetaPage.FormatVersion}. " +
+                        "Export it (bitfuse db export) with the build that wrote it, and import the export into a new database.");
+                }
                 throw new DatabaseCorruptException(path, 0, "neither meta page is valid");
             }
             else if (a is null || (b is not null && b.Value.Generation > a.Value.Generation))

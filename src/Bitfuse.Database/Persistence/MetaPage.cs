@@ -16,8 +16,11 @@ internal readonly record struct MetaPage(long Generation, long CheckpointLsn, lo
     /// <summary>"BFDBMETA".</summary>
     public const ulong Magic = 0x4154454D42444246;
 
-    /// <summary>The layout version this code writes and reads.</summary>
-    public const uint FormatVersion = 1;
+    /// <summary>
+    /// The layout version this code writes and reads. 2: the directory is sorted with an offset table and searched
+    /// in place (1 listed the names without one, and was decoded whole at open); version 1 files are refused.
+    /// </summary>
+    public const uint FormatVersion = 2;
 
     /// <summary>Bytes of one slot; the first frame starts at <c>2 * SlotBytes</c>.</summary>
     public const int SlotBytes = 4096;
@@ -42,6 +45,22 @@ internal readonly record struct MetaPage(long Generation, long CheckpointLsn, lo
         BinaryPrimitives.WriteInt64LittleEndian(s[48..], DataEnd);
         BinaryPrimitives.WriteUInt64LittleEndian(s[120..], Checksum.Of(s[..120]));
         return page;
+    }
+
+    /// <summary>
+    /// The format version of the meta in <paramref name="page"/> when it is whole (magic and checksum hold) but of
+    /// another version than <see cref="FormatVersion"/>; else null.
+    /// </summary>
+    public static uint? OtherFormatVersion(ReadOnlySpan<byte> page)
+    {
+        if (page.Length < EncodedBytes
+            || BinaryPrimitives.ReadUInt64LittleEndian(page) != Magic
+            || BinaryPrimitives.ReadUInt64LittleEndian(page[120..]) != Checksum.Of(page[..120]))
+        {
+            return null;
+        }
+        var version = BinaryPrimitives.ReadUInt32LittleEndian(page[8..]);
+        return version == FormatVersion ? null : version;
     }
 
     /// <summary>The meta in <paramref name="page"/>, or null when the slot holds no valid meta (never written, torn or corrupt).</summary>

@@ -96,7 +96,7 @@ internal static class QueryEndpoint
                             Width = explanation.Width == KernelWidth.Scalar ? "scalar" : $"Vector{(int)explanation.Width}",
                             Path = explanation.Path,
                             UniverseEnd = explanation.UniverseEnd,
-                            Keys = new Dictionary<string, long>
+                            Keys = s is null ? null : new Dictionary<string, long>
                             {
                                 ["visited"] = s.KeysVisited,
                                 ["skipped"] = s.KeysSkipped,

@@ -52,8 +52,11 @@ public sealed record QueryExplain
     /// <summary>The universe end.</summary>
     public required long UniverseEnd { get; init; }
 
-    /// <summary>Keys visited, skipped, copied, run dense and run sparse, containers expanded, bytes read.</summary>
-    public required IReadOnlyDictionary<string, long> Keys { get; init; }
+    /// <summary>
+    /// Keys visited, skipped, copied, run dense and run sparse, containers expanded, bytes read; absent when the
+    /// path was a direct form, which keeps no key statistics.
+    /// </summary>
+    public IReadOnlyDictionary<string, long>? Keys { get; init; }
 
     /// <summary>The engine's own multi-line report.</summary>
     public required string Text { get; init; }

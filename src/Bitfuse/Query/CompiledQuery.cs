@@ -231,23 +231,33 @@ public sealed class CompiledQuery
         options ??= QueryRunOptions.Default;
         Validate(options);
         var positional = Resolve(inputs, out var unusedEnd);
-        // The path Count and Evaluate take with these options, timed when it is a direct form; the per-key
-        // planner runs as well, for its key statistics.
-        var path = "per-key planner";
+        // The path Count takes with these options, run once: a direct form is timed and keeps no key statistics;
+        // the per-key planner reports its own.
+        var kernels = _engine.Kernels;
+        var universeEnd = options.UniverseEnd ?? LargestEnd(positional, unusedEnd);
+        long count;
+        string path;
         TimeSpan? pathElapsed = null;
+        ExecutionStatistics? statistics = null;
         if (DirectExecution.Accepts(_direct, options, ExecutionMode.Count)
             && (options.UniverseEnd is not { } end || DirectExecution.UniverseHolds(positional, end)))
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            DirectExecution.Run(_direct, positional, materialise: false, out _);
+            count = DirectExecution.Run(_direct, positional, materialise: false, out _);
             pathElapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             path = DirectExecution.Describe(_direct.Kind);
         }
-        var result = Execute(positional, unusedEnd, options, ExecutionMode.Count, null);
-        var kernels = _engine.Kernels;
+        else
+        {
+            var result = Execute(positional, unusedEnd, options, ExecutionMode.Count, null);
+            count = result.Count;
+            universeEnd = result.UniverseEnd;
+            statistics = result.Statistics;
+            path = "per-key planner";
+        }
         return new QueryExplanation(Text, Parsed.ToString(), Optimized.ToString(), Form.Key, Form.Inputs, kernels.Width,
             kernels.Width == KernelWidth.Vector512 && System.Runtime.Intrinsics.X86.Avx512F.IsSupported,
-            result.UniverseEnd, result.UniverseGiven, result.Count, path, pathElapsed, result.Statistics)
+            universeEnd, options.UniverseEnd is not null, count, path, pathElapsed, statistics)
         {
             OptimizedTree = Optimized,
         };
@@ -257,8 +267,7 @@ public sealed class CompiledQuery
     public override string ToString() => Text;
 
     // Count and Evaluate: the direct forms when they apply (no per-key planner, nothing allocated per key),
-    // else the planner. Any and ForEach always take the planner; Explain names and times the path Count
-    // takes and runs the planner too, for its key statistics.
+    // else the planner. Any and ForEach always take the planner; Explain runs the path Count takes, once.
     private long Run(BitmapSet inputs, QueryRunOptions? options, ExecutionMode mode, out Bitmap? bitmap)
     {
         ArgumentNullException.ThrowIfNull(inputs);
@@ -351,6 +360,14 @@ public sealed class CompiledQuery
 
     private ExecutionResult Execute(Bitmap[] positional, long unusedEnd, QueryRunOptions options, ExecutionMode mode, Action<uint>? action)
     {
+        var planner = _planner ??= new KeyPlanner(Form);
+        var universe = options.UniverseEnd ?? LargestEnd(positional, unusedEnd);
+        return QueryExecution.Run(this, planner, positional, universe, options.UniverseEnd is not null, options, mode, action);
+    }
+
+    // The default universe end: one past the largest value of any input, used or removed by the optimizer.
+    private static long LargestEnd(Bitmap[] positional, long unusedEnd)
+    {
         var largest = unusedEnd;
         foreach (var input in positional)
         {
@@ -359,9 +376,7 @@ public sealed class CompiledQuery
                 largest = Math.Max(largest, input.Max + 1L);
             }
         }
-        var planner = _planner ??= new KeyPlanner(Form);
-        var universe = options.UniverseEnd ?? largest;
-        return QueryExecution.Run(this, planner, positional, universe, options.UniverseEnd is not null, options, mode, action);
+        return largest;
     }
 
     // The query with each comparison turned into slice logic for the schemas the set holds now. The last

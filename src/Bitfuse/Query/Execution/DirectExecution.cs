@@ -1,3 +1,5 @@
+using Bitfuse.Bitmaps.MultiWay;
+
 namespace Bitfuse.Query.Execution;
 
 /// <summary>

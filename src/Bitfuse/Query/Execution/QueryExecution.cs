@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using Bitfuse.Bitmaps;
+using Bitfuse.Bitmaps.MultiWay;
 using Bitfuse.Query.Compilation;
 
 namespace Bitfuse.Query.Execution;

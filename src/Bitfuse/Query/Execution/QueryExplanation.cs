@@ -17,7 +17,7 @@ namespace Bitfuse.Query.Execution;
 /// <param name="Count">The answer's cardinality.</param>
 /// <param name="Path">What <c>Count</c> and <c>Evaluate</c> run with these options: a direct form, or the per-key planner.</param>
 /// <param name="PathElapsed">Wall time of one count through a direct form; null when the path is the planner.</param>
-/// <param name="Statistics">What the per-key planner did, key by key (run for the report even when the path is a direct form).</param>
+/// <param name="Statistics">What the per-key planner did, key by key; null when the path was a direct form (it keeps no key statistics).</param>
 public sealed record QueryExplanation(
     string Text,
     string Parsed,
@@ -31,7 +31,7 @@ public sealed record QueryExplanation(
     long Count,
     string Path,
     TimeSpan? PathElapsed,
-    ExecutionStatistics Statistics)
+    ExecutionStatistics? Statistics)
 {
     /// <summary>The optimized tree itself, for tools that draw it (<see cref="Optimized"/> is its text).</summary>
     public Bitfuse.Query.Syntax.Expr? OptimizedTree { get; init; }
@@ -40,7 +40,6 @@ public sealed record QueryExplanation(
     public override string ToString()
     {
         var c = CultureInfo.InvariantCulture;
-        var s = Statistics;
         var text = new StringBuilder();
         text.Append(c, $"query      {Text}\n");
         text.Append(c, $"parsed     {Parsed}\n");
@@ -48,14 +47,13 @@ public sealed record QueryExplanation(
         text.Append(c, $"kernel     {Shape}   inputs: {string.Join(", ", KernelInputs.Select((name, i) => $"v{i}={name}"))}\n");
         text.Append(c, $"width      {(Width == KernelWidth.Scalar ? "scalar 64-bit" : $"Vector{(int)Width}<ulong>")}{(TernaryLogic ? " with vpternlogq" : "")}\n");
         text.Append(c, $"universe   [0, {UniverseEnd}) {(UniverseGiven ? "(given)" : "(largest input value + 1)")}\n");
-        if (PathElapsed is { } direct)
-        {
-            text.Append(c, $"path       {Path}, counted in {direct.TotalMilliseconds:F3} ms; the key statistics below are the per-key planner's\n");
-        }
-        else
+        if (Statistics is not { } s)
         {
             text.Append(c, $"path       {Path}\n");
+            text.Append(c, $"answer     {Count} values in {PathElapsed.GetValueOrDefault().TotalMilliseconds:F3} ms");
+            return text.ToString();
         }
+        text.Append(c, $"path       {Path}\n");
         text.Append(c, $"keys       {s.KeysVisited} visited: {s.KeysSkipped} skipped, {s.KeysCopied} copied, {s.KeysDense} dense (kernel or bitset union), {s.KeysSparse} sparse; {s.ContainersExpanded} containers expanded\n");
         text.Append(c, $"read       {s.BytesRead} bytes\n");
         text.Append(c, $"answer     {Count} values in {s.Elapsed.TotalMilliseconds:F3} ms");

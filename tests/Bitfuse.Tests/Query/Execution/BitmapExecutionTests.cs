@@ -75,22 +75,24 @@ public class BitmapExecutionTests
         using var b = Bitmap.FromValues([2, 3, 4, 3 * 65536]);
         var inputs = new BitmapSet { ["a"] = a, ["b"] = b };
         var engine = new QueryEngine();
-        var and = engine.Compile("a & b").Explain(inputs);
+        // Two workers take the per-key planner (a single-threaded pair takes the bitmaps' own ops, which keep no key statistics).
+        var planner = new QueryRunOptions { DegreeOfParallelism = 2 };
+        var and = engine.Compile("a & b").Explain(inputs, planner);
         Assert.Equal(2, and.Count);
         // a and b share only key 0: the and walks the intersection of their keys, not the union.
-        Assert.Equal(1, and.Statistics.KeysVisited);
-        Assert.Equal(0, and.Statistics.KeysSkipped);
-        var andNot = engine.Compile("b - a").Explain(inputs);
+        Assert.Equal(1, and.Statistics!.KeysVisited);
+        Assert.Equal(0, and.Statistics!.KeysSkipped);
+        var andNot = engine.Compile("b - a").Explain(inputs, planner);
         Assert.Equal(2, andNot.Count);
-        Assert.Equal(2, andNot.Statistics.KeysVisited);
-        Assert.Equal(1, andNot.Statistics.KeysCopied);
-        Assert.Equal(1, and.Statistics.KeysSparse);
-        Assert.Equal(0, and.Statistics.KeysDense);
-        var or = engine.Compile("a | b").Explain(inputs);
+        Assert.Equal(2, andNot.Statistics!.KeysVisited);
+        Assert.Equal(1, andNot.Statistics!.KeysCopied);
+        Assert.Equal(1, and.Statistics!.KeysSparse);
+        Assert.Equal(0, and.Statistics!.KeysDense);
+        var or = engine.Compile("a | b").Explain(inputs, planner);
         Assert.Equal(6, or.Count);
-        Assert.Equal(2, or.Statistics.KeysCopied);
-        Assert.Equal(1, or.Statistics.KeysSparse);
-        Assert.Equal(0, or.Statistics.KeysDense);
+        Assert.Equal(2, or.Statistics!.KeysCopied);
+        Assert.Equal(1, or.Statistics!.KeysSparse);
+        Assert.Equal(0, or.Statistics!.KeysDense);
         Assert.Contains("universe   [0, 196609) (largest input value + 1)", or.ToString(), StringComparison.Ordinal);
     }
 
@@ -127,7 +129,7 @@ public class BitmapExecutionTests
         var query = new QueryEngine().Compile("(a - b) | c");
         var explanation = query.Explain(inputs);
         Assert.Equal(100_000, explanation.Count);
-        Assert.True(explanation.Statistics.KeysDense >= 3);
+        Assert.True(explanation.Statistics!.KeysDense >= 3);
         using var result = query.Evaluate(inputs);
         Assert.Equal(100_000, result.Count);
         Assert.True(result.Contains(7) && result.Contains(199_999) && !result.Contains(8));

@@ -24,6 +24,8 @@ public sealed class ExplainPathTests
 
         Assert.Equal(path, explanation.Path);
         Assert.Equal(path == "per-key planner", explanation.PathElapsed is null);
+        // One run, of the path taken: only the planner keeps key statistics.
+        Assert.Equal(path == "per-key planner", explanation.Statistics is not null);
         Assert.Equal(query.Count(inputs), explanation.Count);
         Assert.Contains($"path       {path}", explanation.ToString(), StringComparison.Ordinal);
     }

@@ -68,7 +68,7 @@ public class KeyPathTests
                 {
                     Assert.Equal(expected, parallel.ToArray());
                 }
-                var statistics = query.Explain(bitmaps, options).Statistics;
+                var statistics = query.Explain(bitmaps, options).Statistics!;
                 sparse += statistics.KeysSparse;
                 dense += statistics.KeysDense;
             }
@@ -118,8 +118,8 @@ public class KeyPathTests
             var expected = ReferenceInterpreter.Evaluate(query.Parsed, sets, 2 * 65536).Order().ToArray();
             var explanation = query.Explain(bitmaps);
             Assert.Equal(expected.Length, explanation.Count);
-            Assert.Equal(1, explanation.Statistics.KeysSparse);
-            Assert.Equal(1, explanation.Statistics.KeysDense);
+            Assert.Equal(1, explanation.Statistics!.KeysSparse);
+            Assert.Equal(1, explanation.Statistics!.KeysDense);
             using var result = query.Evaluate(bitmaps);
             Assert.Equal(expected, result.ToArray());
         }

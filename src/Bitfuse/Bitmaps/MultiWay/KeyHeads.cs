@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
-using Bitfuse.Bitmaps;
 
-namespace Bitfuse.Query.Execution;
+namespace Bitfuse.Bitmaps.MultiWay;
 
 /// <summary>
 /// The k-way merge of bitmaps' keys used by the planner and the union path: each input's next key (its

@@ -1,10 +1,9 @@
 using System.Runtime.InteropServices;
-using Bitfuse.Bitmaps;
 
-namespace Bitfuse.Query.Execution;
+namespace Bitfuse.Bitmaps.MultiWay;
 
 /// <summary>
-/// One thread's scratch memory for <see cref="DirectExecution"/>: two value buffers of one array container
+/// One thread's scratch memory for the multi-way operations (<see cref="UnionExecution"/>, <see cref="IntersectExecution"/>, <see cref="SymmetricDifferenceExecution"/>): two value buffers of one array container
 /// (plus the slack vector intersections write past the end), an 8 KiB bitset, room for the result's keys and
 /// containers, cursors, and the per-key counters of the union's bucket sort (all zero between uses).
 /// Kept per thread and reused, so a query allocates nothing here after the first; the native buffers are

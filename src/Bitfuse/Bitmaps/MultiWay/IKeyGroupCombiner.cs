@@ -1,6 +1,5 @@
-using Bitfuse.Bitmaps;
 
-namespace Bitfuse.Query.Execution;
+namespace Bitfuse.Bitmaps.MultiWay;
 
 /// <summary>How <see cref="KeyGroups"/> combines the containers one key holds across many inputs.</summary>
 internal interface IKeyGroupCombiner

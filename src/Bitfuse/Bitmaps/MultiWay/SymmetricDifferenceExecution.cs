@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
-using Bitfuse.Bitmaps;
 
-namespace Bitfuse.Query.Execution;
+namespace Bitfuse.Bitmaps.MultiWay;
 
 /// <summary>
 /// An XOR of three or more inputs without per-key plans or kernels: <see cref="KeyGroups"/> hands each key's

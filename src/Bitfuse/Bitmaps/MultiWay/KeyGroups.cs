@@ -1,6 +1,5 @@
-using Bitfuse.Bitmaps;
 
-namespace Bitfuse.Query.Execution;
+namespace Bitfuse.Bitmaps.MultiWay;
 
 /// <summary>
 /// Walks the keys of many inputs and hands each key's containers, as one contiguous group, to a combiner

@@ -1,8 +1,7 @@
 using System.Numerics;
 using System.Runtime.Intrinsics;
-using Bitfuse.Bitmaps;
 
-namespace Bitfuse.Query.Execution;
+namespace Bitfuse.Bitmaps.MultiWay;
 
 /// <summary>
 /// Bitset loops the executor needs beyond the container algebra: OR and XOR, value scatter and range fill without

@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
 using Bitfuse.Bitmaps;
-using Bitfuse.Query.Execution;
+using Bitfuse.Bitmaps.MultiWay;
 
-namespace Bitfuse.Tests.Query.Execution;
+namespace Bitfuse.Tests.Bitmaps.MultiWay;
 
 public unsafe class BitsetWordsTests
 {

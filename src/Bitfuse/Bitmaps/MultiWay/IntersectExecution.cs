@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
-using Bitfuse.Bitmaps;
 
-namespace Bitfuse.Query.Execution;
+namespace Bitfuse.Bitmaps.MultiWay;
 
 /// <summary>
 /// An AND of inputs and negated inputs (<c>a &amp; b &amp; c &amp; !d</c>) without per-key plans or kernels.
