@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Bitfuse.Benchmarks.Compare;
 using Roaring.Net.CRoaring;
 using Spectre.Console;
@@ -7,7 +8,8 @@ namespace Bitfuse.Benchmarks.Suites;
 /// <summary>
 /// <c>compare bitmaps</c>: Bitfuse bitmaps against CRoaring on each real data set and on the generated
 /// <see cref="ShapeData"/> sweep, the way CRoaring's own real-data benchmark works: the successive pairs (B0,B1),
-/// (B1,B2), ... for the pairwise operations (materialised and counted), random membership probes, iteration
+/// (B1,B2), ... for the pairwise operations (materialised and counted), the OR and XOR of all of them at once
+/// (<see cref="Bitmap.OrMany(ReadOnlySpan{Bitmap})"/> against <c>or_many</c> and <c>or_many_heap</c>), random membership probes, iteration
 /// summing every value, portable serialization both ways, and memory per value. Every side holds the same
 /// values, run-optimized. Two baselines: <c>croaring</c> calls libroaring directly (<see cref="CRoaringDirect"/>),
 /// taking the fastest of its APIs where there are several (contains or contains_bulk; bulk array copy, bulk
@@ -78,6 +80,7 @@ public sealed unsafe class BitmapsSuite : ICompareSuite
             {
                 MeasureCount(context, $"{name}-{OpName(op)}-count", op, ours, direct, theirs);
             }
+            MeasureMany(context, name, ours, direct);
             MeasureContains(context, name, values, ours, direct, theirs);
             MeasureIterate(context, name, ours, direct, theirs);
             MeasureSerialization(context, name, ours, direct, theirs);
@@ -228,6 +231,62 @@ public sealed unsafe class BitmapsSuite : ICompareSuite
             }),
         ], pairs);
         GC.KeepAlive(sink);
+    }
+
+    // The whole data set at once: Bitmap.OrMany/XorMany/OrManyCount against CRoaring's or_many (or its heap form,
+    // whichever is faster) and xor_many; CRoaring has no counting form, so its count is or_many plus the cardinality.
+    private static void MeasureMany(CompareContext context, string name, Bitmap[] ours, nint[] direct)
+    {
+        var n = direct.Length;
+        // The pointer table CRoaring takes, kept as an address so the timed lambdas can capture it.
+        var table = (nint)NativeMemory.Alloc((nuint)n, (nuint)sizeof(nint));
+        try
+        {
+            direct.AsSpan().CopyTo(new Span<nint>((void*)table, n));
+            nint OrMany() => CRoaringDirect.OrMany((nuint)n, (nint*)table);
+            nint OrManyHeap() => CRoaringDirect.OrManyHeap((uint)n, (nint*)table);
+            nint XorMany() => CRoaringDirect.XorMany((nuint)n, (nint*)table);
+            long Counted(nint bitmap)
+            {
+                var count = (long)CRoaringDirect.Cardinality(bitmap);
+                CRoaringDirect.Free(bitmap);
+                return count;
+            }
+            Answer NativeAnswer(nint bitmap)
+            {
+                var answer = CRoaringDirect.Answer(bitmap);
+                CRoaringDirect.Free(bitmap);
+                return answer;
+            }
+
+            using (var or = Bitmap.OrMany(ours))
+            using (var xor = Bitmap.XorMany(ours))
+            {
+                CompareContext.Check($"{name}-or-many",
+                    [("bitfuse", Answer.Of(or)), ("croaring or_many", NativeAnswer(OrMany())), ("croaring or_many_heap", NativeAnswer(OrManyHeap()))]);
+                CompareContext.Check($"{name}-xor-many", [("bitfuse", Answer.Of(xor)), ("croaring xor_many", NativeAnswer(XorMany()))]);
+                CompareContext.Check($"{name}-or-many-count",
+                    [("bitfuse", Answer.OfCount(Bitmap.OrManyCount(ours))), ("croaring or_many", Answer.OfCount(Counted(OrMany())))]);
+            }
+            long sink = 0;
+            context.Measure($"{name}-or-many", () => Bitmap.OrMany(ours).Dispose(),
+            [
+                new CompareBaseline(Croaring, [("or_many", () => CRoaringDirect.Free(OrMany())), ("or_many_heap", () => CRoaringDirect.Free(OrManyHeap()))]),
+            ], 1);
+            context.Measure($"{name}-xor-many", () => Bitmap.XorMany(ours).Dispose(),
+            [
+                CompareBaseline.Of(Croaring, () => CRoaringDirect.Free(XorMany())),
+            ], 1);
+            context.Measure($"{name}-or-many-count", () => sink += Bitmap.OrManyCount(ours),
+            [
+                new CompareBaseline(Croaring, [("or_many", () => sink += Counted(OrMany())), ("or_many_heap", () => sink += Counted(OrManyHeap()))]),
+            ], 1);
+            GC.KeepAlive(sink);
+        }
+        finally
+        {
+            NativeMemory.Free((void*)table);
+        }
     }
 
     private static void MeasureContains(CompareContext context, string name, uint[][] values, Bitmap[] ours, nint[] direct, Roaring32Bitmap[] theirs)

@@ -8,18 +8,29 @@ namespace Bitfuse;
 /// 32 bits. Serializes to the 64-bit Roaring portable format (a u64 bucket count, then per bucket a u32 high key
 /// and a 32-bit portable bitmap), which CRoaring, Java and Go read. Same threading rules as <see cref="Bitmap"/>.
 /// </summary>
-public sealed class Bitmap64 : IDisposable, IEnumerable<ulong>
+public sealed partial class Bitmap64 : IDisposable, IEnumerable<ulong>
 {
     private uint[] _highs = [];
     private Bitmap[] _buckets = [];
     private int _size;
     private long _count;
+    private bool _disposed;
+
+    // Stepped by every change (and by Dispose); an enumerator remembers it and checks it on every step.
+    private int _version;
 
     /// <summary>Number of values.</summary>
-    public long Count => _count;
+    public long Count
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _count;
+        }
+    }
 
     /// <summary>True when the set is empty.</summary>
-    public bool IsEmpty => _count == 0;
+    public bool IsEmpty => Count == 0;
 
     /// <summary>Number of high-32-bit buckets.</summary>
     public int BucketCount => _size;
@@ -35,6 +46,7 @@ public sealed class Bitmap64 : IDisposable, IEnumerable<ulong>
     /// <summary>True when <paramref name="value"/> is in the set.</summary>
     public bool Contains(ulong value)
     {
+        ThrowIfDisposed();
         var i = IndexOf((uint)(value >> 32));
         return i >= 0 && _buckets[i].Contains((uint)value);
     }
@@ -42,6 +54,7 @@ public sealed class Bitmap64 : IDisposable, IEnumerable<ulong>
     /// <summary>Adds a value; true when it was new.</summary>
     public bool Add(ulong value)
     {
+        BeginChange();
         var bucket = Bucket((uint)(value >> 32));
         if (!bucket.Add((uint)value))
         {
@@ -54,6 +67,7 @@ public sealed class Bitmap64 : IDisposable, IEnumerable<ulong>
     /// <summary>Removes a value; true when it was there.</summary>
     public bool Remove(ulong value)
     {
+        BeginChange();
         var i = IndexOf((uint)(value >> 32));
         if (i < 0 || !_buckets[i].Remove((uint)value))
         {
@@ -68,8 +82,15 @@ public sealed class Bitmap64 : IDisposable, IEnumerable<ulong>
     }
 
     /// <summary>Adds many values (sorted input is fastest).</summary>
-    public void AddMany(ReadOnlySpan<ulong> values)
+    public void AddMany(ReadOnlySpan<ulong> values) => ChangeMany(values, add: true);
+
+    /// <summary>Removes many values (absent ones are ignored); like <see cref="AddMany"/>, each bucket's values go in as one batch.</summary>
+    public void RemoveMany(ReadOnlySpan<ulong> values) => ChangeMany(values, add: false);
+
+    // Sorts the values when they are not sorted, then hands each high half's low halves to its bucket in batches.
+    private void ChangeMany(ReadOnlySpan<ulong> values, bool add)
     {
+        BeginChange();
         ulong[]? sorted = null;
         for (var i = 1; i < values.Length; i++)
         {
@@ -86,7 +107,16 @@ public sealed class Bitmap64 : IDisposable, IEnumerable<ulong>
         while (at < values.Length)
         {
             var high = (uint)(values[at] >> 32);
-            var bucket = Bucket(high);
+            var i = IndexOf(high);
+            if (!add && i < 0)
+            {
+                while (at < values.Length && (uint)(values[at] >> 32) == high)
+                {
+                    at++;
+                }
+                continue;
+            }
+            var bucket = add ? Bucket(high) : _buckets[i];
             var before = bucket.Count;
             while (at < values.Length && (uint)(values[at] >> 32) == high)
             {
@@ -95,21 +125,33 @@ public sealed class Bitmap64 : IDisposable, IEnumerable<ulong>
                 {
                     lows[n++] = (uint)values[at++];
                 }
-                bucket.AddMany(lows.AsSpan(0, n));
+                if (add)
+                {
+                    bucket.AddMany(lows.AsSpan(0, n));
+                }
+                else
+                {
+                    bucket.RemoveMany(lows.AsSpan(0, n));
+                }
             }
             _count += bucket.Count - before;
+            if (bucket.IsEmpty)
+            {
+                RemoveAt(IndexOf(high));
+            }
         }
     }
 
     /// <summary>The smallest value; throws when empty.</summary>
-    public ulong Min => _size == 0 ? throw new InvalidOperationException("The set is empty.") : (ulong)_highs[0] << 32 | _buckets[0].Min;
+    public ulong Min => IsEmpty ? throw new InvalidOperationException("The set is empty.") : (ulong)_highs[0] << 32 | _buckets[0].Min;
 
     /// <summary>The largest value; throws when empty.</summary>
-    public ulong Max => _size == 0 ? throw new InvalidOperationException("The set is empty.") : (ulong)_highs[_size - 1] << 32 | _buckets[_size - 1].Max;
+    public ulong Max => IsEmpty ? throw new InvalidOperationException("The set is empty.") : (ulong)_highs[_size - 1] << 32 | _buckets[_size - 1].Max;
 
     /// <summary>How many values are &lt;= <paramref name="value"/>.</summary>
     public long Rank(ulong value)
     {
+        ThrowIfDisposed();
         var high = (uint)(value >> 32);
         long rank = 0;
         for (var i = 0; i < _size && _highs[i] <= high; i++)
@@ -134,7 +176,7 @@ public sealed class Bitmap64 : IDisposable, IEnumerable<ulong>
     /// <summary>|this ∩ other| without building anything.</summary>
     public long AndCount(Bitmap64 other)
     {
-        ArgumentNullException.ThrowIfNull(other);
+        ThrowIfDisposed(other);
         long count = 0;
         for (int i = 0, j = 0; i < _size && j < other._size;)
         {
@@ -166,7 +208,7 @@ public sealed class Bitmap64 : IDisposable, IEnumerable<ulong>
     /// <summary>True when the sets share a value.</summary>
     public bool Intersects(Bitmap64 other)
     {
-        ArgumentNullException.ThrowIfNull(other);
+        ThrowIfDisposed(other);
         for (int i = 0, j = 0; i < _size && j < other._size;)
         {
             if (_highs[i] == other._highs[j])
@@ -189,12 +231,16 @@ public sealed class Bitmap64 : IDisposable, IEnumerable<ulong>
     }
 
     /// <summary>True when every value of this set is in <paramref name="other"/>.</summary>
-    public bool IsSubsetOf(Bitmap64 other) => _count <= other._count && AndCount(other) == _count;
+    public bool IsSubsetOf(Bitmap64 other)
+    {
+        ThrowIfDisposed(other);
+        return _count <= other._count && AndCount(other) == _count;
+    }
 
     /// <summary>True when both hold the same values.</summary>
     public bool SetEquals(Bitmap64 other)
     {
-        ArgumentNullException.ThrowIfNull(other);
+        ThrowIfDisposed(other);
         if (_count != other._count || _size != other._size)
         {
             return false;
@@ -212,6 +258,7 @@ public sealed class Bitmap64 : IDisposable, IEnumerable<ulong>
     /// <summary>Run-optimizes every bucket (see <see cref="Bitmap.Optimize"/>).</summary>
     public void Optimize()
     {
+        BeginChange();
         for (var i = 0; i < _size; i++)
         {
             _buckets[i].Optimize();
@@ -221,6 +268,7 @@ public sealed class Bitmap64 : IDisposable, IEnumerable<ulong>
     /// <summary>An independent copy.</summary>
     public Bitmap64 Clone()
     {
+        ThrowIfDisposed();
         var copy = new Bitmap64 { _highs = new uint[_size], _buckets = new Bitmap[_size], _size = _size, _count = _count };
         Array.Copy(_highs, copy._highs, _size);
         for (var i = 0; i < _size; i++)
@@ -233,37 +281,15 @@ public sealed class Bitmap64 : IDisposable, IEnumerable<ulong>
     /// <summary>Every value in ascending order.</summary>
     public ulong[] ToArray()
     {
-        var values = new ulong[_count];
-        var k = 0;
-        for (var i = 0; i < _size; i++)
-        {
-            var high = (ulong)_highs[i] << 32;
-            foreach (var low in _buckets[i])
-            {
-                values[k++] = high | low;
-            }
-        }
+        var values = new ulong[Count];
+        CopyTo(values);
         return values;
     }
-
-    /// <summary>The values in ascending order.</summary>
-    public IEnumerator<ulong> GetEnumerator()
-    {
-        for (var i = 0; i < _size; i++)
-        {
-            var high = (ulong)_highs[i] << 32;
-            foreach (var low in _buckets[i])
-            {
-                yield return high | low;
-            }
-        }
-    }
-
-    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>Bytes of the 64-bit portable form.</summary>
     public long SerializedSize()
     {
+        ThrowIfDisposed();
         long size = 8;
         for (var i = 0; i < _size; i++)
         {
@@ -381,6 +407,8 @@ public sealed class Bitmap64 : IDisposable, IEnumerable<ulong>
     /// <summary>Disposes every bucket.</summary>
     public void Dispose()
     {
+        _disposed = true;
+        _version++;
         for (var i = 0; i < _size; i++)
         {
             _buckets[i].Dispose();
@@ -389,6 +417,23 @@ public sealed class Bitmap64 : IDisposable, IEnumerable<ulong>
         _count = 0;
         _highs = [];
         _buckets = [];
+    }
+
+    // Every change starts here: refuses a disposed set and steps the version stamp enumerators check.
+    private void BeginChange()
+    {
+        ThrowIfDisposed();
+        _version++;
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    // The check for the two operands of a pairwise operation.
+    private void ThrowIfDisposed(Bitmap64 other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        ThrowIfDisposed();
+        other.ThrowIfDisposed();
     }
 
     private int IndexOf(uint high) => Array.BinarySearch(_highs, 0, _size, high);
@@ -440,7 +485,7 @@ public sealed class Bitmap64 : IDisposable, IEnumerable<ulong>
 
     private Bitmap64 Combine(Bitmap64 other, Func<Bitmap, Bitmap, Bitmap> op, bool keepLeftOnly, bool keepRightOnly)
     {
-        ArgumentNullException.ThrowIfNull(other);
+        ThrowIfDisposed(other);
         var result = new Bitmap64();
         int i = 0, j = 0;
         while (i < _size || j < other._size)

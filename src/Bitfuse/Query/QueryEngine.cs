@@ -51,7 +51,48 @@ public sealed class QueryEngine
         }
         var pool = new ExprPool();
         var parsed = Parser.Parse(text, pool, Options.Limits, out var variables, out var fields);
-        var query = Build(text, parsed, pool, variables, fields);
+        return Cache(text, Build(text, parsed, pool, variables, fields));
+    }
+
+    /// <summary>
+    /// Compiles a query built in code (<see cref="Q"/> and the operators of <see cref="Expr"/>) the way
+    /// <see cref="Compile(string)"/> compiles text: the same optimizer, kernels and execution. It is cached by its
+    /// text (<see cref="Expr.ToString"/>), which parses back to the same tree, so the text and the tree share one
+    /// compiled query.
+    /// </summary>
+    /// <exception cref="ArgumentException">The tree is deeper or names more bitmaps than <see cref="QueryOptions.Limits"/> allow, or
+    /// holds a comparison of an int field (those compile from text).</exception>
+    public CompiledQuery Compile(Expr expression)
+    {
+        ArgumentNullException.ThrowIfNull(expression);
+        var limits = Options.Limits;
+        if (expression.Depth > limits.MaxDepth)
+        {
+            throw new ArgumentException($"the expression is {expression.Depth} levels deep, over the limit of {limits.MaxDepth}", nameof(expression));
+        }
+        var text = expression.ToString();
+        if (_queries.TryGetValue(text, out var cached))
+        {
+            return cached;
+        }
+        var pool = new ExprPool();
+        var tree = pool.Adopt(expression);
+        var names = new List<string>();
+        Expr? comparison = null;
+        CollectNames(tree, names, new HashSet<string>(StringComparer.Ordinal), ref comparison);
+        if (comparison is not null)
+        {
+            throw new ArgumentException($"'{comparison}' compares an int field; comparisons compile from query text", nameof(expression));
+        }
+        if (names.Count > limits.MaxNames)
+        {
+            throw new ArgumentException($"the expression names {names.Count} bitmaps, over the limit of {limits.MaxNames}", nameof(expression));
+        }
+        return Cache(text, Build(text, tree, pool, names, []));
+    }
+
+    private CompiledQuery Cache(string text, CompiledQuery query)
+    {
         if (_queries.Count >= Options.MaxCachedQueries)
         {
             _queries.Clear();
@@ -61,7 +102,7 @@ public sealed class QueryEngine
 
     /// <summary>
     /// True when <paramref name="text"/> is an aggregate call (<c>count(</c>, <c>topn(</c>, ...) for
-    /// <see cref="CompileAggregate"/> rather than a filter for <see cref="Compile"/>.
+    /// <see cref="CompileAggregate"/> rather than a filter for <see cref="Compile(string)"/>.
     /// </summary>
     public static bool IsAggregate(string text) => Parser.IsAggregate(text);
 
@@ -95,12 +136,14 @@ public sealed class QueryEngine
     {
         var variables = new List<string>(names);
         var seen = new HashSet<string>(names, StringComparer.Ordinal);
-        CollectNames(lowered, variables, seen);
+        Expr? comparison = null;
+        CollectNames(lowered, variables, seen, ref comparison);
         var pool = new ExprPool();
         return Build(text, pool.Adopt(lowered), pool, variables, []);
     }
 
-    private static void CollectNames(Expr node, List<string> names, HashSet<string> seen)
+    // The distinct variable names in order of first appearance (the parser's order), and the first comparison.
+    private static void CollectNames(Expr node, List<string> names, HashSet<string> seen, ref Expr? comparison)
     {
         if (node.Kind == ExprKind.Variable)
         {
@@ -110,9 +153,14 @@ public sealed class QueryEngine
             }
             return;
         }
+        if (node.Kind == ExprKind.Compare)
+        {
+            comparison ??= node;
+            return;
+        }
         foreach (var operand in node.Operands)
         {
-            CollectNames(operand, names, seen);
+            CollectNames(operand, names, seen, ref comparison);
         }
     }
 }

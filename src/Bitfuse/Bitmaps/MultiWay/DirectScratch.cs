@@ -61,6 +61,22 @@ internal sealed unsafe class DirectScratch
     /// <summary>For the union's buckets: a copy of each input container's descriptor, grouped by key.</summary>
     public Container[] Entries { get; private set; } = new Container[256];
 
+    private int[] _positions = [];
+
+    /// <summary>The positions 0 .. <paramref name="count"/> - 1 in order: every input of an aggregation over all its inputs.</summary>
+    public ReadOnlySpan<int> Positions(int count)
+    {
+        if (_positions.Length < count)
+        {
+            _positions = new int[Math.Max(count, 2 * _positions.Length)];
+            for (var i = 0; i < _positions.Length; i++)
+            {
+                _positions[i] = i;
+            }
+        }
+        return _positions.AsSpan(0, count);
+    }
+
     /// <summary>Makes <see cref="Cursors"/> and <see cref="Order"/> hold at least <paramref name="inputs"/> entries.</summary>
     public void EnsureInputs(int inputs)
     {

@@ -24,7 +24,7 @@ internal static unsafe class IntersectExecution
 
     /// <summary>The number of values of the AND; the answer itself in <paramref name="result"/> when <paramref name="materialise"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static long Run(Bitmap[] inputs, int[] positives, int[] negatives, DirectScratch scratch, bool materialise, out Bitmap? result)
+    public static long Run(ReadOnlySpan<Bitmap> inputs, ReadOnlySpan<int> positives, ReadOnlySpan<int> negatives, DirectScratch scratch, bool materialise, out Bitmap? result)
     {
         result = null;
         var p = positives.Length;
@@ -128,7 +128,7 @@ internal static unsafe class IntersectExecution
 
     // One key that every positive input holds: cursors[j] is order[j]'s container there.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Key(Bitmap[] inputs, int[] order, int[] cursors, int p, int q, ushort key, DirectScratch scratch, bool materialise, out Container container)
+    private static int Key(ReadOnlySpan<Bitmap> inputs, int[] order, int[] cursors, int p, int q, ushort key, DirectScratch scratch, bool materialise, out Container container)
     {
         container = default;
         var smallest = 0;

@@ -21,7 +21,7 @@ internal static class KeyGroups
     public const int MergeLimit = 16;
 
     /// <summary>The total count of the combiner's answers; the answer itself in <paramref name="result"/> when <paramref name="materialise"/>.</summary>
-    public static long Run<TCombiner>(Bitmap[] inputs, int[] members, DirectScratch scratch, bool materialise, out Bitmap? result)
+    public static long Run<TCombiner>(ReadOnlySpan<Bitmap> inputs, ReadOnlySpan<int> members, DirectScratch scratch, bool materialise, out Bitmap? result)
         where TCombiner : IKeyGroupCombiner
     {
         result = null;
@@ -57,7 +57,7 @@ internal static class KeyGroups
     }
 
     // The inputs' keys merged through KeyHeads; the bitmaps are only touched to take and advance.
-    private static long Merge<TCombiner>(Bitmap[] inputs, int[] members, DirectScratch scratch, bool materialise, ref int staged)
+    private static long Merge<TCombiner>(ReadOnlySpan<Bitmap> inputs, ReadOnlySpan<int> members, DirectScratch scratch, bool materialise, ref int staged)
         where TCombiner : IKeyGroupCombiner
     {
         var cursors = scratch.Cursors;
@@ -94,7 +94,7 @@ internal static class KeyGroups
         }
     }
 
-    private static long Buckets<TCombiner>(Bitmap[] inputs, int[] members, DirectScratch scratch, bool materialise, ref int staged)
+    private static long Buckets<TCombiner>(ReadOnlySpan<Bitmap> inputs, ReadOnlySpan<int> members, DirectScratch scratch, bool materialise, ref int staged)
         where TCombiner : IKeyGroupCombiner
     {
         var counts = scratch.KeyCounts;

@@ -15,7 +15,7 @@ namespace Bitfuse.Bitmaps.MultiWay;
 internal static unsafe class SymmetricDifferenceExecution
 {
     /// <summary>The number of values of the XOR; the answer itself in <paramref name="result"/> when <paramref name="materialise"/>.</summary>
-    public static long Run(Bitmap[] inputs, int[] members, DirectScratch scratch, bool materialise, out Bitmap? result) =>
+    public static long Run(ReadOnlySpan<Bitmap> inputs, ReadOnlySpan<int> members, DirectScratch scratch, bool materialise, out Bitmap? result) =>
         KeyGroups.Run<Combiner>(inputs, members, scratch, materialise, out result);
 
     // The XOR of one key's containers.

@@ -34,7 +34,7 @@ internal static unsafe class UnionExecution
     private const int SkewedUnionRatio = 32;
 
     /// <summary>The number of values of the OR; the answer itself in <paramref name="result"/> when <paramref name="materialise"/>.</summary>
-    public static long Run(Bitmap[] inputs, int[] members, DirectScratch scratch, bool materialise, out Bitmap? result) =>
+    public static long Run(ReadOnlySpan<Bitmap> inputs, ReadOnlySpan<int> members, DirectScratch scratch, bool materialise, out Bitmap? result) =>
         KeyGroups.Run<Combiner>(inputs, members, scratch, materialise, out result);
 
     // The OR of one key's containers.

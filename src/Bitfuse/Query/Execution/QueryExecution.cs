@@ -660,41 +660,34 @@ internal static unsafe class QueryExecution
             var owned = false;
             foreach (var p in plan.Positives)
             {
-                if (p == smallest)
-                {
-                    continue;
-                }
-                ref readonly var other = ref Input(p, cursors);
-                workspace.BytesRead += other.SerializedBytes;
-                var next = ContainerAlgebra.And(accumulator, other);
-                if (owned)
-                {
-                    accumulator.Free();
-                }
-                accumulator = next;
-                owned = true;
-                if (accumulator.IsEmpty)
+                if (p != smallest && !Narrow(ref accumulator, ref owned, Input(p, cursors), negate: false, workspace))
                 {
                     return default;
                 }
             }
             foreach (var q in plan.Negatives)
             {
-                ref readonly var other = ref Input(q, cursors);
-                workspace.BytesRead += other.SerializedBytes;
-                var next = ContainerAlgebra.AndNot(accumulator, other);
-                if (owned)
-                {
-                    accumulator.Free();
-                }
-                accumulator = next;
-                owned = true;
-                if (accumulator.IsEmpty)
+                if (!Narrow(ref accumulator, ref owned, Input(q, cursors), negate: true, workspace))
                 {
                     return default;
                 }
             }
             return owned ? accumulator : accumulator.Clone();
+        }
+
+        // One step of the sparse intersection: the accumulator and (or and-not) other, freeing the previous step's
+        // result; false once the accumulator is empty (the key has no answer).
+        private static bool Narrow(ref Container accumulator, ref bool owned, in Container other, bool negate, Workspace workspace)
+        {
+            workspace.BytesRead += other.SerializedBytes;
+            var next = negate ? ContainerAlgebra.AndNot(accumulator, other) : ContainerAlgebra.And(accumulator, other);
+            if (owned)
+            {
+                accumulator.Free();
+            }
+            accumulator = next;
+            owned = true;
+            return !accumulator.IsEmpty;
         }
 
         // The OR of many inputs into the output bitset: bitsets with a vector loop, arrays and runs bit by bit.

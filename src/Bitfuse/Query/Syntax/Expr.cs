@@ -5,10 +5,11 @@ namespace Bitfuse.Query.Syntax;
 /// <summary>
 /// An immutable expression node. Nodes are made by an <see cref="ExprPool"/>, which hash-conses them:
 /// within one pool two structurally equal subtrees are the same object, so common subexpressions are
-/// shared and equality is a reference comparison. Equality across pools is structural.
+/// shared and equality is a reference comparison. Equality across pools is structural. Nodes built in code
+/// (<see cref="Q"/> and the operators) belong to no pool until a compile adopts them.
 /// <see cref="ToString"/> prints a form that <see cref="Parser"/> reads back to an equal tree.
 /// </summary>
-public sealed class Expr : IEquatable<Expr>
+public sealed partial class Expr : IEquatable<Expr>
 {
     private readonly int _hash;
 
