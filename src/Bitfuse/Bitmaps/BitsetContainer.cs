@@ -349,7 +349,44 @@ internal static unsafe class BitsetContainer
     }
 
     /// <summary>How many listed values are set.</summary>
-    public static int CountIn(ulong* a, ushort* values, int n)
+    public static int CountIn(ulong* a, ushort* values, int n) =>
+        Avx2.IsSupported ? CountInGathered(a, values, n) : CountInScalar(a, values, n);
+
+    /// <summary>
+    /// <see cref="CountIn"/> with AVX2 gathers: eight values widened to 32 bits, the 32-bit word holding each
+    /// (<c>v / 32</c>, inside the 8 KiB bitset for any 16-bit value) gathered at once, each word shifted right by
+    /// <c>v % 32</c> and its low bit added to a lane counter. Two gathers in flight per step; the last values scalar.
+    /// (There is no AVX-512 gather in .NET 10; the AVX2 one serves both widths.)
+    /// </summary>
+    internal static int CountInGathered(ulong* a, ushort* values, int n)
+    {
+        var words = (int*)a;
+        var low = Vector256.Create(31u);
+        var one = Vector256.Create(1u);
+        var even = Vector256<uint>.Zero;
+        var odd = Vector256<uint>.Zero;
+        var i = 0;
+        for (; i + 16 <= n; i += 16)
+        {
+            var v0 = Avx2.ConvertToVector256Int32(values + i).AsUInt32();
+            var v1 = Avx2.ConvertToVector256Int32(values + i + 8).AsUInt32();
+            var w0 = Avx2.GatherVector256(words, Avx2.ShiftRightLogical(v0, 5).AsInt32(), 4).AsUInt32();
+            var w1 = Avx2.GatherVector256(words, Avx2.ShiftRightLogical(v1, 5).AsInt32(), 4).AsUInt32();
+            even += Avx2.ShiftRightLogicalVariable(w0, v0 & low) & one;
+            odd += Avx2.ShiftRightLogicalVariable(w1, v1 & low) & one;
+        }
+        if (i + 8 <= n)
+        {
+            var v = Avx2.ConvertToVector256Int32(values + i).AsUInt32();
+            var w = Avx2.GatherVector256(words, Avx2.ShiftRightLogical(v, 5).AsInt32(), 4).AsUInt32();
+            even += Avx2.ShiftRightLogicalVariable(w, v & low) & one;
+            i += 8;
+        }
+        return (int)Vector256.Sum(even + odd) + CountInScalar(a, values + i, n - i);
+    }
+
+    /// <summary><see cref="CountIn"/> one value at a time.</summary>
+    internal static int CountInScalar(ulong* a, ushort* values, int n)
     {
         var k = 0;
         for (var i = 0; i < n; i++)

@@ -330,6 +330,14 @@ internal static unsafe class ContainerAlgebra
         };
     }
 
+    /// <summary>|c ∩ bits| for an 8 KiB bitset: wide popcounts of the AND, gathered probes of an array, word masks over each run.</summary>
+    public static int AndCountBitset(in Container c, ulong* bits) => c.Kind switch
+    {
+        ContainerKind.Array => BitsetContainer.CountIn(bits, c.Values, c.Length),
+        ContainerKind.Bitset => BitsetContainer.AndCount(c.Words, bits),
+        _ => RunContainer.CountIn(c.Runs, c.Length, bits),
+    };
+
     /// <summary>True when a and b share a value.</summary>
     public static bool Intersects(in Container a, in Container b)
     {

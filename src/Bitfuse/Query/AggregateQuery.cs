@@ -97,25 +97,8 @@ public sealed class AggregateQuery
 
     private List<GroupCount> TopN(Bitmap? filter, FieldRows rows)
     {
-        var counts = new long[rows.Bitmaps.Length];
-        RowCounting.Count(filter, rows.Bitmaps, counts);
-        var order = new int[counts.Length];
-        for (var i = 0; i < order.Length; i++)
-        {
-            order[i] = i;
-        }
-        // Rows are sorted by name, so ties in count go by index: no string comparison in the sort.
-        Array.Sort(order, (x, y) => counts[x] != counts[y] ? counts[y].CompareTo(counts[x]) : x.CompareTo(y));
-        var top = new List<GroupCount>(Math.Min(Call.Limit, order.Length));
-        foreach (var i in order)
-        {
-            if (top.Count == Call.Limit || counts[i] == 0)
-            {
-                break;
-            }
-            top.Add(new GroupCount([rows.Names[i]], counts[i]));
-        }
-        return top;
+        var top = TopRowCounting.Top(filter, rows.Bitmaps, Call.Limit);
+        return top.ConvertAll(entry => new GroupCount([rows.Names[entry.Row]], entry.Count));
     }
 
     // Depth-first over the fields in row order, so groups come out in key order. Each level narrows the filter by

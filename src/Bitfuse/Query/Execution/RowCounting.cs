@@ -36,36 +36,42 @@ internal static unsafe class RowCounting
             var end = Math.Min(first + BlockKeys, filterKeys.Length);
             for (var r = 0; r < rows.Length; r++)
             {
-                var row = rows[r];
-                var keys = row.Keys;
-                var at = cursors[r];
-                var k = first;
-                long count = 0;
-                while (at < keys.Length && k < end)
-                {
-                    var rowKey = keys[at];
-                    var filterKey = filterKeys[k];
-                    if (rowKey < filterKey)
-                    {
-                        at = KeySearch.Advance(keys, at, filterKey);
-                        continue;
-                    }
-                    if (rowKey > filterKey)
-                    {
-                        k++;
-                        continue;
-                    }
-                    if (Sse.IsSupported && at + 1 < keys.Length)
-                    {
-                        Sse.Prefetch0(row.ContainerAt(at + 1).Data);
-                    }
-                    count += ContainerAlgebra.AndCount(filterContainers[k], row.ContainerAt(at));
-                    at++;
-                    k++;
-                }
-                cursors[r] = at;
-                counts[r] += count;
+                counts[r] += CountBlock(filterKeys, filterContainers, first, end, rows[r], ref cursors[r]);
             }
         }
+    }
+
+    /// <summary>
+    /// |filter ∩ row| over the filter's keys [<paramref name="first"/>, <paramref name="end"/>); <paramref name="at"/> is the
+    /// row's cursor (a container index), moved past the keys counted. Blocks must be taken in ascending order.
+    /// </summary>
+    public static long CountBlock(ReadOnlySpan<ushort> filterKeys, ReadOnlySpan<Container> filterContainers, int first, int end, Bitmap row, ref int at)
+    {
+        var keys = row.Keys;
+        var k = first;
+        long count = 0;
+        while (at < keys.Length && k < end)
+        {
+            var rowKey = keys[at];
+            var filterKey = filterKeys[k];
+            if (rowKey < filterKey)
+            {
+                at = KeySearch.Advance(keys, at, filterKey);
+                continue;
+            }
+            if (rowKey > filterKey)
+            {
+                k++;
+                continue;
+            }
+            if (Sse.IsSupported && at + 1 < keys.Length)
+            {
+                Sse.Prefetch0(row.ContainerAt(at + 1).Data);
+            }
+            count += ContainerAlgebra.AndCount(filterContainers[k], row.ContainerAt(at));
+            at++;
+            k++;
+        }
+        return count;
     }
 }

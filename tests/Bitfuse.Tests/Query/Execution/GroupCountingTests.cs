@@ -46,15 +46,20 @@ public class GroupCountingTests
                 lead.ForEach(r => Record(kinds, "lead", r.Bitmap));
                 last.ForEach(r => Record(kinds, "last", r.Bitmap));
 
-                var counts = new long[lead.Count * last.Count];
-                Assert.True(GroupCounting.TryCount(filter, [.. lead.Select(r => r.Bitmap)], [.. last.Select(r => r.Bitmap)], counts));
+                var expected = new long[lead.Count * last.Count];
                 for (var i = 0; i < lead.Count; i++)
                 {
                     for (var j = 0; j < last.Count; j++)
                     {
-                        var expected = filterModel.Count(v => lead[i].Model.Contains(v) && last[j].Model.Contains(v));
-                        Assert.Equal(expected, counts[(i * last.Count) + j]);
+                        expected[(i * last.Count) + j] = filterModel.Count(v => lead[i].Model.Contains(v) && last[j].Model.Contains(v));
                     }
+                }
+                // Each key's own choice, then every key probing, then every key through the group map.
+                foreach (var probe in new bool?[] { null, true, false })
+                {
+                    var counts = new long[lead.Count * last.Count];
+                    Assert.True(GroupCounting.TryCount(filter, [.. lead.Select(r => r.Bitmap)], [.. last.Select(r => r.Bitmap)], counts, probe));
+                    Assert.Equal(expected, counts);
                 }
             }
             finally
@@ -105,21 +110,78 @@ public class GroupCountingTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Many_array_values_count_through_group_bytes_and_overlap_falls_back_to_probes(bool overlap)
+    {
+        // Five lead rows (column c in row c % 5, and with overlap every column below 1000 in all of them too), thirty
+        // sparse last rows: thousands of array values per key, so probing keys count them through the group bytes.
+        var random = new Random(9);
+        var owned = new List<Bitmap>();
+        try
+        {
+            var columns = Enumerable.Range(0, 300_000).Select(c => (uint)c).ToArray();
+            var filterModel = columns.Where(_ => random.Next(4) != 0).ToHashSet();
+            var filter = Bitmap.FromValues([.. filterModel.Order()]);
+            owned.Add(filter);
+            bool InLead(uint c, int i) => c % 5 == i || (overlap && c < 1000);
+            var lead = Enumerable.Range(0, 5).Select(i => Bitmap.FromValues([.. columns.Where(c => InLead(c, i))])).ToArray();
+            owned.AddRange(lead);
+            var lastModels = Enumerable.Range(0, 30).Select(_ => columns.Where(_ => random.Next(40) == 0).ToArray()).ToArray();
+            var last = lastModels.Select(m => Bitmap.FromValues(m)).ToArray();
+            owned.AddRange(last);
+            var expected = new long[lead.Length * last.Length];
+            for (var i = 0; i < lead.Length; i++)
+            {
+                for (var j = 0; j < last.Length; j++)
+                {
+                    expected[(i * last.Length) + j] = lastModels[j].LongCount(c => InLead(c, i) && filterModel.Contains(c));
+                }
+            }
+            foreach (var probe in new bool?[] { null, true })
+            {
+                var counts = new long[expected.Length];
+                Assert.True(GroupCounting.TryCount(filter, lead, last, counts, probe));
+                Assert.Equal(expected, counts);
+            }
+        }
+        finally
+        {
+            owned.ForEach(b => b.Dispose());
+        }
+    }
+
     [Fact]
-    public void A_filter_column_in_two_lead_rows_gives_up_and_leaves_the_counts_alone()
+    public void Overlapping_lead_rows_are_counted_by_probes_and_make_the_map_give_up()
     {
         using var filter = Bitmap.FromValues([1, 2, 3, 70_000]);
         using var first = Bitmap.FromValues([1, 70_000]);
         using var second = Bitmap.FromValues([2, 70_000]);
         using var last = Bitmap.FromValues([1, 2, 70_000]);
         var counts = new long[] { -1, -1 };
-        Assert.False(GroupCounting.TryCount(filter, [first, second], [last], counts));
-        Assert.Equal(new long[] { -1, -1 }, counts);
+        Assert.True(GroupCounting.TryCount(filter, [first, second], [last], counts, probe: true));
+        Assert.Equal(new long[] { 2, 2 }, counts);
+        Assert.False(GroupCounting.TryCount(filter, [first, second], [last], counts, probe: false));
+        Assert.Equal(new long[] { 2, 2 }, counts);
 
-        // Overlap outside the filter does not matter.
-        using var narrow = Bitmap.FromValues([1, 2, 3]);
-        Assert.True(GroupCounting.TryCount(narrow, [first, second], [last], counts));
-        Assert.Equal(new long[] { 1, 1 }, counts);
+        // More lead rows than are kept as bitsets: the map alone, which gives up on a filter column in two of them.
+        var many = Enumerable.Range(0, 65).Select(i => Bitmap.FromValues([(uint)i, 70_000])).ToArray();
+        try
+        {
+            var manyCounts = Enumerable.Repeat(-1L, many.Length).ToArray();
+            Assert.False(GroupCounting.TryCount(filter, many, [last], manyCounts));
+            Assert.All(manyCounts, c => Assert.Equal(-1, c));
+
+            // Overlap outside the filter does not matter.
+            using var narrow = Bitmap.FromValues([1, 2, 3]);
+            Assert.True(GroupCounting.TryCount(narrow, many, [last], manyCounts));
+            Assert.Equal(Enumerable.Range(0, many.Length).Select(i => i is 1 or 2 ? 1L : 0L), manyCounts);
+        }
+        finally
+        {
+            Array.ForEach(many, b => b.Dispose());
+        }
     }
 
     private static void Record(HashSet<(string, string)> kinds, string side, Bitmap bitmap)
