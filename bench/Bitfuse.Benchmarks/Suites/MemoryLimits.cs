@@ -65,25 +65,33 @@ public static unsafe class MemoryLimits
 
     /// <summary>
     /// The forms of the <c>read-limit</c> floor: the same traffic as <see cref="ReadInputsWriteOne"/> with one, two
-    /// and four 512-bit accumulators per step (when AVX-512 is accelerated) and eight 256-bit ones. A case times
-    /// them all and keeps the fastest, so no kernel can move the same bytes faster than the limit it is held to.
+    /// and four 512-bit accumulators per step (when AVX-512 is accelerated), eight 256-bit ones and 8 KiB blocks,
+    /// each with plain and with streaming stores when it writes. A case times them all and keeps the fastest, so no
+    /// kernel can move the same bytes faster than the limit it is held to.
     /// </summary>
     public static IReadOnlyList<(string Form, Func<ulong> Run)> ReadLimitForms(ulong*[] inputs, ulong* output, nint words)
     {
-        var nonTemporal = output != null && words >= Kernel.StreamingThresholdBytes / sizeof(ulong) && ((nint)output & 63) == 0;
         var table = new nint[inputs.Length];
         for (var i = 0; i < inputs.Length; i++)
         {
             table[i] = (nint)inputs[i];
         }
         var o = (nint)output;
-        var forms = new List<(string, Func<ulong>)> { ("ymm x8", () => ReadForm(0, table, (ulong*)o, words, nonTemporal)) };
-        if (Vector512.IsHardwareAccelerated)
+        // A written output is tried with plain and with non-temporal stores whatever its size: which is faster
+        // depends on whether the traffic fits the caches of the machine at hand, and the floor must be the faster.
+        bool[] storeKinds = output == null ? [false] : ((nint)output & 63) == 0 ? [false, true] : [false];
+        var forms = new List<(string, Func<ulong>)>();
+        foreach (var nonTemporal in storeKinds)
         {
-            forms.Add(("zmm x1", () => ReadForm(1, table, (ulong*)o, words, nonTemporal)));
-            forms.Add(("zmm x2", () => ReadForm(2, table, (ulong*)o, words, nonTemporal)));
-            forms.Add(("zmm x4", () => ReadForm(4, table, (ulong*)o, words, nonTemporal)));
-            forms.Add(("zmm blocked 8 KiB", () => ReadForm(8, table, (ulong*)o, words, nonTemporal)));
+            var suffix = nonTemporal ? ", streaming stores" : "";
+            forms.Add(("ymm x8" + suffix, () => ReadForm(0, table, (ulong*)o, words, nonTemporal)));
+            if (Vector512.IsHardwareAccelerated)
+            {
+                forms.Add(("zmm x1" + suffix, () => ReadForm(1, table, (ulong*)o, words, nonTemporal)));
+                forms.Add(("zmm x2" + suffix, () => ReadForm(2, table, (ulong*)o, words, nonTemporal)));
+                forms.Add(("zmm x4" + suffix, () => ReadForm(4, table, (ulong*)o, words, nonTemporal)));
+                forms.Add(("zmm blocked 8 KiB" + suffix, () => ReadForm(8, table, (ulong*)o, words, nonTemporal)));
+            }
         }
         return forms;
     }
