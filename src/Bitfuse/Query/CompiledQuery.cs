@@ -256,7 +256,7 @@ public sealed class CompiledQuery
             && (options.UniverseEnd is not { } end || DirectExecution.UniverseHolds(positional, end)))
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            count = DirectExecution.Run(_direct, positional, materialise: false, out _);
+            count = DirectExecution.Count(_direct, positional);
             pathElapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             path = DirectExecution.Describe(_direct.Kind);
         }

@@ -65,14 +65,14 @@ internal static class DirectExecution
         {
             // Pairs call the bitmaps' own operations directly (no delegate per call): this is the whole cost of a
             // query over two small bitmaps beyond resolving its names.
-            case DirectShapeKind.AndPair:
-                return Pair(inputs[positives[0]], inputs[positives[1]], materialise, out result, DirectShapeKind.AndPair);
-            case DirectShapeKind.AndNotPair:
-                return Pair(inputs[positives[0]], inputs[shape.Negatives[0]], materialise, out result, DirectShapeKind.AndNotPair);
-            case DirectShapeKind.OrPair:
-                return Pair(inputs[positives[0]], inputs[positives[1]], materialise, out result, DirectShapeKind.OrPair);
-            case DirectShapeKind.XorPair:
-                return Pair(inputs[positives[0]], inputs[positives[1]], materialise, out result, DirectShapeKind.XorPair);
+            case DirectShapeKind.AndPair or DirectShapeKind.AndNotPair or DirectShapeKind.OrPair or DirectShapeKind.XorPair:
+                if (!materialise)
+                {
+                    result = null;
+                    return Count(shape, inputs);
+                }
+                result = Pair(shape, inputs);
+                return result.Count;
             case DirectShapeKind.Intersect:
                 return IntersectExecution.Run(inputs, positives, shape.Negatives, DirectScratch.Current, materialise, out result);
             case DirectShapeKind.Union:
@@ -84,26 +84,17 @@ internal static class DirectExecution
         }
     }
 
-    private static long Pair(Bitmap a, Bitmap b, bool materialise, out Bitmap? result, DirectShapeKind kind)
+    // The answer of a pair form, as a new bitmap.
+    private static Bitmap Pair(DirectShape shape, Bitmap[] inputs)
     {
-        if (materialise)
+        var a = inputs[shape.Left];
+        var b = inputs[shape.Right];
+        return shape.Kind switch
         {
-            result = kind switch
-            {
-                DirectShapeKind.AndPair => a.And(b),
-                DirectShapeKind.AndNotPair => a.AndNot(b),
-                DirectShapeKind.OrPair => a.Or(b),
-                _ => a.Xor(b),
-            };
-            return result.Count;
-        }
-        result = null;
-        return kind switch
-        {
-            DirectShapeKind.AndPair => a.AndCount(b),
-            DirectShapeKind.AndNotPair => a.AndNotCount(b),
-            DirectShapeKind.OrPair => a.OrCount(b),
-            _ => a.XorCount(b),
+            DirectShapeKind.AndPair => a.And(b),
+            DirectShapeKind.AndNotPair => a.AndNot(b),
+            DirectShapeKind.OrPair => a.Or(b),
+            _ => a.Xor(b),
         };
     }
 }
