@@ -487,21 +487,36 @@ internal static unsafe class ContainerAlgebra
     private static Container AndArrays(in Container a, in Container b)
     {
         var r = Container.NewArray(Math.Min(a.Length, b.Length) + ArrayContainer.IntersectSlack);
-        return SettledArray(ref r, ArrayContainer.Intersect(a.Values, a.Length, b.Values, b.Length, r.Values));
+        r.Length = r.Cardinality = ArrayContainer.Intersect(a.Values, a.Length, b.Values, b.Length, r.Values);
+        if (r.Cardinality == 0)
+        {
+            r.Free();
+        }
+        return r;
     }
 
     private static Container AndArrayRun(in Container array, in Container run)
     {
         var r = Container.NewArray(array.Length);
-        return SettledArray(ref r, RunContainer.FilterIn(run.Runs, run.Length, array.Values, array.Length, r.Values));
+        r.Length = r.Cardinality = RunContainer.FilterIn(run.Runs, run.Length, array.Values, array.Length, r.Values);
+        if (r.Cardinality == 0)
+        {
+            r.Free();
+        }
+        return r;
     }
 
     private static Container FilterArray(in Container array, ulong* words, bool keep)
     {
         var r = Container.NewArray(array.Length);
-        return SettledArray(ref r, keep
+        r.Length = r.Cardinality = keep
             ? BitsetContainer.FilterIn(words, array.Values, array.Length, r.Values)
-            : BitsetContainer.FilterOut(words, array.Values, array.Length, r.Values));
+            : BitsetContainer.FilterOut(words, array.Values, array.Length, r.Values);
+        if (r.Cardinality == 0)
+        {
+            r.Free();
+        }
+        return r;
     }
 
     /// <summary>
