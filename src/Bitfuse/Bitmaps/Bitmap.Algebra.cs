@@ -127,33 +127,7 @@ public sealed unsafe partial class Bitmap
     }
 
     /// <summary>|this ∩ other|, building nothing.</summary>
-    public long AndCount(Bitmap other)
-    {
-        ThrowIfDisposed(other);
-        long count = 0;
-        var i = 0;
-        var j = 0;
-        while (i < _size && j < other._size)
-        {
-            var ka = _keys[i];
-            var kb = other._keys[j];
-            if (ka == kb)
-            {
-                count += ContainerAlgebra.AndCount(_containers[i], other._containers[j]);
-                i++;
-                j++;
-            }
-            else if (ka < kb)
-            {
-                i = KeySearch.Advance(_keys.AsSpan(0, _size), i, kb);
-            }
-            else
-            {
-                j = KeySearch.Advance(other._keys.AsSpan(0, other._size), j, ka);
-            }
-        }
-        return count;
-    }
+    public long AndCount(Bitmap other) => WalkShared(other, new SharedCount(this, other)).Count;
 
     /// <summary>|this ∪ other|, building nothing.</summary>
     public long OrCount(Bitmap other) => _count + other._count - AndCount(other);
@@ -176,35 +150,7 @@ public sealed unsafe partial class Bitmap
     }
 
     /// <summary>True when the two share at least one value.</summary>
-    public bool Intersects(Bitmap other)
-    {
-        ThrowIfDisposed(other);
-        var i = 0;
-        var j = 0;
-        while (i < _size && j < other._size)
-        {
-            var ka = _keys[i];
-            var kb = other._keys[j];
-            if (ka == kb)
-            {
-                if (ContainerAlgebra.Intersects(_containers[i], other._containers[j]))
-                {
-                    return true;
-                }
-                i++;
-                j++;
-            }
-            else if (ka < kb)
-            {
-                i = KeySearch.Advance(_keys.AsSpan(0, _size), i, kb);
-            }
-            else
-            {
-                j = KeySearch.Advance(other._keys.AsSpan(0, other._size), j, ka);
-            }
-        }
-        return false;
-    }
+    public bool Intersects(Bitmap other) => WalkShared(other, new SharedValue(this, other)).Found;
 
     /// <summary>True when every value of this bitmap is in <paramref name="other"/>.</summary>
     public bool IsSubsetOf(Bitmap other)
@@ -374,5 +320,46 @@ public sealed unsafe partial class Bitmap
         Array.Clear(_containers, size, _size - size);
         _size = size;
         _count = count;
+    }
+
+    // Hands the keys both bitmaps hold to the visitor (see KeySearch.Shared) and returns it.
+    private TVisitor WalkShared<TVisitor>(Bitmap other, TVisitor visitor)
+        where TVisitor : struct, ISharedKeyVisitor
+    {
+        ThrowIfDisposed(other);
+        var i = 0;
+        var j = 0;
+        KeySearch.Shared(_keys.AsSpan(0, _size), ref i, other._keys.AsSpan(0, other._size), ref j, ref visitor);
+        return visitor;
+    }
+
+    // |a ∩ b| summed over the keys both bitmaps hold.
+    private struct SharedCount(Bitmap a, Bitmap b) : ISharedKeyVisitor
+    {
+        private readonly Bitmap _a = a;
+        private readonly Bitmap _b = b;
+
+        public long Count;
+
+        public bool Visit(int i, int j)
+        {
+            Count += ContainerAlgebra.AndCount(_a._containers[i], _b._containers[j]);
+            return true;
+        }
+    }
+
+    // Whether a key both bitmaps hold has a value in both; stops the walk at the first.
+    private struct SharedValue(Bitmap a, Bitmap b) : ISharedKeyVisitor
+    {
+        private readonly Bitmap _a = a;
+        private readonly Bitmap _b = b;
+
+        public bool Found;
+
+        public bool Visit(int i, int j)
+        {
+            Found = ContainerAlgebra.Intersects(_a._containers[i], _b._containers[j]);
+            return !Found;
+        }
     }
 }
