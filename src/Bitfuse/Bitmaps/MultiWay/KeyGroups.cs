@@ -12,9 +12,9 @@ namespace Bitfuse.Bitmaps.MultiWay;
 /// two inputs hold takes the combiner's pair algorithm, staged (or counted) here; the combiner stages the answer
 /// of every other key in the scratch; the staged answers become the result bitmap.</item>
 /// </list>
-/// Invariants: inputs are only read; keys reach the combiner in ascending order, each once, with at least three
-/// containers (pairs: two); the bucket counters are zero again when a run ends, even after an exception; staged containers are
-/// freed when a run fails part-way.
+/// Invariants: inputs are only read; keys reach the combiner in ascending order, each once, with exactly two
+/// containers (pair) or at least three (group); the bucket counters are zero again when a run ends, even after an
+/// exception; staged containers are freed when a run fails part-way.
 /// </summary>
 internal static class KeyGroups
 {
