@@ -127,7 +127,7 @@ public sealed unsafe partial class Bitmap
     }
 
     /// <summary>|this ∩ other|, building nothing.</summary>
-    public long AndCount(Bitmap other) => WalkShared(other, new SharedCount(this, other)).Count;
+    public long AndCount(Bitmap other) => WalkShared(other, new SharedCount()).Count;
 
     /// <summary>|this ∪ other|, building nothing.</summary>
     public long OrCount(Bitmap other) => _count + other._count - AndCount(other);
@@ -150,7 +150,7 @@ public sealed unsafe partial class Bitmap
     }
 
     /// <summary>True when the two share at least one value.</summary>
-    public bool Intersects(Bitmap other) => WalkShared(other, new SharedValue(this, other)).Found;
+    public bool Intersects(Bitmap other) => WalkShared(other, new SharedValue()).Found;
 
     /// <summary>True when every value of this bitmap is in <paramref name="other"/>.</summary>
     public bool IsSubsetOf(Bitmap other)
@@ -322,43 +322,56 @@ public sealed unsafe partial class Bitmap
         _count = count;
     }
 
-    // Hands the keys both bitmaps hold to the visitor (see KeySearch.Shared) and returns it.
+    // Hands the containers both bitmaps hold at a key to the visitor, keys ascending (see KeySearch.Shared), and
+    // returns the visitor.
     private TVisitor WalkShared<TVisitor>(Bitmap other, TVisitor visitor)
-        where TVisitor : struct, ISharedKeyVisitor
+        where TVisitor : struct, IContainerPairVisitor
     {
         ThrowIfDisposed(other);
+        var pairs = new SharedContainers<TVisitor>(this, other, visitor);
         var i = 0;
         var j = 0;
-        KeySearch.Shared(_keys.AsSpan(0, _size), ref i, other._keys.AsSpan(0, other._size), ref j, ref visitor);
-        return visitor;
+        KeySearch.Shared(_keys.AsSpan(0, _size), ref i, other._keys.AsSpan(0, other._size), ref j, ref pairs);
+        return pairs.Visitor;
     }
 
-    // |a ∩ b| summed over the keys both bitmaps hold.
-    private struct SharedCount(Bitmap a, Bitmap b) : ISharedKeyVisitor
+    // What WalkShared does with the two containers of a shared key; false stops the walk.
+    private interface IContainerPairVisitor
+    {
+        bool Visit(in Container a, in Container b);
+    }
+
+    private struct SharedContainers<TVisitor>(Bitmap a, Bitmap b, TVisitor visitor) : ISharedKeyVisitor
+        where TVisitor : struct, IContainerPairVisitor
     {
         private readonly Bitmap _a = a;
         private readonly Bitmap _b = b;
 
+        public TVisitor Visitor = visitor;
+
+        public bool Visit(int i, int j) => Visitor.Visit(_a._containers[i], _b._containers[j]);
+    }
+
+    // |a ∩ b| summed over the shared keys.
+    private struct SharedCount : IContainerPairVisitor
+    {
         public long Count;
 
-        public bool Visit(int i, int j)
+        public bool Visit(in Container a, in Container b)
         {
-            Count += ContainerAlgebra.AndCount(_a._containers[i], _b._containers[j]);
+            Count += ContainerAlgebra.AndCount(a, b);
             return true;
         }
     }
 
-    // Whether a key both bitmaps hold has a value in both; stops the walk at the first.
-    private struct SharedValue(Bitmap a, Bitmap b) : ISharedKeyVisitor
+    // Whether a shared key has a value in both; stops at the first.
+    private struct SharedValue : IContainerPairVisitor
     {
-        private readonly Bitmap _a = a;
-        private readonly Bitmap _b = b;
-
         public bool Found;
 
-        public bool Visit(int i, int j)
+        public bool Visit(in Container a, in Container b)
         {
-            Found = ContainerAlgebra.Intersects(_a._containers[i], _b._containers[j]);
+            Found = ContainerAlgebra.Intersects(a, b);
             return !Found;
         }
     }
