@@ -108,7 +108,7 @@ public static class DatabaseReadersBench
             }
             foreach (var side in sides)
             {
-                context.Console.MarkupLine($"  [grey]readers-during-commits {side.Name}: {side.NsPerQuery(readers) / 1000:F2} µs a query, readers on a core {side.ReaderCpuShare(readers):P1} of the time, {side.ReaderCpuNsPerQuery / 1000:F2} µs of reader CPU a query ({side.ReaderKernelNsPerQuery / 1000:F2} µs of it in the kernel)[/]");
+                context.Console.MarkupLine($"  [grey]readers-during-commits {side.Name}: {side.NsPerQuery(readers) / 1000:F2} µs a query, readers on a core {side.ReaderCpuShare(readers):P1} of the time, {side.ReaderCpuNsPerQuery / 1000:F2} µs of reader CPU a query ({side.ReaderKernelNsPerQuery / 1000:F2} µs of it in the kernel); by the reader's CPU at the end of a round: {side.ByPlacement()}[/]");
             }
             context.Console.MarkupLine($"  [grey]readers-during-commits: commit latency p50 {p50 / 1000:F1} µs, p99 {p99 / 1000:F1} µs over {subject.CommitNs.Count} commits[/]");
         }
@@ -254,6 +254,7 @@ public static class DatabaseReadersBench
         var counts = new long[readers];
         var cpuNs = new long[readers];
         var kernelNs = new long[readers];
+        var cpus = new int[readers];
         Exception? failure = null;
         var threads = new Thread[readers];
         for (var r = 0; r < readers; r++)
@@ -274,6 +275,7 @@ public static class DatabaseReadersBench
                     }
                     cpuNs[index] = StorageWriterClock.ThreadCpuNs() - cpuStart;
                     kernelNs[index] = StorageWriterClock.ThreadKernelNs() - kernelStart;
+                    cpus[index] = StorageWriterClock.CurrentCpu();
                     counts[index] = n;
                     GC.KeepAlive(sink);
                 }
@@ -320,6 +322,7 @@ public static class DatabaseReadersBench
         side.ReaderCpuNs += cpuNs.Sum();
         side.ReaderKernelNs += kernelNs.Sum();
         side.RoundNsPerQuery.Add(queries == 0 ? 0 : (double)elapsed * readers / queries);
+        side.RoundReaderCpus.Add(string.Join('+', cpus));
         if (writerThread is not null)
         {
             side.Commits += commits;
@@ -343,6 +346,15 @@ public static class DatabaseReadersBench
 
         /// <summary>Ns per query over all readers, one entry per round.</summary>
         public List<double> RoundNsPerQuery { get; } = [];
+
+        /// <summary>The CPUs the readers ended each round on (one entry per round), to tell placements apart.</summary>
+        public List<string> RoundReaderCpus { get; } = [];
+
+        /// <summary>The median ns per query of the rounds that ended with the readers on each set of CPUs.</summary>
+        public string ByPlacement() => string.Join("; ", RoundReaderCpus.Zip(RoundNsPerQuery)
+            .GroupBy(r => r.First, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => $"cpu {g.Key}: {g.Count()} round(s), {Stopwatches.Median([.. g.Select(r => r.Second)]) / 1000:F2} µs"));
 
         /// <summary>The share of their running time the readers spent on a core.</summary>
         public double ReaderCpuShare(int readers) => ReaderNs == 0 ? 0 : ReaderCpuNs / (ReaderNs * readers);

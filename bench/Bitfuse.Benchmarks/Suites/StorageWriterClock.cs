@@ -43,6 +43,12 @@ internal static unsafe partial class StorageWriterClock
         return GetRUsage(RUsageThread, usage) == 0 ? usage[2] * 1_000_000_000 + usage[3] * 1_000 : 0;
     }
 
+    /// <summary>The CPU the calling thread runs on now, or -1 when unknown.</summary>
+    public static int CurrentCpu() => SchedGetCpu();
+
+    [LibraryImport("libc", EntryPoint = "sched_getcpu")]
+    private static partial int SchedGetCpu();
+
     [LibraryImport("libc", EntryPoint = "getrusage")]
     private static partial int GetRUsage(int who, long* usage);
 
