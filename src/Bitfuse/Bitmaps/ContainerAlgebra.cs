@@ -41,11 +41,7 @@ internal static unsafe class ContainerAlgebra
         }
         if (ka == ContainerKind.Run && kb == ContainerKind.Run)
         {
-            var r = Container.NewRun(a.Length + b.Length);
-            r.Length = RunContainer.Intersect(a.Runs, a.Length, b.Runs, b.Length, r.Runs);
-            r.Cardinality = RunContainer.Cardinality(r.Runs, r.Length);
-            Normalize(ref r, considerRuns: true);
-            return r;
+            return AndRuns(a, b);
         }
         // Run ∩ bitset.
         var (run, bits) = ka == ContainerKind.Run ? (a, b) : (b, a);
@@ -520,39 +516,51 @@ internal static unsafe class ContainerAlgebra
     /// <summary>True for a run container covering all 65536 values.</summary>
     public static bool IsFull(in Container c) => c.Cardinality == 65536;
 
+    // The intersections and filters of arrays (and of short run lists) are built in a stack buffer of at most
+    // 8 KiB, then copied into a payload of their own size: on sparse data most of them are empty, and an empty
+    // one then costs no allocation at all.
+
+    /// <summary>Run lists up to this many runs in total are intersected in a stack buffer (8 KiB).</summary>
+    private const int ScratchRuns = 2048;
+
+    [SkipLocalsInit]
     private static Container AndArrays(in Container a, in Container b)
     {
-        var r = Container.NewArray(Math.Min(a.Length, b.Length) + ArrayContainer.IntersectSlack);
-        r.Length = r.Cardinality = ArrayContainer.Intersect(a.Values, a.Length, b.Values, b.Length, r.Values);
-        if (r.Cardinality == 0)
-        {
-            r.Free();
-        }
-        return r;
+        var scratch = stackalloc ushort[Math.Min(a.Length, b.Length) + ArrayContainer.IntersectSlack];
+        return Container.ArrayOf(scratch, ArrayContainer.Intersect(a.Values, a.Length, b.Values, b.Length, scratch));
     }
 
+    [SkipLocalsInit]
     private static Container AndArrayRun(in Container array, in Container run)
     {
-        var r = Container.NewArray(array.Length);
-        r.Length = r.Cardinality = RunContainer.FilterIn(run.Runs, run.Length, array.Values, array.Length, r.Values);
-        if (r.Cardinality == 0)
-        {
-            r.Free();
-        }
-        return r;
+        var scratch = stackalloc ushort[array.Length];
+        return Container.ArrayOf(scratch, RunContainer.FilterIn(run.Runs, run.Length, array.Values, array.Length, scratch));
     }
 
+    [SkipLocalsInit]
     private static Container FilterArray(in Container array, ulong* words, bool keep)
     {
-        var r = Container.NewArray(array.Length);
-        r.Length = r.Cardinality = keep
-            ? BitsetContainer.FilterIn(words, array.Values, array.Length, r.Values)
-            : BitsetContainer.FilterOut(words, array.Values, array.Length, r.Values);
-        if (r.Cardinality == 0)
+        var scratch = stackalloc ushort[array.Length];
+        return Container.ArrayOf(scratch, keep
+            ? BitsetContainer.FilterIn(words, array.Values, array.Length, scratch)
+            : BitsetContainer.FilterOut(words, array.Values, array.Length, scratch));
+    }
+
+    [SkipLocalsInit]
+    private static Container AndRuns(in Container a, in Container b)
+    {
+        Container r;
+        if (a.Length + b.Length <= ScratchRuns)
         {
-            r.Free();
+            var scratch = stackalloc ushort[2 * ScratchRuns];
+            r = Container.RunsOf(scratch, RunContainer.Intersect(a.Runs, a.Length, b.Runs, b.Length, scratch));
         }
-        return r;
+        else
+        {
+            r = Container.NewRun(a.Length + b.Length);
+            r.Length = RunContainer.Intersect(a.Runs, a.Length, b.Runs, b.Length, r.Runs);
+        }
+        return SettledRuns(ref r);
     }
 
     private static Container AndBitsets(ulong* a, ulong* b)
