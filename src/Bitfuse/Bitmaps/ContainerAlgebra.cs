@@ -37,7 +37,7 @@ internal static unsafe class ContainerAlgebra
         }
         if (ka == ContainerKind.Bitset && kb == ContainerKind.Bitset)
         {
-            return AndBitsets(a.Words, b.Words);
+            return AndBitsets(a.Words, b.Words, LikelyBitset((long)a.Cardinality * b.Cardinality >> 16));
         }
         if (ka == ContainerKind.Run && kb == ContainerKind.Run)
         {
@@ -152,7 +152,7 @@ internal static unsafe class ContainerAlgebra
         }
         if (ka == ContainerKind.Bitset && kb == ContainerKind.Bitset)
         {
-            return XorBitsets(a.Words, b.Words);
+            return XorBitsets(a.Words, b.Words, LikelyBitset(a.Cardinality + b.Cardinality - ((long)a.Cardinality * b.Cardinality >> 15)));
         }
         if (ka == ContainerKind.Array && kb == ContainerKind.Bitset || ka == ContainerKind.Bitset && kb == ContainerKind.Array)
         {
@@ -239,7 +239,7 @@ internal static unsafe class ContainerAlgebra
         }
         if (ka == ContainerKind.Bitset && kb == ContainerKind.Bitset)
         {
-            return AndNotBitsets(a.Words, b.Words);
+            return AndNotBitsets(a.Words, b.Words, LikelyBitset((long)a.Cardinality * (65536 - b.Cardinality) >> 16));
         }
         if (ka == ContainerKind.Bitset && kb == ContainerKind.Array)
         {
@@ -563,8 +563,15 @@ internal static unsafe class ContainerAlgebra
         return SettledRuns(ref r);
     }
 
-    private static Container AndBitsets(ulong* a, ulong* b)
+    private static Container AndBitsets(ulong* a, ulong* b, bool likelyBitset)
     {
+        if (likelyBitset)
+        {
+            var dense = Container.NewBitset(clear: false);
+            dense.Cardinality = BitsetContainer.And(a, b, dense.Words);
+            Normalize(ref dense, considerRuns: false);
+            return dense;
+        }
         var count = BitsetContainer.AndCount(a, b);
         if (count == 0)
         {
@@ -688,10 +695,18 @@ internal static unsafe class ContainerAlgebra
 
     /// <summary>
     /// a ⊕ b of two bitsets: counts first (no store), then writes an array straight from the words when the
-    /// result is small, so a sparse result never touches an 8 KiB block.
+    /// result is small, so a sparse result never touches an 8 KiB block. When <paramref name="likelyBitset"/>, it
+    /// writes the bitset at once (the pass that writes it also counts) and converts it if it came out small.
     /// </summary>
-    private static Container XorBitsets(ulong* a, ulong* b)
+    private static Container XorBitsets(ulong* a, ulong* b, bool likelyBitset)
     {
+        if (likelyBitset)
+        {
+            var dense = Container.NewBitset(clear: false);
+            dense.Cardinality = BitsetContainer.Xor(a, b, dense.Words);
+            Normalize(ref dense, considerRuns: false);
+            return dense;
+        }
         var count = BitsetContainer.XorCount(a, b);
         if (count == 0)
         {
@@ -721,8 +736,15 @@ internal static unsafe class ContainerAlgebra
     }
 
     /// <summary>a \ b of two bitsets, shaped like <see cref="XorBitsets"/>.</summary>
-    private static Container AndNotBitsets(ulong* a, ulong* b)
+    private static Container AndNotBitsets(ulong* a, ulong* b, bool likelyBitset)
     {
+        if (likelyBitset)
+        {
+            var dense = Container.NewBitset(clear: false);
+            dense.Cardinality = BitsetContainer.AndNot(a, b, dense.Words);
+            Normalize(ref dense, considerRuns: false);
+            return dense;
+        }
         var count = BitsetContainer.AndNotCount(a, b);
         if (count == 0)
         {
@@ -750,6 +772,12 @@ internal static unsafe class ContainerAlgebra
         result.Cardinality = BitsetContainer.AndNot(a, b, result.Words);
         return result;
     }
+
+    /// <summary>
+    /// True when a bitset operation whose result would hold <paramref name="expected"/> values if the operands' bits
+    /// were independent is likely to give a bitset: then counting first would be a wasted pass over both inputs.
+    /// </summary>
+    private static bool LikelyBitset(long expected) => expected > 2 * ArrayMax;
 
     /// <summary>Sets the listed values; returns how many were new.</summary>
     public static int AddValues(ulong* words, ushort* values, int n)
