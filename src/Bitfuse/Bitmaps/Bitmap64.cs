@@ -265,6 +265,16 @@ public sealed partial class Bitmap64 : IDisposable, IEnumerable<ulong>
         }
     }
 
+    /// <summary>
+    /// A read-only window onto this set (as <see cref="Bitmap.AsReadOnly"/>): not a copy, so later changes show
+    /// through it, and disposing this set ends it.
+    /// </summary>
+    public ReadOnlyBitmap64 AsReadOnly()
+    {
+        ThrowIfDisposed();
+        return new ReadOnlyBitmap64(this);
+    }
+
     /// <summary>An independent copy.</summary>
     public Bitmap64 Clone()
     {

@@ -15,13 +15,16 @@ namespace Bitfuse;
 /// Ownership is chosen when the set is made and never changes. A set made with <c>ownsBitmaps: true</c> (and
 /// every set <see cref="LoadFolder"/> makes) owns the bitmaps added to it: one that is replaced or removed is
 /// disposed then, the rest when the set is disposed. Any other set never disposes a bitmap. Bitmaps a resolver
-/// supplies are never owned by the set.
+/// supplies, and read-only bitmaps added with <see cref="Add(string, ReadOnlyBitmap)"/>, are never owned by the set.
 /// </para>
 /// </summary>
 public sealed class BitmapSet : IReadOnlyDictionary<string, Bitmap>, IDisposable
 {
     private readonly Dictionary<string, Bitmap> _byName = new(StringComparer.Ordinal);
     private readonly List<string> _names = [];
+
+    // Names whose bitmap was added as a ReadOnlyBitmap: borrowed, so never disposed even by an owning set.
+    private HashSet<string>? _borrowed;
     private readonly Func<string, Bitmap?>? _resolve;
     private readonly Func<IEnumerable<string>>? _knownNames;
     private readonly bool _ownsBitmaps;
@@ -31,7 +34,7 @@ public sealed class BitmapSet : IReadOnlyDictionary<string, Bitmap>, IDisposable
     // take one set's bitmaps for another's.
     private static long s_versions;
 
-    /// <summary>An empty set to fill with the indexer or <see cref="Add"/>; it does not own the bitmaps (the caller disposes them).</summary>
+    /// <summary>An empty set to fill with the indexer or <see cref="Add(string, Bitmap)"/>; it does not own the bitmaps (the caller disposes them).</summary>
     public BitmapSet()
     {
     }
@@ -77,16 +80,7 @@ public sealed class BitmapSet : IReadOnlyDictionary<string, Bitmap>, IDisposable
         {
             ArgumentNullException.ThrowIfNull(name);
             ArgumentNullException.ThrowIfNull(value);
-            if (!_byName.TryGetValue(name, out var old))
-            {
-                _names.Add(name);
-            }
-            else if (_ownsBitmaps && !ReferenceEquals(old, value))
-            {
-                old.Dispose();
-            }
-            _byName[name] = value;
-            _version = NextVersion();
+            Put(name, value, borrowed: false);
         }
     }
 
@@ -126,6 +120,53 @@ public sealed class BitmapSet : IReadOnlyDictionary<string, Bitmap>, IDisposable
     }
 
     /// <summary>
+    /// Adds a read-only bitmap under a new name, so queries and lookups read it in place (a snapshot's bitmap, a
+    /// view over serialized bytes). The set never disposes it, whether or not it owns its other bitmaps; lookups
+    /// hand out the bitmap it wraps, which callers must treat as read-only.
+    /// </summary>
+    public void Add(string name, ReadOnlyBitmap bitmap)
+    {
+        ArgumentNullException.ThrowIfNull(bitmap);
+        if (_byName.ContainsKey(name))
+        {
+            throw new ArgumentException($"A bitmap named '{name}' is already in the set.", nameof(name));
+        }
+        Put(name, bitmap.Inner, borrowed: true);
+    }
+
+    private void Put(string name, Bitmap value, bool borrowed)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(value);
+        if (!_byName.TryGetValue(name, out var old))
+        {
+            _names.Add(name);
+        }
+        else if (!ReferenceEquals(old, value))
+        {
+            DisposeIfOwned(name, old);
+        }
+        _byName[name] = value;
+        if (borrowed)
+        {
+            (_borrowed ??= new HashSet<string>(StringComparer.Ordinal)).Add(name);
+        }
+        else
+        {
+            _borrowed?.Remove(name);
+        }
+        _version = NextVersion();
+    }
+
+    private void DisposeIfOwned(string name, Bitmap bitmap)
+    {
+        if (_ownsBitmaps && _borrowed?.Contains(name) != true)
+        {
+            bitmap.Dispose();
+        }
+    }
+
+    /// <summary>
     /// Removes the bitmap added under <paramref name="name"/>, disposing it when the set owns it; false when no
     /// bitmap was added under that name (a resolver's names cannot be removed).
     /// </summary>
@@ -136,10 +177,8 @@ public sealed class BitmapSet : IReadOnlyDictionary<string, Bitmap>, IDisposable
         {
             return false;
         }
-        if (_ownsBitmaps)
-        {
-            removed.Dispose();
-        }
+        DisposeIfOwned(name, removed);
+        _borrowed?.Remove(name);
         _names.Remove(name);
         _version = NextVersion();
         return true;
@@ -235,14 +274,12 @@ public sealed class BitmapSet : IReadOnlyDictionary<string, Bitmap>, IDisposable
     /// <summary>Disposes the added bitmaps when the set owns them, and empties the set.</summary>
     public void Dispose()
     {
-        if (_ownsBitmaps)
+        foreach (var (name, bitmap) in _byName)
         {
-            foreach (var bitmap in _byName.Values)
-            {
-                bitmap.Dispose();
-            }
+            DisposeIfOwned(name, bitmap);
         }
         _byName.Clear();
+        _borrowed?.Clear();
         _names.Clear();
         _version = NextVersion();
     }

@@ -23,7 +23,7 @@ namespace Bitfuse;
 /// </list>
 /// <para>Thread-safety is the wrapped bitmap's: any number of readers while nobody changes it.</para>
 /// </remarks>
-public sealed class ReadOnlyBitmap : IReadOnlySet<uint>, IEquatable<ReadOnlyBitmap>, IDisposable
+public sealed partial class ReadOnlyBitmap : IReadOnlySet<uint>, IEquatable<ReadOnlyBitmap>, IDisposable
 {
     private readonly Bitmap _bitmap;
 

@@ -9,7 +9,7 @@ public sealed class Bitmap64SurfaceTests
 {
     private static readonly uint[] Highs = [0, 1, 7, 0xFFFF_FFFF];
 
-    private static (Bitmap64 Set, SortedSet<ulong> Model) RandomSet(Random rng, int containers = 4)
+    internal static (Bitmap64 Set, SortedSet<ulong> Model) RandomSet(Random rng, int containers = 4)
     {
         var set = new Bitmap64();
         var model = new SortedSet<ulong>();
@@ -36,7 +36,7 @@ public sealed class Bitmap64SurfaceTests
         return (set, model);
     }
 
-    private static ulong[] Probes(Random rng, SortedSet<ulong> model)
+    internal static ulong[] Probes(Random rng, SortedSet<ulong> model)
     {
         var probes = new List<ulong> { 0, ulong.MaxValue, 1UL << 32, (1UL << 32) - 1, 8UL << 32, (7UL << 32) - 1 };
         var values = model.ToArray();

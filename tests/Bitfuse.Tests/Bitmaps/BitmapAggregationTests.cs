@@ -97,6 +97,20 @@ public sealed class BitmapAggregationTests
                 }
                 Assert.Equal(odd.Count, Bitmap.XorManyCount(inputs.ToList()));
                 Assert.Equal(intersection.Count, Bitmap.AndManyCount(inputs.ToList()));
+
+                // Read-only wrappers aggregate through the same code.
+                var readOnly = inputs.Select(b => b.AsReadOnly()).ToArray();
+                using (var or = ReadOnlyBitmap.OrMany(readOnly))
+                using (var and = ReadOnlyBitmap.AndMany(readOnly))
+                using (var xor = ReadOnlyBitmap.XorMany(readOnly))
+                {
+                    AssertHolds(union, or);
+                    AssertHolds(intersection, and);
+                    AssertHolds(odd, xor);
+                }
+                Assert.Equal(union.Count, ReadOnlyBitmap.OrManyCount(readOnly));
+                Assert.Equal(intersection.Count, ReadOnlyBitmap.AndManyCount(readOnly));
+                Assert.Equal(odd.Count, ReadOnlyBitmap.XorManyCount(readOnly));
             }
             for (var i = 0; i < PoolSize; i++)
             {

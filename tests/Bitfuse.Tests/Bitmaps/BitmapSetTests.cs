@@ -54,6 +54,43 @@ public sealed class BitmapSetTests
     }
 
     [Fact]
+    public void A_read_only_bitmap_is_a_query_input_the_set_never_disposes()
+    {
+        var rng = new Random(77);
+        var (a, modelA) = BitmapModel.Random(rng, keys: 16);
+        var (b, modelB) = BitmapModel.Random(rng, keys: 16);
+        var (c, modelC) = BitmapModel.Random(rng, keys: 16);
+        using var ownedA = a;
+        using var ownedB = b;
+        using var view = ReadOnlyBitmap.CreateView(c.Serialize());
+        c.Dispose();
+        var set = new BitmapSet(ownsBitmaps: true);
+        set.Add("a", a.AsReadOnly());
+        set.Add("b", b.AsReadOnly());
+        set.Add("c", view);
+        Assert.Throws<ArgumentException>(() => set.Add("a", b.AsReadOnly()));
+
+        var engine = new QueryEngine();
+        var query = engine.Compile("a & (b | !c)");
+        var expected = modelA.Where(v => modelB.Contains(v) || !modelC.Contains(v)).Order().ToArray();
+        Assert.Equal(expected.Length, query.Count(set));
+        using (var result = query.Evaluate(set))
+        {
+            BitmapModel.AssertValues(expected, result.ToArray());
+        }
+
+        // Replacing, removing and disposing never dispose a borrowed bitmap, even in a set that owns its own.
+        var owned = Bitmap.FromValues([9u]);
+        set["a"] = owned;
+        Assert.Equal(modelA.Count, a.Count);
+        Assert.True(set.Remove("b"));
+        Assert.Equal(modelB.Count, b.Count);
+        set.Dispose();
+        Assert.Equal(modelC.Count, view.Count);
+        Assert.Throws<ObjectDisposedException>(() => owned.Count);
+    }
+
+    [Fact]
     public void LoadFolder_names_each_file_by_the_caller_s_function_and_owns_the_bitmaps()
     {
         var folder = Directory.CreateTempSubdirectory("bitfuse-set-");
