@@ -14,7 +14,7 @@ namespace Bitfuse.Bitmaps;
 //   24  u64  block length L
 //   32  n × 12-byte descriptors: u16 key, u8 kind, u8 0, u16 cardinality - 1, u16 length, u32 payload offset
 //    P  payloads: the bitsets first (8 KiB each, so each stays 64-byte aligned), then runs and arrays,
-//       each at a multiple of 8 bytes (an in-memory PayloadBlock packs the runs and arrays alike).
+//       each at a multiple of 8 bytes: the same packing as an in-memory PayloadBlock.
 //
 // Invariants (checked by View before any payload is touched, contents when asked):
 //  B1. keys strictly ascend; kinds are array, bitset or run; descriptors lie below P, payloads in [P, L).

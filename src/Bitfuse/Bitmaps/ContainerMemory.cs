@@ -86,7 +86,7 @@ internal static unsafe class ContainerMemory
 
     /// <summary>
     /// Allocates a block of exactly <paramref name="bytes"/> aligned to 64 bytes for the packed payloads of a
-    /// whole bitmap (<see cref="PayloadBlock"/>). Native memory, like the requests beyond the
+    /// whole bitmap (<see cref="PayloadBlock"/>), bitsets first. Native memory, like the requests beyond the
     /// largest class: the owning bitmap frees it when it is disposed, never while its own containers are read.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

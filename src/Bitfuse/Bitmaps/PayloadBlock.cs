@@ -1,12 +1,12 @@
 namespace Bitfuse.Bitmaps;
 
 /// <summary>
-/// One allocation that holds every array and run payload of a whole deserialized bitmap, packed end to end, so
-/// reading a bitmap costs one allocation for them instead of one per container (its bitsets take 8 KiB zone
-/// payloads of their own). The bitmap that read it owns it and frees it when disposed; its containers point into
+/// One allocation that holds every payload of a whole deserialized bitmap, packed end to end (bitsets first,
+/// each at a multiple of 64 bytes, then the arrays and runs), so reading a bitmap costs one allocation instead
+/// of one per container. The bitmap that read it owns it and frees it when disposed; its containers point into
 /// it without owning their payload (<see cref="Container.Owned"/> is false, so freeing one of them, or
-/// replacing it after a change, leaves the block alone). A block of up to 8 KiB comes from a
-/// <see cref="ContainerMemory"/> size class; a larger one from <see cref="ContainerMemory.AllocBlock"/>.
+/// replacing it after a change, leaves the block alone). A small block without bitsets comes from a
+/// <see cref="ContainerMemory"/> size class; anything else from <see cref="ContainerMemory.AllocBlock"/>.
 /// </summary>
 internal unsafe struct PayloadBlock
 {
@@ -18,15 +18,18 @@ internal unsafe struct PayloadBlock
 
     private bool _exact;
 
-    /// <summary>A block of at least <paramref name="packedBytes"/> bytes, or an empty one when that is 0.</summary>
-    public static PayloadBlock Allocate(long packedBytes)
+    /// <summary>
+    /// A block of at least <paramref name="bitsets"/> × 8 KiB (64-byte aligned) followed by
+    /// <paramref name="packedBytes"/> bytes, or an empty one when both are 0.
+    /// </summary>
+    public static PayloadBlock Allocate(int bitsets, long packedBytes)
     {
-        var bytes = checked((int)packedBytes);
+        var bytes = checked((int)(8192L * bitsets + packedBytes));
         if (bytes == 0)
         {
             return default;
         }
-        if (bytes <= ContainerMemory.LargestClass)
+        if (bitsets == 0 && bytes <= ContainerMemory.LargestClass)
         {
             var data = ContainerMemory.Alloc(ContainerKind.Array, bytes, out var granted);
             return new PayloadBlock { Data = data, Bytes = granted };

@@ -152,20 +152,24 @@ internal static unsafe class RoaringFormat
     }
 
     /// <summary>
-    /// Reads one bitmap from <paramref name="data"/> into memory of its own: every array and run payload is packed
-    /// into one <paramref name="block"/> that the caller keeps and frees when the bitmap goes away; each bitset
-    /// takes an owned 8 KiB payload from <see cref="ContainerMemory"/> (a zone's cached block is cheaper than one
-    /// large aligned allocation, and comes back the same way). Containers in the block are not
-    /// <see cref="Container.Owned"/> (freeing one is a no-op) but belong to the caller, who may change them in
-    /// place within their length. Each payload is validated while it is copied, so the input is read once after
-    /// its header.
+    /// Reads one bitmap from <paramref name="data"/> into memory of its own: every payload is packed into one
+    /// <paramref name="block"/> that the caller keeps and frees when the bitmap goes away. Containers in the block
+    /// are not <see cref="Container.Owned"/> (freeing one is a no-op) but belong to the caller, who may change
+    /// them in place within their length. Each payload is
+    /// validated while it is copied, so the input is read once after its header.
     /// </summary>
     public static (ushort[] Keys, Container[] Containers) ReadOwned(byte* data, long length, long baseOffset, out long consumed, out PayloadBlock block)
     {
         var reader = new Reader(data, length, baseOffset);
         var (keys, containers) = ReadStructure(data, length, baseOffset, out consumed, out var packedBytes);
-        block = PayloadBlock.Allocate(packedBytes);
-        var packed = (byte*)block.Data;
+        var bitsets = 0;
+        for (var i = 0; i < containers.Length; i++)
+        {
+            bitsets += containers[i].Kind == ContainerKind.Bitset ? 1 : 0;
+        }
+        block = PayloadBlock.Allocate(bitsets, packedBytes);
+        var words = (ulong*)block.Data;
+        var packed = (byte*)block.Data + 8192L * bitsets;
         try
         {
             for (var i = 0; i < containers.Length; i++)
@@ -190,27 +194,19 @@ internal static unsafe class RoaringFormat
                         packed += 4 * c.Length;
                         break;
                     default:
-                        var bitset = Container.NewBitset(clear: false);
-                        var actual = BitsetContainer.CopyCount((ulong*)source, bitset.Words);
-                        bitset.Cardinality = c.Cardinality;
-                        c = bitset;
+                        var actual = BitsetContainer.CopyCount((ulong*)source, words);
                         if (actual != c.Cardinality)
                         {
                             throw reader.Error(at, $"bitset container {i} holds {actual} values but its header says {c.Cardinality}");
                         }
+                        c.Data = words;
+                        words += BitsetContainer.Words;
                         break;
                 }
             }
         }
         catch
         {
-            for (var i = 0; i < containers.Length; i++)
-            {
-                if (containers[i].Owned)
-                {
-                    containers[i].Free();
-                }
-            }
             block.Free();
             throw;
         }

@@ -5,8 +5,8 @@ namespace Bitfuse.Tests.Bitmaps;
 /// <summary>
 /// The ways a pairwise result is built other than straight into its final payload: intersections built in a
 /// stack buffer and copied (or dropped when empty), bitset results written at once because the operands' counts
-/// predicted a dense result (and converted when they came out small), and deserialized bitsets that own zone
-/// payloads. Each result is compared with a sorted-set model and checked against the container invariants.
+/// predicted a dense result (and converted when they came out small), and deserialized bitmaps whose payloads
+/// share one block. Each result is compared with a sorted-set model and checked against the container invariants.
 /// </summary>
 public sealed class MaterialisedResultTests
 {
@@ -137,7 +137,7 @@ public sealed class MaterialisedResultTests
     }
 
     [Fact]
-    public void Deserialized_bitsets_own_their_payloads_and_can_change_in_place()
+    public void Deserialized_bitmaps_change_in_place_in_their_bitsets_arrays_and_runs()
     {
         var values = new List<uint>();
         values.AddRange(Spread(0, 0, 3));          // bitset
