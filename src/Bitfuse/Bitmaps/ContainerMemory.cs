@@ -77,7 +77,7 @@ internal static unsafe class ContainerMemory
     }
 
     // The native calls sit out of line: inlined, their P/Invoke frame would be set up on every Alloc and Free,
-    // the zone fast paths included (about as much again as the zone's own work).
+    // the zone fast paths included (the JIT sets the frame up in the prologue, whichever branch runs).
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void* AllocExact(int bytes) => NativeMemory.AlignedAlloc((nuint)bytes, 16);
 
