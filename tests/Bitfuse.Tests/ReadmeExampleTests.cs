@@ -153,12 +153,14 @@ public sealed class ReadmeExampleTests
         age.Set(2, 29);
         gone.Set(2, false);
         var young = engine.Compile("city:paris & 30 <= age < 40 & !churned").Count(people.Bitmaps);
+        var built = engine.Compile(Q.Name("city:paris") & Q.Int("age").Between(30, 40) & !Q.Name("churned")).Count(people.Bitmaps);
         var sum = engine.CompileAggregate("sum(age, city:paris)").Run(people.Bitmaps);
         var top = engine.CompileAggregate("topn(city, 10)").Run(people.Bitmaps).Groups;
 
         // The model: the same three people as plain records.
         (string[] Cities, long Age, bool Churned)[] model = [(["paris"], 34, false), (["paris", "rome"], 41, true), (["rome"], 29, false)];
         Assert.Equal(1, young);
+        Assert.Equal(young, built);
         Assert.Equal(model.Count(p => p.Cities.Contains("paris") && p.Age is >= 30 and < 40 && !p.Churned), young);
         Assert.Equal(75, (long)sum.Value!.Value);
         Assert.Equal(model.Where(p => p.Cities.Contains("paris")).Sum(p => p.Age), (long)sum.Value!.Value);

@@ -209,22 +209,132 @@ internal static unsafe class BitsetContainer
         return k;
     }
 
-    /// <summary>Writes every set bit as a <see cref="ushort"/>, ascending; returns how many.</summary>
-    public static int ToArray(ulong* a, ushort* destination)
+    /// <summary>
+    /// Writes the set bits as <see cref="ushort"/> values, ascending, at most <paramref name="capacity"/> of them;
+    /// returns how many. A word at a time without a branch on its bits (a loop that branches per set bit
+    /// mispredicts about once per word on unpredictable data, which made this conversion cost more than the kernel
+    /// that produced the bitset): with AVX-512 VBMI2 one byte compression per word, else a fixed number of
+    /// trailing-zero writes per word (four, or eight past two values per word on average), looping only past them.
+    /// Each word may write up to 64 values beyond its own (later words overwrite them), so the words run straight
+    /// into the destination while it has that room and the last ones through a small buffer.
+    /// </summary>
+    public static int ToArray(ulong* a, ushort* destination, int capacity)
+    {
+        if (Avx512Vbmi2.IsSupported && Avx512BW.IsSupported)
+        {
+            return ToArray<CompressedWords>(a, destination, capacity);
+        }
+        return capacity <= 2 * Words ? ToArray<FourPerWord>(a, destination, capacity) : ToArray<EightPerWord>(a, destination, capacity);
+    }
+
+    /// <summary><see cref="ToArray(ulong*, ushort*, int)"/> with one way of writing a word (tests run each).</summary>
+    [SkipLocalsInit]
+    internal static int ToArray<TWords>(ulong* a, ushort* destination, int capacity)
+        where TWords : struct, IWordValues
     {
         var k = 0;
-        for (var w = 0; w < Words; w++)
+        var w = 0;
+        for (; w < Words && k + 64 <= capacity; w++)
         {
-            var word = a[w];
-            var b = w << 6;
-            while (word != 0)
+            k += TWords.Write(a[w], w, destination + k);
+        }
+        // The rest (fewer than 64 values when capacity is the bitset's cardinality) through a buffer with room for
+        // one word past its 64 values; a bitset holding more than capacity stops once the buffer has enough.
+        var tail = stackalloc ushort[128];
+        var t = 0;
+        for (; w < Words && t <= 64; w++)
+        {
+            t += TWords.Write(a[w], w, tail + t);
+        }
+        var n = Math.Min(t, capacity - k);
+        new ReadOnlySpan<ushort>(tail, n).CopyTo(new Span<ushort>(destination + k, n));
+        return k + n;
+    }
+
+    /// <summary>Writes word <c>w</c>'s set bits as values at p, ascending, possibly followed by up to 64 - count
+    /// scratch values; returns the count.</summary>
+    internal interface IWordValues
+    {
+        static abstract int Write(ulong word, int w, ushort* p);
+    }
+
+    /// <summary>AVX-512 VBMI2: the word's bits as a byte mask over the offsets 0..63, compressed, widened, offset by w × 64.</summary>
+    internal readonly struct CompressedWords : IWordValues
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int Write(ulong word, int w, ushort* p)
+        {
+            // Byte lane j tests bit j % 8 of byte j / 8 of the word (the word is broadcast, vpshufb picks the byte).
+            var pick = Vector512.Create((byte)0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3,
+                4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 7, 7, 7);
+            var bits = Vector512.Create(0x8040201008040201UL).AsByte();
+            var offsets = Vector512<byte>.Indices;
+            var lanes = Avx512BW.Shuffle(Vector512.Create(word).AsByte(), pick) & bits;
+            var packed = Avx512Vbmi2.Compress(Vector512<byte>.Zero, Vector512.GreaterThan(lanes, Vector512<byte>.Zero), offsets);
+            var high = Vector512.Create((ushort)(w << 6));
+            var count = BitOperations.PopCount(word);
+            (Avx512BW.ConvertToVector512UInt16(packed.GetLower()) + high).Store(p);
+            if (count > 32)
             {
-                destination[k++] = (ushort)(b | BitOperations.TrailingZeroCount(word));
+                (Avx512BW.ConvertToVector512UInt16(packed.GetUpper()) + high).Store(p + 32);
+            }
+            return count;
+        }
+    }
+
+    /// <summary>Four trailing-zero writes per word whatever its bits, a loop only past them (under two values per word on average).</summary>
+    internal readonly struct FourPerWord : IWordValues
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int Write(ulong word, int w, ushort* p) => WriteUnrolled(word, w, p, eight: false);
+    }
+
+    /// <summary>Eight trailing-zero writes per word, a loop only past them (denser bitsets).</summary>
+    internal readonly struct EightPerWord : IWordValues
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int Write(ulong word, int w, ushort* p) => WriteUnrolled(word, w, p, eight: true);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int WriteUnrolled(ulong word, int w, ushort* p, bool eight)
+    {
+        var high = (ushort)(w << 6);
+        var count = BitOperations.PopCount(word);
+        var unrolled = eight ? 8 : 4;
+        // Past the last set bit TrailingZeroCount is 64: a scratch value the next word overwrites.
+        p[0] = (ushort)(high + BitOperations.TrailingZeroCount(word));
+        word &= word - 1;
+        p[1] = (ushort)(high + BitOperations.TrailingZeroCount(word));
+        word &= word - 1;
+        p[2] = (ushort)(high + BitOperations.TrailingZeroCount(word));
+        word &= word - 1;
+        p[3] = (ushort)(high + BitOperations.TrailingZeroCount(word));
+        word &= word - 1;
+        if (eight)
+        {
+            p[4] = (ushort)(high + BitOperations.TrailingZeroCount(word));
+            word &= word - 1;
+            p[5] = (ushort)(high + BitOperations.TrailingZeroCount(word));
+            word &= word - 1;
+            p[6] = (ushort)(high + BitOperations.TrailingZeroCount(word));
+            word &= word - 1;
+            p[7] = (ushort)(high + BitOperations.TrailingZeroCount(word));
+            word &= word - 1;
+        }
+        if (count > unrolled)
+        {
+            p += unrolled;
+            do
+            {
+                *p++ = (ushort)(high + BitOperations.TrailingZeroCount(word));
                 word &= word - 1;
             }
+            while (word != 0);
         }
-        return k;
+        return count;
     }
+
 
     /// <summary>
     /// Sets every listed value in an 8 KiB bitset, one read-modify-write of the value's 32-bit half word each

@@ -382,7 +382,7 @@ internal static unsafe class ContainerAlgebra
         if (cardinality <= ArrayMax)
         {
             c = Container.NewArray(cardinality);
-            c.Length = BitsetContainer.ToArray(words, c.Values);
+            c.Length = BitsetContainer.ToArray(words, c.Values, cardinality);
         }
         else
         {
@@ -420,7 +420,7 @@ internal static unsafe class ContainerAlgebra
         if (c.Kind == ContainerKind.Bitset && c.Cardinality <= ArrayMax)
         {
             var array = Container.NewArray(c.Cardinality);
-            array.Length = array.Cardinality = BitsetContainer.ToArray(c.Words, array.Values);
+            array.Length = array.Cardinality = BitsetContainer.ToArray(c.Words, array.Values, c.Cardinality);
             c.Free();
             c = array;
         }
@@ -668,7 +668,7 @@ internal static unsafe class ContainerAlgebra
         if (cardinality <= ArrayMax)
         {
             r = Container.NewArray(cardinality);
-            r.Length = BitsetContainer.ToArray(scratch, r.Values);
+            r.Length = BitsetContainer.ToArray(scratch, r.Values, cardinality);
         }
         else
         {

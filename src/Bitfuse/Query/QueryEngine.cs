@@ -58,10 +58,9 @@ public sealed class QueryEngine
     /// Compiles a query built in code (<see cref="Q"/> and the operators of <see cref="Expr"/>) the way
     /// <see cref="Compile(string)"/> compiles text: the same optimizer, kernels and execution. It is cached by its
     /// text (<see cref="Expr.ToString"/>), which parses back to the same tree, so the text and the tree share one
-    /// compiled query.
+    /// compiled query; a tree with comparisons of int fields (<see cref="Q.Int"/>) is compiled from that text.
     /// </summary>
-    /// <exception cref="ArgumentException">The tree is deeper or names more bitmaps than <see cref="QueryOptions.Limits"/> allow, or
-    /// holds a comparison of an int field (those compile from text).</exception>
+    /// <exception cref="ArgumentException">The tree is deeper or names more bitmaps than <see cref="QueryOptions.Limits"/> allow.</exception>
     public CompiledQuery Compile(Expr expression)
     {
         ArgumentNullException.ThrowIfNull(expression);
@@ -80,13 +79,23 @@ public sealed class QueryEngine
         var names = new List<string>();
         Expr? comparison = null;
         CollectNames(tree, names, new HashSet<string>(StringComparer.Ordinal), ref comparison);
-        if (comparison is not null)
-        {
-            throw new ArgumentException($"'{comparison}' compares an int field; comparisons compile from query text", nameof(expression));
-        }
         if (names.Count > limits.MaxNames)
         {
             throw new ArgumentException($"the expression names {names.Count} bitmaps, over the limit of {limits.MaxNames}", nameof(expression));
+        }
+        if (comparison is not null)
+        {
+            // The text parses back to this tree and names each compared field at a column, which an unknown field's
+            // error points at: a tree with comparisons is its text's query. The parser counts the fields among the
+            // names; a tree over the limit with them is refused as any other tree over the limits.
+            try
+            {
+                return Compile(text);
+            }
+            catch (QuerySyntaxException e)
+            {
+                throw new ArgumentException(e.Message, nameof(expression), e);
+            }
         }
         return Cache(text, Build(text, tree, pool, names, []));
     }
