@@ -237,7 +237,7 @@ public sealed class Smr : IDisposable
         var rd = Volatile.Read(ref _rdSeq.Value);
         if (_lazy)
         {
-            Interlocked.MemoryBarrierProcessWide();
+            ProcessWideBarrier();
         }
         else if (_deferred)
         {
@@ -264,6 +264,11 @@ public sealed class Smr : IDisposable
         RaiseReadSequence(min);
         return Sequence.Leq(goal, min);
     }
+
+    // Out of line: the barrier is a native call, and its P/Invoke frame, inlined, would be set up by every scan
+    // whatever the mode (every zone refill of the default mode polls here).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ProcessWideBarrier() => Interlocked.MemoryBarrierProcessWide();
 
     private void RaiseReadSequence(long value)
     {

@@ -8,7 +8,8 @@ public sealed unsafe partial class Bitmap
     public Bitmap And(Bitmap other)
     {
         ThrowIfDisposed(other);
-        var result = new Bitmap(Math.Min(_size, other._size));
+        // Sparse intersections are often empty: the arrays come with the first container the result holds.
+        var result = new Bitmap(0);
         var i = 0;
         var j = 0;
         while (i < _size && j < other._size)
@@ -17,7 +18,14 @@ public sealed unsafe partial class Bitmap
             var kb = other._keys[j];
             if (ka == kb)
             {
-                result.AppendContainer(ka, ContainerAlgebra.And(_containers[i], other._containers[j]));
+                var c = ContainerAlgebra.And(_containers[i], other._containers[j]);
+                if (c.Cardinality != 0 && result._keys.Length == 0)
+                {
+                    var bound = Math.Min(_size - i, other._size - j);
+                    result._keys = new ushort[bound];
+                    result._containers = new Container[bound];
+                }
+                result.AppendContainer(ka, c);
                 i++;
                 j++;
             }

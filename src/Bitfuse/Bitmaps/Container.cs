@@ -123,6 +123,39 @@ internal unsafe struct Container
         return new Container { Data = data, Kind = ContainerKind.Run, Owned = true, CapacityBytes = granted };
     }
 
+    /// <summary>
+    /// A new owned array container holding a copy of the <paramref name="length"/> ascending values at
+    /// <paramref name="values"/>, or an empty descriptor when there are none. For results built in a scratch buffer
+    /// first: an empty one then costs no allocation, and a small one gets a payload of its own size.
+    /// </summary>
+    public static Container ArrayOf(ushort* values, int length)
+    {
+        if (length == 0)
+        {
+            return default;
+        }
+        var c = NewArray(length);
+        Buffer.MemoryCopy(values, c.Data, 2L * length, 2L * length);
+        c.Length = c.Cardinality = length;
+        return c;
+    }
+
+    /// <summary>
+    /// A new owned run container holding a copy of the <paramref name="length"/> runs at <paramref name="runs"/>
+    /// (Cardinality still 0), or an empty descriptor when there are none; see <see cref="ArrayOf"/>.
+    /// </summary>
+    public static Container RunsOf(ushort* runs, int length)
+    {
+        if (length == 0)
+        {
+            return default;
+        }
+        var c = NewRun(length);
+        Buffer.MemoryCopy(runs, c.Data, 4L * length, 4L * length);
+        c.Length = length;
+        return c;
+    }
+
     /// <summary>Returns an owned payload to <see cref="ContainerMemory"/> and empties the descriptor.</summary>
     public void Free()
     {

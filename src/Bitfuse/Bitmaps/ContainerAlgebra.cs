@@ -37,13 +37,11 @@ internal static unsafe class ContainerAlgebra
         }
         if (ka == ContainerKind.Bitset && kb == ContainerKind.Bitset)
         {
-            return CombineBitsets<AndWords>(a.Words, b.Words);
+            return CombineBitsets<AndWords>(a.Words, b.Words, LikelyBitset((long)a.Cardinality * b.Cardinality >> 16));
         }
         if (ka == ContainerKind.Run && kb == ContainerKind.Run)
         {
-            var r = Container.NewRun(a.Length + b.Length);
-            r.Length = RunContainer.Intersect(a.Runs, a.Length, b.Runs, b.Length, r.Runs);
-            return SettledRuns(ref r);
+            return AndRuns(a, b);
         }
         // Run ∩ bitset.
         var (run, bits) = ka == ContainerKind.Run ? (a, b) : (b, a);
@@ -147,7 +145,7 @@ internal static unsafe class ContainerAlgebra
         }
         if (ka == ContainerKind.Bitset && kb == ContainerKind.Bitset)
         {
-            return CombineBitsets<XorWords>(a.Words, b.Words);
+            return CombineBitsets<XorWords>(a.Words, b.Words, LikelyBitset(a.Cardinality + b.Cardinality - ((long)a.Cardinality * b.Cardinality >> 15)));
         }
         if (ka == ContainerKind.Array && kb == ContainerKind.Bitset || ka == ContainerKind.Bitset && kb == ContainerKind.Array)
         {
@@ -209,7 +207,7 @@ internal static unsafe class ContainerAlgebra
         }
         if (ka == ContainerKind.Bitset && kb == ContainerKind.Bitset)
         {
-            return CombineBitsets<AndNotWords>(a.Words, b.Words);
+            return CombineBitsets<AndNotWords>(a.Words, b.Words, LikelyBitset((long)a.Cardinality * (65536 - b.Cardinality) >> 16));
         }
         if (ka == ContainerKind.Bitset && kb == ContainerKind.Array)
         {
@@ -484,48 +482,69 @@ internal static unsafe class ContainerAlgebra
     /// <summary>True for a run container covering all 65536 values.</summary>
     public static bool IsFull(in Container c) => c.Cardinality == 65536;
 
+    // The intersections and filters of arrays (and of short run lists) are built in a stack buffer of at most
+    // 8 KiB, then copied into a payload of their own size: on sparse data most of them are empty, and an empty
+    // one then costs no allocation at all.
+
+    /// <summary>Run lists up to this many runs in total are intersected in a stack buffer (8 KiB).</summary>
+    private const int ScratchRuns = 2048;
+
+    [SkipLocalsInit]
     private static Container AndArrays(in Container a, in Container b)
     {
-        var r = Container.NewArray(Math.Min(a.Length, b.Length) + ArrayContainer.IntersectSlack);
-        r.Length = r.Cardinality = ArrayContainer.Intersect(a.Values, a.Length, b.Values, b.Length, r.Values);
-        if (r.Cardinality == 0)
-        {
-            r.Free();
-        }
-        return r;
+        var scratch = stackalloc ushort[Math.Min(a.Length, b.Length) + ArrayContainer.IntersectSlack];
+        return Container.ArrayOf(scratch, ArrayContainer.Intersect(a.Values, a.Length, b.Values, b.Length, scratch));
     }
 
+    [SkipLocalsInit]
     private static Container AndArrayRun(in Container array, in Container run)
     {
-        var r = Container.NewArray(array.Length);
-        r.Length = r.Cardinality = RunContainer.FilterIn(run.Runs, run.Length, array.Values, array.Length, r.Values);
-        if (r.Cardinality == 0)
-        {
-            r.Free();
-        }
-        return r;
+        var scratch = stackalloc ushort[array.Length];
+        return Container.ArrayOf(scratch, RunContainer.FilterIn(run.Runs, run.Length, array.Values, array.Length, scratch));
     }
 
+    [SkipLocalsInit]
     private static Container FilterArray(in Container array, ulong* words, bool keep)
     {
-        var r = Container.NewArray(array.Length);
-        r.Length = r.Cardinality = keep
-            ? BitsetContainer.FilterIn(words, array.Values, array.Length, r.Values)
-            : BitsetContainer.FilterOut(words, array.Values, array.Length, r.Values);
-        if (r.Cardinality == 0)
+        var scratch = stackalloc ushort[array.Length];
+        return Container.ArrayOf(scratch, keep
+            ? BitsetContainer.FilterIn(words, array.Values, array.Length, scratch)
+            : BitsetContainer.FilterOut(words, array.Values, array.Length, scratch));
+    }
+
+    [SkipLocalsInit]
+    private static Container AndRuns(in Container a, in Container b)
+    {
+        Container r;
+        if (a.Length + b.Length <= ScratchRuns)
         {
-            r.Free();
+            var scratch = stackalloc ushort[2 * ScratchRuns];
+            r = Container.RunsOf(scratch, RunContainer.Intersect(a.Runs, a.Length, b.Runs, b.Length, scratch));
         }
-        return r;
+        else
+        {
+            r = Container.NewRun(a.Length + b.Length);
+            r.Length = RunContainer.Intersect(a.Runs, a.Length, b.Runs, b.Length, r.Runs);
+        }
+        return SettledRuns(ref r);
     }
 
     /// <summary>
     /// a <typeparamref name="TOp"/> b of two bitsets: counts first (no store), then writes an array straight from
-    /// the words when the result is small, so a sparse result never touches an 8 KiB block.
+    /// the words when the result is small, so a sparse result never touches an 8 KiB block. When
+    /// <paramref name="likelyBitset"/>, it writes the bitset at once (the pass that writes it also counts) and
+    /// converts it if it came out small.
     /// </summary>
-    private static Container CombineBitsets<TOp>(ulong* a, ulong* b)
+    private static Container CombineBitsets<TOp>(ulong* a, ulong* b, bool likelyBitset)
         where TOp : struct, IWordOperation
     {
+        if (likelyBitset)
+        {
+            var dense = Container.NewBitset(clear: false);
+            dense.Cardinality = BitsetContainer.Combine<TOp>(a, b, dense.Words);
+            Normalize(ref dense, considerRuns: false);
+            return dense;
+        }
         var count = BitsetContainer.CombineCount<TOp>(a, b);
         if (count == 0)
         {
@@ -579,6 +598,12 @@ internal static unsafe class ContainerAlgebra
         BitsetContainer.ChangeValues<TOp>(scratch, array.Values, array.Length);
         return FromBitset(scratch, cardinality);
     }
+
+    /// <summary>
+    /// True when a bitset operation whose result would hold <paramref name="expected"/> values if the operands' bits
+    /// were independent is likely to give a bitset: then counting first would be a wasted pass over both inputs.
+    /// </summary>
+    private static bool LikelyBitset(long expected) => expected > 2 * ArrayMax;
 
     /// <summary>Sets the listed values; returns how many were new.</summary>
     public static int AddValues(ulong* words, ushort* values, int n) => BitsetContainer.ChangeValues<OrWords>(words, values, n);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Bitfuse.Memory;
 
@@ -51,7 +52,7 @@ internal static unsafe class ContainerMemory
         if (bytes > LargestClass)
         {
             grantedBytes = (bytes + 15) & ~15;
-            return NativeMemory.AlignedAlloc((nuint)grantedBytes, 16);
+            return AllocExact(grantedBytes);
         }
         var index = ClassIndex(bytes);
         grantedBytes = ClassBytes[index];
@@ -67,7 +68,7 @@ internal static unsafe class ContainerMemory
         }
         else if (grantedBytes > LargestClass)
         {
-            NativeMemory.AlignedFree(data);
+            FreeExact(data);
         }
         else
         {
@@ -75,14 +76,24 @@ internal static unsafe class ContainerMemory
         }
     }
 
+    // The native calls sit out of line: inlined, their P/Invoke frame would be set up on every Alloc and Free,
+    // the zone fast paths included (the JIT sets the frame up in the prologue, whichever branch runs).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void* AllocExact(int bytes) => NativeMemory.AlignedAlloc((nuint)bytes, 16);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void FreeExact(void* data) => NativeMemory.AlignedFree(data);
+
     /// <summary>
     /// Allocates a block of exactly <paramref name="bytes"/> aligned to 64 bytes for the packed payloads of a
     /// whole bitmap (<see cref="PayloadBlock"/>), bitsets first. Native memory, like the requests beyond the
     /// largest class: the owning bitmap frees it when it is disposed, never while its own containers are read.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void* AllocBlock(int bytes) => NativeMemory.AlignedAlloc((nuint)bytes, 64);
 
     /// <summary>Returns a block obtained from <see cref="AllocBlock"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void FreeBlock(void* data) => NativeMemory.AlignedFree(data);
 
     /// <summary>The granted size for a request of <paramref name="bytes"/>.</summary>
