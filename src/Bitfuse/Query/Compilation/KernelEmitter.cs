@@ -93,6 +93,8 @@ internal static class KernelEmitter
         private readonly Dictionary<(Expr Node, Type Type), LocalBuilder> _sharedLocals = [];
         private readonly HashSet<Expr> _computed = new(ReferenceEqualityComparer.Instance);
         private readonly Label _found;
+        private LocalBuilder? _countLookup;
+        private LocalBuilder? _countMask;
 
         public Body(ILGenerator il, Expr shape, int inputCount, KernelVariant variant, bool ternary)
         {
@@ -113,7 +115,7 @@ internal static class KernelEmitter
 
         public void EmitAll(VectorOps ops)
         {
-            EmitPrologue();
+            EmitPrologue(ops);
             var totalBytes = EmitTotalBytes();
             if (_variant is KernelVariant.Count or KernelVariant.WriteCount && !ops.IsScalar)
             {
@@ -159,7 +161,7 @@ internal static class KernelEmitter
         public void EmitStreaming(VectorOps ops)
         {
             var il = _il;
-            EmitPrologue();
+            EmitPrologue(ops);
             var totalBytes = EmitTotalBytes();
             // headBytes = min(totalBytes, (0 - output) & 63)
             var headBytes = il.DeclareLocal(typeof(nint));
@@ -200,9 +202,20 @@ internal static class KernelEmitter
             EmitEpilogue();
         }
 
-        private void EmitPrologue()
+        // The input pointers, offset and count; for a counting vector kernel also the popcount's constants, loaded
+        // into locals once so the loops keep them in registers (the JIT does not hoist them out of a loop itself).
+        private void EmitPrologue(VectorOps ops)
         {
             var il = _il;
+            if (_variant is KernelVariant.Count or KernelVariant.WriteCount && ops.CountLookup is not null && ops.CountMask is not null)
+            {
+                _countLookup = il.DeclareLocal(ops.CountLookup.ReturnType);
+                il.Emit(OpCodes.Call, ops.CountLookup);
+                il.Emit(OpCodes.Stloc, _countLookup);
+                _countMask = il.DeclareLocal(ops.CountMask.ReturnType);
+                il.Emit(OpCodes.Call, ops.CountMask);
+                il.Emit(OpCodes.Stloc, _countMask);
+            }
             for (var k = 0; k < _pointers.Length; k++)
             {
                 il.Emit(OpCodes.Ldarg_0);
@@ -289,7 +302,7 @@ internal static class KernelEmitter
             {
                 EmitConstant(ops, ones: false);
                 il.Emit(OpCodes.Ldloc, levels[j]);
-                il.Emit(OpCodes.Call, ops.CountAdd);
+                EmitCountAdd(ops);
                 il.Emit(OpCodes.Call, ops.CountSum);
                 if (j > 0)
                 {
@@ -691,14 +704,27 @@ internal static class KernelEmitter
             }
         }
 
-        // counts = KernelCounting.Add(counts, result): a vector popcount kept in the registers.
+        // counts = KernelCounting.Add(counts, result[, lookup, mask]): a vector popcount kept in the registers.
         private void EmitCount(VectorOps ops, LocalBuilder result, LocalBuilder counts)
         {
             var il = _il;
             il.Emit(OpCodes.Ldloc, counts);
             il.Emit(OpCodes.Ldloc, result);
-            il.Emit(OpCodes.Call, ops.CountAdd);
+            EmitCountAdd(ops);
             il.Emit(OpCodes.Stloc, counts);
+        }
+
+        // Consumes (counts, value) on the stack, leaves the new counts.
+        private void EmitCountAdd(VectorOps ops)
+        {
+            if (ops.CountAddWith is not null && _countLookup is not null && _countMask is not null && _countLookup.LocalType == ops.CountLookup!.ReturnType)
+            {
+                _il.Emit(OpCodes.Ldloc, _countLookup);
+                _il.Emit(OpCodes.Ldloc, _countMask);
+                _il.Emit(OpCodes.Call, ops.CountAddWith);
+                return;
+            }
+            _il.Emit(OpCodes.Call, ops.CountAdd);
         }
 
         // Nodes reached from more than one parent (hash-consing makes them one object) and
