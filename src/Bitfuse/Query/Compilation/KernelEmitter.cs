@@ -42,8 +42,14 @@ namespace Bitfuse.Query.Compilation;
 /// </summary>
 internal static class KernelEmitter
 {
-    /// <summary>Bytes per carry-save group: 8 vectors of 256 bits.</summary>
+    /// <summary>Bytes per carry-save group at up to 256 bits: 8 vectors of 256 bits (16 of 128, 32 words).</summary>
     public const int GroupBytes = 256;
+
+    /// <summary>Vectors per carry-save group at least: a 512-bit group holds 8 vectors (512 bytes), not 4.</summary>
+    public const int GroupVectors = 8;
+
+    /// <summary>Bytes per carry-save group of <paramref name="ops"/>: <see cref="GroupBytes"/>, or <see cref="GroupVectors"/> vectors when wider.</summary>
+    public static int GroupBytesOf(VectorOps ops) => Math.Max(GroupBytes, GroupVectors * ops.Bytes);
 
     /// <summary>The <c>vpternlogq</c> control byte of a carry-save adder's carry: the majority of three inputs.</summary>
     public const byte MajorityControl = 0xE8;
@@ -58,8 +64,11 @@ internal static class KernelEmitter
         var ops = VectorOps.For(width);
         var ternary = allowTernaryLogic && ops.Width == KernelWidth.Vector512 && Avx512F.IsSupported;
         streaming &= !ops.IsScalar && variant is KernelVariant.Write or KernelVariant.WriteCount;
+        // A leading object parameter the delegate is closed over (null): invoking a delegate closed over its first
+        // argument is a plain call, while one open over a static method goes through a shuffle thunk that moves every
+        // argument down a register first.
         var method = new DynamicMethod($"kernel_{variant}{(streaming ? "_streaming" : "")}_{(int)ops.Width}", typeof(long),
-            [typeof(ulong**), typeof(ulong*), typeof(nint)], typeof(KernelEmitter).Module, skipVisibility: true);
+            [typeof(object), typeof(ulong**), typeof(ulong*), typeof(nint)], typeof(KernelEmitter).Module, skipVisibility: true);
         var il = method.GetILGenerator();
         var emitter = new Body(il, shape, inputCount, variant, ternary);
         if (streaming)
@@ -70,7 +79,7 @@ internal static class KernelEmitter
         {
             emitter.EmitAll(ops);
         }
-        var function = method.CreateDelegate<KernelFunction>();
+        var function = (KernelFunction)method.CreateDelegate(typeof(KernelFunction), target: null);
         var twin = !streaming && !ops.IsScalar && variant is KernelVariant.Write or KernelVariant.WriteCount
             ? new Lazy<Kernel>(() => Emit(shape, inputCount, variant, width, allowTernaryLogic, streaming: true), LazyThreadSafetyMode.ExecutionAndPublication)
             : null;
@@ -119,7 +128,7 @@ internal static class KernelEmitter
             var totalBytes = EmitTotalBytes();
             if (_variant is KernelVariant.Count or KernelVariant.WriteCount && !ops.IsScalar)
             {
-                EmitGroupLoop(ops, EmitEnd(totalBytes, GroupBytes));
+                EmitGroupLoop(ops, EmitEnd(totalBytes, GroupBytesOf(ops)));
             }
             // A large tree computes one vector per step: the loop overhead is small beside it, and the JIT,
             // whose time grows with the copies of the tree, compiles half as much (compile-first).
@@ -134,7 +143,7 @@ internal static class KernelEmitter
         {
             var il = _il;
             var totalBytes = il.DeclareLocal(typeof(nint));
-            il.Emit(OpCodes.Ldarg_2);
+            il.Emit(OpCodes.Ldarg_3);
             il.Emit(OpCodes.Ldc_I4_3);
             il.Emit(OpCodes.Shl);
             il.Emit(OpCodes.Stloc, totalBytes);
@@ -167,7 +176,7 @@ internal static class KernelEmitter
             var headBytes = il.DeclareLocal(typeof(nint));
             il.Emit(OpCodes.Ldc_I4_0);
             il.Emit(OpCodes.Conv_I);
-            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldarg_2);
             il.Emit(OpCodes.Conv_I);
             il.Emit(OpCodes.Sub);
             il.Emit(OpCodes.Ldc_I4_S, (sbyte)63);
@@ -218,7 +227,7 @@ internal static class KernelEmitter
             }
             for (var k = 0; k < _pointers.Length; k++)
             {
-                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Ldarg_1);
                 if (k > 0)
                 {
                     il.Emit(OpCodes.Ldc_I4, k * IntPtr.Size);
@@ -266,7 +275,8 @@ internal static class KernelEmitter
         private void EmitGroupLoop(VectorOps ops, LocalBuilder end)
         {
             var il = _il;
-            var vectors = GroupBytes / ops.Bytes;
+            var groupBytes = GroupBytesOf(ops);
+            var vectors = groupBytes / ops.Bytes;
             var depth = BitOperations.Log2((uint)vectors);
             var levels = new LocalBuilder[depth];
             for (var j = 0; j < depth; j++)
@@ -286,7 +296,7 @@ internal static class KernelEmitter
             var top = il.DeclareLocal(ops.Type);
             EmitCarrySave(ops, levels, 0, vectors, top, scratch, 0);
             EmitCount(ops, top, total);
-            EmitAdvance(GroupBytes);
+            EmitAdvance(groupBytes);
             il.MarkLabel(condition);
             il.Emit(OpCodes.Ldloc, _offset);
             il.Emit(OpCodes.Ldloc, end);
@@ -680,7 +690,7 @@ internal static class KernelEmitter
                 // Vector*.StoreAlignedNonTemporal(value, address): the block loop keeps address 64-byte aligned.
                 il.Emit(OpCodes.Ldloc, result);
             }
-            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldarg_2);
             il.Emit(OpCodes.Ldloc, _offset);
             il.Emit(OpCodes.Add);
             if (byteOffset != 0)

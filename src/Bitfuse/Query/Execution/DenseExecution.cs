@@ -38,17 +38,22 @@ internal static unsafe class DenseExecution
     /// Runs <paramref name="kernel"/>; <paramref name="kernelInputs"/>[p] is the variable index of kernel input p, and
     /// <paramref name="identity"/> says <see cref="IsIdentity"/> holds for it.
     /// </summary>
-    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long Run(Kernel kernel, int[] kernelInputs, bool identity, ReadOnlySpan<nint> variables, ulong* output, nint words)
     {
-        var function = kernel.For(output, words).Function;
         if (identity)
         {
             fixed (nint* table = variables)
             {
-                return function((ulong**)table, output, words);
+                return kernel.For(output, words).Function((ulong**)table, output, words);
             }
         }
+        return RunReordered(kernel.For(output, words).Function, kernelInputs, variables, output, words);
+    }
+
+    [SkipLocalsInit]
+    private static long RunReordered(KernelFunction function, int[] kernelInputs, ReadOnlySpan<nint> variables, ulong* output, nint words)
+    {
         var count = kernelInputs.Length;
         if (count <= StackInputs)
         {
