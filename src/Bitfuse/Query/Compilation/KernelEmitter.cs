@@ -11,9 +11,9 @@ namespace Bitfuse.Query.Compilation;
 /// Generates a kernel for a positional tree as IL in a <see cref="DynamicMethod"/>. The generated code is
 ///
 /// <code>
-/// long Kernel(ulong** inputs, ulong* output, nint words)
+/// long Kernel(object unused, ulong** inputs, ulong* output, nint words)   // delegate closed over unused = null
 ///     p0..pn-1 = inputs[0..n-1]                       // each pointer read once
-///     (count variants) for each 256-byte group        // Harley–Seal: 256 / vector-bytes results per step
+///     (count variants) for each group of 8 vectors    // Harley–Seal (16 vectors at 128 bits; not scalar)
 ///         r_c = tree(load(p_k + off + c))             // every input loaded once, tree in registers
 ///         (write + count) store r_c
 ///         carry-save add the r_c into ones, twos, fours, ...; count only the top carry
@@ -34,15 +34,15 @@ namespace Bitfuse.Query.Compilation;
 /// per vector into a local. <c>a &amp; !b</c> is emitted as and-not. With 512-bit vectors on hardware that has
 /// AVX-512F, each subtree over at most three inputs becomes one <c>vpternlogq</c>, and so does each half of
 /// a carry-save adder. A streaming kernel needs an 8-byte-aligned output (the caller checks it).
-/// Counting: Harley–Seal carry-save adders (Muła, Kurz, Lemire) over the 256-byte groups, so only one vector
-/// in 256 bytes goes through the popcount; the popcount itself is Muła's nibble lookup kept in a vector
+/// Counting: Harley–Seal carry-save adders (Muła, Kurz, Lemire) over the groups, so only one vector in 8
+/// goes through the popcount; the popcount itself is Muła's nibble lookup kept in a vector
 /// (<see cref="KernelCounting"/>), summed once per loop. Carry-save over 8 vectors (what a 256-byte group holds
 /// at 256 bits) was the fastest of per-lane popcnt, per-vector nibble lookup and carry-save over 4 or 8 vectors
 /// (docs/design/query.md).
 /// </summary>
 internal static class KernelEmitter
 {
-    /// <summary>Bytes per carry-save group at up to 256 bits: 8 vectors of 256 bits (16 of 128, 32 words).</summary>
+    /// <summary>Bytes per carry-save group at up to 256 bits: 8 vectors of 256 bits, 16 of 128.</summary>
     public const int GroupBytes = 256;
 
     /// <summary>Vectors per carry-save group at least: a 512-bit group holds 8 vectors (512 bytes), not 4.</summary>
