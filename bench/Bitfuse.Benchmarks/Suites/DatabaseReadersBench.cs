@@ -12,8 +12,10 @@ namespace Bitfuse.Benchmarks.Suites;
 /// bitmaps in memory behind a <see cref="ReaderWriterLockSlim"/> (readers hold the read lock for a query, the writer
 /// the write lock for a change applied in place, as fast as it can); and that lock with the writer paced to the
 /// database writer's measured commit rate (the same write load). Reported: ns per query (inverse throughput of all
-/// readers), the writers' commit rates, the database writer's commit latency p50/p99, and per side the share of the time the
-/// readers were on a core and their CPU time per query (what separates slower reads from reads preempted by the writer's work).
+/// readers; the ratio is the median of the per-round ratios, with its p25–p75), the writers' commit rates, the database
+/// writer's commit latency p50/p99, and per side the share of the time the readers were on a core, their CPU time per
+/// query and the kernel's part of it (what separates slower reads from reads preempted by the writer's work, and
+/// both from interrupt work a durable writer's I/O brings onto the readers' cores).
 /// </summary>
 public static class DatabaseReadersBench
 {
@@ -24,7 +26,9 @@ public static class DatabaseReadersBench
     {
         var set = fixture.Largest;
         var readers = Math.Max(1, Environment.ProcessorCount - 1);
-        var rounds = context.Quick ? 3 : 10;
+        // Fresh threads every round, so the scheduler places the reader anew (next to the disk's interrupts or not):
+        // enough rounds that the median ratio does not hang on one placement.
+        var rounds = context.Quick ? 4 : 15;
         var duration = TimeSpan.FromMilliseconds(context.Quick ? 200 : 500);
         var engine = new QueryEngine();
         var queries = DatabaseFixture.Windows(set.Names).Select(engine.Compile).ToArray();
@@ -78,8 +82,10 @@ public static class DatabaseReadersBench
             var p50 = Stopwatches.Percentile(subject.CommitNs, 0.50);
             var p99 = Stopwatches.Percentile(subject.CommitNs, 0.99);
             context.Console.MarkupLine($"  [grey]readers-during-commits: {readers} reader(s) over {set.Name}; database writer {subject.Commits / subject.WriterSeconds:F0} commits/s of {ValuesPerCommit} values, commit latency p50 {p50 / 1000:F1} µs, p99 {p99 / 1000:F1} µs; rwlock writer {sides[2].Commits / sides[2].WriterSeconds:F0} commits/s, paced {sides[3].Commits / sides[3].WriterSeconds:F0} commits/s[/]");
-            foreach (var baseline in sides.Skip(1))
+            var timings = new SideTimings([.. sides.Select(side => side.RoundNsPerQuery.ToArray())]);
+            for (var b = 1; b < sides.Length; b++)
             {
+                var baseline = sides[b];
                 var extra = new Dictionary<string, double>
                 {
                     ["readers"] = readers,
@@ -94,14 +100,15 @@ public static class DatabaseReadersBench
                     ["baseline_reader_cpu_share"] = baseline.ReaderCpuShare(readers),
                     ["subject_reader_cpu_ns_per_query"] = subject.ReaderCpuNsPerQuery,
                     ["baseline_reader_cpu_ns_per_query"] = baseline.ReaderCpuNsPerQuery,
+                    ["subject_reader_kernel_ns_per_query"] = subject.ReaderKernelNsPerQuery,
+                    ["baseline_reader_kernel_ns_per_query"] = baseline.ReaderKernelNsPerQuery,
                 };
-                context.Record(CompareResult.Of(context.Suite, "readers-during-commits", baseline.Name, subject.NsPerQuery(readers), baseline.NsPerQuery(readers),
-                    rounds: rounds, extra: extra,
-                    note: $"ns per query over all {readers} reader(s) (inverse throughput), one realdata window query per snapshot; writer: {ValuesPerCommit}-value commits as fast as it can (bitfuse durable; rwlock in place under the write lock; rwlock-paced at bitfuse's commit rate); commit latency p50/p99 in extra"));
+                context.Record(timings.Row(context.Suite, "readers-during-commits", baseline.Name, 0, b, extra,
+                    note: $"ns per query over all {readers} reader(s) (inverse throughput; median of {rounds} rounds, ratio the median of per-round ratios), one realdata window query per snapshot; writer: {ValuesPerCommit}-value commits as fast as it can (bitfuse durable; rwlock in place under the write lock; rwlock-paced at bitfuse's commit rate); commit latency p50/p99 in extra"));
             }
             foreach (var side in sides)
             {
-                context.Console.MarkupLine($"  [grey]readers-during-commits {side.Name}: {side.NsPerQuery(readers) / 1000:F2} µs a query, readers on a core {side.ReaderCpuShare(readers):P1} of the time, {side.ReaderCpuNsPerQuery / 1000:F2} µs of reader CPU a query[/]");
+                context.Console.MarkupLine($"  [grey]readers-during-commits {side.Name}: {side.NsPerQuery(readers) / 1000:F2} µs a query, readers on a core {side.ReaderCpuShare(readers):P1} of the time, {side.ReaderCpuNsPerQuery / 1000:F2} µs of reader CPU a query ({side.ReaderKernelNsPerQuery / 1000:F2} µs of it in the kernel); by the reader's CPU at the end of a round: {side.ByPlacement()}[/]");
             }
             context.Console.MarkupLine($"  [grey]readers-during-commits: commit latency p50 {p50 / 1000:F1} µs, p99 {p99 / 1000:F1} µs over {subject.CommitNs.Count} commits[/]");
         }
@@ -246,6 +253,8 @@ public static class DatabaseReadersBench
         bool Stopped() => Volatile.Read(ref stop) != 0;
         var counts = new long[readers];
         var cpuNs = new long[readers];
+        var kernelNs = new long[readers];
+        var cpus = new int[readers];
         Exception? failure = null;
         var threads = new Thread[readers];
         for (var r = 0; r < readers; r++)
@@ -258,12 +267,15 @@ public static class DatabaseReadersBench
                     long sink = 0;
                     var n = 0;
                     var cpuStart = StorageWriterClock.ThreadCpuNs();
+                    var kernelStart = StorageWriterClock.ThreadKernelNs();
                     while (!Stopped())
                     {
                         sink += query(n + index);
                         n++;
                     }
                     cpuNs[index] = StorageWriterClock.ThreadCpuNs() - cpuStart;
+                    kernelNs[index] = StorageWriterClock.ThreadKernelNs() - kernelStart;
+                    cpus[index] = StorageWriterClock.CurrentCpu();
                     counts[index] = n;
                     GC.KeepAlive(sink);
                 }
@@ -304,9 +316,13 @@ public static class DatabaseReadersBench
         {
             throw new InvalidOperationException($"readers-during-commits {side.Name} failed", failure);
         }
-        side.Queries += counts.Sum();
+        var queries = counts.Sum();
+        side.Queries += queries;
         side.ReaderNs += elapsed;
         side.ReaderCpuNs += cpuNs.Sum();
+        side.ReaderKernelNs += kernelNs.Sum();
+        side.RoundNsPerQuery.Add(queries == 0 ? 0 : (double)elapsed * readers / queries);
+        side.RoundReaderCpus.Add(string.Join('+', cpus));
         if (writerThread is not null)
         {
             side.Commits += commits;
@@ -325,11 +341,29 @@ public static class DatabaseReadersBench
         /// <summary>CPU time the reader threads used (on a core, not preempted or blocked).</summary>
         public double ReaderCpuNs { get; set; }
 
+        /// <summary>The part of <see cref="ReaderCpuNs"/> spent in the kernel (with the interrupts that arrived while a reader ran).</summary>
+        public double ReaderKernelNs { get; set; }
+
+        /// <summary>Ns per query over all readers, one entry per round.</summary>
+        public List<double> RoundNsPerQuery { get; } = [];
+
+        /// <summary>The CPUs the readers ended each round on (one entry per round), to tell placements apart.</summary>
+        public List<string> RoundReaderCpus { get; } = [];
+
+        /// <summary>The median ns per query of the rounds that ended with the readers on each set of CPUs.</summary>
+        public string ByPlacement() => string.Join("; ", RoundReaderCpus.Zip(RoundNsPerQuery)
+            .GroupBy(r => r.First, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => $"cpu {g.Key}: {g.Count()} round(s), {Stopwatches.Median([.. g.Select(r => r.Second)]) / 1000:F2} µs"));
+
         /// <summary>The share of their running time the readers spent on a core.</summary>
         public double ReaderCpuShare(int readers) => ReaderNs == 0 ? 0 : ReaderCpuNs / (ReaderNs * readers);
 
         /// <summary>Reader CPU time per query: the readers' own work, whatever the scheduler took from them.</summary>
         public double ReaderCpuNsPerQuery => Queries == 0 ? 0 : ReaderCpuNs / Queries;
+
+        /// <summary>Reader kernel time per query.</summary>
+        public double ReaderKernelNsPerQuery => Queries == 0 ? 0 : ReaderKernelNs / Queries;
 
         public long Commits { get; set; }
 

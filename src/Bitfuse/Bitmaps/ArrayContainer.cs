@@ -102,7 +102,14 @@ internal static unsafe class ArrayContainer
     }
 
     /// <summary>Writes a ∩ b to <paramref name="dst"/> (room for min(na, nb) + <see cref="IntersectSlack"/>; may be a itself, for an in-place intersection); returns its length.</summary>
-    public static int Intersect(ushort* a, int na, ushort* b, int nb, ushort* dst)
+    public static int Intersect(ushort* a, int na, ushort* b, int nb, ushort* dst) => Intersect<WriteValues>(a, na, b, nb, dst);
+
+    /// <summary>|a ∩ b| without writing anything.</summary>
+    public static int IntersectCount(ushort* a, int na, ushort* b, int nb) => Intersect<CountValues>(a, na, b, nb, null);
+
+    /// <summary>a ∩ b, written to <paramref name="dst"/> or only counted, as <typeparamref name="TSink"/> says; returns its length.</summary>
+    private static int Intersect<TSink>(ushort* a, int na, ushort* b, int nb, ushort* dst)
+        where TSink : struct, IValueSink
     {
         if (na == 0 || nb == 0)
         {
@@ -110,11 +117,11 @@ internal static unsafe class ArrayContainer
         }
         if (na * GallopRatio < nb)
         {
-            return Gallop(a, na, b, nb, dst);
+            return Gallop<TSink>(a, na, b, nb, dst);
         }
         if (nb * GallopRatio < na)
         {
-            return Gallop(b, nb, a, na, dst);
+            return Gallop<TSink>(b, nb, a, na, dst);
         }
         var i = 0;
         var j = 0;
@@ -139,7 +146,10 @@ internal static unsafe class ArrayContainer
                     if (pending != Vector128<ushort>.Zero)
                     {
                         var bits = Sse2.MoveMask(Sse2.PackSignedSaturate(pending.AsInt16(), Vector128<short>.Zero).AsByte());
-                        Ssse3.Shuffle(va.AsByte(), table[bits]).Store((byte*)(dst + k));
+                        if (TSink.Writes)
+                        {
+                            Ssse3.Shuffle(va.AsByte(), table[bits]).Store((byte*)(dst + k));
+                        }
                         k += BitOperations.PopCount((uint)bits);
                         pending = Vector128<ushort>.Zero;
                     }
@@ -168,7 +178,10 @@ internal static unsafe class ArrayContainer
         {
             var x = a[i];
             var y = b[j];
-            dst[k] = x;
+            if (TSink.Writes)
+            {
+                dst[k] = x;
+            }
             k += x == y ? 1 : 0;
             i += x <= y ? 1 : 0;
             j += y <= x ? 1 : 0;
@@ -215,7 +228,8 @@ internal static unsafe class ArrayContainer
         return table;
     }
 
-    private static int Gallop(ushort* small, int ns, ushort* large, int nl, ushort* dst)
+    private static int Gallop<TSink>(ushort* small, int ns, ushort* large, int nl, ushort* dst)
+        where TSink : struct, IValueSink
     {
         var k = 0;
         var j = 0;
@@ -227,68 +241,15 @@ internal static unsafe class ArrayContainer
             {
                 break;
             }
-            if (large[j] == v)
+            // Written only on a match: in place, dst may be large itself, whose next values are still to be read.
+            if (!TSink.Writes)
+            {
+                k += large[j] == v ? 1 : 0;
+            }
+            else if (large[j] == v)
             {
                 dst[k++] = v;
             }
-        }
-        return k;
-    }
-
-    /// <summary>|a ∩ b| without writing anything.</summary>
-    public static int IntersectCount(ushort* a, int na, ushort* b, int nb)
-    {
-        if (na == 0 || nb == 0)
-        {
-            return 0;
-        }
-        if (na * GallopRatio < nb)
-        {
-            return GallopCount(a, na, b, nb);
-        }
-        if (nb * GallopRatio < na)
-        {
-            return GallopCount(b, nb, a, na);
-        }
-        var i = 0;
-        var j = 0;
-        var k = 0;
-        if (Ssse3.IsSupported)
-        {
-            while (i + 8 <= na && j + 8 <= nb)
-            {
-                var m = MatchMask(Vector128.Load(a + i), Vector128.Load(b + j));
-                k += BitOperations.PopCount((uint)Sse2.MoveMask(m.AsByte())) >> 1;
-                var amax = a[i + 7];
-                var bmax = b[j + 7];
-                i += amax <= bmax ? 8 : 0;
-                j += bmax <= amax ? 8 : 0;
-            }
-        }
-        while (i < na && j < nb)
-        {
-            var x = a[i];
-            var y = b[j];
-            k += x == y ? 1 : 0;
-            i += x <= y ? 1 : 0;
-            j += y <= x ? 1 : 0;
-        }
-        return k;
-    }
-
-    private static int GallopCount(ushort* small, int ns, ushort* large, int nl)
-    {
-        var k = 0;
-        var j = 0;
-        for (var i = 0; i < ns; i++)
-        {
-            var v = small[i];
-            j = Advance(large, nl, j, v);
-            if (j == nl)
-            {
-                break;
-            }
-            k += large[j] == v ? 1 : 0;
         }
         return k;
     }
@@ -339,7 +300,7 @@ internal static unsafe class ArrayContainer
         {
             return MergeVector<UnionMerge>(a, na, b, nb, dst);
         }
-        return ScalarUnion(a, na, b, nb, dst);
+        return ScalarMerge<UnionMerge>(a, na, b, nb, dst);
     }
 
     /// <summary>
@@ -393,7 +354,7 @@ internal static unsafe class ArrayContainer
             nrest = na - i;
         }
         np = TMerge.FinishPending(pending, np);
-        return k + TMerge.Scalar(pending, np, rest, nrest, dst + k);
+        return k + ScalarMerge<TMerge>(pending, np, rest, nrest, dst + k);
     }
 
     /// <summary>What <see cref="MergeVector{TMerge}"/> keeps of the merged stream: one implementation per operation.</summary>
@@ -408,8 +369,8 @@ internal static unsafe class ArrayContainer
         /// <summary>Sorts the small pending buffer and applies the operation within it; returns the new length.</summary>
         static abstract int FinishPending(ushort* buffer, int n);
 
-        /// <summary>The scalar merge that finishes the tails.</summary>
-        static abstract int Scalar(ushort* a, int na, ushort* b, int nb, ushort* dst);
+        /// <summary>Whether a value both sides hold is kept (once).</summary>
+        static abstract bool KeepsCommon { get; }
     }
 
     private readonly struct UnionMerge : IVectorMerge
@@ -423,7 +384,7 @@ internal static unsafe class ArrayContainer
 
         public static int FinishPending(ushort* buffer, int n) => SortDistinct(buffer, n);
 
-        public static int Scalar(ushort* a, int na, ushort* b, int nb, ushort* dst) => ScalarUnion(a, na, b, nb, dst);
+        public static bool KeepsCommon => true;
     }
 
     /// <summary>
@@ -448,7 +409,7 @@ internal static unsafe class ArrayContainer
 
         public static int FinishPending(ushort* buffer, int n) => SortSingles(buffer, n);
 
-        public static int Scalar(ushort* a, int na, ushort* b, int nb, ushort* dst) => ScalarSymmetricDifference(a, na, b, nb, dst);
+        public static bool KeepsCommon => false;
     }
 
     /// <summary>
@@ -559,7 +520,13 @@ internal static unsafe class ArrayContainer
         }
     }
 
-    private static int ScalarUnion(ushort* a, int na, ushort* b, int nb, ushort* dst)
+    /// <summary>
+    /// The scalar merge of two sorted lists that finishes <see cref="MergeVector{TMerge}"/>'s tails and serves short
+    /// inputs: values of one side only are kept, a common value once for a union and not at all for a symmetric
+    /// difference (<see cref="IVectorMerge.KeepsCommon"/>).
+    /// </summary>
+    private static int ScalarMerge<TMerge>(ushort* a, int na, ushort* b, int nb, ushort* dst)
+        where TMerge : struct, IVectorMerge
     {
         var i = 0;
         var j = 0;
@@ -580,7 +547,10 @@ internal static unsafe class ArrayContainer
             }
             else
             {
-                dst[k++] = x;
+                if (TMerge.KeepsCommon)
+                {
+                    dst[k++] = x;
+                }
                 i++;
                 j++;
             }
@@ -716,43 +686,7 @@ internal static unsafe class ArrayContainer
         {
             return MergeVector<SymmetricDifferenceMerge>(a, na, b, nb, dst);
         }
-        return ScalarSymmetricDifference(a, na, b, nb, dst);
-    }
-
-    private static int ScalarSymmetricDifference(ushort* a, int na, ushort* b, int nb, ushort* dst)
-    {
-        var i = 0;
-        var j = 0;
-        var k = 0;
-        while (i < na && j < nb)
-        {
-            var x = a[i];
-            var y = b[j];
-            if (x < y)
-            {
-                dst[k++] = x;
-                i++;
-            }
-            else if (y < x)
-            {
-                dst[k++] = y;
-                j++;
-            }
-            else
-            {
-                i++;
-                j++;
-            }
-        }
-        while (i < na)
-        {
-            dst[k++] = a[i++];
-        }
-        while (j < nb)
-        {
-            dst[k++] = b[j++];
-        }
-        return k;
+        return ScalarMerge<SymmetricDifferenceMerge>(a, na, b, nb, dst);
     }
 
     /// <summary>Writes <c>high | a[i]</c> for every value to <paramref name="destination"/>.</summary>

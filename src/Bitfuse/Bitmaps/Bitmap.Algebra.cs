@@ -127,33 +127,7 @@ public sealed unsafe partial class Bitmap
     }
 
     /// <summary>|this ∩ other|, building nothing.</summary>
-    public long AndCount(Bitmap other)
-    {
-        ThrowIfDisposed(other);
-        long count = 0;
-        var i = 0;
-        var j = 0;
-        while (i < _size && j < other._size)
-        {
-            var ka = _keys[i];
-            var kb = other._keys[j];
-            if (ka == kb)
-            {
-                count += ContainerAlgebra.AndCount(_containers[i], other._containers[j]);
-                i++;
-                j++;
-            }
-            else if (ka < kb)
-            {
-                i = KeySearch.Advance(_keys.AsSpan(0, _size), i, kb);
-            }
-            else
-            {
-                j = KeySearch.Advance(other._keys.AsSpan(0, other._size), j, ka);
-            }
-        }
-        return count;
-    }
+    public long AndCount(Bitmap other) => WalkShared(other, new SharedCount()).Count;
 
     /// <summary>|this ∪ other|, building nothing.</summary>
     public long OrCount(Bitmap other) => _count + other._count - AndCount(other);
@@ -176,35 +150,7 @@ public sealed unsafe partial class Bitmap
     }
 
     /// <summary>True when the two share at least one value.</summary>
-    public bool Intersects(Bitmap other)
-    {
-        ThrowIfDisposed(other);
-        var i = 0;
-        var j = 0;
-        while (i < _size && j < other._size)
-        {
-            var ka = _keys[i];
-            var kb = other._keys[j];
-            if (ka == kb)
-            {
-                if (ContainerAlgebra.Intersects(_containers[i], other._containers[j]))
-                {
-                    return true;
-                }
-                i++;
-                j++;
-            }
-            else if (ka < kb)
-            {
-                i = KeySearch.Advance(_keys.AsSpan(0, _size), i, kb);
-            }
-            else
-            {
-                j = KeySearch.Advance(other._keys.AsSpan(0, other._size), j, ka);
-            }
-        }
-        return false;
-    }
+    public bool Intersects(Bitmap other) => WalkShared(other, new SharedValue()).Found;
 
     /// <summary>True when every value of this bitmap is in <paramref name="other"/>.</summary>
     public bool IsSubsetOf(Bitmap other)
@@ -374,5 +320,59 @@ public sealed unsafe partial class Bitmap
         Array.Clear(_containers, size, _size - size);
         _size = size;
         _count = count;
+    }
+
+    // Hands the containers both bitmaps hold at a key to the visitor, keys ascending (see KeySearch.Shared), and
+    // returns the visitor.
+    private TVisitor WalkShared<TVisitor>(Bitmap other, TVisitor visitor)
+        where TVisitor : struct, IContainerPairVisitor
+    {
+        ThrowIfDisposed(other);
+        var pairs = new SharedContainers<TVisitor>(this, other, visitor);
+        var i = 0;
+        var j = 0;
+        KeySearch.Shared(_keys.AsSpan(0, _size), ref i, other._keys.AsSpan(0, other._size), ref j, ref pairs);
+        return pairs.Visitor;
+    }
+
+    // What WalkShared does with the two containers of a shared key; false stops the walk.
+    private interface IContainerPairVisitor
+    {
+        bool Visit(in Container a, in Container b);
+    }
+
+    private struct SharedContainers<TVisitor>(Bitmap a, Bitmap b, TVisitor visitor) : ISharedKeyVisitor
+        where TVisitor : struct, IContainerPairVisitor
+    {
+        private readonly Bitmap _a = a;
+        private readonly Bitmap _b = b;
+
+        public TVisitor Visitor = visitor;
+
+        public bool Visit(int i, int j) => Visitor.Visit(_a._containers[i], _b._containers[j]);
+    }
+
+    // |a ∩ b| summed over the shared keys.
+    private struct SharedCount : IContainerPairVisitor
+    {
+        public long Count;
+
+        public bool Visit(in Container a, in Container b)
+        {
+            Count += ContainerAlgebra.AndCount(a, b);
+            return true;
+        }
+    }
+
+    // Whether a shared key has a value in both; stops at the first.
+    private struct SharedValue : IContainerPairVisitor
+    {
+        public bool Found;
+
+        public bool Visit(in Container a, in Container b)
+        {
+            Found = ContainerAlgebra.Intersects(a, b);
+            return !Found;
+        }
     }
 }

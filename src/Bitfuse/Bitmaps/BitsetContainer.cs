@@ -17,128 +17,45 @@ internal static unsafe class BitsetContainer
     public const int Words = 1024;
 
     /// <summary>dst = a &amp; b; returns the population count of dst.</summary>
-    public static int And(ulong* a, ulong* b, ulong* dst)
-    {
-        if (Avx2.IsSupported && !Vector512.IsHardwareAccelerated)
-        {
-            return CombineAvx2<AndOp>(a, b, dst);
-        }
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (var i = 0; i < Words; i += 8)
-            {
-                (Vector512.Load(a + i) & Vector512.Load(b + i)).Store(dst + i);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            for (var i = 0; i < Words; i += 8)
-            {
-                (Vector256.Load(a + i) & Vector256.Load(b + i)).Store(dst + i);
-                (Vector256.Load(a + i + 4) & Vector256.Load(b + i + 4)).Store(dst + i + 4);
-            }
-        }
-        else
-        {
-            for (var i = 0; i < Words; i++)
-            {
-                dst[i] = a[i] & b[i];
-            }
-        }
-        return Cardinality(dst);
-    }
+    public static int And(ulong* a, ulong* b, ulong* dst) => Combine<AndWords>(a, b, dst);
 
     /// <summary>dst = a | b; returns the population count of dst.</summary>
-    public static int Or(ulong* a, ulong* b, ulong* dst)
-    {
-        if (Avx2.IsSupported && !Vector512.IsHardwareAccelerated)
-        {
-            return CombineAvx2<OrOp>(a, b, dst);
-        }
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (var i = 0; i < Words; i += 8)
-            {
-                (Vector512.Load(a + i) | Vector512.Load(b + i)).Store(dst + i);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            for (var i = 0; i < Words; i += 8)
-            {
-                (Vector256.Load(a + i) | Vector256.Load(b + i)).Store(dst + i);
-                (Vector256.Load(a + i + 4) | Vector256.Load(b + i + 4)).Store(dst + i + 4);
-            }
-        }
-        else
-        {
-            for (var i = 0; i < Words; i++)
-            {
-                dst[i] = a[i] | b[i];
-            }
-        }
-        return Cardinality(dst);
-    }
+    public static int Or(ulong* a, ulong* b, ulong* dst) => Combine<OrWords>(a, b, dst);
 
     /// <summary>dst = a ^ b; returns the population count of dst.</summary>
-    public static int Xor(ulong* a, ulong* b, ulong* dst)
-    {
-        if (Avx2.IsSupported && !Vector512.IsHardwareAccelerated)
-        {
-            return CombineAvx2<XorOp>(a, b, dst);
-        }
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (var i = 0; i < Words; i += 8)
-            {
-                (Vector512.Load(a + i) ^ Vector512.Load(b + i)).Store(dst + i);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            for (var i = 0; i < Words; i += 8)
-            {
-                (Vector256.Load(a + i) ^ Vector256.Load(b + i)).Store(dst + i);
-                (Vector256.Load(a + i + 4) ^ Vector256.Load(b + i + 4)).Store(dst + i + 4);
-            }
-        }
-        else
-        {
-            for (var i = 0; i < Words; i++)
-            {
-                dst[i] = a[i] ^ b[i];
-            }
-        }
-        return Cardinality(dst);
-    }
+    public static int Xor(ulong* a, ulong* b, ulong* dst) => Combine<XorWords>(a, b, dst);
 
     /// <summary>dst = a &amp; ~b; returns the population count of dst.</summary>
-    public static int AndNot(ulong* a, ulong* b, ulong* dst)
+    public static int AndNot(ulong* a, ulong* b, ulong* dst) => Combine<AndNotWords>(a, b, dst);
+
+    /// <summary>dst = a <typeparamref name="TOp"/> b, word by word; returns the population count of dst.</summary>
+    public static int Combine<TOp>(ulong* a, ulong* b, ulong* dst)
+        where TOp : struct, IWordOperation
     {
         if (Avx2.IsSupported && !Vector512.IsHardwareAccelerated)
         {
-            return CombineAvx2<AndNotOp>(a, b, dst);
+            return CombineAvx2<TOp>(a, b, dst);
         }
         if (Vector512.IsHardwareAccelerated)
         {
             for (var i = 0; i < Words; i += 8)
             {
-                Vector512.AndNot(Vector512.Load(a + i), Vector512.Load(b + i)).Store(dst + i);
+                TOp.Apply(Vector512.Load(a + i), Vector512.Load(b + i)).Store(dst + i);
             }
         }
         else if (Vector256.IsHardwareAccelerated)
         {
             for (var i = 0; i < Words; i += 8)
             {
-                Vector256.AndNot(Vector256.Load(a + i), Vector256.Load(b + i)).Store(dst + i);
-                Vector256.AndNot(Vector256.Load(a + i + 4), Vector256.Load(b + i + 4)).Store(dst + i + 4);
+                TOp.Apply(Vector256.Load(a + i), Vector256.Load(b + i)).Store(dst + i);
+                TOp.Apply(Vector256.Load(a + i + 4), Vector256.Load(b + i + 4)).Store(dst + i + 4);
             }
         }
         else
         {
             for (var i = 0; i < Words; i++)
             {
-                dst[i] = a[i] & ~b[i];
+                dst[i] = TOp.Apply(a[i], b[i]);
             }
         }
         return Cardinality(dst);
@@ -149,7 +66,7 @@ internal static unsafe class BitsetContainer
     {
         if (Avx2.IsSupported)
         {
-            return CombineAvx2<FirstOp>(a, a, null);
+            return CombineAvx2<FirstWords>(a, a, null);
         }
         if (Popcnt.X64.IsSupported)
         {
@@ -172,66 +89,40 @@ internal static unsafe class BitsetContainer
     }
 
     /// <summary>|a ∩ b| without writing.</summary>
-    public static int AndCount(ulong* a, ulong* b)
-    {
-        if (Avx2.IsSupported)
-        {
-            return CombineAvx2<AndOp>(a, b, null);
-        }
-        ulong c0 = 0, c1 = 0, c2 = 0, c3 = 0;
-        for (var i = 0; i < Words; i += 4)
-        {
-            c0 += (ulong)BitOperations.PopCount(a[i] & b[i]);
-            c1 += (ulong)BitOperations.PopCount(a[i + 1] & b[i + 1]);
-            c2 += (ulong)BitOperations.PopCount(a[i + 2] & b[i + 2]);
-            c3 += (ulong)BitOperations.PopCount(a[i + 3] & b[i + 3]);
-        }
-        return (int)(c0 + c1 + c2 + c3);
-    }
+    public static int AndCount(ulong* a, ulong* b) => CombineCount<AndWords>(a, b);
 
     /// <summary>Copies 8 KiB of words from <paramref name="source"/> (may be unaligned) to <paramref name="dst"/> and returns their population count, in one pass.</summary>
     public static int CopyCount(ulong* source, ulong* dst)
     {
         if (Avx2.IsSupported)
         {
-            return CombineAvx2<FirstOp>(source, source, dst);
+            return CombineAvx2<FirstWords>(source, source, dst);
         }
         Buffer.MemoryCopy(source, dst, 8192, 8192);
         return Cardinality(dst);
     }
 
     /// <summary>Population count of a ^ b without storing it.</summary>
-    public static int XorCount(ulong* a, ulong* b)
-    {
-        if (Avx2.IsSupported)
-        {
-            return CombineAvx2<XorOp>(a, b, null);
-        }
-        ulong c0 = 0, c1 = 0, c2 = 0, c3 = 0;
-        for (var i = 0; i < Words; i += 4)
-        {
-            c0 += (ulong)BitOperations.PopCount(a[i] ^ b[i]);
-            c1 += (ulong)BitOperations.PopCount(a[i + 1] ^ b[i + 1]);
-            c2 += (ulong)BitOperations.PopCount(a[i + 2] ^ b[i + 2]);
-            c3 += (ulong)BitOperations.PopCount(a[i + 3] ^ b[i + 3]);
-        }
-        return (int)(c0 + c1 + c2 + c3);
-    }
+    public static int XorCount(ulong* a, ulong* b) => CombineCount<XorWords>(a, b);
 
     /// <summary>Population count of a &amp; ~b without storing it.</summary>
-    public static int AndNotCount(ulong* a, ulong* b)
+    public static int AndNotCount(ulong* a, ulong* b) => CombineCount<AndNotWords>(a, b);
+
+    /// <summary>Population count of a <typeparamref name="TOp"/> b without storing it.</summary>
+    public static int CombineCount<TOp>(ulong* a, ulong* b)
+        where TOp : struct, IWordOperation
     {
         if (Avx2.IsSupported)
         {
-            return CombineAvx2<AndNotOp>(a, b, null);
+            return CombineAvx2<TOp>(a, b, null);
         }
         ulong c0 = 0, c1 = 0, c2 = 0, c3 = 0;
         for (var i = 0; i < Words; i += 4)
         {
-            c0 += (ulong)BitOperations.PopCount(a[i] & ~b[i]);
-            c1 += (ulong)BitOperations.PopCount(a[i + 1] & ~b[i + 1]);
-            c2 += (ulong)BitOperations.PopCount(a[i + 2] & ~b[i + 2]);
-            c3 += (ulong)BitOperations.PopCount(a[i + 3] & ~b[i + 3]);
+            c0 += (ulong)BitOperations.PopCount(TOp.Apply(a[i], b[i]));
+            c1 += (ulong)BitOperations.PopCount(TOp.Apply(a[i + 1], b[i + 1]));
+            c2 += (ulong)BitOperations.PopCount(TOp.Apply(a[i + 2], b[i + 2]));
+            c3 += (ulong)BitOperations.PopCount(TOp.Apply(a[i + 3], b[i + 3]));
         }
         return (int)(c0 + c1 + c2 + c3);
     }
@@ -286,25 +177,35 @@ internal static unsafe class BitsetContainer
     /// Each word may write up to 64 values beyond its own (later words overwrite them), so the words run straight
     /// into the destination while it has that room and the last ones through a small buffer.
     /// </summary>
-    public static int ToArray(ulong* a, ushort* destination, int capacity)
+    public static int ToArray(ulong* a, ushort* destination, int capacity) => ToArray<FirstWords>(a, a, destination, capacity);
+
+    /// <summary>
+    /// <see cref="ToArray(ulong*, ushort*, int)"/> of the words <c>a[w] TOp b[w]</c>: the set bits of a combination
+    /// of two bitsets, written without storing the combination.
+    /// </summary>
+    public static int ToArray<TOp>(ulong* a, ulong* b, ushort* destination, int capacity)
+        where TOp : struct, IWordOperation
     {
         if (Avx512Vbmi2.IsSupported && Avx512BW.IsSupported)
         {
-            return ToArray<CompressedWords>(a, destination, capacity);
+            return ToArray<TOp, CompressedWords>(a, b, destination, capacity);
         }
-        return capacity <= 2 * Words ? ToArray<FourPerWord>(a, destination, capacity) : ToArray<EightPerWord>(a, destination, capacity);
+        return capacity <= 2 * Words
+            ? ToArray<TOp, FourPerWord>(a, b, destination, capacity)
+            : ToArray<TOp, EightPerWord>(a, b, destination, capacity);
     }
 
-    /// <summary><see cref="ToArray(ulong*, ushort*, int)"/> with one way of writing a word (tests run each).</summary>
+    /// <summary><see cref="ToArray{TOp}(ulong*, ulong*, ushort*, int)"/> with one way of writing a word (tests run each).</summary>
     [SkipLocalsInit]
-    internal static int ToArray<TWords>(ulong* a, ushort* destination, int capacity)
+    internal static int ToArray<TOp, TWords>(ulong* a, ulong* b, ushort* destination, int capacity)
+        where TOp : struct, IWordOperation
         where TWords : struct, IWordValues
     {
         var k = 0;
         var w = 0;
         for (; w < Words && k + 64 <= capacity; w++)
         {
-            k += TWords.Write(a[w], w, destination + k);
+            k += TWords.Write(TOp.Apply(a[w], b[w]), w, destination + k);
         }
         // The rest (fewer than 64 values when capacity is the bitset's cardinality) through a buffer with room for
         // one word past its 64 values; a bitset holding more than capacity stops once the buffer has enough.
@@ -312,7 +213,7 @@ internal static unsafe class BitsetContainer
         var t = 0;
         for (; w < Words && t <= 64; w++)
         {
-            t += TWords.Write(a[w], w, tail + t);
+            t += TWords.Write(TOp.Apply(a[w], b[w]), w, tail + t);
         }
         var n = Math.Min(t, capacity - k);
         new ReadOnlySpan<ushort>(tail, n).CopyTo(new Span<ushort>(destination + k, n));
@@ -508,15 +409,21 @@ internal static unsafe class BitsetContainer
     }
 
     /// <summary>Sets bits [start, end); returns how many were newly set.</summary>
-    public static int SetRange(ulong* a, int start, int end) => ChangeRange(a, start, end, 0);
+    public static int SetRange(ulong* a, int start, int end) => ChangeRange<OrWords, WriteValues>(a, start, end);
 
     /// <summary>Clears bits [start, end); returns how many were cleared.</summary>
-    public static int ClearRange(ulong* a, int start, int end) => ChangeRange(a, start, end, 1);
+    public static int ClearRange(ulong* a, int start, int end) => -ChangeRange<AndNotWords, WriteValues>(a, start, end);
 
     /// <summary>Flips bits [start, end); returns the change in cardinality.</summary>
-    public static int FlipRange(ulong* a, int start, int end) => ChangeRange(a, start, end, 2);
+    public static int FlipRange(ulong* a, int start, int end) => ChangeRange<XorWords, WriteValues>(a, start, end);
 
-    private static int ChangeRange(ulong* a, int start, int end, int mode)
+    /// <summary>
+    /// Applies <typeparamref name="TOp"/> with a mask of bits [start, end) to the words, storing the result unless
+    /// <typeparamref name="TSink"/> only counts; returns the change in cardinality.
+    /// </summary>
+    private static int ChangeRange<TOp, TSink>(ulong* a, int start, int end)
+        where TOp : struct, IWordOperation
+        where TSink : struct, IValueSink
     {
         if (start >= end)
         {
@@ -537,43 +444,37 @@ internal static unsafe class BitsetContainer
                 mask &= ulong.MaxValue >> (63 - ((end - 1) & 63));
             }
             var old = a[w];
-            var now = mode switch
+            var now = TOp.Apply(old, mask);
+            if (TSink.Writes)
             {
-                0 => old | mask,
-                1 => old & ~mask,
-                _ => old ^ mask,
-            };
-            a[w] = now;
+                a[w] = now;
+            }
             delta += BitOperations.PopCount(now) - BitOperations.PopCount(old);
         }
-        return mode == 1 ? -delta : delta;
+        return delta;
     }
 
-    /// <summary>Population count of bits [start, end).</summary>
-    public static int CountRange(ulong* a, int start, int end)
+    /// <summary>
+    /// Applies <typeparamref name="TOp"/> with each listed value's bit (<see cref="OrWords"/> sets, <see cref="AndNotWords"/>
+    /// clears, <see cref="XorWords"/> flips); returns the change in cardinality.
+    /// </summary>
+    public static int ChangeValues<TOp>(ulong* a, ushort* values, int n)
+        where TOp : struct, IWordOperation
     {
-        if (start >= end)
+        var delta = 0;
+        for (var i = 0; i < n; i++)
         {
-            return 0;
+            var v = values[i];
+            var old = a[v >> 6];
+            var now = TOp.Apply(old, 1UL << v);
+            delta += (int)((now >> v) & 1) - (int)((old >> v) & 1);
+            a[v >> 6] = now;
         }
-        var first = start >> 6;
-        var last = (end - 1) >> 6;
-        var c = 0;
-        for (var w = first; w <= last; w++)
-        {
-            var mask = ulong.MaxValue;
-            if (w == first)
-            {
-                mask &= ulong.MaxValue << (start & 63);
-            }
-            if (w == last)
-            {
-                mask &= ulong.MaxValue >> (63 - ((end - 1) & 63));
-            }
-            c += BitOperations.PopCount(a[w] & mask);
-        }
-        return c;
+        return delta;
     }
+
+    /// <summary>Population count of bits [start, end): what clearing them would remove, counted without clearing.</summary>
+    public static int CountRange(ulong* a, int start, int end) => -ChangeRange<AndNotWords, CountValues>(a, start, end);
 
     /// <summary>Number of runs of set bits.</summary>
     public static int CountRuns(ulong* a)
@@ -703,7 +604,7 @@ internal static unsafe class BitsetContainer
     /// per nibble, byte sums folded with VPSADBW every 32 words).
     /// </summary>
     private static int CombineAvx2<TOp>(ulong* a, ulong* b, ulong* dst)
-        where TOp : struct, IWordOp
+        where TOp : struct, IWordOperation
     {
         var lookup = Vector256.Create((byte)0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
         var low = Vector256.Create((byte)0x0F);
@@ -726,37 +627,6 @@ internal static unsafe class BitsetContainer
             total = Avx2.Add(total, Avx2.SumAbsoluteDifferences(bytes, Vector256<byte>.Zero).AsUInt64());
         }
         return (int)Vector256.Sum(total);
-    }
-
-    /// <summary>A word-wise operation on bitsets, specialised per struct so the loop has no call.</summary>
-    private interface IWordOp
-    {
-        static abstract Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b);
-    }
-
-    private readonly struct AndOp : IWordOp
-    {
-        public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => a & b;
-    }
-
-    private readonly struct OrOp : IWordOp
-    {
-        public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => a | b;
-    }
-
-    private readonly struct XorOp : IWordOp
-    {
-        public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => a ^ b;
-    }
-
-    private readonly struct AndNotOp : IWordOp
-    {
-        public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => Vector256.AndNot(a, b);
-    }
-
-    private readonly struct FirstOp : IWordOp
-    {
-        public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => a;
     }
 
     /// <summary>The lowest set bit &gt;= <paramref name="value"/>, or -1; with <paramref name="absent"/> the lowest clear bit, or 65536.</summary>

@@ -37,15 +37,13 @@ internal static unsafe class ContainerAlgebra
         }
         if (ka == ContainerKind.Bitset && kb == ContainerKind.Bitset)
         {
-            return AndBitsets(a.Words, b.Words);
+            return CombineBitsets<AndWords>(a.Words, b.Words);
         }
         if (ka == ContainerKind.Run && kb == ContainerKind.Run)
         {
             var r = Container.NewRun(a.Length + b.Length);
             r.Length = RunContainer.Intersect(a.Runs, a.Length, b.Runs, b.Length, r.Runs);
-            r.Cardinality = RunContainer.Cardinality(r.Runs, r.Length);
-            Normalize(ref r, considerRuns: true);
-            return r;
+            return SettledRuns(ref r);
         }
         // Run ∩ bitset.
         var (run, bits) = ka == ContainerKind.Run ? (a, b) : (b, a);
@@ -106,9 +104,7 @@ internal static unsafe class ContainerAlgebra
         {
             var r = Container.NewRun(a.Length + b.Length);
             r.Length = RunContainer.Union(a.Runs, a.Length, b.Runs, b.Length, r.Runs);
-            r.Cardinality = RunContainer.Cardinality(r.Runs, r.Length);
-            Normalize(ref r, considerRuns: true);
-            return r;
+            return SettledRuns(ref r);
         }
         var (run, other) = ka == ContainerKind.Run ? (a, b) : (b, a);
         if (IsFull(run))
@@ -147,28 +143,23 @@ internal static unsafe class ContainerAlgebra
         if (ka == ContainerKind.Array && kb == ContainerKind.Array)
         {
             var r = Container.NewArray(a.Length + b.Length);
-            r.Length = r.Cardinality = ArrayContainer.SymmetricDifference(a.Values, a.Length, b.Values, b.Length, r.Values);
-            if (r.Cardinality == 0)
-            {
-                r.Free();
-            }
-            return r;
+            return SettledArray(ref r, ArrayContainer.SymmetricDifference(a.Values, a.Length, b.Values, b.Length, r.Values));
         }
         if (ka == ContainerKind.Bitset && kb == ContainerKind.Bitset)
         {
-            return XorBitsets(a.Words, b.Words);
+            return CombineBitsets<XorWords>(a.Words, b.Words);
         }
         if (ka == ContainerKind.Array && kb == ContainerKind.Bitset || ka == ContainerKind.Bitset && kb == ContainerKind.Array)
         {
-            return ka == ContainerKind.Array ? XorArrayBitset(a, b) : XorArrayBitset(b, a);
+            var (array, bitset) = ka == ContainerKind.Array ? (a, b) : (b, a);
+            var common = BitsetContainer.CountIn(bitset.Words, array.Values, array.Length);
+            return ChangeBitset<XorWords>(bitset, array, bitset.Cardinality + array.Length - 2 * common);
         }
         if (ka == ContainerKind.Run && kb == ContainerKind.Run)
         {
             var r = Container.NewRun(a.Length + b.Length);
             r.Length = RunContainer.Xor(a.Runs, a.Length, b.Runs, b.Length, r.Runs);
-            r.Cardinality = r.Length == 0 ? 0 : RunContainer.Cardinality(r.Runs, r.Length);
-            Normalize(ref r, considerRuns: true);
-            return r;
+            return SettledRuns(ref r);
         }
         if (ka == ContainerKind.Array || kb == ContainerKind.Array)
         {
@@ -205,49 +196,24 @@ internal static unsafe class ContainerAlgebra
                 case ContainerKind.Array:
                     {
                         var r = Container.NewArray(a.Length);
-                        r.Length = r.Cardinality = ArrayContainer.Difference(a.Values, a.Length, b.Values, b.Length, r.Values);
-                        if (r.Cardinality == 0)
-                        {
-                            r.Free();
-                        }
-                        return r;
+                        return SettledArray(ref r, ArrayContainer.Difference(a.Values, a.Length, b.Values, b.Length, r.Values));
                     }
                 case ContainerKind.Bitset:
                     return FilterArray(a, b.Words, keep: false);
                 default:
                     {
                         var r = Container.NewArray(a.Length);
-                        var k = 0;
-                        var runs = b.Runs;
-                        var rr = 0;
-                        for (var i = 0; i < a.Length; i++)
-                        {
-                            int v = a.Values[i];
-                            while (rr < b.Length && runs[2 * rr] + runs[2 * rr + 1] < v)
-                            {
-                                rr++;
-                            }
-                            if (rr == b.Length || runs[2 * rr] > v)
-                            {
-                                r.Values[k++] = (ushort)v;
-                            }
-                        }
-                        r.Length = r.Cardinality = k;
-                        if (k == 0)
-                        {
-                            r.Free();
-                        }
-                        return r;
+                        return SettledArray(ref r, RunContainer.FilterOut(b.Runs, b.Length, a.Values, a.Length, r.Values));
                     }
             }
         }
         if (ka == ContainerKind.Bitset && kb == ContainerKind.Bitset)
         {
-            return AndNotBitsets(a.Words, b.Words);
+            return CombineBitsets<AndNotWords>(a.Words, b.Words);
         }
         if (ka == ContainerKind.Bitset && kb == ContainerKind.Array)
         {
-            return AndNotBitsetArray(a, b);
+            return ChangeBitset<AndNotWords>(a, b, a.Cardinality - BitsetContainer.CountIn(a.Words, b.Values, b.Length));
         }
         if (ka == ContainerKind.Run && kb == ContainerKind.Run)
         {
@@ -256,9 +222,7 @@ internal static unsafe class ContainerAlgebra
             var n = Complement(b.Runs, b.Length, complement);
             var r = Container.NewRun(a.Length + n);
             r.Length = RunContainer.Intersect(a.Runs, a.Length, complement, n, r.Runs);
-            r.Cardinality = RunContainer.Cardinality(r.Runs, r.Length);
-            Normalize(ref r, considerRuns: true);
-            return r;
+            return SettledRuns(ref r);
         }
         if (ka == ContainerKind.Run && kb == ContainerKind.Array)
         {
@@ -280,7 +244,7 @@ internal static unsafe class ContainerAlgebra
         switch (kb)
         {
             case ContainerKind.Array:
-                result.Cardinality = a.Cardinality - ClearValues(result.Words, b.Values, b.Length);
+                result.Cardinality = a.Cardinality + BitsetContainer.ChangeValues<AndNotWords>(result.Words, b.Values, b.Length);
                 break;
             case ContainerKind.Bitset:
                 result.Cardinality = BitsetContainer.AndNot(result.Words, b.Words, result.Words);
@@ -555,9 +519,14 @@ internal static unsafe class ContainerAlgebra
         return r;
     }
 
-    private static Container AndBitsets(ulong* a, ulong* b)
+    /// <summary>
+    /// a <typeparamref name="TOp"/> b of two bitsets: counts first (no store), then writes an array straight from
+    /// the words when the result is small, so a sparse result never touches an 8 KiB block.
+    /// </summary>
+    private static Container CombineBitsets<TOp>(ulong* a, ulong* b)
+        where TOp : struct, IWordOperation
     {
-        var count = BitsetContainer.AndCount(a, b);
+        var count = BitsetContainer.CombineCount<TOp>(a, b);
         if (count == 0)
         {
             return default;
@@ -565,24 +534,11 @@ internal static unsafe class ContainerAlgebra
         if (count <= ArrayMax)
         {
             var r = Container.NewArray(count);
-            var k = 0;
-            var values = r.Values;
-            for (var w = 0; w < BitsetContainer.Words; w++)
-            {
-                var word = a[w] & b[w];
-                var bits = w << 6;
-                while (word != 0)
-                {
-                    values[k++] = (ushort)(bits | System.Numerics.BitOperations.TrailingZeroCount(word));
-                    word &= word - 1;
-                }
-            }
-            r.Length = r.Cardinality = k;
+            r.Length = r.Cardinality = BitsetContainer.ToArray<TOp>(a, b, r.Values, count);
             return r;
         }
         var result = Container.NewBitset(clear: false);
-        BitsetContainer.And(a, b, result.Words);
-        result.Cardinality = count;
+        result.Cardinality = BitsetContainer.Combine<TOp>(a, b, result.Words);
         return result;
     }
 
@@ -598,178 +554,37 @@ internal static unsafe class ContainerAlgebra
         NativeMemory.Clear(scratch, 8192);
         BitsetContainer.SetValues(scratch, a.Values, a.Length);
         var cardinality = a.Length + FlipValues(scratch, b.Values, b.Length);
-        return FromScratch(scratch, cardinality);
+        return FromBitset(scratch, cardinality);
     }
 
     /// <summary>
-    /// a ⊕ b of an array and a bitset: predicts the cardinality, so a result of at most
-    /// <see cref="ArrayMax"/> values is flipped in a stack copy and written as an array without ever taking an
-    /// 8 KiB block.
+    /// A bitset changed by an array's values with <typeparamref name="TOp"/> (flipped for a ⊕, cleared for a \), given
+    /// the result's <paramref name="cardinality"/> (predicted by the caller from a count of the common values): a
+    /// result of at most <see cref="ArrayMax"/> values is changed in a stack copy and written as an array without
+    /// ever taking an 8 KiB block.
     /// </summary>
     [SkipLocalsInit]
-    private static Container XorArrayBitset(in Container array, in Container bitset)
+    private static Container ChangeBitset<TOp>(in Container bitset, in Container array, int cardinality)
+        where TOp : struct, IWordOperation
     {
-        var common = BitsetContainer.CountIn(bitset.Words, array.Values, array.Length);
-        var cardinality = bitset.Cardinality + array.Length - 2 * common;
         if (cardinality > ArrayMax)
         {
             var r = bitset.Clone();
-            FlipValues(r.Words, array.Values, array.Length);
+            BitsetContainer.ChangeValues<TOp>(r.Words, array.Values, array.Length);
             r.Cardinality = cardinality;
             return r;
         }
         ulong* scratch = stackalloc ulong[BitsetContainer.Words];
         Unsafe.CopyBlockUnaligned(scratch, bitset.Data, 8192);
-        FlipValues(scratch, array.Values, array.Length);
-        return FromScratch(scratch, cardinality);
-    }
-
-    /// <summary>a \ b of a bitset and an array, shaped like <see cref="XorArrayBitset"/>.</summary>
-    [SkipLocalsInit]
-    private static Container AndNotBitsetArray(in Container bitset, in Container array)
-    {
-        var cardinality = bitset.Cardinality - BitsetContainer.CountIn(bitset.Words, array.Values, array.Length);
-        if (cardinality > ArrayMax)
-        {
-            var r = bitset.Clone();
-            ClearValues(r.Words, array.Values, array.Length);
-            r.Cardinality = cardinality;
-            return r;
-        }
-        ulong* scratch = stackalloc ulong[BitsetContainer.Words];
-        Unsafe.CopyBlockUnaligned(scratch, bitset.Data, 8192);
-        ClearValues(scratch, array.Values, array.Length);
-        return FromScratch(scratch, cardinality);
-    }
-
-    /// <summary>A new owned container (array or bitset) holding a scratch bitset of known cardinality.</summary>
-    private static Container FromScratch(ulong* scratch, int cardinality)
-    {
-        if (cardinality == 0)
-        {
-            return default;
-        }
-        Container r;
-        if (cardinality <= ArrayMax)
-        {
-            r = Container.NewArray(cardinality);
-            r.Length = BitsetContainer.ToArray(scratch, r.Values, cardinality);
-        }
-        else
-        {
-            r = Container.NewBitset(clear: false);
-            Unsafe.CopyBlockUnaligned(r.Data, scratch, 8192);
-        }
-        r.Cardinality = cardinality;
-        return r;
-    }
-
-    /// <summary>Clears the listed values; returns how many were set.</summary>
-    private static int ClearValues(ulong* words, ushort* values, int n)
-    {
-        var cleared = 0;
-        for (var i = 0; i < n; i++)
-        {
-            var v = values[i];
-            var w = words[v >> 6];
-            cleared += (int)((w >> v) & 1);
-            words[v >> 6] = w & ~(1UL << v);
-        }
-        return cleared;
-    }
-
-    /// <summary>
-    /// a ⊕ b of two bitsets: counts first (no store), then writes an array straight from the words when the
-    /// result is small, so a sparse result never touches an 8 KiB block.
-    /// </summary>
-    private static Container XorBitsets(ulong* a, ulong* b)
-    {
-        var count = BitsetContainer.XorCount(a, b);
-        if (count == 0)
-        {
-            return default;
-        }
-        if (count <= ArrayMax)
-        {
-            var r = Container.NewArray(count);
-            var k = 0;
-            var values = r.Values;
-            for (var w = 0; w < BitsetContainer.Words; w++)
-            {
-                var word = a[w] ^ b[w];
-                var bits = w << 6;
-                while (word != 0)
-                {
-                    values[k++] = (ushort)(bits | System.Numerics.BitOperations.TrailingZeroCount(word));
-                    word &= word - 1;
-                }
-            }
-            r.Length = r.Cardinality = k;
-            return r;
-        }
-        var result = Container.NewBitset(clear: false);
-        result.Cardinality = BitsetContainer.Xor(a, b, result.Words);
-        return result;
-    }
-
-    /// <summary>a \ b of two bitsets, shaped like <see cref="XorBitsets"/>.</summary>
-    private static Container AndNotBitsets(ulong* a, ulong* b)
-    {
-        var count = BitsetContainer.AndNotCount(a, b);
-        if (count == 0)
-        {
-            return default;
-        }
-        if (count <= ArrayMax)
-        {
-            var r = Container.NewArray(count);
-            var k = 0;
-            var values = r.Values;
-            for (var w = 0; w < BitsetContainer.Words; w++)
-            {
-                var word = a[w] & ~b[w];
-                var bits = w << 6;
-                while (word != 0)
-                {
-                    values[k++] = (ushort)(bits | System.Numerics.BitOperations.TrailingZeroCount(word));
-                    word &= word - 1;
-                }
-            }
-            r.Length = r.Cardinality = k;
-            return r;
-        }
-        var result = Container.NewBitset(clear: false);
-        result.Cardinality = BitsetContainer.AndNot(a, b, result.Words);
-        return result;
+        BitsetContainer.ChangeValues<TOp>(scratch, array.Values, array.Length);
+        return FromBitset(scratch, cardinality);
     }
 
     /// <summary>Sets the listed values; returns how many were new.</summary>
-    public static int AddValues(ulong* words, ushort* values, int n)
-    {
-        var added = 0;
-        for (var i = 0; i < n; i++)
-        {
-            var v = values[i];
-            var w = words[v >> 6];
-            added += (int)(~(w >> v) & 1);
-            words[v >> 6] = w | (1UL << v);
-        }
-        return added;
-    }
+    public static int AddValues(ulong* words, ushort* values, int n) => BitsetContainer.ChangeValues<OrWords>(words, values, n);
 
     /// <summary>Flips the listed values; returns the change in cardinality.</summary>
-    public static int FlipValues(ulong* words, ushort* values, int n)
-    {
-        var delta = 0;
-        for (var i = 0; i < n; i++)
-        {
-            var v = values[i];
-            var w = words[v >> 6];
-            delta += (int)(~(w >> v) & 1) * 2 - 1;
-            words[v >> 6] = w ^ (1UL << v);
-        }
-        return delta;
-    }
+    public static int FlipValues(ulong* words, ushort* values, int n) => BitsetContainer.ChangeValues<XorWords>(words, values, n);
 
     /// <summary>Flips the values of an array or run container <paramref name="b"/>; returns the change in cardinality.</summary>
     private static int FlipInto(ulong* words, in Container b)
@@ -795,6 +610,17 @@ internal static unsafe class ContainerAlgebra
     /// value, even near 2,000 runs, which is also where a run list stops being smaller than a bitset (8 KiB).
     /// </summary>
     private static bool RunMergeIsCheaper(int runs, int arrayRuns) => runs + arrayRuns < 2048;
+
+    /// <summary>Sets an array result's length and cardinality; frees it when empty.</summary>
+    private static Container SettledArray(ref Container r, int length)
+    {
+        r.Length = r.Cardinality = length;
+        if (length == 0)
+        {
+            r.Free();
+        }
+        return r;
+    }
 
     /// <summary>Counts a run result and gives it its smallest kind.</summary>
     private static Container SettledRuns(ref Container r)

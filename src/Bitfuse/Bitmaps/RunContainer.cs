@@ -284,7 +284,16 @@ internal static unsafe class RunContainer
     }
 
     /// <summary>Keeps the array values inside the runs, writing them to <paramref name="dst"/> (may alias); returns how many.</summary>
-    public static int FilterIn(ushort* runs, int n, ushort* values, int nv, ushort* dst)
+    public static int FilterIn(ushort* runs, int n, ushort* values, int nv, ushort* dst) =>
+        Inside<WriteValues>(runs, n, values, nv, dst);
+
+    /// <summary>How many array values lie inside the runs.</summary>
+    public static int CountIn(ushort* runs, int n, ushort* values, int nv) =>
+        Inside<CountValues>(runs, n, values, nv, null);
+
+    /// <summary>The array values inside the runs, written to <paramref name="dst"/> (may alias) or only counted, as <typeparamref name="TSink"/> says; returns how many.</summary>
+    private static int Inside<TSink>(ushort* runs, int n, ushort* values, int nv, ushort* dst)
+        where TSink : struct, IValueSink
     {
         if (n == 0 || nv == 0)
         {
@@ -303,7 +312,7 @@ internal static unsafe class RunContainer
                 var last = first + runs[2 * r + 1];
                 at = last == ushort.MaxValue ? nv : ArrayContainer.Advance(values, nv, from, (ushort)(last + 1));
                 var stretch = at - from;
-                if (stretch > 0 && dst + k != values + from)
+                if (TSink.Writes && stretch > 0 && dst + k != values + from)
                 {
                     Buffer.MemoryCopy(values + from, dst + k, 2L * stretch, 2L * stretch);
                 }
@@ -311,6 +320,7 @@ internal static unsafe class RunContainer
             }
             return k;
         }
+        // Otherwise one merge with the current run in registers.
         var end = runs + 2 * n;
         int start = runs[0], stop = start + runs[1];
         for (var i = 0; i < nv; i++)
@@ -326,52 +336,31 @@ internal static unsafe class RunContainer
                 start = runs[0];
                 stop = start + runs[1];
             }
-            dst[k] = (ushort)v;
+            if (TSink.Writes)
+            {
+                dst[k] = (ushort)v;
+            }
             k += v >= start ? 1 : 0;
         }
         return k;
     }
 
-    /// <summary>How many array values lie inside the runs.</summary>
-    public static int CountIn(ushort* runs, int n, ushort* values, int nv)
+    /// <summary>Keeps the array values outside the runs, writing them to <paramref name="dst"/> (may alias); returns how many.</summary>
+    public static int FilterOut(ushort* runs, int n, ushort* values, int nv, ushort* dst)
     {
-        if (n == 0 || nv == 0)
-        {
-            return 0;
-        }
-        if (n * 8 < nv)
-        {
-            // Few runs over many values: count each run's values with two gallops through the array.
-            var at = 0;
-            var total = 0;
-            for (var r = 0; r < n && at < nv; r++)
-            {
-                int first = runs[2 * r];
-                var from = ArrayContainer.Advance(values, nv, at, (ushort)first);
-                var last = first + runs[2 * r + 1];
-                at = last == ushort.MaxValue ? nv : ArrayContainer.Advance(values, nv, from, (ushort)(last + 1));
-                total += at - from;
-            }
-            return total;
-        }
-        // Otherwise one merge with the current run in registers.
-        var end = runs + 2 * n;
-        int start = runs[0], stop = start + runs[1];
         var k = 0;
+        var r = 0;
         for (var i = 0; i < nv; i++)
         {
             int v = values[i];
-            while (v > stop)
+            while (r < n && runs[2 * r] + runs[2 * r + 1] < v)
             {
-                runs += 2;
-                if (runs == end)
-                {
-                    return k;
-                }
-                start = runs[0];
-                stop = start + runs[1];
+                r++;
             }
-            k += v >= start ? 1 : 0;
+            if (r == n || runs[2 * r] > v)
+            {
+                dst[k++] = (ushort)v;
+            }
         }
         return k;
     }

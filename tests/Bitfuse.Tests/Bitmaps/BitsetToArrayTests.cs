@@ -12,12 +12,12 @@ public unsafe class BitsetToArrayTests
         var ways = new List<(string Name, Func<nint, nint, int, int> ToArray)>
         {
             ("dispatch", (a, d, c) => BitsetContainer.ToArray((ulong*)a, (ushort*)d, c)),
-            ("four-per-word", (a, d, c) => BitsetContainer.ToArray<BitsetContainer.FourPerWord>((ulong*)a, (ushort*)d, c)),
-            ("eight-per-word", (a, d, c) => BitsetContainer.ToArray<BitsetContainer.EightPerWord>((ulong*)a, (ushort*)d, c)),
+            ("four-per-word", (a, d, c) => BitsetContainer.ToArray<FirstWords, BitsetContainer.FourPerWord>((ulong*)a, (ulong*)a, (ushort*)d, c)),
+            ("eight-per-word", (a, d, c) => BitsetContainer.ToArray<FirstWords, BitsetContainer.EightPerWord>((ulong*)a, (ulong*)a, (ushort*)d, c)),
         };
         if (Avx512Vbmi2.IsSupported && Avx512BW.IsSupported)
         {
-            ways.Add(("compressed", (a, d, c) => BitsetContainer.ToArray<BitsetContainer.CompressedWords>((ulong*)a, (ushort*)d, c)));
+            ways.Add(("compressed", (a, d, c) => BitsetContainer.ToArray<FirstWords, BitsetContainer.CompressedWords>((ulong*)a, (ulong*)a, (ushort*)d, c)));
         }
         return ways;
     }

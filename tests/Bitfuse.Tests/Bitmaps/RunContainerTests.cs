@@ -73,12 +73,16 @@ public sealed unsafe class RunContainerTests
                     Assert.Equal(0, RunContainer.Xor(pa, a.Length / 2, pa, a.Length / 2, px));
                 }
                 Assert.Equal(inRuns.Length, RunContainer.CountIn(pa, a.Length / 2, pv, array.Length));
+                var outOfRuns = array.Where(v => !va.Contains(v)).ToArray();
+                Assert.Equal(outOfRuns, dst[..RunContainer.FilterOut(pa, a.Length / 2, pv, array.Length, pd)]);
                 Assert.Equal(inRuns, dst[..RunContainer.FilterIn(pa, a.Length / 2, pv, array.Length, pd)]);
                 // In place, as the in-place and does.
                 var copy = (ushort[])array.Clone();
                 fixed (ushort* pc = copy)
                 {
                     Assert.Equal(inRuns, copy[..RunContainer.FilterIn(pa, a.Length / 2, pc, copy.Length, pc)]);
+                    array.CopyTo(copy, 0);
+                    Assert.Equal(outOfRuns, copy[..RunContainer.FilterOut(pa, a.Length / 2, pc, copy.Length, pc)]);
                 }
             }
         }, iter: 1000);

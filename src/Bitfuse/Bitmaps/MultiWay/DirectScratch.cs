@@ -120,11 +120,20 @@ internal sealed unsafe class DirectScratch
         staged++;
     }
 
-    /// <summary>A bitmap of the first <paramref name="count"/> staged results (keys ascending; the bitmap takes the containers).</summary>
-    public Bitmap TakeResult(int count)
+    /// <summary>
+    /// When <paramref name="materialise"/>, a bitmap of the <paramref name="staged"/> results (keys ascending; the
+    /// bitmap takes the containers, and <paramref name="staged"/> becomes 0, so a later <see cref="DropResults"/>
+    /// frees nothing); otherwise null.
+    /// </summary>
+    public Bitmap? TakeResult(bool materialise, ref int staged)
     {
-        var bitmap = Bitmap.FromContainers(ResultKeys.AsSpan(0, count), ResultContainers.AsSpan(0, count));
-        ResultContainers.AsSpan(0, count).Clear();
+        if (!materialise)
+        {
+            return null;
+        }
+        var bitmap = Bitmap.FromContainers(ResultKeys.AsSpan(0, staged), ResultContainers.AsSpan(0, staged));
+        ResultContainers.AsSpan(0, staged).Clear();
+        staged = 0;
         return bitmap;
     }
 

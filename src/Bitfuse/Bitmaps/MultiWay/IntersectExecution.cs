@@ -104,20 +104,14 @@ internal static unsafe class IntersectExecution
                 cursors[0] = d;
                 var answer = Key(inputs, order, cursors, p, negatives.Length, key, scratch, materialise, out var container);
                 count += answer;
-                if (answer > 0 && materialise)
+                if (materialise)
                 {
-                    scratch.ResultKeys[staged] = key;
-                    scratch.ResultContainers[staged] = container;
-                    staged++;
+                    scratch.Stage(ref staged, key, container);
                 }
                 d++;
             }
         Done:
-            if (materialise)
-            {
-                result = scratch.TakeResult(staged);
-                staged = 0;
-            }
+            result = scratch.TakeResult(materialise, ref staged);
             return count;
         }
         finally
@@ -187,22 +181,7 @@ internal static unsafe class IntersectExecution
             ref readonly var c = ref inputs[order[j]].ContainerAt(cursors[j]);
             if (asArray)
             {
-                switch (c.Kind)
-                {
-                    case ContainerKind.Array:
-                        // The vector merge writes whole blocks ahead of what it has read: never in place.
-                        n = ArrayContainer.Intersect(values, n, c.Values, c.Length, spare);
-                        var swap = values;
-                        values = spare;
-                        spare = swap;
-                        break;
-                    case ContainerKind.Bitset:
-                        n = BitsetContainer.FilterIn(c.Words, values, n, values);
-                        break;
-                    default:
-                        n = RunContainer.FilterIn(c.Runs, c.Length, values, n, values);
-                        break;
-                }
+                n = FilterValues(ref values, ref spare, n, c, keep: true);
                 continue;
             }
             switch (c.Kind)
@@ -258,21 +237,7 @@ internal static unsafe class IntersectExecution
             ref readonly var c = ref input.ContainerAt(at);
             if (asArray)
             {
-                switch (c.Kind)
-                {
-                    case ContainerKind.Array:
-                        n = ArrayContainer.Difference(values, n, c.Values, c.Length, spare);
-                        var swap = values;
-                        values = spare;
-                        spare = swap;
-                        break;
-                    case ContainerKind.Bitset:
-                        n = BitsetContainer.FilterOut(c.Words, values, n, values);
-                        break;
-                    default:
-                        n = RemoveRuns(values, n, c.Runs, c.Length);
-                        break;
-                }
+                n = FilterValues(ref values, ref spare, n, c, keep: false);
                 continue;
             }
             if (!owned)
@@ -323,23 +288,30 @@ internal static unsafe class IntersectExecution
         return total;
     }
 
-    // Keeps the sorted values outside the runs, in place; returns how many.
-    private static int RemoveRuns(ushort* values, int n, ushort* runs, int runCount)
+    // Keeps the answer's values that c holds (keep) or lacks; returns how many. Array by array goes to the spare
+    // buffer, which becomes the answer's (the vector merge writes whole blocks ahead of what it has read: never in
+    // place); by a bitset or runs it filters in place.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int FilterValues(ref ushort* values, ref ushort* spare, int n, in Container c, bool keep)
     {
-        var k = 0;
-        var r = 0;
-        for (var i = 0; i < n; i++)
+        switch (c.Kind)
         {
-            int v = values[i];
-            while (r < runCount && runs[2 * r] + runs[2 * r + 1] < v)
-            {
-                r++;
-            }
-            if (r == runCount || runs[2 * r] > v)
-            {
-                values[k++] = (ushort)v;
-            }
+            case ContainerKind.Array:
+                n = keep
+                    ? ArrayContainer.Intersect(values, n, c.Values, c.Length, spare)
+                    : ArrayContainer.Difference(values, n, c.Values, c.Length, spare);
+                var swap = values;
+                values = spare;
+                spare = swap;
+                return n;
+            case ContainerKind.Bitset:
+                return keep
+                    ? BitsetContainer.FilterIn(c.Words, values, n, values)
+                    : BitsetContainer.FilterOut(c.Words, values, n, values);
+            default:
+                return keep
+                    ? RunContainer.FilterIn(c.Runs, c.Length, values, n, values)
+                    : RunContainer.FilterOut(c.Runs, c.Length, values, n, values);
         }
-        return k;
     }
 }

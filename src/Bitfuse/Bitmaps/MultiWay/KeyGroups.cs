@@ -8,12 +8,13 @@ namespace Bitfuse.Bitmaps.MultiWay;
 /// <item>Up to <see cref="MergeLimit"/> inputs, keys come from a k-way merge of the sorted key arrays; more
 /// inputs are bucket-sorted by key (a counter per key, then the container descriptors copied input by input into
 /// their key's group), so 1,000 inputs cost one visit per container, not one probe per input per key.</item>
-/// <item>A key only one input holds is that input's container, copied (or its cardinality counted) here; the
-/// combiner stages the answer of every other key in the scratch; the staged answers become the result bitmap.</item>
+/// <item>A key only one input holds is that input's container, copied (or its cardinality counted) here; a key
+/// two inputs hold takes the combiner's pair algorithm, staged (or counted) here; the combiner stages the answer
+/// of every other key in the scratch; the staged answers become the result bitmap.</item>
 /// </list>
-/// Invariants: inputs are only read; keys reach the combiner in ascending order, each once, with at least two
-/// containers; the bucket counters are zero again when a run ends, even after an exception; staged containers are
-/// freed when a run fails part-way.
+/// Invariants: inputs are only read; keys reach the combiner in ascending order, each once, with exactly two
+/// containers (pair) or at least three (group); the bucket counters are zero again when a run ends, even after an
+/// exception; staged containers are freed when a run fails part-way.
 /// </summary>
 internal static class KeyGroups
 {
@@ -43,11 +44,7 @@ internal static class KeyGroups
             count = members.Length <= MergeLimit
                 ? Merge<TCombiner>(inputs, members, scratch, materialise, ref staged)
                 : Buckets<TCombiner>(inputs, members, scratch, materialise, ref staged);
-            if (materialise)
-            {
-                result = scratch.TakeResult(staged);
-                staged = 0;
-            }
+            result = scratch.TakeResult(materialise, ref staged);
             return count;
         }
         finally
@@ -158,13 +155,25 @@ internal static class KeyGroups
         }
     }
 
-    // One key's group: a lone container is the answer itself; more go to the combiner.
+    // One key's group: a lone container is the answer itself, two take the combiner's pair algorithm, more its
+    // group algorithm.
     private static int Key<TCombiner>(ReadOnlySpan<Container> group, ushort key, DirectScratch scratch, bool materialise, ref int staged)
         where TCombiner : IKeyGroupCombiner
     {
-        if (group.Length > 1)
+        if (group.Length > 2)
         {
             return TCombiner.Key(group, key, scratch, materialise, ref staged);
+        }
+        if (group.Length == 2)
+        {
+            if (!materialise)
+            {
+                return TCombiner.PairCount(group[0], group[1]);
+            }
+            var pair = TCombiner.Pair(group[0], group[1]);
+            var cardinality = pair.Cardinality;
+            scratch.Stage(ref staged, key, pair);
+            return cardinality;
         }
         if (materialise)
         {

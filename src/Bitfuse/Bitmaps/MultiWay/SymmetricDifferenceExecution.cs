@@ -18,25 +18,11 @@ internal static unsafe class SymmetricDifferenceExecution
     public static long Run(ReadOnlySpan<Bitmap> inputs, ReadOnlySpan<int> members, DirectScratch scratch, bool materialise, out Bitmap? result) =>
         KeyGroups.Run<Combiner>(inputs, members, scratch, materialise, out result);
 
-    // The XOR of one key's containers.
+    // The XOR of three or more containers of one key.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Key(ReadOnlySpan<Container> group, ushort key, DirectScratch scratch, bool materialise, ref int staged)
     {
-        ref readonly var a = ref group[0];
-        if (group.Length == 2)
-        {
-            ref readonly var b = ref group[1];
-            if (!materialise)
-            {
-                return a.Cardinality + b.Cardinality - 2 * ContainerAlgebra.AndCount(a, b);
-            }
-            var pair = ContainerAlgebra.Xor(a, b);
-            var pairCardinality = pair.Cardinality;
-            scratch.Stage(ref staged, key, pair);
-            return pairCardinality;
-        }
-
-        // Three or more: the first bitset is copied (else the scratch is cleared), the rest flip their values in.
+        // The first bitset is copied (else the scratch is cleared), the rest flip their values in.
         var bits = scratch.Bits;
         var firstBitset = -1;
         for (var e = 0; e < group.Length; e++)
@@ -89,6 +75,11 @@ internal static unsafe class SymmetricDifferenceExecution
 
     private readonly struct Combiner : IKeyGroupCombiner
     {
+        public static int PairCount(in Container a, in Container b) =>
+            a.Cardinality + b.Cardinality - 2 * ContainerAlgebra.AndCount(a, b);
+
+        public static Container Pair(in Container a, in Container b) => ContainerAlgebra.Xor(a, b);
+
         public static int Key(ReadOnlySpan<Container> group, ushort key, DirectScratch scratch, bool materialise, ref int staged) =>
             SymmetricDifferenceExecution.Key(group, key, scratch, materialise, ref staged);
     }

@@ -37,32 +37,10 @@ internal static unsafe class UnionExecution
     public static long Run(ReadOnlySpan<Bitmap> inputs, ReadOnlySpan<int> members, DirectScratch scratch, bool materialise, out Bitmap? result) =>
         KeyGroups.Run<Combiner>(inputs, members, scratch, materialise, out result);
 
-    // The OR of one key's containers.
+    // The OR of three or more containers of one key.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Key(ReadOnlySpan<Container> group, ushort key, DirectScratch scratch, bool materialise, ref int staged)
     {
-        ref readonly var a = ref group[0];
-        if (group.Length == 2)
-        {
-            ref readonly var b = ref group[1];
-            if (!materialise)
-            {
-                return a.Cardinality + b.Cardinality - ContainerAlgebra.AndCount(a, b);
-            }
-            if (a.Kind == ContainerKind.Array && b.Kind == ContainerKind.Array && a.Length + b.Length <= ContainerAlgebra.ArrayMax)
-            {
-                var both = Container.NewArray(a.Length + b.Length);
-                both.Length = both.Cardinality = UnionArrays(a.Values, a.Length, b.Values, b.Length, both.Values);
-                var bothCardinality = both.Cardinality;
-                scratch.Stage(ref staged, key, both);
-                return bothCardinality;
-            }
-            var pair = ContainerAlgebra.Or(a, b);
-            var pairCardinality = pair.Cardinality;
-            scratch.Stage(ref staged, key, pair);
-            return pairCardinality;
-        }
-
         var sum = 0;
         var arrays = true;
         for (var e = 0; e < group.Length; e++)
@@ -337,6 +315,21 @@ internal static unsafe class UnionExecution
 
     private readonly struct Combiner : IKeyGroupCombiner
     {
+        public static int PairCount(in Container a, in Container b) =>
+            a.Cardinality + b.Cardinality - ContainerAlgebra.AndCount(a, b);
+
+        // Two arrays that fit in one merge here, the shorter galloping through the longer when far apart.
+        public static Container Pair(in Container a, in Container b)
+        {
+            if (a.Kind != ContainerKind.Array || b.Kind != ContainerKind.Array || a.Length + b.Length > ContainerAlgebra.ArrayMax)
+            {
+                return ContainerAlgebra.Or(a, b);
+            }
+            var both = Container.NewArray(a.Length + b.Length);
+            both.Length = both.Cardinality = UnionArrays(a.Values, a.Length, b.Values, b.Length, both.Values);
+            return both;
+        }
+
         public static int Key(ReadOnlySpan<Container> group, ushort key, DirectScratch scratch, bool materialise, ref int staged) =>
             UnionExecution.Key(group, key, scratch, materialise, ref staged);
     }

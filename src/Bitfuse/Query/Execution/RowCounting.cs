@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 using Bitfuse.Bitmaps;
 
@@ -47,31 +48,29 @@ internal static unsafe class RowCounting
     /// </summary>
     public static long CountBlock(ReadOnlySpan<ushort> filterKeys, ReadOnlySpan<Container> filterContainers, int first, int end, Bitmap row, ref int at)
     {
-        var keys = row.Keys;
         var k = first;
-        long count = 0;
-        while (at < keys.Length && k < end)
+        var block = new BlockCount(filterContainers, row);
+        KeySearch.Shared(row.Keys, ref at, filterKeys[..end], ref k, ref block);
+        return block.Count;
+    }
+
+    // |filter ∩ row| at each shared key, prefetching the row's next container while one is counted.
+    private ref struct BlockCount(ReadOnlySpan<Container> filterContainers, Bitmap row) : ISharedKeyVisitor
+    {
+        private readonly ReadOnlySpan<Container> _filterContainers = filterContainers;
+        private readonly Bitmap _row = row;
+
+        public long Count;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool Visit(int rowAt, int filterAt)
         {
-            var rowKey = keys[at];
-            var filterKey = filterKeys[k];
-            if (rowKey < filterKey)
+            if (Sse.IsSupported && rowAt + 1 < _row.ContainerCount)
             {
-                at = KeySearch.Advance(keys, at, filterKey);
-                continue;
+                Sse.Prefetch0(_row.ContainerAt(rowAt + 1).Data);
             }
-            if (rowKey > filterKey)
-            {
-                k++;
-                continue;
-            }
-            if (Sse.IsSupported && at + 1 < keys.Length)
-            {
-                Sse.Prefetch0(row.ContainerAt(at + 1).Data);
-            }
-            count += ContainerAlgebra.AndCount(filterContainers[k], row.ContainerAt(at));
-            at++;
-            k++;
+            Count += ContainerAlgebra.AndCount(_filterContainers[filterAt], _row.ContainerAt(rowAt));
+            return true;
         }
-        return count;
     }
 }

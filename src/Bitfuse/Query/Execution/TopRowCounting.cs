@@ -191,32 +191,29 @@ internal static class TopRowCounting
             Count = 0;
             Dropped = false;
             Array.Clear(Remaining);
-            var keys = row.Keys;
+            var bound = new FineBound(Remaining, filterContainers, row);
             var at = 0;
             var k = 0;
-            while (at < keys.Length && k < filterKeys.Length)
-            {
-                var rowKey = keys[at];
-                var filterKey = filterKeys[k];
-                if (rowKey < filterKey)
-                {
-                    at = KeySearch.Advance(keys, at, filterKey);
-                    continue;
-                }
-                if (rowKey > filterKey)
-                {
-                    k = KeySearch.Advance(filterKeys, k, rowKey);
-                    continue;
-                }
-                Remaining[k / RowCounting.BlockKeys] += Math.Min(row.ContainerAt(at).Cardinality, filterContainers[k].Cardinality);
-                at++;
-                k++;
-            }
+            KeySearch.Shared(row.Keys, ref at, filterKeys, ref k, ref bound);
             for (var b = Remaining.Length - 2; b >= 0; b--)
             {
                 Remaining[b] += Remaining[b + 1];
             }
             return Remaining[0];
+        }
+    }
+
+    // Adds min(|row|, |filter|) of each shared key's containers to its block's bound.
+    private readonly ref struct FineBound(long[] remaining, ReadOnlySpan<Container> filterContainers, Bitmap row) : ISharedKeyVisitor
+    {
+        private readonly long[] _remaining = remaining;
+        private readonly ReadOnlySpan<Container> _filterContainers = filterContainers;
+        private readonly Bitmap _row = row;
+
+        public bool Visit(int rowAt, int filterAt)
+        {
+            _remaining[filterAt / RowCounting.BlockKeys] += Math.Min(_row.ContainerAt(rowAt).Cardinality, _filterContainers[filterAt].Cardinality);
+            return true;
         }
     }
 }
