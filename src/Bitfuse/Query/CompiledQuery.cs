@@ -22,6 +22,7 @@ public sealed class CompiledQuery
     private readonly Kernel?[] _kernels = new Kernel?[4];
     private readonly int[] _kernelInputs;
     private readonly int[] _positionOfVariable;
+    private readonly bool _identityInputs;
     private readonly DirectShape _direct;
     private readonly bool _countsDirectly;
     private KeyPlanner? _planner;
@@ -54,6 +55,7 @@ public sealed class CompiledQuery
         {
             _positionOfVariable[_kernelInputs[p]] = p;
         }
+        _identityInputs = DenseExecution.IsIdentity(_kernelInputs, variables.Count);
         _direct = DirectShape.Of(form.Shape);
         _countsDirectly = comparedFields.Count == 0 && _direct.Kind != DirectShapeKind.General;
     }
@@ -87,17 +89,19 @@ public sealed class CompiledQuery
     /// <exception cref="InvalidOperationException">The query compares int fields: its kernels depend on the fields' schemas.</exception>
     internal Kernel GetKernel(KernelVariant variant)
     {
+        // A kernel is only ever cached for a query without compared fields, so a hit needs no other check.
+        return Volatile.Read(ref _kernels[(int)variant]) ?? CompileKernel(variant);
+    }
+
+    private Kernel CompileKernel(KernelVariant variant)
+    {
         if (ComparedFields.Count > 0)
         {
             throw new InvalidOperationException(
                 $"'{Text}' compares int fields ({string.Join(", ", ComparedFields.Select(f => f.Name))}): it runs over a BitmapSet that holds them, not in dense mode");
         }
-        var kernel = Volatile.Read(ref _kernels[(int)variant]);
-        if (kernel is null)
-        {
-            kernel = _engine.Kernels.Get(Form, variant);
-            Volatile.Write(ref _kernels[(int)variant], kernel);
-        }
+        var kernel = _engine.Kernels.Get(Form, variant);
+        Volatile.Write(ref _kernels[(int)variant], kernel);
         return kernel;
     }
 
@@ -129,23 +133,27 @@ public sealed class CompiledQuery
     /// </summary>
     internal unsafe long RunDenseUnsafe(ReadOnlySpan<nint> inputs, ulong* output, nint words, KernelVariant variant)
     {
-        if (inputs.Length != Variables.Count)
+        if (inputs.Length != _positionOfVariable.Length)
         {
-            throw new ArgumentException($"the query has {Variables.Count} inputs ({string.Join(", ", Variables)}), got {inputs.Length}", nameof(inputs));
+            ThrowInputCount(inputs.Length);
         }
         ArgumentOutOfRangeException.ThrowIfNegative(words);
         if (output == null && variant is KernelVariant.Write or KernelVariant.WriteCount && words > 0)
         {
             throw new ArgumentNullException(nameof(output));
         }
-        return DenseExecution.Run(GetKernel(variant), _kernelInputs, inputs, output, words);
+        return DenseExecution.Run(GetKernel(variant), _kernelInputs, _identityInputs, inputs, output, words);
     }
 
+    private void ThrowInputCount(int inputs) =>
+        throw new ArgumentException($"the query has {Variables.Count} inputs ({string.Join(", ", Variables)}), got {inputs}", nameof(inputs));
+
+    [System.Runtime.CompilerServices.SkipLocalsInit]
     private unsafe long RunDense(ReadOnlySpan<ReadOnlyMemory<ulong>> inputs, Span<ulong> output, KernelVariant variant)
     {
-        if (inputs.Length != Variables.Count)
+        if (inputs.Length != _positionOfVariable.Length)
         {
-            throw new ArgumentException($"the query has {Variables.Count} inputs ({string.Join(", ", Variables)}), got {inputs.Length}", nameof(inputs));
+            ThrowInputCount(inputs.Length);
         }
         var writes = variant is KernelVariant.Write or KernelVariant.WriteCount;
         var words = inputs.Length > 0 ? inputs[0].Length : output.Length;
@@ -161,8 +169,37 @@ public sealed class CompiledQuery
         {
             throw new ArgumentException($"the output has {output.Length} words, the inputs have {words}", nameof(output));
         }
+        var kernel = GetKernel(variant);
+        fixed (ulong* result = output)
+        {
+            if (inputs.Length <= DenseExecution.StackInputs)
+            {
+                // Each input pinned by a fixed statement of its own (a pinned local, free) one frame deeper, instead of
+                // a pinning handle per input: on a small bitset the handles cost more than the pass itself.
+                var pointers = stackalloc nint[DenseExecution.StackInputs];
+                return RunPinned(kernel, inputs, pointers, 0, result, words);
+            }
+            return RunWithHandles(kernel, inputs, result, words);
+        }
+    }
+
+    private unsafe long RunPinned(Kernel kernel, ReadOnlySpan<ReadOnlyMemory<ulong>> inputs, nint* pointers, int next, ulong* output, int words)
+    {
+        if (next == inputs.Length)
+        {
+            return DenseExecution.Run(kernel, _kernelInputs, _identityInputs, new ReadOnlySpan<nint>(pointers, inputs.Length), output, words);
+        }
+        fixed (ulong* input = inputs[next].Span)
+        {
+            pointers[next] = (nint)input;
+            return RunPinned(kernel, inputs, pointers, next + 1, output, words);
+        }
+    }
+
+    private unsafe long RunWithHandles(Kernel kernel, ReadOnlySpan<ReadOnlyMemory<ulong>> inputs, ulong* output, int words)
+    {
         var handles = ArrayPool<MemoryHandle>.Shared.Rent(inputs.Length);
-        Span<nint> pointers = inputs.Length <= 64 ? stackalloc nint[inputs.Length] : new nint[inputs.Length];
+        var pointers = new nint[inputs.Length];
         try
         {
             for (var i = 0; i < inputs.Length; i++)
@@ -170,10 +207,7 @@ public sealed class CompiledQuery
                 handles[i] = inputs[i].Pin();
                 pointers[i] = (nint)handles[i].Pointer;
             }
-            fixed (ulong* result = output)
-            {
-                return DenseExecution.Run(GetKernel(variant), _kernelInputs, pointers, result, words);
-            }
+            return DenseExecution.Run(kernel, _kernelInputs, _identityInputs, pointers, output, words);
         }
         finally
         {

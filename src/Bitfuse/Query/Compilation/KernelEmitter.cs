@@ -11,9 +11,9 @@ namespace Bitfuse.Query.Compilation;
 /// Generates a kernel for a positional tree as IL in a <see cref="DynamicMethod"/>. The generated code is
 ///
 /// <code>
-/// long Kernel(ulong** inputs, ulong* output, nint words)
+/// long Kernel(object unused, ulong** inputs, ulong* output, nint words)   // delegate closed over unused = null
 ///     p0..pn-1 = inputs[0..n-1]                       // each pointer read once
-///     (count variants) for each 256-byte group        // Harley–Seal: 256 / vector-bytes results per step
+///     (count variants) for each group of 8 vectors    // Harley–Seal (16 vectors at 128 bits; not scalar)
 ///         r_c = tree(load(p_k + off + c))             // every input loaded once, tree in registers
 ///         (write + count) store r_c
 ///         carry-save add the r_c into ones, twos, fours, ...; count only the top carry
@@ -34,16 +34,22 @@ namespace Bitfuse.Query.Compilation;
 /// per vector into a local. <c>a &amp; !b</c> is emitted as and-not. With 512-bit vectors on hardware that has
 /// AVX-512F, each subtree over at most three inputs becomes one <c>vpternlogq</c>, and so does each half of
 /// a carry-save adder. A streaming kernel needs an 8-byte-aligned output (the caller checks it).
-/// Counting: Harley–Seal carry-save adders (Muła, Kurz, Lemire) over the 256-byte groups, so only one vector
-/// in 256 bytes goes through the popcount; the popcount itself is Muła's nibble lookup kept in a vector
+/// Counting: Harley–Seal carry-save adders (Muła, Kurz, Lemire) over the groups, so only one vector in 8
+/// goes through the popcount; the popcount itself is Muła's nibble lookup kept in a vector
 /// (<see cref="KernelCounting"/>), summed once per loop. Carry-save over 8 vectors (what a 256-byte group holds
 /// at 256 bits) was the fastest of per-lane popcnt, per-vector nibble lookup and carry-save over 4 or 8 vectors
 /// (docs/design/query.md).
 /// </summary>
 internal static class KernelEmitter
 {
-    /// <summary>Bytes per carry-save group: 8 vectors of 256 bits.</summary>
+    /// <summary>Bytes per carry-save group at up to 256 bits: 8 vectors of 256 bits, 16 of 128.</summary>
     public const int GroupBytes = 256;
+
+    /// <summary>Vectors per carry-save group at least: a 512-bit group holds 8 vectors (512 bytes), not 4.</summary>
+    public const int GroupVectors = 8;
+
+    /// <summary>Bytes per carry-save group of <paramref name="ops"/>: <see cref="GroupBytes"/>, or <see cref="GroupVectors"/> vectors when wider.</summary>
+    public static int GroupBytesOf(VectorOps ops) => Math.Max(GroupBytes, GroupVectors * ops.Bytes);
 
     /// <summary>The <c>vpternlogq</c> control byte of a carry-save adder's carry: the majority of three inputs.</summary>
     public const byte MajorityControl = 0xE8;
@@ -58,8 +64,11 @@ internal static class KernelEmitter
         var ops = VectorOps.For(width);
         var ternary = allowTernaryLogic && ops.Width == KernelWidth.Vector512 && Avx512F.IsSupported;
         streaming &= !ops.IsScalar && variant is KernelVariant.Write or KernelVariant.WriteCount;
+        // A leading object parameter the delegate is closed over (null): invoking a delegate closed over its first
+        // argument is a plain call, while one open over a static method goes through a shuffle thunk that moves every
+        // argument down a register first.
         var method = new DynamicMethod($"kernel_{variant}{(streaming ? "_streaming" : "")}_{(int)ops.Width}", typeof(long),
-            [typeof(ulong**), typeof(ulong*), typeof(nint)], typeof(KernelEmitter).Module, skipVisibility: true);
+            [typeof(object), typeof(ulong**), typeof(ulong*), typeof(nint)], typeof(KernelEmitter).Module, skipVisibility: true);
         var il = method.GetILGenerator();
         var emitter = new Body(il, shape, inputCount, variant, ternary);
         if (streaming)
@@ -70,7 +79,7 @@ internal static class KernelEmitter
         {
             emitter.EmitAll(ops);
         }
-        var function = method.CreateDelegate<KernelFunction>();
+        var function = (KernelFunction)method.CreateDelegate(typeof(KernelFunction), target: null);
         var twin = !streaming && !ops.IsScalar && variant is KernelVariant.Write or KernelVariant.WriteCount
             ? new Lazy<Kernel>(() => Emit(shape, inputCount, variant, width, allowTernaryLogic, streaming: true), LazyThreadSafetyMode.ExecutionAndPublication)
             : null;
@@ -93,6 +102,8 @@ internal static class KernelEmitter
         private readonly Dictionary<(Expr Node, Type Type), LocalBuilder> _sharedLocals = [];
         private readonly HashSet<Expr> _computed = new(ReferenceEqualityComparer.Instance);
         private readonly Label _found;
+        private LocalBuilder? _countLookup;
+        private LocalBuilder? _countMask;
 
         public Body(ILGenerator il, Expr shape, int inputCount, KernelVariant variant, bool ternary)
         {
@@ -113,11 +124,11 @@ internal static class KernelEmitter
 
         public void EmitAll(VectorOps ops)
         {
-            EmitPrologue();
+            EmitPrologue(ops);
             var totalBytes = EmitTotalBytes();
             if (_variant is KernelVariant.Count or KernelVariant.WriteCount && !ops.IsScalar)
             {
-                EmitGroupLoop(ops, EmitEnd(totalBytes, GroupBytes));
+                EmitGroupLoop(ops, EmitEnd(totalBytes, GroupBytesOf(ops)));
             }
             // A large tree computes one vector per step: the loop overhead is small beside it, and the JIT,
             // whose time grows with the copies of the tree, compiles half as much (compile-first).
@@ -132,7 +143,7 @@ internal static class KernelEmitter
         {
             var il = _il;
             var totalBytes = il.DeclareLocal(typeof(nint));
-            il.Emit(OpCodes.Ldarg_2);
+            il.Emit(OpCodes.Ldarg_3);
             il.Emit(OpCodes.Ldc_I4_3);
             il.Emit(OpCodes.Shl);
             il.Emit(OpCodes.Stloc, totalBytes);
@@ -159,13 +170,13 @@ internal static class KernelEmitter
         public void EmitStreaming(VectorOps ops)
         {
             var il = _il;
-            EmitPrologue();
+            EmitPrologue(ops);
             var totalBytes = EmitTotalBytes();
             // headBytes = min(totalBytes, (0 - output) & 63)
             var headBytes = il.DeclareLocal(typeof(nint));
             il.Emit(OpCodes.Ldc_I4_0);
             il.Emit(OpCodes.Conv_I);
-            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldarg_2);
             il.Emit(OpCodes.Conv_I);
             il.Emit(OpCodes.Sub);
             il.Emit(OpCodes.Ldc_I4_S, (sbyte)63);
@@ -200,12 +211,23 @@ internal static class KernelEmitter
             EmitEpilogue();
         }
 
-        private void EmitPrologue()
+        // The input pointers, offset and count; for a counting vector kernel also the popcount's constants, loaded
+        // into locals once so the loops keep them in registers (the JIT does not hoist them out of a loop itself).
+        private void EmitPrologue(VectorOps ops)
         {
             var il = _il;
+            if (_variant is KernelVariant.Count or KernelVariant.WriteCount && ops.CountLookup is not null && ops.CountMask is not null)
+            {
+                _countLookup = il.DeclareLocal(ops.CountLookup.ReturnType);
+                il.Emit(OpCodes.Call, ops.CountLookup);
+                il.Emit(OpCodes.Stloc, _countLookup);
+                _countMask = il.DeclareLocal(ops.CountMask.ReturnType);
+                il.Emit(OpCodes.Call, ops.CountMask);
+                il.Emit(OpCodes.Stloc, _countMask);
+            }
             for (var k = 0; k < _pointers.Length; k++)
             {
-                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Ldarg_1);
                 if (k > 0)
                 {
                     il.Emit(OpCodes.Ldc_I4, k * IntPtr.Size);
@@ -253,7 +275,8 @@ internal static class KernelEmitter
         private void EmitGroupLoop(VectorOps ops, LocalBuilder end)
         {
             var il = _il;
-            var vectors = GroupBytes / ops.Bytes;
+            var groupBytes = GroupBytesOf(ops);
+            var vectors = groupBytes / ops.Bytes;
             var depth = BitOperations.Log2((uint)vectors);
             var levels = new LocalBuilder[depth];
             for (var j = 0; j < depth; j++)
@@ -273,7 +296,7 @@ internal static class KernelEmitter
             var top = il.DeclareLocal(ops.Type);
             EmitCarrySave(ops, levels, 0, vectors, top, scratch, 0);
             EmitCount(ops, top, total);
-            EmitAdvance(GroupBytes);
+            EmitAdvance(groupBytes);
             il.MarkLabel(condition);
             il.Emit(OpCodes.Ldloc, _offset);
             il.Emit(OpCodes.Ldloc, end);
@@ -289,7 +312,7 @@ internal static class KernelEmitter
             {
                 EmitConstant(ops, ones: false);
                 il.Emit(OpCodes.Ldloc, levels[j]);
-                il.Emit(OpCodes.Call, ops.CountAdd);
+                EmitCountAdd(ops);
                 il.Emit(OpCodes.Call, ops.CountSum);
                 if (j > 0)
                 {
@@ -667,7 +690,7 @@ internal static class KernelEmitter
                 // Vector*.StoreAlignedNonTemporal(value, address): the block loop keeps address 64-byte aligned.
                 il.Emit(OpCodes.Ldloc, result);
             }
-            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldarg_2);
             il.Emit(OpCodes.Ldloc, _offset);
             il.Emit(OpCodes.Add);
             if (byteOffset != 0)
@@ -691,14 +714,27 @@ internal static class KernelEmitter
             }
         }
 
-        // counts = KernelCounting.Add(counts, result): a vector popcount kept in the registers.
+        // counts = KernelCounting.Add(counts, result[, lookup, mask]): a vector popcount kept in the registers.
         private void EmitCount(VectorOps ops, LocalBuilder result, LocalBuilder counts)
         {
             var il = _il;
             il.Emit(OpCodes.Ldloc, counts);
             il.Emit(OpCodes.Ldloc, result);
-            il.Emit(OpCodes.Call, ops.CountAdd);
+            EmitCountAdd(ops);
             il.Emit(OpCodes.Stloc, counts);
+        }
+
+        // Consumes (counts, value) on the stack, leaves the new counts.
+        private void EmitCountAdd(VectorOps ops)
+        {
+            if (ops.CountAddWith is not null && _countLookup is not null && _countMask is not null && _countLookup.LocalType == ops.CountLookup!.ReturnType)
+            {
+                _il.Emit(OpCodes.Ldloc, _countLookup);
+                _il.Emit(OpCodes.Ldloc, _countMask);
+                _il.Emit(OpCodes.Call, ops.CountAddWith);
+                return;
+            }
+            _il.Emit(OpCodes.Call, ops.CountAdd);
         }
 
         // Nodes reached from more than one parent (hash-consing makes them one object) and

@@ -23,6 +23,10 @@ internal sealed class VectorOps
         {
             return;
         }
+        var bits = (int)width;
+        CountLookup = typeof(KernelCounting).GetMethod($"Lookup{bits}", Type.EmptyTypes)!;
+        CountMask = typeof(KernelCounting).GetMethod($"LowNibbles{bits}", Type.EmptyTypes)!;
+        CountAddWith = typeof(KernelCounting).GetMethod(nameof(KernelCounting.Add), [type, type, CountLookup.ReturnType, CountLookup.ReturnType])!;
         Type[] two = [type, type];
         And = type.GetMethod("op_BitwiseAnd", two)!;
         Or = type.GetMethod("op_BitwiseOr", two)!;
@@ -86,6 +90,15 @@ internal sealed class VectorOps
 
     /// <summary><c>KernelCounting.Add(counts, value)</c> for this width.</summary>
     public MethodInfo CountAdd { get; }
+
+    /// <summary><c>KernelCounting.Add(counts, value, lookup, mask)</c> for this width (null for scalar).</summary>
+    public MethodInfo? CountAddWith { get; }
+
+    /// <summary><c>KernelCounting.Lookup{bits}()</c>, the lookup argument of <see cref="CountAddWith"/> (null for scalar).</summary>
+    public MethodInfo? CountLookup { get; }
+
+    /// <summary><c>KernelCounting.LowNibbles{bits}()</c>, the mask argument of <see cref="CountAddWith"/> (null for scalar).</summary>
+    public MethodInfo? CountMask { get; }
 
     /// <summary><c>KernelCounting.Sum(counts)</c> for this width.</summary>
     public MethodInfo CountSum { get; }

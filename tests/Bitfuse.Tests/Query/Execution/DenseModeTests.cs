@@ -79,4 +79,56 @@ public class DenseModeTests
         error = Assert.Throws<ArgumentException>(() => query.EvaluateDense(new ReadOnlyMemory<ulong>[] { new ulong[8], new ulong[8] }, new ulong[7]));
         Assert.Contains("the output has 7 words", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(32)]
+    [InlineData(33)]
+    [InlineData(40)]
+    public void Any_number_of_inputs_in_any_order_over_slices_match_a_scalar_loop(int count)
+    {
+        // Up to 32 inputs are pinned by fixed statements, more by handles; the names appear in the text out of order
+        // and one twice, so the kernel's table is a reordering of the variables; every input is a slice at an offset.
+        var random = new Random(count);
+        var names = Enumerable.Range(0, count).Select(i => $"v{i}").ToArray();
+        var text = $"({string.Join(" ^ ", names.Reverse())}) & !(v0 & v1) | (v{count - 1} & v1)";
+        var query = new QueryEngine().Compile(text);
+        foreach (var words in new[] { 1, 63, 64, 65, 128, 1024, 1031 })
+        {
+            var memory = new ReadOnlyMemory<ulong>[count];
+            var byName = new Dictionary<string, ulong[]>();
+            for (var i = 0; i < count; i++)
+            {
+                var backing = new ulong[words + 3];
+                for (var w = 0; w < backing.Length; w++)
+                {
+                    backing[w] = (ulong)random.NextInt64() ^ ((ulong)random.NextInt64() << 32);
+                }
+                var offset = i % 4;
+                byName[names[i]] = backing[offset..(offset + words)];
+                memory[Array.IndexOf(query.Variables.ToArray(), names[i])] = backing.AsMemory(offset, words);
+            }
+            var expected = new ulong[words];
+            long expectedCount = 0;
+            for (var w = 0; w < words; w++)
+            {
+                var all = 0UL;
+                foreach (var name in names)
+                {
+                    all ^= byName[name][w];
+                }
+                var v0 = byName["v0"][w];
+                var v1 = byName["v1"][w];
+                expected[w] = (all & ~(v0 & v1)) | (byName[$"v{count - 1}"][w] & v1);
+                expectedCount += (long)ulong.PopCount(expected[w]);
+            }
+            var output = new ulong[words];
+            Assert.Equal(expectedCount, query.EvaluateDenseCount(memory, output));
+            Assert.Equal(expected, output);
+            Assert.Equal(expectedCount, query.CountDense(memory));
+            Array.Clear(output);
+            query.EvaluateDense(memory, output);
+            Assert.Equal(expected, output);
+        }
+    }
 }
