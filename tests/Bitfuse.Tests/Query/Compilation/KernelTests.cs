@@ -20,18 +20,7 @@ public unsafe class KernelTests
             var tree = Optimizer.Optimize(RandomExpressions.Next(random, pool, 4), pool);
             var form = CanonicalForm.Of(tree, pool);
             var words = trial % 5 == 0 ? random.Next(0, 9) : random.Next(1, 100);
-            var inputs = new ulong[form.Inputs.Count][];
-            for (var k = 0; k < inputs.Length; k++)
-            {
-                inputs[k] = RandomWords(random, words);
-            }
-            var expected = new ulong[words];
-            long expectedCount = 0;
-            for (var w = 0; w < words; w++)
-            {
-                expected[w] = ReferenceInterpreter.EvaluateWord(form.Shape, name => inputs[CanonicalForm.PositionOf(pool.Variable(name))][w]);
-                expectedCount += (long)ulong.PopCount(expected[w]);
-            }
+            var (inputs, expected, expectedCount) = RandomCase(random, form, pool, words);
             foreach (var variant in Enum.GetValues<KernelVariant>())
             {
                 var kernel = cache.Get(form, variant);
@@ -61,6 +50,24 @@ public unsafe class KernelTests
         }
     }
 
+    // Random input words for every variable of the form, and the answer the reference interpreter gives word by word.
+    private static (ulong[][] Inputs, ulong[] Expected, long ExpectedCount) RandomCase(Random random, CanonicalForm form, ExprPool pool, int words)
+    {
+        var inputs = new ulong[form.Inputs.Count][];
+        for (var k = 0; k < inputs.Length; k++)
+        {
+            inputs[k] = RandomWords(random, words);
+        }
+        var expected = new ulong[words];
+        long expectedCount = 0;
+        for (var w = 0; w < words; w++)
+        {
+            expected[w] = ReferenceInterpreter.EvaluateWord(form.Shape, name => inputs[CanonicalForm.PositionOf(pool.Variable(name))][w]);
+            expectedCount += (long)ulong.PopCount(expected[w]);
+        }
+        return (inputs, expected, expectedCount);
+    }
+
     [Theory]
     [MemberData(nameof(Widths))]
     public void Counts_are_exact_around_the_carry_save_group_boundaries(KernelWidth width)
@@ -74,18 +81,7 @@ public unsafe class KernelTests
         var form = CanonicalForm.Of(tree, pool);
         foreach (var words in new[] { 31, 32, 33, 63, 64, 65, 127, 128, 129, 191, 1024, 1031 })
         {
-            var inputs = new ulong[form.Inputs.Count][];
-            for (var k = 0; k < inputs.Length; k++)
-            {
-                inputs[k] = RandomWords(random, words);
-            }
-            var expected = new ulong[words];
-            long expectedCount = 0;
-            for (var w = 0; w < words; w++)
-            {
-                expected[w] = ReferenceInterpreter.EvaluateWord(form.Shape, name => inputs[CanonicalForm.PositionOf(pool.Variable(name))][w]);
-                expectedCount += (long)ulong.PopCount(expected[w]);
-            }
+            var (inputs, expected, expectedCount) = RandomCase(random, form, pool, words);
             var output = new ulong[words];
             Assert.True(expectedCount == Run(cache.Get(form, KernelVariant.Count), inputs, output, words), $"count over {words} words");
             Assert.True(expectedCount == Run(cache.Get(form, KernelVariant.WriteCount), inputs, output, words), $"write + count over {words} words");
