@@ -158,24 +158,7 @@ internal static unsafe class BitsetWords
             {
                 var w = chunk + BitOperations.TrailingZeroCount(nonZero);
                 nonZero &= nonZero - 1;
-                var word = bits[w];
-                var n = BitOperations.PopCount(word);
-                var high = w << 6;
-                var at = destination + k;
-                at[0] = (ushort)(high + BitOperations.TrailingZeroCount(word));
-                word &= word - 1;
-                at[1] = (ushort)(high + BitOperations.TrailingZeroCount(word));
-                word &= word - 1;
-                at[2] = (ushort)(high + BitOperations.TrailingZeroCount(word));
-                word &= word - 1;
-                at[3] = (ushort)(high + BitOperations.TrailingZeroCount(word));
-                word &= word - 1;
-                for (var j = 4; word != 0; j++)
-                {
-                    at[j] = (ushort)(high + BitOperations.TrailingZeroCount(word));
-                    word &= word - 1;
-                }
-                k += n;
+                k += BitsetContainer.FourPerWord.Write(bits[w], w, destination + k);
             }
         }
         return k;
