@@ -162,26 +162,7 @@ public sealed unsafe class Zone : IDisposable
     /// <exception cref="OutOfMemoryException">The OS refused a new slab.</exception>
     /// <exception cref="ObjectDisposedException">The zone was disposed.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void* Alloc()
-    {
-        var cache = LocalCache();
-        if (_fastAlloc)
-        {
-            cache.Busy = 1;
-            var bucket = cache.AllocBucket;
-            var n = bucket.Count - 1;
-            if (Volatile.Read(ref cache.Claimed) == 0 && n >= 0)
-            {
-                bucket.Count = n;
-                cache.Allocations++;
-                var item = bucket.Items[n];
-                Volatile.Write(ref cache.Busy, 0);
-                return (void*)item;
-            }
-            Volatile.Write(ref cache.Busy, 0);
-        }
-        return AllocSlow(cache);
-    }
+    public void* Alloc() => LocalCache().Alloc();
 
     /// <summary>
     /// Returns an item to the zone. In an SMR zone the item stays readable, unchanged, for readers that entered before
@@ -194,26 +175,21 @@ public sealed unsafe class Zone : IDisposable
     {
         if (item == null)
         {
-            ThrowNullItem();
+            ZoneCache.ThrowNullItem();
         }
-        var cache = LocalCache();
-        if (_fastFree)
-        {
-            cache.Busy = 1;
-            var bucket = _smr is null ? cache.AllocBucket : cache.FreeBucket;
-            var n = bucket.Count;
-            var items = bucket.Items;
-            if (Volatile.Read(ref cache.Claimed) == 0 && (uint)n < (uint)items.Length)
-            {
-                items[n] = (nint)item;
-                bucket.Count = n + 1;
-                cache.Frees++;
-                Volatile.Write(ref cache.Busy, 0);
-                return;
-            }
-            Volatile.Write(ref cache.Busy, 0);
-        }
-        FreeSlow(cache, (nint)item);
+        LocalCache().Free(item);
+    }
+
+    /// <summary>
+    /// The calling thread's cache of this zone, created on first use: a handle whose <see cref="ZoneCache.Alloc"/> and
+    /// <see cref="ZoneCache.Free"/> do what <see cref="Alloc"/> and <see cref="Free"/> do without looking up the calling
+    /// thread's cache each time. For a thread that allocates and frees in a loop; use it only on the calling thread.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The zone was disposed.</exception>
+    public ZoneCache GetThreadCache()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return LocalCache();
     }
 
     /// <summary>
@@ -401,7 +377,7 @@ public sealed unsafe class Zone : IDisposable
         ZoneCache cache;
         lock (_lock)
         {
-            cache = new ZoneCache(this, TakeEmptyLocked(), TakeEmptyLocked());
+            cache = new ZoneCache(this, TakeEmptyLocked(), TakeEmptyLocked(), _fastAlloc, _fastFree);
             _caches.Add(cache);
         }
         ThreadSlots.Store(ref slots.Caches, _id, cache);
@@ -448,6 +424,8 @@ public sealed unsafe class Zone : IDisposable
             }
             FlushLocked(cache);
             cache.Retired = true;
+            // Every later call through a kept handle takes the slow path, which reports the exited thread.
+            Volatile.Write(ref cache.Claimed, 1);
             _retiredAllocations += cache.Allocations;
             _retiredFrees += cache.Frees;
             _empty.Push(cache.AllocBucket);
@@ -469,14 +447,17 @@ public sealed unsafe class Zone : IDisposable
             QueueStampedLocked(cache);
             if (cache.FreeBucket.Count > 0)
             {
+                cache.FreeOut += cache.FreeBucket.Count;
                 QueueLocked(cache.FreeBucket, _smr.AdvanceCore());
                 cache.FreeBucket = TakeEmptyLocked();
             }
         }
         else
         {
+            cache.FreeOut += cache.FreeBucket.Count;
             ReturnToSlabsLocked(cache.FreeBucket);
         }
+        cache.AllocOut += cache.AllocBucket.Count;
         ReturnToSlabsLocked(cache.AllocBucket);
     }
 
@@ -540,7 +521,7 @@ public sealed unsafe class Zone : IDisposable
                 {
                     FlushLocked(c);
                 }
-                Volatile.Write(ref c.Claimed, 0);
+                Volatile.Write(ref c.Claimed, c.Retired || _disposed ? 1 : 0);
             }
         }
     }
@@ -577,9 +558,9 @@ public sealed unsafe class Zone : IDisposable
     // ---- slow paths --------------------------------------------------------------------------------
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void* AllocSlow(ZoneCache cache)
+    internal void* AllocSlow(ZoneCache cache)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckCaller(cache);
         nint item;
         EnterCache(cache);
         try
@@ -590,7 +571,6 @@ public sealed unsafe class Zone : IDisposable
             }
             var bucket = cache.AllocBucket;
             item = bucket.Items[--bucket.Count];
-            cache.Allocations++;
         }
         finally
         {
@@ -609,6 +589,8 @@ public sealed unsafe class Zone : IDisposable
     {
         if (_smr is null && cache.FreeBucket.Count > 0)
         {
+            cache.FreeOut += cache.FreeBucket.Count;
+            cache.AllocIn += cache.FreeBucket.Count;
             (cache.AllocBucket, cache.FreeBucket) = (cache.FreeBucket, cache.AllocBucket);
             return;
         }
@@ -624,6 +606,7 @@ public sealed unsafe class Zone : IDisposable
             // The common SMR case: this thread's own stamped bucket has expired; no lock.
             Reclaim(stamped);
             cache.SpareBucket ??= cache.AllocBucket;
+            cache.AllocIn += stamped.Count;
             cache.AllocBucket = stamped;
             cache.StampedBucket = null;
             if (Volatile.Read(ref _queuedItems) != 0)
@@ -643,12 +626,15 @@ public sealed unsafe class Zone : IDisposable
                 var full = _ready.Pop();
                 _readyItems -= full.Count;
                 _empty.Push(cache.AllocBucket);
+                cache.AllocIn += full.Count;
                 cache.AllocBucket = full;
                 return;
             }
             if (_smr is null || _pending.Count == 0 || !_smr.PollCore(_pending.Peek().Stamp))
             {
+                var before = cache.AllocBucket.Count;
                 FillFromSlabsLocked(cache.AllocBucket);
+                cache.AllocIn += cache.AllocBucket.Count - before;
                 return;
             }
             expired = _pending.Dequeue();
@@ -659,6 +645,7 @@ public sealed unsafe class Zone : IDisposable
         {
             _deferredItems -= expired.Count;
             _empty.Push(cache.AllocBucket);
+            cache.AllocIn += expired.Count;
             cache.AllocBucket = expired;
         }
         if (Volatile.Read(ref _queuedItems) != 0)
@@ -668,9 +655,9 @@ public sealed unsafe class Zone : IDisposable
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void FreeSlow(ZoneCache cache, nint item)
+    internal void FreeSlow(ZoneCache cache, nint item)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckCaller(cache);
         if (_debug)
         {
             CheckFree(item);
@@ -687,12 +674,12 @@ public sealed unsafe class Zone : IDisposable
         EnterCache(cache);
         try
         {
-            cache.Frees++;
             if (_smr is null)
             {
                 if (!cache.AllocBucket.IsFull)
                 {
                     Push(cache.AllocBucket, item);
+                    cache.FreedIntoAlloc++;
                     return;
                 }
                 if (cache.FreeBucket.IsFull)
@@ -702,6 +689,7 @@ public sealed unsafe class Zone : IDisposable
                         _lastActivity = Stopwatch.GetTimestamp();
                         _ready.Push(cache.FreeBucket);
                         _readyItems += cache.FreeBucket.Count;
+                        cache.FreeOut += cache.FreeBucket.Count;
                         cache.FreeBucket = TakeEmptyLocked();
                     }
                 }
@@ -712,6 +700,7 @@ public sealed unsafe class Zone : IDisposable
             {
                 var full = cache.FreeBucket;
                 full.Stamp = _smr.AdvanceCore();
+                cache.FreeOut += full.Count;
                 if (cache.StampedBucket is null && cache.SpareBucket is not null)
                 {
                     cache.StampedBucket = full;
@@ -990,6 +979,24 @@ public sealed unsafe class Zone : IDisposable
 
     // ---- debug checks ------------------------------------------------------------------------------
 
+    /// <summary>
+    /// The checks of a call that left a cache's fast path: a disposed zone, a cache whose thread exited (ZoneCache
+    /// invariant 3), and in debug mode a caller that is not the cache's thread (ZoneCache invariant 1).
+    /// </summary>
+    private void CheckCaller(ZoneCache cache)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Volatile.Read(ref cache.Retired))
+        {
+            throw new InvalidOperationException($"Zone '{Name}': a thread cache used after its thread exited; take the current thread's with GetThreadCache.");
+        }
+        if (_debug && cache.OwnerThreadId != Environment.CurrentManagedThreadId)
+        {
+            throw new InvalidOperationException(
+                $"Zone '{Name}': the thread cache of thread {cache.OwnerThreadId} used on thread {Environment.CurrentManagedThreadId}; a ZoneCache belongs to the thread that took it.");
+        }
+    }
+
     private (Slab Slab, int Index) Locate(nint item, string operation)
     {
         var slab = FindSlab(item);
@@ -1043,6 +1050,4 @@ public sealed unsafe class Zone : IDisposable
         Volatile.Write(ref slab.States[index], Slab.InUse);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowNullItem() => throw new ArgumentNullException("item");
 }

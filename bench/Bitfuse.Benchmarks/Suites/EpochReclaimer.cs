@@ -18,7 +18,10 @@ using Bitfuse.Memory;
 
 namespace Bitfuse.Benchmarks.Suites;
 
-/// <summary>Epoch-based reclamation with three epochs and per-thread limbo lists; frees into a plain <see cref="Zone"/>.</summary>
+/// <summary>
+/// Epoch-based reclamation with three epochs and per-thread limbo lists; frees into a plain <see cref="Zone"/>. A record
+/// takes its thread's <see cref="ZoneCache"/> at registration, so a batch dispatched by its owner is freed through it.
+/// </summary>
 public sealed unsafe class EpochReclaimer
 {
     private const int Epochs = 3;
@@ -62,10 +65,10 @@ public sealed unsafe class EpochReclaimer
         }
     }
 
-    /// <summary>Registers the calling thread's record (ck_epoch_register).</summary>
+    /// <summary>Registers the calling thread's record (ck_epoch_register); use the record on that thread only.</summary>
     public Record Register()
     {
-        var record = new Record();
+        var record = new Record(_zone.GetThreadCache());
         lock (_registryLock)
         {
             var grown = new Record[_records.Length + 1];
@@ -122,7 +125,7 @@ public sealed unsafe class EpochReclaimer
     {
         var epoch = Volatile.Read(ref _global.Value);
         Interlocked.MemoryBarrier();
-        Dispatch(record, epoch - 2);
+        Dispatch(record, epoch - 2, record.Cache);
         var anyActive = false;
         foreach (var r in Volatile.Read(ref _records))
         {
@@ -139,29 +142,33 @@ public sealed unsafe class EpochReclaimer
         {
             for (var e = 0; e < Epochs; e++)
             {
-                Dispatch(record, e);
+                Dispatch(record, e, record.Cache);
             }
             return;
         }
         Interlocked.CompareExchange(ref _global.Value, epoch + 1, epoch);
-        Dispatch(record, epoch - 1);
+        Dispatch(record, epoch - 1, record.Cache);
     }
 
-    /// <summary>Frees everything the record still holds (call when no reader is active).</summary>
+    /// <summary>
+    /// Frees everything the record still holds (call when no reader is active), through the calling thread's cache: it
+    /// may be called after the record's thread has ended.
+    /// </summary>
     public void Barrier(Record record)
     {
+        var cache = _zone.GetThreadCache();
         for (var e = 0; e < Epochs; e++)
         {
-            Dispatch(record, e);
+            Dispatch(record, e, cache);
         }
     }
 
-    private void Dispatch(Record record, long epoch)
+    private void Dispatch(Record record, long epoch, ZoneCache cache)
     {
         ref var list = ref record.Limbo[(int)(((epoch % Epochs) + Epochs) % Epochs)];
         for (var i = 0; i < list.Count; i++)
         {
-            _zone.Free((void*)list.Items[i]);
+            cache.Free((void*)list.Items[i]);
         }
         record.Pending -= list.Count;
         list.Count = 0;
@@ -179,8 +186,9 @@ public sealed unsafe class EpochReclaimer
     }
 
     /// <summary>A thread's record: the padded {active, epoch} pair read by pollers, and its limbo lists.</summary>
-    public sealed class Record
+    public sealed class Record(ZoneCache cache)
     {
+        internal readonly ZoneCache Cache = cache;
         internal PaddedState State;
         internal readonly Limbo<nint>[] Limbo = [new(), new(), new()];
         internal readonly Limbo<CallbackEntry>[] Callbacks = [new(), new(), new()];

@@ -84,7 +84,9 @@ public sealed class MemorySuite : ICompareSuite
             $"1 writer, 1 reader, {MemoryReplaceUnderReaders.ReadsPerSection} reads per section, {rounds} rounds of {duration.TotalMilliseconds} ms";
         (string Case, Func<MemoryReplaceUnderReaders.Run, double> Value, string Unit, string What)[] cases =
         [
-            ("replace-under-readers-writer", r => r.WriterNs, "ns", "ns per replacement"),
+            ("replace-under-readers-writer", r => r.WriterNs, "ns",
+                "ns per replacement (GUS and the epoch schemes allocate through the writer's ZoneCache handle; " +
+                "extra cpu_subject/cpu_baseline: the writer thread's CPU ns per replacement)"),
             ("replace-under-readers-reader", r => r.ReaderNs, "ns", "ns per read section"),
             ("replace-under-readers-memory", r => r.PeakDeferredBytes, "bytes",
                 "peak bytes freed but not yet reusable (GUS: the zone's peak, taken at stamps and before refills, with the filling free bucket; " +
@@ -102,6 +104,14 @@ public sealed class MemorySuite : ICompareSuite
                     ["lazy_subject"] = value(lazy),
                     ["lazy_ratio"] = value(lazy) > 0 ? other / value(lazy) : 0,
                 };
+                if (unit == "ns" && caseName.EndsWith("-writer", StringComparison.Ordinal))
+                {
+                    // The writer thread's CPU time per replacement: the wall-clock figure on a shared machine also
+                    // holds the time other processes had the core.
+                    extra["cpu_subject"] = gus.WriterCpuNs;
+                    extra["cpu_baseline"] = medians[baseline].WriterCpuNs;
+                    extra["cpu_ratio"] = gus.WriterCpuNs > 0 ? medians[baseline].WriterCpuNs / gus.WriterCpuNs : 0;
+                }
                 if (unit == "bytes" && baseline.StartsWith("epoch", StringComparison.Ordinal))
                 {
                     // The typical level next to the peak: the peak is set by the longest time the reader was
