@@ -4,7 +4,8 @@
 //   in a slab's free stack | in a thread cache's alloc or free bucket | in a zone bucket (_ready, or
 //   _pending for SMR zones) | in flight in one thread between two of these, counted as deferred.
 // Invariants:
-//  1. Only the owning thread touches its cache's buckets, except (a) the finalizer of an exited thread's
+//  1. Only the owning thread touches its cache's buckets (through Alloc/Free, which find the cache in the thread's
+//     slots, or through the ZoneCache handle it took), except (a) the finalizer of an exited thread's
 //     ThreadSlots, and (b) the idle trimmer after it claimed the cache: it sets Claimed, issues a
 //     process-wide barrier, and proceeds only if the owner's Busy flag is 0; an owner that sees Claimed
 //     backs off until it is cleared. One claimer at a time (_claimLock). Zone-level lists, slabs and
