@@ -8,7 +8,8 @@ namespace Bitfuse.Benchmarks.Suites;
 /// Same-thread batches (<c>alloc-free-64B</c>, <c>alloc-free-8KiB</c>) and the cross-thread pipe
 /// (<c>cross-thread-8KiB</c>) against <c>nativememory</c>, <c>managed</c> and <c>arraypool</c>; the SMR zone against
 /// the plain zone (<c>smr-overhead</c>); writers replacing items under readers against <c>epoch</c>, <c>epoch-callback</c>, <c>managed</c>
-/// and <c>leak</c>; and the read-section cost per mode against <c>epoch</c>.
+/// and <c>leak</c>, and the same writer with no reader (<c>replace-writer-alone</c>); and the read-section cost per mode
+/// against <c>epoch</c>.
 /// </summary>
 public sealed class MemorySuite : ICompareSuite
 {
@@ -106,11 +107,7 @@ public sealed class MemorySuite : ICompareSuite
                 };
                 if (unit == "ns" && caseName.EndsWith("-writer", StringComparison.Ordinal))
                 {
-                    // The writer thread's CPU time per replacement: the wall-clock figure on a shared machine also
-                    // holds the time other processes had the core.
-                    extra["cpu_subject"] = gus.WriterCpuNs;
-                    extra["cpu_baseline"] = medians[baseline].WriterCpuNs;
-                    extra["cpu_ratio"] = gus.WriterCpuNs > 0 ? medians[baseline].WriterCpuNs / gus.WriterCpuNs : 0;
+                    AddWriterCpu(extra, gus, medians[baseline]);
                 }
                 if (unit == "bytes" && baseline.StartsWith("epoch", StringComparison.Ordinal))
                 {
@@ -124,6 +121,34 @@ public sealed class MemorySuite : ICompareSuite
                     unit: unit, rounds: rounds, extra: extra, note: what + "; " + note));
             }
         }
+        WriterAlone(context, duration, rounds);
+    }
+
+    /// <summary>
+    /// The same writer loop with no reader thread: the allocation and reclamation work of each scheme, without the
+    /// cache-line transfers to a reader's core and without a reader that can be descheduled inside a section.
+    /// </summary>
+    private static void WriterAlone(CompareContext context, TimeSpan duration, int rounds)
+    {
+        var medians = new MemoryReplaceUnderReaders(readers: 0, duration).MeasureAll(rounds);
+        var gus = medians["gus"];
+        foreach (var baseline in new[] { "epoch", "epoch-callback", "leak" })
+        {
+            var extra = new Dictionary<string, double>();
+            AddWriterCpu(extra, gus, medians[baseline]);
+            context.Record(CompareResult.Of(context.Suite, "replace-writer-alone", baseline, gus.WriterNs, medians[baseline].WriterNs,
+                unit: "ns", rounds: rounds, extra: extra,
+                note: $"the replace-under-readers writer with no reader: ns per replacement, GUS Default mode; {rounds} rounds of {duration.TotalMilliseconds} ms"));
+        }
+    }
+
+    // The writer thread's CPU time per replacement: the wall-clock figure on a shared machine also holds the time other
+    // processes had the core.
+    private static void AddWriterCpu(Dictionary<string, double> extra, MemoryReplaceUnderReaders.Run gus, MemoryReplaceUnderReaders.Run baseline)
+    {
+        extra["cpu_subject"] = gus.WriterCpuNs;
+        extra["cpu_baseline"] = baseline.WriterCpuNs;
+        extra["cpu_ratio"] = gus.WriterCpuNs > 0 ? baseline.WriterCpuNs / gus.WriterCpuNs : 0;
     }
 
     private static void EnterExit(CompareContext context)
