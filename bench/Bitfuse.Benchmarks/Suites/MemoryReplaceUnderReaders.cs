@@ -42,9 +42,11 @@ public sealed unsafe class MemoryReplaceUnderReaders
     /// the median of that amount sampled every <see cref="SampleEvery"/> replacements (the typical level; the peak
     /// is set by the longest time a reader was descheduled inside a section), and the writer thread's CPU ns per
     /// replacement (what the writer cost while it ran: on a shared machine the wall-clock figure also holds the time
-    /// other processes had the core).
+    /// other processes had the core). From <see cref="MeasureAll"/>, also the lowest and highest writer ns of the rounds.
     /// </summary>
-    public readonly record struct Run(double WriterNs, double ReaderNs, double PeakDeferredBytes, double MedianDeferredBytes = 0, double WriterCpuNs = 0);
+    public readonly record struct Run(
+        double WriterNs, double ReaderNs, double PeakDeferredBytes, double MedianDeferredBytes = 0, double WriterCpuNs = 0,
+        double WriterNsLowest = 0, double WriterNsHighest = 0);
 
     /// <summary>The schemes, in measuring order.</summary>
     public static readonly string[] Schemes = ["gus", "gus-lazy", "epoch", "epoch-callback", "managed", "leak"];
@@ -407,7 +409,9 @@ public sealed unsafe class MemoryReplaceUnderReaders
                 Stopwatches.Median(list.ConvertAll(r => r.ReaderNs)),
                 Stopwatches.Median(list.ConvertAll(r => r.PeakDeferredBytes)),
                 Stopwatches.Median(list.ConvertAll(r => r.MedianDeferredBytes)),
-                Stopwatches.Median(list.ConvertAll(r => r.WriterCpuNs)));
+                Stopwatches.Median(list.ConvertAll(r => r.WriterCpuNs)),
+                list.Min(r => r.WriterNs),
+                list.Max(r => r.WriterNs));
         }
         return medians;
     }

@@ -142,10 +142,14 @@ public sealed class MemorySuite : ICompareSuite
         }
     }
 
-    // The writer thread's CPU time per replacement: the wall-clock figure on a shared machine also holds the time other
-    // processes had the core.
+    // The writer thread's CPU time per replacement (the wall-clock figure on a shared machine also holds the time other
+    // processes had the core), and the spread of the wall-clock figure over the rounds.
     private static void AddWriterCpu(Dictionary<string, double> extra, MemoryReplaceUnderReaders.Run gus, MemoryReplaceUnderReaders.Run baseline)
     {
+        extra["lowest_subject"] = gus.WriterNsLowest;
+        extra["highest_subject"] = gus.WriterNsHighest;
+        extra["lowest_baseline"] = baseline.WriterNsLowest;
+        extra["highest_baseline"] = baseline.WriterNsHighest;
         extra["cpu_subject"] = gus.WriterCpuNs;
         extra["cpu_baseline"] = baseline.WriterCpuNs;
         extra["cpu_ratio"] = gus.WriterCpuNs > 0 ? baseline.WriterCpuNs / gus.WriterCpuNs : 0;
