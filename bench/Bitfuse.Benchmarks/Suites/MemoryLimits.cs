@@ -64,8 +64,8 @@ public static unsafe class MemoryLimits
     }
 
     /// <summary>
-    /// The forms of the <c>read-limit</c> floor: the same traffic as <see cref="ReadInputsWriteOne"/> with one, two
-    /// and four 512-bit accumulators per step (when AVX-512 is accelerated), eight 256-bit ones and 8 KiB blocks,
+    /// The forms of the <c>read-limit</c> floor: the same traffic as <see cref="ReadInputsWriteOne"/> with one, two,
+    /// four and eight 512-bit accumulators per step (when AVX-512 is accelerated), eight 256-bit ones and 8 KiB blocks,
     /// each with plain and with streaming stores when it writes. A case times them all and keeps the fastest, so no
     /// kernel can move the same bytes faster than the limit it is held to.
     /// </summary>
@@ -90,6 +90,7 @@ public static unsafe class MemoryLimits
                 forms.Add(("zmm x1" + suffix, () => ReadForm(1, table, (ulong*)o, words, nonTemporal)));
                 forms.Add(("zmm x2" + suffix, () => ReadForm(2, table, (ulong*)o, words, nonTemporal)));
                 forms.Add(("zmm x4" + suffix, () => ReadForm(4, table, (ulong*)o, words, nonTemporal)));
+                forms.Add(("zmm x8" + suffix, () => ReadForm(16, table, (ulong*)o, words, nonTemporal)));
                 forms.Add(("zmm blocked 8 KiB" + suffix, () => ReadForm(8, table, (ulong*)o, words, nonTemporal)));
             }
         }
@@ -108,6 +109,7 @@ public static unsafe class MemoryLimits
                 1 => ReadInputsWriteOne512(inputs, table.Length, output, words, nonTemporal),
                 2 => ReadInputsWriteOne512x2(inputs, table.Length, output, words, nonTemporal),
                 4 => ReadInputsWriteOne512x4(inputs, table.Length, output, words, nonTemporal),
+                16 => ReadInputsWriteOne512x8(inputs, table.Length, output, words, nonTemporal),
                 _ => ReadInputsBlocked512(inputs, table.Length, output, words, nonTemporal),
             };
         }
@@ -249,6 +251,69 @@ public static unsafe class MemoryLimits
             Sse.StoreFence();
         }
         return Tail(inputs, count, output, i, words, sink.GetLower() | sink.GetUpper());
+    }
+
+    // 512 bytes per input per step: eight independent 512-bit accumulators, the step of the kernels' lockstep loops.
+    private static ulong ReadInputsWriteOne512x8(ulong** inputs, int count, ulong* output, nint words, bool nonTemporal)
+    {
+        var sink = Vector512<ulong>.Zero;
+        nint i = 0;
+        for (; i + 64 <= words; i += 64)
+        {
+            var source = inputs[0] + i;
+            var acc0 = Vector512.Load(source);
+            var acc1 = Vector512.Load(source + 8);
+            var acc2 = Vector512.Load(source + 16);
+            var acc3 = Vector512.Load(source + 24);
+            var acc4 = Vector512.Load(source + 32);
+            var acc5 = Vector512.Load(source + 40);
+            var acc6 = Vector512.Load(source + 48);
+            var acc7 = Vector512.Load(source + 56);
+            for (var k = 1; k < count; k++)
+            {
+                source = inputs[k] + i;
+                acc0 ^= Vector512.Load(source);
+                acc1 ^= Vector512.Load(source + 8);
+                acc2 ^= Vector512.Load(source + 16);
+                acc3 ^= Vector512.Load(source + 24);
+                acc4 ^= Vector512.Load(source + 32);
+                acc5 ^= Vector512.Load(source + 40);
+                acc6 ^= Vector512.Load(source + 48);
+                acc7 ^= Vector512.Load(source + 56);
+            }
+            if (output == null)
+            {
+                sink |= acc0 | acc1 | acc2 | acc3 | acc4 | acc5 | acc6 | acc7;
+                continue;
+            }
+            var target = output + i;
+            Store(acc0, target, nonTemporal);
+            Store(acc1, target + 8, nonTemporal);
+            Store(acc2, target + 16, nonTemporal);
+            Store(acc3, target + 24, nonTemporal);
+            Store(acc4, target + 32, nonTemporal);
+            Store(acc5, target + 40, nonTemporal);
+            Store(acc6, target + 48, nonTemporal);
+            Store(acc7, target + 56, nonTemporal);
+        }
+        if (nonTemporal)
+        {
+            Sse.StoreFence();
+        }
+        return Tail(inputs, count, output, i, words, sink.GetLower() | sink.GetUpper());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(Vector512<ulong> value, ulong* target, bool nonTemporal)
+    {
+        if (nonTemporal)
+        {
+            value.StoreAlignedNonTemporal(target);
+        }
+        else
+        {
+            value.Store(target);
+        }
     }
 
     private static ulong ReadInputsWriteOne512(ulong** inputs, int count, ulong* output, nint words, bool nonTemporal)

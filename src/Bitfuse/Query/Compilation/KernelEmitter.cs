@@ -14,14 +14,23 @@ namespace Bitfuse.Query.Compilation;
 /// long Kernel(object unused, ulong** inputs, ulong* output, nint words)   // delegate closed over unused = null
 ///     p0..pn-1 = inputs[0..n-1]                       // each pointer read once
 ///     (count variants) for each group of 8 vectors    // Harley–Seal (16 vectors at 128 bits; not scalar)
-///         r_c = tree(load(p_k + off + c))             // every input loaded once, tree in registers
+///         r_c = tree(load(p_k + off + c))             // every input loaded once, tree in registers, in lockstep
 ///         (write + count) store r_c
 ///         carry-save add the r_c into ones, twos, fours, ...; count only the top carry
+///     (write, any) for each group's worth of bytes    // the same lockstep step, then store r_c / any |= r_c
 ///     for each remaining 64-byte block                // 1 vector at 512 bits, 2 at 256, 4 at 128, 8 words scalar
 ///         r = tree(load(p_k + off + c)); store r / count r / any |= r
 ///         (any) if any != 0 return 1
 ///     the same, one scalar word at a time, for the last words % 8 words
 /// </code>
+///
+/// Lockstep: the vectors of a step are computed together, a pass of lanes at a time. An n-ary operator takes its
+/// first operand in every lane, then folds in each further operand lane by lane, so the loads of one input for the
+/// whole pass are adjacent (one stream at a time, as a multi-accumulator read loop goes) and every lane is an
+/// independent chain; an operator operand is computed the same way into locals one level down. Computing each
+/// vector from all inputs in turn instead interleaves every stream 64 bytes at a time, which held and8 over 2 MiB
+/// inputs (in L3) to about 0.8 of a plain read of the same bytes. A pass holds as many lanes as fit
+/// <c>LockstepRegisters</c> vectors for the tree's nesting; trees above <c>LargeTree</c> nodes keep one vector per step.
 ///
 /// A streaming kernel (the twin of a write kernel, for outputs larger than the caches) stores with
 /// non-temporal stores, so the output does not evict the inputs and costs no read for ownership: it first
@@ -36,7 +45,8 @@ namespace Bitfuse.Query.Compilation;
 /// a carry-save adder. A streaming kernel needs an 8-byte-aligned output (the caller checks it).
 /// Counting: Harley–Seal carry-save adders (Muła, Kurz, Lemire) over the groups, so only one vector in 8
 /// goes through the popcount; the popcount itself is Muła's nibble lookup kept in a vector
-/// (<see cref="KernelCounting"/>), summed once per loop. Carry-save over 8 vectors (what a 256-byte group holds
+/// (<see cref="KernelCounting"/>). The group's levels are folded into one vector of lane counts by Horner's rule,
+/// the block loop after it goes on from that vector, and the lanes are summed once for both loops. Carry-save over 8 vectors (what a 256-byte group holds
 /// at 256 bits) was the fastest of per-lane popcnt, per-vector nibble lookup and carry-save over 4 or 8 vectors
 /// (docs/design/query.md).
 /// </summary>
@@ -91,6 +101,9 @@ internal static class KernelEmitter
         // Trees with more distinct nodes than this compute one vector per loop step instead of a 64-byte block.
         private const int LargeTree = 24;
 
+        // Vector registers the lanes of a lockstep pass may hold (16 ymm without AVX-512), beside the loop's own.
+        private const int LockstepRegisters = 16;
+
         private readonly ILGenerator _il;
         private readonly Expr _shape;
         private readonly KernelVariant _variant;
@@ -99,8 +112,15 @@ internal static class KernelEmitter
         private readonly LocalBuilder _offset;
         private readonly LocalBuilder _count;
         private readonly HashSet<Expr> _shared = new(ReferenceEqualityComparer.Instance);
-        private readonly Dictionary<(Expr Node, Type Type), LocalBuilder> _sharedLocals = [];
-        private readonly HashSet<Expr> _computed = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<(Expr Node, Type Type, int Lane), LocalBuilder> _sharedLocals = [];
+        private readonly HashSet<(Expr Node, int Lane)> _computed = [];
+        private readonly Dictionary<Expr, LocalBuilder[]> _lockstepShared = [];
+        private readonly HashSet<Expr> _lockstepComputed = [];
+        private readonly List<LocalBuilder[]> _lockstepTemps = [];
+        private int _lane;
+        private int _passLanes = 1;
+        private LocalBuilder[]? _passResults;
+        private LocalBuilder? _groupCounts;
         private readonly Label _found;
         private LocalBuilder? _countLookup;
         private LocalBuilder? _countMask;
@@ -133,6 +153,11 @@ internal static class KernelEmitter
             // A large tree computes one vector per step: the loop overhead is small beside it, and the JIT,
             // whose time grows with the copies of the tree, compiles half as much (compile-first).
             var step = ops.IsScalar || Size(_shape, new HashSet<Expr>(ReferenceEqualityComparer.Instance)) <= LargeTree ? 64 : ops.Bytes;
+            if (step == 64 && !ops.IsScalar && _variant is KernelVariant.Write or KernelVariant.Any)
+            {
+                // A group's worth of vectors per step, computed in lockstep, before the 64-byte blocks.
+                EmitLoop(ops, GroupBytesOf(ops), EmitEnd(totalBytes, GroupBytesOf(ops)), nonTemporal: false);
+            }
             EmitLoop(ops, step, EmitEnd(totalBytes, step), nonTemporal: false);
             EmitLoop(VectorOps.Scalar, 8, totalBytes, nonTemporal: false);
             EmitEpilogue();
@@ -191,18 +216,8 @@ internal static class KernelEmitter
             il.Emit(OpCodes.Stloc, headBytes);
             il.MarkLabel(headFits);
             EmitLoop(VectorOps.Scalar, 8, headBytes, nonTemporal: false);
-            // blockEnd = offset + ((totalBytes - offset) & -64)
-            var blockEnd = il.DeclareLocal(typeof(nint));
-            il.Emit(OpCodes.Ldloc, _offset);
-            il.Emit(OpCodes.Ldloc, totalBytes);
-            il.Emit(OpCodes.Ldloc, _offset);
-            il.Emit(OpCodes.Sub);
-            il.Emit(OpCodes.Ldc_I4_S, (sbyte)-64);
-            il.Emit(OpCodes.Conv_I);
-            il.Emit(OpCodes.And);
-            il.Emit(OpCodes.Add);
-            il.Emit(OpCodes.Stloc, blockEnd);
-            EmitLoop(ops, 64, blockEnd, nonTemporal: true);
+            EmitLoop(ops, GroupBytesOf(ops), EmitEndFromOffset(totalBytes, GroupBytesOf(ops)), nonTemporal: true);
+            EmitLoop(ops, 64, EmitEndFromOffset(totalBytes, 64), nonTemporal: true);
             EmitLoop(VectorOps.Scalar, 8, totalBytes, nonTemporal: false);
             if (Sse.IsSupported)
             {
@@ -258,6 +273,23 @@ internal static class KernelEmitter
             }
         }
 
+        // A local holding offset + ((totalBytes - offset) & -step): the end of the whole steps from the current offset.
+        private LocalBuilder EmitEndFromOffset(LocalBuilder totalBytes, int step)
+        {
+            var il = _il;
+            var end = il.DeclareLocal(typeof(nint));
+            il.Emit(OpCodes.Ldloc, _offset);
+            il.Emit(OpCodes.Ldloc, totalBytes);
+            il.Emit(OpCodes.Ldloc, _offset);
+            il.Emit(OpCodes.Sub);
+            il.Emit(OpCodes.Ldc_I4, -step);
+            il.Emit(OpCodes.Conv_I);
+            il.Emit(OpCodes.And);
+            il.Emit(OpCodes.Add);
+            il.Emit(OpCodes.Stloc, end);
+            return end;
+        }
+
         // A local holding totalBytes rounded down to a multiple of step (a power of two).
         private LocalBuilder EmitEnd(LocalBuilder totalBytes, int step)
         {
@@ -294,6 +326,7 @@ internal static class KernelEmitter
             il.Emit(OpCodes.Br, condition);
             il.MarkLabel(body);
             var top = il.DeclareLocal(ops.Type);
+            _passLanes = LockstepLanes(ops, vectors);
             EmitCarrySave(ops, levels, 0, vectors, top, scratch, 0);
             EmitCount(ops, top, total);
             EmitAdvance(groupBytes);
@@ -301,27 +334,18 @@ internal static class KernelEmitter
             il.Emit(OpCodes.Ldloc, _offset);
             il.Emit(OpCodes.Ldloc, end);
             il.Emit(OpCodes.Blt, body);
-            // count += (Sum(total) << depth) + sum over j of (popcount(levels[j]) << j)
-            il.Emit(OpCodes.Ldloc, _count);
+            // Lane counts (total << depth) + sum over j of (popcount(levels[j]) << j), by Horner's rule in the vector
+            // registers: the block loop after this one goes on from them and sums the lanes once for both loops.
             il.Emit(OpCodes.Ldloc, total);
-            il.Emit(OpCodes.Call, ops.CountSum);
-            il.Emit(OpCodes.Ldc_I4, depth);
-            il.Emit(OpCodes.Shl);
-            il.Emit(OpCodes.Add);
-            for (var j = 0; j < depth; j++)
+            for (var j = depth - 1; j >= 0; j--)
             {
-                EmitConstant(ops, ones: false);
+                il.Emit(OpCodes.Dup);
+                il.Emit(OpCodes.Call, ops.Add);
                 il.Emit(OpCodes.Ldloc, levels[j]);
                 EmitCountAdd(ops);
-                il.Emit(OpCodes.Call, ops.CountSum);
-                if (j > 0)
-                {
-                    il.Emit(OpCodes.Ldc_I4, j);
-                    il.Emit(OpCodes.Shl);
-                }
-                il.Emit(OpCodes.Add);
             }
-            il.Emit(OpCodes.Stloc, _count);
+            _groupCounts = il.DeclareLocal(ops.Type);
+            il.Emit(OpCodes.Stloc, _groupCounts);
         }
 
         // Folds results first .. first + n - 1 (n a power of two) into levels[0 .. log2 n - 1], leaving their
@@ -341,17 +365,212 @@ internal static class KernelEmitter
             EmitAdder(ops, levels[BitOperations.Log2((uint)n) - 1], scratch.Left[depth], scratch.Right[depth], target, scratch.Sum);
         }
 
-        // The result vector c of the current group into local, stored to the output too for write + count.
+        // The result vector c of the current group into local, stored to the output too for write + count. The
+        // group's vectors are computed a pass of lanes at a time (the first vector of a pass computes the pass).
         private void EmitResult(VectorOps ops, int c, LocalBuilder local)
         {
-            _computed.Clear();
             var byteOffset = c * ops.Bytes;
-            EmitNode(_shape, ops, byteOffset);
+            if (_passLanes == 1)
+            {
+                _computed.Clear();
+                EmitNode(_shape, ops, byteOffset);
+            }
+            else
+            {
+                if (c % _passLanes == 0)
+                {
+                    _passResults = EmitPass(ops, c, _passLanes);
+                }
+                _il.Emit(OpCodes.Ldloc, _passResults![c % _passLanes]);
+            }
             _il.Emit(OpCodes.Stloc, local);
             if (_variant == KernelVariant.WriteCount)
             {
                 EmitStore(ops, byteOffset, local, nonTemporal: false);
             }
+        }
+
+        // The tree for vectors firstLane .. firstLane + lanes - 1 of the step, in lockstep (see EmitLockstep).
+        private LocalBuilder[] EmitPass(VectorOps ops, int firstLane, int lanes)
+        {
+            _computed.Clear();
+            _lockstepComputed.Clear();
+            return EmitLockstep(_shape, ops, firstLane, lanes, 0);
+        }
+
+        // How many vectors of a step are computed together: the most (a power of two, at most lanes) whose working set,
+        // one vector per lane for each level of nested operators, stays within LockstepRegisters.
+        private int LockstepLanes(VectorOps ops, int lanes)
+        {
+            var levels = Math.Max(1, Nesting(_shape, ops));
+            var width = lanes;
+            while (width > 1 && width * levels > LockstepRegisters)
+            {
+                width /= 2;
+            }
+            return width;
+        }
+
+        // Levels of lockstep temporaries node needs: 0 for a node computed lane by lane in one expression.
+        private int Nesting(Expr node, VectorOps ops)
+        {
+            if (IsPerLane(node, ops))
+            {
+                return 0;
+            }
+            var deepest = 0;
+            foreach (var operand in node.OperandArray)
+            {
+                deepest = Math.Max(deepest, Nesting(operand, ops));
+            }
+            return deepest + 1;
+        }
+
+        // A node emitted as one expression per lane: an input, a constant, a negated input, or one vpternlogq cell.
+        private bool IsPerLane(Expr node, VectorOps ops)
+        {
+            if (node.Kind is ExprKind.Variable or ExprKind.Empty or ExprKind.Universe
+                || node.Kind == ExprKind.Not && node.OperandArray[0].Kind == ExprKind.Variable)
+            {
+                return true;
+            }
+            return _ternary && !ops.IsScalar && TernaryLeaves(node) is not null;
+        }
+
+        // The lanes' values of node, in locals: an n-ary operator starts from its first operand in every lane and then
+        // folds in each further operand in every lane, so the loads of one input for the whole pass are adjacent (one
+        // stream at a time) and each lane is an independent chain. An operand that is itself an operator is computed
+        // the same way one level down into its own locals first.
+        private LocalBuilder[] EmitLockstep(Expr node, VectorOps ops, int firstLane, int lanes, int level)
+        {
+            var shared = _shared.Contains(node);
+            if (shared && _lockstepComputed.Contains(node))
+            {
+                return _lockstepShared[node];
+            }
+            var result = shared ? SharedLanes(node, ops, lanes) : Temporaries(ops, level, lanes);
+            if (IsPerLane(node, ops))
+            {
+                EmitLanes(node, ops, firstLane, result, level, combine: null);
+            }
+            else if (node.Kind == ExprKind.Not)
+            {
+                var operand = EmitLockstep(node.OperandArray[0], ops, firstLane, lanes, level + 1);
+                for (var c = 0; c < lanes; c++)
+                {
+                    _il.Emit(OpCodes.Ldloc, operand[c]);
+                    EmitNot(ops);
+                    _il.Emit(OpCodes.Stloc, result[c]);
+                }
+            }
+            else
+            {
+                var operands = node.OperandArray;
+                var first = 0;
+                if (node.Kind == ExprKind.And)
+                {
+                    // positives first, then one and-not per negative (as EmitAnd)
+                    var positive = Array.FindIndex(operands, o => o.Kind != ExprKind.Not);
+                    first = positive < 0 ? 0 : positive;
+                }
+                EmitLanes(operands[first], ops, firstLane, result, level, combine: null);
+                for (var i = 0; i < operands.Length; i++)
+                {
+                    if (i == first || (node.Kind == ExprKind.And && operands[i].Kind == ExprKind.Not))
+                    {
+                        continue;
+                    }
+                    EmitLanes(operands[i], ops, firstLane, result, level, node.Kind);
+                }
+                if (node.Kind == ExprKind.And)
+                {
+                    for (var i = 0; i < operands.Length; i++)
+                    {
+                        if (i != first && operands[i].Kind == ExprKind.Not)
+                        {
+                            EmitLanes(operands[i].OperandArray[0], ops, firstLane, result, level, ExprKind.Not);
+                        }
+                    }
+                }
+            }
+            if (shared)
+            {
+                _lockstepComputed.Add(node);
+            }
+            return result;
+        }
+
+        // result[c] = operand in lane c, or result[c] = result[c] op operand (op Not: and-not) when combine is set.
+        private void EmitLanes(Expr operand, VectorOps ops, int firstLane, LocalBuilder[] result, int level, ExprKind? combine)
+        {
+            var il = _il;
+            var perLane = IsPerLane(operand, ops) && !(_shared.Contains(operand) && _lockstepComputed.Contains(operand));
+            var values = perLane ? null : EmitLockstep(operand, ops, firstLane, result.Length, level + 1);
+            for (var c = 0; c < result.Length; c++)
+            {
+                if (combine is not null)
+                {
+                    il.Emit(OpCodes.Ldloc, result[c]);
+                }
+                if (values is null)
+                {
+                    _lane = c;
+                    EmitNode(operand, ops, (firstLane + c) * ops.Bytes);
+                }
+                else
+                {
+                    il.Emit(OpCodes.Ldloc, values[c]);
+                }
+                switch (combine)
+                {
+                    case null:
+                        break;
+                    case ExprKind.Not:
+                        il.Emit(OpCodes.Call, ops.AndNot);
+                        break;
+                    default:
+                        EmitBinary(ops, combine.Value);
+                        break;
+                }
+                il.Emit(OpCodes.Stloc, result[c]);
+            }
+            _lane = 0;
+        }
+
+        // The lockstep locals of one level, shared by every node at that level (a node's operands, one level down,
+        // are consumed before its next sibling is computed).
+        private LocalBuilder[] Temporaries(VectorOps ops, int level, int lanes)
+        {
+            while (_lockstepTemps.Count <= level)
+            {
+                _lockstepTemps.Add([]);
+            }
+            var temps = _lockstepTemps[level];
+            if (temps.Length < lanes || temps[0].LocalType != ops.Type)
+            {
+                temps = new LocalBuilder[lanes];
+                for (var c = 0; c < lanes; c++)
+                {
+                    temps[c] = _il.DeclareLocal(ops.Type);
+                }
+                _lockstepTemps[level] = temps;
+            }
+            return temps[..lanes];
+        }
+
+        // A shared node's own lockstep locals: they must outlive the level temporaries of the node that first computes it.
+        private LocalBuilder[] SharedLanes(Expr node, VectorOps ops, int lanes)
+        {
+            if (!_lockstepShared.TryGetValue(node, out var locals) || locals.Length != lanes)
+            {
+                locals = new LocalBuilder[lanes];
+                for (var c = 0; c < lanes; c++)
+                {
+                    locals[c] = _il.DeclareLocal(ops.Type);
+                }
+                _lockstepShared[node] = locals;
+            }
+            return locals;
         }
 
         // Carry-save adder: high = majority(low, b, c), low = low ^ b ^ c.
@@ -409,17 +628,39 @@ internal static class KernelEmitter
             var counts = counting ? il.DeclareLocal(ops.Type) : null;
             if (counts is not null)
             {
-                EmitConstant(ops, ones: false);
+                if (_groupCounts is not null && _groupCounts.LocalType == ops.Type)
+                {
+                    il.Emit(OpCodes.Ldloc, _groupCounts);
+                    _groupCounts = null;
+                }
+                else
+                {
+                    EmitConstant(ops, ones: false);
+                }
                 il.Emit(OpCodes.Stloc, counts);
             }
             il.Emit(OpCodes.Br, condition);
             il.MarkLabel(body);
-            for (var c = 0; c * ops.Bytes < step; c++)
+            var lanes = Math.Max(1, step / ops.Bytes);
+            var passLanes = ops.IsScalar ? 1 : LockstepLanes(ops, lanes);
+            LocalBuilder[]? results = null;
+            for (var c = 0; c < lanes; c++)
             {
-                _computed.Clear();
                 var byteOffset = c * ops.Bytes;
-                EmitNode(_shape, ops, byteOffset);
-                il.Emit(OpCodes.Stloc, result);
+                if (passLanes == 1)
+                {
+                    _computed.Clear();
+                    EmitNode(_shape, ops, byteOffset);
+                    il.Emit(OpCodes.Stloc, result);
+                }
+                else
+                {
+                    if (c % passLanes == 0)
+                    {
+                        results = EmitPass(ops, c, passLanes);
+                    }
+                    result = results![c % passLanes];
+                }
                 switch (_variant)
                 {
                     case KernelVariant.Write:
@@ -477,9 +718,9 @@ internal static class KernelEmitter
         {
             var il = _il;
             var shared = _shared.Contains(node);
-            if (shared && _computed.Contains(node))
+            if (shared && _computed.Contains((node, _lane)))
             {
-                il.Emit(OpCodes.Ldloc, _sharedLocals[(node, ops.Type)]);
+                il.Emit(OpCodes.Ldloc, _sharedLocals[(node, ops.Type, _lane)]);
                 return;
             }
             if (_ternary && !ops.IsScalar && TryEmitTernary(node, ops, byteOffset))
@@ -532,14 +773,14 @@ internal static class KernelEmitter
             }
             if (shared)
             {
-                if (!_sharedLocals.TryGetValue((node, ops.Type), out var local))
+                if (!_sharedLocals.TryGetValue((node, ops.Type, _lane), out var local))
                 {
                     local = il.DeclareLocal(ops.Type);
-                    _sharedLocals[(node, ops.Type)] = local;
+                    _sharedLocals[(node, ops.Type, _lane)] = local;
                 }
                 il.Emit(OpCodes.Dup);
                 il.Emit(OpCodes.Stloc, local);
-                _computed.Add(node);
+                _computed.Add((node, _lane));
             }
         }
 
@@ -589,13 +830,7 @@ internal static class KernelEmitter
         // One vpternlogq for a subtree over at most three distinct inputs (and at least two operators).
         private bool TryEmitTernary(Expr node, VectorOps ops, int byteOffset)
         {
-            if (node.OperandArray.Length == 0 || node.Kind == ExprKind.Not && node.OperandArray[0].Kind == ExprKind.Variable)
-            {
-                return false;
-            }
-            var leaves = new List<Expr>(3);
-            var operators = 0;
-            if (!CollectLeaves(node, leaves, ref operators) || operators < 2)
+            if (TernaryLeaves(node) is not { } leaves)
             {
                 return false;
             }
@@ -607,6 +842,18 @@ internal static class KernelEmitter
             _il.Emit(OpCodes.Ldc_I4, (int)control);
             _il.Emit(OpCodes.Call, VectorOps.TernaryLogic);
             return true;
+        }
+
+        // The distinct inputs of node when it is one vpternlogq cell (at most three, at least two operators), else null.
+        private List<Expr>? TernaryLeaves(Expr node)
+        {
+            if (node.OperandArray.Length == 0 || node.Kind == ExprKind.Not && node.OperandArray[0].Kind == ExprKind.Variable)
+            {
+                return null;
+            }
+            var leaves = new List<Expr>(3);
+            var operators = 0;
+            return CollectLeaves(node, leaves, ref operators) && operators >= 2 ? leaves : null;
         }
 
         private bool CollectLeaves(Expr node, List<Expr> leaves, ref int operators)

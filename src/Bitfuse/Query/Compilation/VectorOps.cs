@@ -31,6 +31,7 @@ internal sealed class VectorOps
         And = type.GetMethod("op_BitwiseAnd", two)!;
         Or = type.GetMethod("op_BitwiseOr", two)!;
         Xor = type.GetMethod("op_ExclusiveOr", two)!;
+        Add = type.GetMethod("op_Addition", two)!;
         Not = type.GetMethod("op_OnesComplement", [type])!;
         NotEqual = type.GetMethod("op_Inequality", two)!;
         Zero = type.GetProperty("Zero")!.GetMethod!;
@@ -74,6 +75,9 @@ internal sealed class VectorOps
     public MethodInfo Xor { get; } = null!;
 
     public MethodInfo Not { get; } = null!;
+
+    /// <summary>Lane-wise 64-bit addition (count accumulators).</summary>
+    public MethodInfo Add { get; } = null!;
 
     public MethodInfo AndNot { get; } = null!;
 

@@ -106,6 +106,52 @@ public unsafe class KernelTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Lockstep_steps_match_the_scalar_loop_in_every_variant_around_step_boundaries(KernelWidth width)
+    {
+        // The group and write loops compute a step's vectors in lockstep, a pass of lanes at a time: chains over many
+        // inputs, shared subtrees and reused inputs (per-lane locals), all-negative ands, and a deep tree whose passes
+        // hold fewer lanes than a step. Lengths below, at and above the 256- and 512-byte steps reach every loop and tail.
+        string[] texts =
+        [
+            "a0 & a1 & a2 & a3 & a4 & a5 & a6 & a7",
+            "((a & b) ^ c) | ((a & b) & d) | !(a & b)",
+            "(a & b) | (a & c) | (b & !c)",
+            "!a & !b & !c & !d",
+            "((a & (b | (c ^ (d & (e | !f))))) ^ g) & (h | (a & !e))",
+            "(a ^ b ^ c ^ d) | (e & !f)",
+        ];
+        var random = new Random(11 + (int)width);
+        var pool = new ExprPool();
+        var cache = new KernelCache(width);
+        foreach (var text in texts)
+        {
+            var form = CanonicalForm.Of(Optimizer.Optimize(Parser.Parse(text, pool, QueryLimits.Default, out _), pool), pool);
+            foreach (var words in new[] { 0, 1, 7, 31, 32, 33, 63, 64, 65, 95, 96, 97, 127, 128, 129, 200, 257 })
+            {
+                var (inputs, expected, expectedCount) = RandomCase(random, form, pool, words);
+                foreach (var variant in Enum.GetValues<KernelVariant>())
+                {
+                    var kernel = cache.Get(form, variant);
+                    foreach (var run in kernel.Streaming is { } streaming ? new[] { kernel, streaming } : [kernel])
+                    {
+                        var output = new ulong[words];
+                        var result = Run(run, inputs, output, words);
+                        var what = $"{run} over {words} words";
+                        Assert.True(variant switch
+                        {
+                            KernelVariant.Write => result == 0,
+                            KernelVariant.Any => result == (expectedCount > 0 ? 1 : 0),
+                            _ => result == expectedCount,
+                        }, what);
+                        Assert.True((variant is KernelVariant.Write or KernelVariant.WriteCount ? expected : new ulong[words]).AsSpan().SequenceEqual(output), what);
+                    }
+                }
+            }
+        }
+    }
+
     [Fact]
     public void A_shared_subtree_is_computed_once_and_right()
     {
