@@ -206,24 +206,16 @@ public sealed class SnapshotCarriedNamesTests
     }
 
     // The queries above, over the model.
-    private static HashSet<uint> Evaluate(string text, Dictionary<string, HashSet<uint>> m)
+    private static HashSet<uint> Evaluate(string text, Dictionary<string, HashSet<uint>> m) => text switch
     {
-        HashSet<uint> S(string n) => [.. m[n]];
-        HashSet<uint> And(HashSet<uint> x, HashSet<uint> y) { x.IntersectWith(y); return x; }
-        HashSet<uint> Or(HashSet<uint> x, HashSet<uint> y) { x.UnionWith(y); return x; }
-        HashSet<uint> Xor(HashSet<uint> x, HashSet<uint> y) { x.SymmetricExceptWith(y); return x; }
-        HashSet<uint> Minus(HashSet<uint> x, HashSet<uint> y) { x.ExceptWith(y); return x; }
-        return text switch
-        {
-            "a & b" => And(S("a"), S("b")),
-            "a | c" => Or(S("a"), S("c")),
-            "b & !d" => Minus(S("b"), S("d")),
-            "a ^ b ^ c" => Xor(Xor(S("a"), S("b")), S("c")),
-            "(a | b) & (c | d)" => And(Or(S("a"), S("b")), Or(S("c"), S("d"))),
-            "d" => S("d"),
-            _ => throw new ArgumentException(text),
-        };
-    }
+        "a & b" => [.. m["a"].Intersect(m["b"])],
+        "a | c" => [.. m["a"].Union(m["c"])],
+        "b & !d" => [.. m["b"].Except(m["d"])],
+        "a ^ b ^ c" => [.. m["a"].Union(m["b"]).Union(m["c"]).Where(v => (m["a"].Contains(v) ? 1 : 0) + (m["b"].Contains(v) ? 1 : 0) + (m["c"].Contains(v) ? 1 : 0) is 1 or 3)],
+        "(a | b) & (c | d)" => [.. m["a"].Union(m["b"]).Intersect(m["c"].Union(m["d"]))],
+        "d" => [.. m["d"]],
+        _ => throw new ArgumentException(text),
+    };
 
     private static HashSet<uint> Of(Dictionary<string, HashSet<uint>> model, string name) =>
         model.TryGetValue(name, out var set) ? set : model[name] = [];
