@@ -62,6 +62,7 @@ public sealed class Database : IDisposable
     private DatabaseVersion _current;
     private DatabaseVersion _head;
     private long _nextVersionNumber;
+    private readonly NameChangeStamps _changeStamps = new();
     private long _lastLsn;
 
     // Group commit.
@@ -405,6 +406,9 @@ public sealed class Database : IDisposable
 
     internal void ReleaseWriter() => _writer.Release();
 
+    /// <summary>The change stamp of <paramref name="name"/>, for queries that carry resolved names between snapshots.</summary>
+    internal NameChangeStamp ChangeStampOf(string name) => _changeStamps.Of(name);
+
     internal void ReleaseSnapshot(DatabaseVersion version)
     {
         version.Release();
@@ -476,6 +480,10 @@ public sealed class Database : IDisposable
             }
         }
         var version = NewVersion(lsn, from.Stored, changes.ToImmutable(), count);
+        foreach (var op in ops)
+        {
+            _changeStamps.Changed(op.Name, version.Number);
+        }
         lock (_versionLock)
         {
             _lifetimes.Born(created, version.Number);
@@ -733,6 +741,7 @@ public sealed class Database : IDisposable
                 }
             }
             var swapped = NewVersion(head.Lsn, written, changes.ToImmutable(), head.Count);
+            _changeStamps.Prune(swapped.Number, name => swapped.Find(name) is not null);
             lock (_versionLock)
             {
                 _lifetimes.Died(replaced, swapped.Number);

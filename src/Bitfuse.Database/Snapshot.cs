@@ -8,7 +8,7 @@ namespace Bitfuse;
 /// <see cref="BitmapSet"/> (it converts implicitly). Any number of threads may read one snapshot at once.
 /// Dispose it to let the memory of replaced bitmaps go; bitmaps taken from it are valid until then.
 /// </summary>
-public sealed class Snapshot : IDisposable
+public sealed class Snapshot : IDisposable, IVersionedNames
 {
     private readonly Database _database;
     private readonly BitmapSet _bitmaps;
@@ -18,8 +18,9 @@ public sealed class Snapshot : IDisposable
     {
         _database = database;
         Version = version;
-        // The version never changes, so compiled queries may keep the bitmaps they resolved (until Dispose).
-        _bitmaps = new BitmapSet(Resolve, () => Names, resolverAnswersFixed: true);
+        // The version never changes, so compiled queries may keep the bitmaps they resolved (until Dispose), and carry
+        // them to a later snapshot while the names' change stamps hold (IVersionedNames).
+        _bitmaps = new BitmapSet(this);
     }
 
     internal DatabaseVersion Version { get; }
@@ -80,10 +81,31 @@ public sealed class Snapshot : IDisposable
         }
     }
 
-    private Bitmap? Resolve(string name)
+    // Versions of one checkpoint's directory are one lineage: a checkpoint rebinds the names it folds (from owned
+    // containers to the new frames) without a commit, so a query resolves again after one.
+    object IVersionedNames.Lineage => (object?)Version.Stored ?? _database;
+
+    long IVersionedNames.VersionNumber
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return Version.Number;
+        }
+    }
+
+    IEnumerable<string> IVersionedNames.Names => Names;
+
+    Bitmap? IVersionedNames.Resolve(string name, out NameChangeStamp? stamp)
     {
         ThrowIfDisposed();
-        return Version.Find(name)?.Bitmap;
+        if (Version.Find(name) is not { } entry)
+        {
+            stamp = null;
+            return null;
+        }
+        stamp = _database.ChangeStampOf(name);
+        return entry.Bitmap;
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);

@@ -4,7 +4,8 @@ namespace Bitfuse.Persistence;
 /// Recovery's reading of the log: every log file from the checkpoint's on, in order, record by record, each
 /// handed to the caller, checking LSN continuity. A record that fails its checks at the end of the last file
 /// is a torn tail (a write that a crash cut short) and is dropped; a bad record with a valid next record after
-/// it, or in any earlier file, is corruption.
+/// it, or in any earlier file, is corruption. Where only zeros remain in a file, its records end (the log
+/// extends its files with zeros ahead of the records: WriteAheadLog L5).
 /// </summary>
 internal static class LogReplay
 {
@@ -50,9 +51,15 @@ internal static class LogReplay
                 var length = LogRecord.TryFrame(bytes, at, expected);
                 if (length == 0)
                 {
+                    // The torn bytes are those up to the last non-zero one: the zeros after are the file's preallocated end.
+                    var torn = bytes.AsSpan(at).LastIndexOfAnyExcept((byte)0) + 1;
+                    if (torn == 0)
+                    {
+                        break;
+                    }
                     if (last && !AnyRecordAfter(bytes, at + 1, expected))
                     {
-                        return new Outcome(expected - 1, numbers[f], at, bytes.Length - at, records);
+                        return new Outcome(expected - 1, numbers[f], at, torn, records);
                     }
                     var lsn = LogRecord.LsnAt(bytes, at);
                     throw new DatabaseCorruptException(path, at, lsn == expected || !last

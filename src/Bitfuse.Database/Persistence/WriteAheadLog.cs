@@ -17,6 +17,11 @@ namespace Bitfuse.Persistence;
 //  L3. A failed or short append is cut back to the previous end before the writer goes on, so the log
 //      never holds a gap or a torn record followed by a valid one; if the cut fails, the log fails (L2).
 //  L4. A new log file is synced and its directory synced before any record in it is acknowledged.
+//  L5. The bytes from the end of the records to the end of the file are zeros the log wrote itself: the file is
+//      extended by PreallocateBytes of written zeros (not fallocate, whose unwritten extents would have to be
+//      converted on the first write) before a record that would not fit, so the fdatasync of most appends writes
+//      the record's pages only, with no file size or block allocation to commit. Replay reads a remainder of
+//      zeros as the end of a file's records; a record torn inside it is followed by zeros and dropped as before.
 
 /// <summary>One log file open for appending (see the invariants above).</summary>
 internal sealed class WriteAheadLog : IDisposable
@@ -27,10 +32,16 @@ internal sealed class WriteAheadLog : IDisposable
     /// <summary>Bytes of the file header.</summary>
     public const int HeaderBytes = 64;
 
+    /// <summary>How far ahead of the records the file is extended with zeros at a time (L5).</summary>
+    public const int PreallocateBytes = 1 << 20;
+
+    private static readonly byte[] s_zeros = new byte[64 << 10];
+
     private readonly DatabaseIO _io;
     private readonly SafeFileHandle _handle;
     private readonly int _fd;
     private long _end;
+    private long _fileEnd;
     private Exception? _failure;
 
     private WriteAheadLog(DatabaseIO io, string path, long number, SafeFileHandle handle, long end)
@@ -40,7 +51,7 @@ internal sealed class WriteAheadLog : IDisposable
         Number = number;
         _handle = handle;
         _fd = (int)handle.DangerousGetHandle();
-        _end = end;
+        _end = _fileEnd = end;
     }
 
     /// <summary>The file's path.</summary>
@@ -49,7 +60,7 @@ internal sealed class WriteAheadLog : IDisposable
     /// <summary>The file's number (its place in the sequence of log files).</summary>
     public long Number { get; }
 
-    /// <summary>Bytes written so far (the next record goes here).</summary>
+    /// <summary>Bytes of header and records written so far (the next record goes here; zeros follow, L5).</summary>
     public long Length => Volatile.Read(ref _end);
 
     /// <summary>The path of log file <paramref name="number"/> in <paramref name="directory"/>.</summary>
@@ -138,10 +149,15 @@ internal sealed class WriteAheadLog : IDisposable
         var at = _end;
         try
         {
+            if (at + record.Length > _fileEnd)
+            {
+                Extend(at + record.Length);
+            }
             _io.WriteFully(_fd, record, at, FilePath);
         }
         catch (IOException e)
         {
+            _fileEnd = at;
             var error = _io.Files.Truncate(_fd, at);
             if (error != 0)
             {
@@ -151,6 +167,19 @@ internal sealed class WriteAheadLog : IDisposable
             throw new IOException($"Could not append a log record to '{FilePath}' at offset {at}; nothing was committed: {e.Message}", e);
         }
         Volatile.Write(ref _end, at + record.Length);
+    }
+
+    // Writes zeros from the end of the file to the first multiple of PreallocateBytes past needed (L5); the
+    // sync of the record that needed it makes them durable with it.
+    private void Extend(long needed)
+    {
+        var target = (needed / PreallocateBytes + 1) * PreallocateBytes;
+        while (_fileEnd < target)
+        {
+            var count = (int)Math.Min(s_zeros.Length, target - _fileEnd);
+            _io.WriteFully(_fd, s_zeros.AsSpan(0, count), _fileEnd, FilePath);
+            _fileEnd += count;
+        }
     }
 
     /// <summary>Makes every appended record durable; a failure is final (L2).</summary>

@@ -27,6 +27,7 @@ public sealed class BitmapSet : IReadOnlyDictionary<string, Bitmap>, IDisposable
     private HashSet<string>? _borrowed;
     private readonly Func<string, Bitmap?>? _resolve;
     private readonly Func<IEnumerable<string>>? _knownNames;
+    private readonly IVersionedNames? _versioned;
     private readonly bool _ownsBitmaps;
     private long _version = NextVersion();
 
@@ -68,8 +69,23 @@ public sealed class BitmapSet : IReadOnlyDictionary<string, Bitmap>, IDisposable
         ResolverAnswersFixed = resolverAnswersFixed;
     }
 
+    /// <summary>
+    /// A set backed by one version of a versioned name table (a database snapshot): its answers are fixed for as
+    /// long as the set lives, and a compiled query may carry what it resolved over to later versions of the same
+    /// lineage through the names' change stamps (see <see cref="IVersionedNames"/>).
+    /// </summary>
+    internal BitmapSet(IVersionedNames versioned)
+    {
+        ArgumentNullException.ThrowIfNull(versioned);
+        _versioned = versioned;
+        ResolverAnswersFixed = true;
+    }
+
     /// <summary>True when the resolver's answers never change while the set lives (see the constructor).</summary>
     internal bool ResolverAnswersFixed { get; }
+
+    /// <summary>The versioned resolver, when the set was made over one; the set's own added bitmaps come first.</summary>
+    internal IVersionedNames? Versioned => _versioned;
 
     /// <summary>The bitmap called <paramref name="name"/>; setting replaces or adds it.</summary>
     /// <exception cref="UnknownBitmapException">No bitmap has that name (the message lists the nearest names).</exception>
@@ -95,7 +111,7 @@ public sealed class BitmapSet : IReadOnlyDictionary<string, Bitmap>, IDisposable
     public bool OwnsBitmaps => _ownsBitmaps;
 
     /// <summary>True when the set asks a resolver for names it does not hold.</summary>
-    public bool HasResolver => _resolve is not null;
+    public bool HasResolver => _resolve is not null || _versioned is not null;
 
     /// <summary>The names in the order they were added (for a loaded folder: the numeric order of the file names).</summary>
     public IReadOnlyList<string> Names => _names;
@@ -190,13 +206,20 @@ public sealed class BitmapSet : IReadOnlyDictionary<string, Bitmap>, IDisposable
     /// <summary>Looks <paramref name="key"/> up among the added bitmaps, then asks the resolver; false when neither knows it.</summary>
     public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Bitmap value)
     {
-        ArgumentNullException.ThrowIfNull(key);
-        if (_byName.TryGetValue(key, out value))
-        {
-            return true;
-        }
-        value = _resolve?.Invoke(key);
+        value = Find(key, out _);
         return value is not null;
+    }
+
+    // The one lookup rule: the added bitmaps, then the resolver (with the name's change stamp when it is versioned).
+    private Bitmap? Find(string name, out NameChangeStamp? stamp)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        stamp = null;
+        if (_byName.TryGetValue(name, out var bitmap))
+        {
+            return bitmap;
+        }
+        return _versioned is not null ? _versioned.Resolve(name, out stamp) : _resolve?.Invoke(name);
     }
 
     /// <summary>
@@ -206,20 +229,20 @@ public sealed class BitmapSet : IReadOnlyDictionary<string, Bitmap>, IDisposable
     internal bool TryGetAdded(string name, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Bitmap bitmap) => _byName.TryGetValue(name, out bitmap);
 
     /// <summary>The bitmap called <paramref name="name"/>, or an <see cref="UnknownBitmapException"/> naming the closest known names.</summary>
-    public Bitmap Resolve(string name)
-    {
-        if (TryGetValue(name, out var bitmap))
-        {
-            return bitmap;
-        }
-        throw new UnknownBitmapException(name, UnknownBitmapException.Closest(name, KnownNames));
-    }
+    public Bitmap Resolve(string name) => ResolveStamped(name, out _);
+
+    /// <summary>
+    /// <see cref="Resolve(string)"/>, also giving the name's change stamp when the versioned resolver answered (null for
+    /// an added bitmap or a plain resolver's).
+    /// </summary>
+    internal Bitmap ResolveStamped(string name, out NameChangeStamp? stamp) =>
+        Find(name, out stamp) ?? throw new UnknownBitmapException(name, UnknownBitmapException.Closest(name, KnownNames));
 
     /// <summary>
     /// Every name a lookup can find that the set can list: the added names in order, then the names the resolver
     /// lists (a database snapshot lists all of its names) that were not added. Fields find their rows here.
     /// </summary>
-    internal IEnumerable<string> KnownNames => _knownNames is null ? _names : _names.Concat(_knownNames().Where(n => !_byName.ContainsKey(n)));
+    internal IEnumerable<string> KnownNames => (_versioned?.Names ?? _knownNames?.Invoke()) is { } listed ? _names.Concat(listed.Where(n => !_byName.ContainsKey(n))) : _names;
 
     /// <summary>The (name, bitmap) pairs in order.</summary>
     public IEnumerator<KeyValuePair<string, Bitmap>> GetEnumerator()

@@ -229,7 +229,7 @@ public sealed class CompiledQuery
         // the full path still checks).
         ArgumentNullException.ThrowIfNull(inputs);
         if (_countsDirectly && (options is null || ReferenceEquals(options, QueryRunOptions.Default))
-            && Volatile.Read(ref _resolved) is { Unused.Length: 0 } cached && cached.Version == inputs.Version)
+            && Kept(inputs) is { Unused.Length: 0 } cached)
         {
             return DirectExecution.Count(_direct, cached.Positional);
         }
@@ -363,11 +363,10 @@ public sealed class CompiledQuery
     // swapped whole, so racing runs each see a consistent pair; the executors only read the arrays.
     private Bitmap[] Resolve(BitmapSet inputs, out long unusedEnd)
     {
-        var version = inputs.Version;
-        var cached = Volatile.Read(ref _resolved);
-        if (cached is null || cached.Version != version)
+        var cached = Kept(inputs);
+        if (cached is null)
         {
-            cached = ResolveNames(inputs, version);
+            cached = ResolveNames(inputs, inputs.Version);
             if (cached.Cacheable)
             {
                 Volatile.Write(ref _resolved, cached);
@@ -384,18 +383,72 @@ public sealed class CompiledQuery
         return cached.Positional;
     }
 
+    // The kept resolution when it holds for inputs: made for this very state of the set, or made over an earlier
+    // version of the same versioned lineage (an older snapshot of the same database) when none of the query's
+    // names changed since — then it is kept again under this set's version. A set with added bitmaps, a lineage
+    // that differs, an older version than the kept one, or one changed stamp: null, resolve again.
+    private ResolvedInputs? Kept(BitmapSet inputs)
+    {
+        var cached = Volatile.Read(ref _resolved);
+        if (cached is null)
+        {
+            return null;
+        }
+        var version = inputs.Version;
+        if (cached.Version == version)
+        {
+            return cached;
+        }
+        if (cached.Stamps is not { } stamps || inputs.Versioned is not { } versioned || inputs.Count != 0
+            || !ReferenceEquals(versioned.Lineage, cached.Lineage))
+        {
+            return null;
+        }
+        var at = versioned.VersionNumber;
+        if (at < cached.LineageVersion)
+        {
+            return null;
+        }
+        foreach (var stamp in stamps)
+        {
+            if (!stamp.UnchangedSince(cached.LineageVersion))
+            {
+                return null;
+            }
+        }
+        var carried = cached with { Version = version, LineageVersion = at };
+        Volatile.Write(ref _resolved, carried);
+        return carried;
+    }
+
     private ResolvedInputs ResolveNames(BitmapSet inputs, long version)
     {
         var positional = new Bitmap[_kernelInputs.Length];
         var unused = _positionOfVariable.Length == _kernelInputs.Length ? [] : new Bitmap[_positionOfVariable.Length - _kernelInputs.Length];
         var u = 0;
         var cacheable = true;
+        // The version number is read before any name: a stamp that holds since it covers every answer below.
+        var versioned = inputs.Versioned;
+        var lineageVersion = versioned?.VersionNumber ?? 0;
+        var stamps = versioned is null ? null : new NameChangeStamp[_positionOfVariable.Length];
         for (var v = 0; v < _positionOfVariable.Length; v++)
         {
             if (!inputs.TryGetAdded(Variables[v], out var bitmap))
             {
-                bitmap = inputs.Resolve(Variables[v]);
+                bitmap = inputs.ResolveStamped(Variables[v], out var stamp);
                 cacheable &= inputs.ResolverAnswersFixed;
+                if (stamps is not null && stamp is not null)
+                {
+                    stamps[v] = stamp;
+                }
+                else
+                {
+                    stamps = null;
+                }
+            }
+            else
+            {
+                stamps = null;
             }
             var p = _positionOfVariable[v];
             if (p >= 0)
@@ -407,7 +460,7 @@ public sealed class CompiledQuery
                 unused[u++] = bitmap;
             }
         }
-        return new ResolvedInputs(version, positional, unused, cacheable);
+        return new ResolvedInputs(version, positional, unused, cacheable, versioned?.Lineage, lineageVersion, stamps);
     }
 
     private ExecutionResult Execute(Bitmap[] positional, long unusedEnd, QueryRunOptions options, ExecutionMode mode, Action<uint>? action)
@@ -497,5 +550,8 @@ public sealed class CompiledQuery
     private sealed record LoweredQuery(IntFieldSchema[] Schemas, CompiledQuery Query);
 
     /// <summary>The bitmaps a set held for the query's names at one version of the set.</summary>
-    private sealed record ResolvedInputs(long Version, Bitmap[] Positional, Bitmap[] Unused, bool Cacheable);
+    // Stamps (one per variable) only when every name came from a versioned resolver: then Lineage and
+    // LineageVersion say which version the bitmaps were resolved in.
+    private sealed record ResolvedInputs(long Version, Bitmap[] Positional, Bitmap[] Unused, bool Cacheable,
+        object? Lineage, long LineageVersion, NameChangeStamp[]? Stamps);
 }

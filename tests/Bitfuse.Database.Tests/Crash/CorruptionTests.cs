@@ -84,6 +84,16 @@ public sealed class CorruptionTests(ITestOutputHelper output)
                 cases.Add(Mutation.Cut(log, offset + 1 + random.Next(length - 1)));
                 cases.Add(Mutation.Resealed(log, offset, length, random.Next()));
             }
+            // The preallocated zeros after the records: bytes set at random, and a cut inside them.
+            var end = Records(bytes) is { Count: > 0 } all ? all[^1].Offset + all[^1].Length : WriteAheadLog.HeaderBytes;
+            if (end < bytes.Length)
+            {
+                for (var i = 0; i < 4; i++)
+                {
+                    cases.Add(Mutation.Set(log, end + random.Next(Math.Min(bytes.Length - end, 4096)), (byte)random.Next(1, 256)));
+                }
+                cases.Add(Mutation.Cut(log, end + 1 + random.Next(bytes.Length - end - 1)));
+            }
         }
         // Bitmap and directory bodies changed and sealed again: only the structural checks stand in the way.
         foreach (var frame in frames)
@@ -205,11 +215,11 @@ public sealed class CorruptionTests(ITestOutputHelper output)
         return frames;
     }
 
-    /// <summary>The records of a log file: offset and whole length.</summary>
+    /// <summary>The records of a log file: offset and whole length (up to the zeros of its preallocated end).</summary>
     private static List<(int Offset, int Length)> Records(byte[] log)
     {
         var records = new List<(int, int)>();
-        for (var at = WriteAheadLog.HeaderBytes; at + LogRecord.HeaderBytes <= log.Length;)
+        for (var at = WriteAheadLog.HeaderBytes; at + LogRecord.HeaderBytes <= log.Length && BinaryPrimitives.ReadUInt32LittleEndian(log.AsSpan(at + 4)) == LogRecord.Magic;)
         {
             var length = LogRecord.HeaderBytes + (int)BinaryPrimitives.ReadUInt32LittleEndian(log.AsSpan(at));
             records.Add((at, length));
