@@ -9,11 +9,11 @@ namespace Bitfuse.Bitmaps;
 /// Kernels over 8 KiB bitsets (1024 <see cref="ulong"/> words, bit <c>v % 64</c> of word <c>v / 64</c>).
 /// Loads are unaligned-safe so that bitsets borrowed from a serialized buffer run the same code; the
 /// word-wise kernels use 512-bit vectors when the hardware has them, else 256-bit, else scalar, and
-/// count with the POPCNT instruction. Outputs may alias inputs. The combining operations that also count
-/// (<see cref="And"/>, <see cref="Or"/>, <see cref="Xor"/>, <see cref="AndNot"/>) take one fused AVX2 pass even
-/// where 512-bit vectors exist: .NET offers no vector population count (VPOPCNTQ), so the count is the
-/// expensive part, and a 512-bit combining pass followed by a counting pass reads the data twice (measured on
-/// dense bitsets, AVX-512 host: the fused pass takes about 0.6-0.8 of the time of the two).
+/// count with the POPCNT instruction. The combining operations that also count (<see cref="And"/>, <see cref="Or"/>,
+/// <see cref="Xor"/>, <see cref="AndNot"/>, <see cref="CopyCount"/>) take one fused pass that combines, stores and
+/// counts: .NET offers no vector population count (VPOPCNTQ), so the count is the expensive part, and a combining
+/// pass followed by a counting pass reads the data twice. The count is carry-save (Harley–Seal) at 512 bits and a
+/// nibble lookup at 256 bits.
 /// </summary>
 internal static unsafe class BitsetContainer
 {
@@ -38,7 +38,7 @@ internal static unsafe class BitsetContainer
     {
         if (Avx2.IsSupported)
         {
-            return CombineAvx2<TOp>(a, b, dst);
+            return CombineVector<TOp>(a, b, dst);
         }
         for (var i = 0; i < Words; i++)
         {
@@ -52,7 +52,7 @@ internal static unsafe class BitsetContainer
     {
         if (Avx2.IsSupported)
         {
-            return CombineAvx2<FirstWords>(a, a, null);
+            return CombineVector<FirstWords>(a, a, null);
         }
         if (Popcnt.X64.IsSupported)
         {
@@ -82,7 +82,7 @@ internal static unsafe class BitsetContainer
     {
         if (Avx2.IsSupported)
         {
-            return CombineAvx2<FirstWords>(source, source, dst);
+            return CombineVector<FirstWords>(source, source, dst);
         }
         Buffer.MemoryCopy(source, dst, 8192, 8192);
         return Cardinality(dst);
@@ -100,7 +100,7 @@ internal static unsafe class BitsetContainer
     {
         if (Avx2.IsSupported)
         {
-            return CombineAvx2<TOp>(a, b, null);
+            return CombineVector<TOp>(a, b, null);
         }
         ulong c0 = 0, c1 = 0, c2 = 0, c3 = 0;
         for (var i = 0; i < Words; i += 4)
@@ -586,8 +586,83 @@ internal static unsafe class BitsetContainer
 
     /// <summary>
     /// One pass over two bitsets: combines them word-wise with <typeparamref name="TOp"/>, stores the result
-    /// when <paramref name="dst"/> is not null, and counts its bits with the nibble-lookup method (VPSHUFB
-    /// per nibble, byte sums folded with VPSADBW every 32 words).
+    /// when <paramref name="dst"/> is not null, and returns its population count. 512-bit carry-save counting
+    /// where AVX-512 (F and BW) is present, else the AVX2 nibble lookup; callers check <see cref="Avx2"/>.
+    /// </summary>
+    private static int CombineVector<TOp>(ulong* a, ulong* b, ulong* dst)
+        where TOp : struct, IWordOperation =>
+        Avx512F.IsSupported && Avx512BW.IsSupported ? CombineAvx512<TOp>(a, b, dst) : CombineAvx2<TOp>(a, b, dst);
+
+    /// <summary>
+    /// <see cref="CombineVector{TOp}"/> at 512 bits with Harley–Seal carry-save counting (Muła, Kurz, Lemire): each
+    /// group of 16 combined vectors is added bit-sliced into ones, twos, fours and eights with VPTERNLOGQ (sum
+    /// 0x96, carry = majority 0xE8), so only the one vector of sixteens a group carries out is counted by nibble
+    /// lookup (VPSHUFB, VPSADBW); the slices left at the end are counted once. About three instructions per
+    /// 64 bytes instead of the nibble lookup's seven per 32: .NET exposes no VPOPCNTQ.
+    /// </summary>
+    private static int CombineAvx512<TOp>(ulong* a, ulong* b, ulong* dst)
+        where TOp : struct, IWordOperation
+    {
+        Vector512<ulong> ones = default, twos = default, fours = default, eights = default, sixteensCount = default;
+        for (var i = 0; i < Words; i += 128)
+        {
+            var twosA = CarrySave(ref ones, Step<TOp>(a, b, dst, i), Step<TOp>(a, b, dst, i + 8));
+            var twosB = CarrySave(ref ones, Step<TOp>(a, b, dst, i + 16), Step<TOp>(a, b, dst, i + 24));
+            var foursA = CarrySave(ref twos, twosA, twosB);
+            twosA = CarrySave(ref ones, Step<TOp>(a, b, dst, i + 32), Step<TOp>(a, b, dst, i + 40));
+            twosB = CarrySave(ref ones, Step<TOp>(a, b, dst, i + 48), Step<TOp>(a, b, dst, i + 56));
+            var foursB = CarrySave(ref twos, twosA, twosB);
+            var eightsA = CarrySave(ref fours, foursA, foursB);
+            twosA = CarrySave(ref ones, Step<TOp>(a, b, dst, i + 64), Step<TOp>(a, b, dst, i + 72));
+            twosB = CarrySave(ref ones, Step<TOp>(a, b, dst, i + 80), Step<TOp>(a, b, dst, i + 88));
+            foursA = CarrySave(ref twos, twosA, twosB);
+            twosA = CarrySave(ref ones, Step<TOp>(a, b, dst, i + 96), Step<TOp>(a, b, dst, i + 104));
+            twosB = CarrySave(ref ones, Step<TOp>(a, b, dst, i + 112), Step<TOp>(a, b, dst, i + 120));
+            foursB = CarrySave(ref twos, twosA, twosB);
+            var eightsB = CarrySave(ref fours, foursA, foursB);
+            sixteensCount += PopCountLanes(CarrySave(ref eights, eightsA, eightsB));
+        }
+        var total = (sixteensCount << 4) + (PopCountLanes(eights) << 3) + (PopCountLanes(fours) << 2)
+            + (PopCountLanes(twos) << 1) + PopCountLanes(ones);
+        return (int)Vector512.Sum(total);
+    }
+
+    /// <summary>Loads words <paramref name="i"/>..+7 of a and b, combines them, stores them when <paramref name="dst"/> is not null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ulong> Step<TOp>(ulong* a, ulong* b, ulong* dst, int i)
+        where TOp : struct, IWordOperation
+    {
+        var v = TOp.Apply(Vector512.Load(a + i), Vector512.Load(b + i));
+        if (dst != null)
+        {
+            v.Store(dst + i);
+        }
+        return v;
+    }
+
+    /// <summary>A carry-save adder: <paramref name="sum"/> becomes sum ^ b ^ c; returns the carries (majority).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ulong> CarrySave(ref Vector512<ulong> sum, Vector512<ulong> b, Vector512<ulong> c)
+    {
+        var carry = Avx512F.TernaryLogic(sum, b, c, 0xE8);
+        sum = Avx512F.TernaryLogic(sum, b, c, 0x96);
+        return carry;
+    }
+
+    /// <summary>The population count of each 64-bit lane (nibble lookup, byte sums by VPSADBW).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ulong> PopCountLanes(Vector512<ulong> v)
+    {
+        var lookup = Vector512.Create((byte)0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
+            0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+        var low = Vector512.Create((byte)0x0F);
+        var bytes = Avx512BW.Shuffle(lookup, v.AsByte() & low) + Avx512BW.Shuffle(lookup, Vector512.ShiftRightLogical(v, 4).AsByte() & low);
+        return Avx512BW.SumAbsoluteDifferences(bytes, Vector512<byte>.Zero).AsUInt64();
+    }
+
+    /// <summary>
+    /// <see cref="CombineVector{TOp}"/> at 256 bits: counts with the nibble-lookup method (VPSHUFB per nibble,
+    /// byte sums folded with VPSADBW every 32 words).
     /// </summary>
     private static int CombineAvx2<TOp>(ulong* a, ulong* b, ulong* dst)
         where TOp : struct, IWordOperation
