@@ -100,9 +100,7 @@ internal static unsafe class ContainerAlgebra
         }
         if (ka == ContainerKind.Run && kb == ContainerKind.Run)
         {
-            var r = Container.NewRun(a.Length + b.Length);
-            r.Length = RunContainer.Union(a.Runs, a.Length, b.Runs, b.Length, r.Runs);
-            return SettledRuns(ref r);
+            return MergeRuns<UnionRuns>(a.Runs, a.Length, b.Runs, b.Length);
         }
         var (run, other) = ka == ContainerKind.Run ? (a, b) : (b, a);
         if (IsFull(run))
@@ -115,9 +113,7 @@ internal static unsafe class ContainerAlgebra
             var n = RunContainer.FromArray(other.Values, other.Length, runs);
             if (RunMergeIsCheaper(run.Length, n))
             {
-                var r = Container.NewRun(run.Length + n);
-                r.Length = RunContainer.Union(run.Runs, run.Length, runs, n, r.Runs);
-                return SettledRuns(ref r);
+                return MergeRuns<UnionRuns>(run.Runs, run.Length, runs, n);
             }
         }
         var result = Container.NewBitset(clear: false);
@@ -155,9 +151,7 @@ internal static unsafe class ContainerAlgebra
         }
         if (ka == ContainerKind.Run && kb == ContainerKind.Run)
         {
-            var r = Container.NewRun(a.Length + b.Length);
-            r.Length = RunContainer.Xor(a.Runs, a.Length, b.Runs, b.Length, r.Runs);
-            return SettledRuns(ref r);
+            return MergeRuns<XorRuns>(a.Runs, a.Length, b.Runs, b.Length);
         }
         if (ka == ContainerKind.Array || kb == ContainerKind.Array)
         {
@@ -166,9 +160,7 @@ internal static unsafe class ContainerAlgebra
             var n = RunContainer.FromArray(arr.Values, arr.Length, runs);
             if (RunMergeIsCheaper(run.Length, n))
             {
-                var r = Container.NewRun(run.Length + n);
-                r.Length = RunContainer.Xor(run.Runs, run.Length, runs, n, r.Runs);
-                return SettledRuns(ref r);
+                return MergeRuns<XorRuns>(run.Runs, run.Length, runs, n);
             }
         }
         var result = Container.NewBitset(clear: false);
@@ -215,25 +207,16 @@ internal static unsafe class ContainerAlgebra
         }
         if (ka == ContainerKind.Run && kb == ContainerKind.Run)
         {
-            // a \ b = a ∩ complement(b), all in run form.
-            ushort* complement = stackalloc ushort[2 * (b.Length + 1)];
-            var n = Complement(b.Runs, b.Length, complement);
-            var r = Container.NewRun(a.Length + n);
-            r.Length = RunContainer.Intersect(a.Runs, a.Length, complement, n, r.Runs);
-            return SettledRuns(ref r);
+            return MergeRuns<DifferenceRuns>(a.Runs, a.Length, b.Runs, b.Length);
         }
         if (ka == ContainerKind.Run && kb == ContainerKind.Array)
         {
-            // a \ b = a ∩ complement(b), with b's values as runs of their own.
+            // b's values as runs of their own.
             ushort* runs = stackalloc ushort[2 * ArrayMax];
             var n = RunContainer.FromArray(b.Values, b.Length, runs);
             if (RunMergeIsCheaper(a.Length, n))
             {
-                ushort* complement = stackalloc ushort[2 * (n + 1)];
-                var nc = Complement(runs, n, complement);
-                var r = Container.NewRun(a.Length + nc);
-                r.Length = RunContainer.Intersect(a.Runs, a.Length, complement, nc, r.Runs);
-                return SettledRuns(ref r);
+                return MergeRuns<DifferenceRuns>(a.Runs, a.Length, runs, n);
             }
         }
         var result = Container.NewBitset(clear: false);
@@ -512,21 +495,40 @@ internal static unsafe class ContainerAlgebra
             : BitsetContainer.FilterOut(words, array.Values, array.Length, scratch));
     }
 
+    private static Container AndRuns(in Container a, in Container b) => MergeRuns<IntersectRuns>(a.Runs, a.Length, b.Runs, b.Length);
+
+    /// <summary>
+    /// The result of a run-with-run operation in its smallest kind. Up to <see cref="ScratchRuns"/> runs in total
+    /// are merged in a stack buffer, counted there and copied once into a payload of their own size and kind: an
+    /// empty result allocates nothing, and no payload sized for na + nb runs is allocated for a result that
+    /// comes out shorter or is converted to an array or bitset.
+    /// </summary>
     [SkipLocalsInit]
-    private static Container AndRuns(in Container a, in Container b)
+    private static Container MergeRuns<TMerge>(ushort* a, int na, ushort* b, int nb)
+        where TMerge : struct, IRunMerge
     {
-        Container r;
-        if (a.Length + b.Length <= ScratchRuns)
+        if (na + nb > ScratchRuns)
         {
-            var scratch = stackalloc ushort[2 * ScratchRuns];
-            r = Container.RunsOf(scratch, RunContainer.Intersect(a.Runs, a.Length, b.Runs, b.Length, scratch));
+            var r = Container.NewRun(na + nb);
+            r.Length = TMerge.Merge(a, na, b, nb, r.Runs);
+            return SettledRuns(ref r);
         }
-        else
+        var scratch = stackalloc ushort[2 * ScratchRuns];
+        var n = TMerge.Merge(a, na, b, nb, scratch);
+        if (n == 0)
         {
-            r = Container.NewRun(a.Length + b.Length);
-            r.Length = RunContainer.Intersect(a.Runs, a.Length, b.Runs, b.Length, r.Runs);
+            return default;
         }
-        return SettledRuns(ref r);
+        // Borrowed (not Owned): converting it leaves the stack buffer alone.
+        var merged = new Container { Data = scratch, Kind = ContainerKind.Run, Length = n, Cardinality = RunContainer.Cardinality(scratch, n) };
+        if (!RunIsSmallest(n, merged.Cardinality))
+        {
+            ConvertRunToPlain(ref merged);
+            return merged;
+        }
+        var result = Container.RunsOf(scratch, n);
+        result.Cardinality = merged.Cardinality;
+        return result;
     }
 
     /// <summary>
@@ -653,30 +655,5 @@ internal static unsafe class ContainerAlgebra
         r.Cardinality = r.Length == 0 ? 0 : RunContainer.Cardinality(r.Runs, r.Length);
         Normalize(ref r, considerRuns: true);
         return r;
-    }
-
-    /// <summary>Writes the runs of [0, 65536) not covered by <paramref name="runs"/>; returns how many.</summary>
-    private static int Complement(ushort* runs, int n, ushort* dst)
-    {
-        var k = 0;
-        var next = 0;
-        for (var i = 0; i < n; i++)
-        {
-            int s = runs[2 * i];
-            if (s > next)
-            {
-                dst[2 * k] = (ushort)next;
-                dst[2 * k + 1] = (ushort)(s - next - 1);
-                k++;
-            }
-            next = s + runs[2 * i + 1] + 1;
-        }
-        if (next < 65536)
-        {
-            dst[2 * k] = (ushort)next;
-            dst[2 * k + 1] = (ushort)(65535 - next);
-            k++;
-        }
-        return k;
     }
 }
