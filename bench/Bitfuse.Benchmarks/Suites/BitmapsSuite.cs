@@ -126,14 +126,17 @@ public sealed unsafe class BitmapsSuite : ICompareSuite
 
     /// <summary>
     /// True when <c>BITFUSE_BITMAPS_CASES</c> is unset or empty, or one of its comma-separated parts occurs in
-    /// <paramref name="caseName"/> (for iterating on a few rows: <c>BITFUSE_BITMAPS_CASES=deserialize,census-income-or</c>).
+    /// <paramref name="caseName"/>, or ends it when the part ends with <c>$</c> (for iterating on a few rows:
+    /// <c>BITFUSE_BITMAPS_CASES='deserialize,-or$'</c>).
     /// A group of cases measured together (serialize and deserialize, the three many-way cases) runs whole when one of them is selected.
     /// </summary>
     public static bool Selected(string caseName)
     {
         var parts = (Environment.GetEnvironmentVariable("BITFUSE_BITMAPS_CASES") ?? "")
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return parts.Length == 0 || parts.Any(part => caseName.Contains(part, StringComparison.Ordinal));
+        return parts.Length == 0 || parts.Any(part => part.EndsWith('$')
+            ? caseName.EndsWith(part[..^1], StringComparison.Ordinal)
+            : caseName.Contains(part, StringComparison.Ordinal));
     }
 
     private static string OpName(Op op) => op switch

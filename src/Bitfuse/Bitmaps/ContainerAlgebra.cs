@@ -100,7 +100,9 @@ internal static unsafe class ContainerAlgebra
         }
         if (ka == ContainerKind.Run && kb == ContainerKind.Run)
         {
-            return MergeRuns<UnionRuns>(a.Runs, a.Length, b.Runs, b.Length);
+            var r = Container.NewRun(a.Length + b.Length);
+            r.Length = RunContainer.Union(a.Runs, a.Length, b.Runs, b.Length, r.Runs);
+            return SettledRuns(ref r);
         }
         var (run, other) = ka == ContainerKind.Run ? (a, b) : (b, a);
         if (IsFull(run))
@@ -113,7 +115,9 @@ internal static unsafe class ContainerAlgebra
             var n = RunContainer.FromArray(other.Values, other.Length, runs);
             if (RunMergeIsCheaper(run.Length, n))
             {
-                return MergeRuns<UnionRuns>(run.Runs, run.Length, runs, n);
+                var r = Container.NewRun(run.Length + n);
+                r.Length = RunContainer.Union(run.Runs, run.Length, runs, n, r.Runs);
+                return SettledRuns(ref r);
             }
         }
         var result = Container.NewBitset(clear: false);
@@ -151,7 +155,9 @@ internal static unsafe class ContainerAlgebra
         }
         if (ka == ContainerKind.Run && kb == ContainerKind.Run)
         {
-            return MergeRuns<XorRuns>(a.Runs, a.Length, b.Runs, b.Length);
+            var r = Container.NewRun(a.Length + b.Length);
+            r.Length = RunContainer.Xor(a.Runs, a.Length, b.Runs, b.Length, r.Runs);
+            return SettledRuns(ref r);
         }
         if (ka == ContainerKind.Array || kb == ContainerKind.Array)
         {
@@ -160,7 +166,9 @@ internal static unsafe class ContainerAlgebra
             var n = RunContainer.FromArray(arr.Values, arr.Length, runs);
             if (RunMergeIsCheaper(run.Length, n))
             {
-                return MergeRuns<XorRuns>(run.Runs, run.Length, runs, n);
+                var r = Container.NewRun(run.Length + n);
+                r.Length = RunContainer.Xor(run.Runs, run.Length, runs, n, r.Runs);
+                return SettledRuns(ref r);
             }
         }
         var result = Container.NewBitset(clear: false);
@@ -498,10 +506,11 @@ internal static unsafe class ContainerAlgebra
     private static Container AndRuns(in Container a, in Container b) => MergeRuns<IntersectRuns>(a.Runs, a.Length, b.Runs, b.Length);
 
     /// <summary>
-    /// The result of a run-with-run operation in its smallest kind. Up to <see cref="ScratchRuns"/> runs in total
-    /// are merged in a stack buffer, counted there and copied once into a payload of their own size and kind: an
-    /// empty result allocates nothing, and no payload sized for na + nb runs is allocated for a result that
-    /// comes out shorter or is converted to an array or bitset.
+    /// The result of an intersection or difference of run lists in its smallest kind. Up to
+    /// <see cref="ScratchRuns"/> runs in total are merged in a stack buffer, counted there and copied once into a
+    /// payload of their own size and kind: on sparse data many of these results are empty (nothing is allocated)
+    /// or short, and none allocates a payload sized for na + nb runs. Unions and symmetric differences are
+    /// rarely shorter than their inputs: they write straight into their payload (the copy measured 2-3% slower).
     /// </summary>
     [SkipLocalsInit]
     private static Container MergeRuns<TMerge>(ushort* a, int na, ushort* b, int nb)

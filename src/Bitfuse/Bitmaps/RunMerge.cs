@@ -5,18 +5,11 @@ namespace Bitfuse.Bitmaps;
 /// <summary>
 /// A merge of two run lists (<c>(start, length - 1)</c> pairs, ascending) into a third that holds at most na + nb
 /// runs. The container operations take it as a struct type argument (<c>where TMerge : struct, IRunMerge</c>), so
-/// one body builds and settles the result of every run-with-run operation with the merge inlined.
+/// one body builds and settles the results of intersections and differences of run lists with the merge inlined.
 /// </summary>
 internal unsafe interface IRunMerge
 {
     static abstract int Merge(ushort* a, int na, ushort* b, int nb, ushort* dst);
-}
-
-/// <summary>a ∪ b.</summary>
-internal readonly unsafe struct UnionRuns : IRunMerge
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Merge(ushort* a, int na, ushort* b, int nb, ushort* dst) => RunContainer.Union(a, na, b, nb, dst);
 }
 
 /// <summary>a ∩ b.</summary>
@@ -24,13 +17,6 @@ internal readonly unsafe struct IntersectRuns : IRunMerge
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Merge(ushort* a, int na, ushort* b, int nb, ushort* dst) => RunContainer.Intersect(a, na, b, nb, dst);
-}
-
-/// <summary>a ⊕ b.</summary>
-internal readonly unsafe struct XorRuns : IRunMerge
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Merge(ushort* a, int na, ushort* b, int nb, ushort* dst) => RunContainer.Xor(a, na, b, nb, dst);
 }
 
 /// <summary>a \ b.</summary>
