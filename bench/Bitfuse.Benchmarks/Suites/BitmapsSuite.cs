@@ -74,17 +74,38 @@ public sealed unsafe class BitmapsSuite : ICompareSuite
             var pairs = ours.Length - 1;
             foreach (var op in new[] { Op.And, Op.Or, Op.Xor, Op.AndNot })
             {
-                MeasureMaterialised(context, $"{name}-{OpName(op)}", op, ours, direct, theirs);
+                if (Selected($"{name}-{OpName(op)}"))
+                {
+                    MeasureMaterialised(context, $"{name}-{OpName(op)}", op, ours, direct, theirs);
+                }
             }
             foreach (var op in new[] { Op.And, Op.Or, Op.Xor, Op.AndNot })
             {
-                MeasureCount(context, $"{name}-{OpName(op)}-count", op, ours, direct, theirs);
+                if (Selected($"{name}-{OpName(op)}-count"))
+                {
+                    MeasureCount(context, $"{name}-{OpName(op)}-count", op, ours, direct, theirs);
+                }
             }
-            MeasureMany(context, name, ours, direct);
-            MeasureContains(context, name, values, ours, direct, theirs);
-            MeasureIterate(context, name, ours, direct, theirs);
-            MeasureSerialization(context, name, ours, direct, theirs);
-            RecordBytes(context, name, ours, theirs);
+            if (Selected($"{name}-or-many") || Selected($"{name}-xor-many") || Selected($"{name}-or-many-count"))
+            {
+                MeasureMany(context, name, ours, direct);
+            }
+            if (Selected($"{name}-contains"))
+            {
+                MeasureContains(context, name, values, ours, direct, theirs);
+            }
+            if (Selected($"{name}-iterate") || Selected($"{name}-iterate-foreach"))
+            {
+                MeasureIterate(context, name, ours, direct, theirs);
+            }
+            if (Selected($"{name}-serialize") || Selected($"{name}-deserialize"))
+            {
+                MeasureSerialization(context, name, ours, direct, theirs);
+            }
+            if (Selected($"{name}-bytes-per-value"))
+            {
+                RecordBytes(context, name, ours, theirs);
+            }
         }
         finally
         {
@@ -101,6 +122,21 @@ public sealed unsafe class BitmapsSuite : ICompareSuite
                 CRoaringDirect.Free(b);
             }
         }
+    }
+
+    /// <summary>
+    /// True when <c>BITFUSE_BITMAPS_CASES</c> is unset or empty, or one of its comma-separated parts occurs in
+    /// <paramref name="caseName"/>, or ends it when the part ends with <c>$</c> (for iterating on a few rows:
+    /// <c>BITFUSE_BITMAPS_CASES='deserialize,-or$'</c>).
+    /// A group of cases measured together (serialize and deserialize, the three many-way cases) runs whole when one of them is selected.
+    /// </summary>
+    public static bool Selected(string caseName)
+    {
+        var parts = (Environment.GetEnvironmentVariable("BITFUSE_BITMAPS_CASES") ?? "")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return parts.Length == 0 || parts.Any(part => part.EndsWith('$')
+            ? caseName.EndsWith(part[..^1], StringComparison.Ordinal)
+            : caseName.Contains(part, StringComparison.Ordinal));
     }
 
     private static string OpName(Op op) => op switch

@@ -728,75 +728,86 @@ internal static unsafe class ArrayContainer
     /// <summary>
     /// Copies <paramref name="n"/> values from <paramref name="source"/> (may be unaligned) to
     /// <paramref name="destination"/> while checking that they are strictly ascending, in one pass; returns false
-    /// (with the destination partly written) at the first value that is not.
+    /// (with the destination written, possibly with the bad values) when they are not.
     /// </summary>
-    public static bool CopyStrictlyAscending(ushort* source, int n, ushort* destination)
-    {
-        if (n == 0)
-        {
-            return true;
-        }
-        destination[0] = source[0];
-        var i = 1;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i + 16 <= n; i += 16)
-            {
-                var v = Vector256.Load(source + i);
-                if (!Vector256.GreaterThanAll(v, Vector256.Load(source + i - 1)))
-                {
-                    return false;
-                }
-                v.Store(destination + i);
-            }
-        }
-        else if (Vector128.IsHardwareAccelerated)
-        {
-            for (; i + 8 <= n; i += 8)
-            {
-                var v = Vector128.Load(source + i);
-                if (!Vector128.GreaterThanAll(v, Vector128.Load(source + i - 1)))
-                {
-                    return false;
-                }
-                v.Store(destination + i);
-            }
-        }
-        for (; i < n; i++)
-        {
-            var v = source[i];
-            if (v <= source[i - 1])
-            {
-                return false;
-            }
-            destination[i] = v;
-        }
-        return true;
-    }
+    public static bool CopyStrictlyAscending(ushort* source, int n, ushort* destination) => CheckAscending(source, n, destination);
 
     /// <summary>True when the array is strictly ascending.</summary>
-    public static bool IsStrictlyAscending(ushort* a, int n)
+    public static bool IsStrictlyAscending(ushort* a, int n) => CheckAscending(a, n, null);
+
+    /// <summary>
+    /// Whether the <paramref name="n"/> values are strictly ascending, copying them to <paramref name="destination"/>
+    /// unless it is null. Without a branch per block: each value is compared with its predecessor (the same values
+    /// loaded one element earlier), 32 or 16 at a time, the failures OR-ed together and tested once; the last
+    /// block overlaps the one before it instead of finishing value by value.
+    /// </summary>
+    private static bool CheckAscending(ushort* source, int n, ushort* destination)
     {
-        var i = 1;
-        if (Vector256.IsHardwareAccelerated)
+        if (n > 0 && destination != null)
         {
-            // Compare each value with its successor, sixteen at a time.
-            for (; i + 16 <= n; i += 16)
+            // Value 0 has no predecessor; the blocks start at 1.
+            destination[0] = source[0];
+        }
+        if (Vector512.IsHardwareAccelerated && n > 32)
+        {
+            return CheckAscending512(source, n, destination);
+        }
+        if (Vector256.IsHardwareAccelerated && n > 16)
+        {
+            return CheckAscending256(source, n, destination);
+        }
+        var ok = true;
+        for (var i = 1; i < n; i++)
+        {
+            var v = source[i];
+            ok &= v > source[i - 1];
+            if (destination != null)
             {
-                if (!Vector256.GreaterThanAll(Vector256.Load(a + i), Vector256.Load(a + i - 1)))
-                {
-                    return false;
-                }
+                destination[i] = v;
             }
         }
-        for (; i < n; i++)
+        return ok;
+    }
+
+    /// <summary><see cref="CheckAscending"/> 32 values at a time, for more than 32 values.</summary>
+    private static bool CheckAscending512(ushort* source, int n, ushort* destination)
+    {
+        var bad = Vector512<ushort>.Zero;
+        for (var i = 1; ; i += 32)
         {
-            if (a[i] <= a[i - 1])
+            // The last block ends at n exactly, overlapping its predecessor.
+            i = Math.Min(i, n - 32);
+            var v = Vector512.Load(source + i);
+            bad |= Vector512.LessThanOrEqual(v, Vector512.Load(source + i - 1));
+            if (destination != null)
             {
-                return false;
+                v.Store(destination + i);
+            }
+            if (i == n - 32)
+            {
+                return bad == Vector512<ushort>.Zero;
             }
         }
-        return true;
+    }
+
+    /// <summary><see cref="CheckAscending"/> 16 values at a time, for more than 16 values.</summary>
+    private static bool CheckAscending256(ushort* source, int n, ushort* destination)
+    {
+        var bad = Vector256<ushort>.Zero;
+        for (var i = 1; ; i += 16)
+        {
+            i = Math.Min(i, n - 16);
+            var v = Vector256.Load(source + i);
+            bad |= Vector256.LessThanOrEqual(v, Vector256.Load(source + i - 1));
+            if (destination != null)
+            {
+                v.Store(destination + i);
+            }
+            if (i == n - 16)
+            {
+                return bad == Vector256<ushort>.Zero;
+            }
+        }
     }
 
     /// <summary>The first index whose value is &gt;= <paramref name="value"/> (0..65536), or n.</summary>

@@ -9,11 +9,11 @@ namespace Bitfuse.Bitmaps;
 /// Kernels over 8 KiB bitsets (1024 <see cref="ulong"/> words, bit <c>v % 64</c> of word <c>v / 64</c>).
 /// Loads are unaligned-safe so that bitsets borrowed from a serialized buffer run the same code; the
 /// word-wise kernels use 512-bit vectors when the hardware has them, else 256-bit, else scalar, and
-/// count with the POPCNT instruction. Outputs may alias inputs. The combining operations that also count
-/// (<see cref="And"/>, <see cref="Or"/>, <see cref="Xor"/>, <see cref="AndNot"/>) take one fused AVX2 pass even
-/// where 512-bit vectors exist: .NET offers no vector population count (VPOPCNTQ), so the count is the
-/// expensive part, and a 512-bit combining pass followed by a counting pass reads the data twice (measured on
-/// dense bitsets, AVX-512 host: the fused pass takes about 0.6-0.8 of the time of the two).
+/// count with the POPCNT instruction. The combining operations that also count (<see cref="And"/>, <see cref="Or"/>,
+/// <see cref="Xor"/>, <see cref="AndNot"/>, <see cref="CopyCount"/>) take one fused pass that combines, stores and
+/// counts: .NET offers no vector population count (VPOPCNTQ), so the count is the expensive part, and a combining
+/// pass followed by a counting pass reads the data twice. The count is carry-save (Harley–Seal) at 512 bits and a
+/// nibble lookup at 256 bits.
 /// </summary>
 internal static unsafe class BitsetContainer
 {
@@ -38,7 +38,7 @@ internal static unsafe class BitsetContainer
     {
         if (Avx2.IsSupported)
         {
-            return CombineAvx2<TOp>(a, b, dst);
+            return CombineVector<TOp>(a, b, dst);
         }
         for (var i = 0; i < Words; i++)
         {
@@ -52,7 +52,7 @@ internal static unsafe class BitsetContainer
     {
         if (Avx2.IsSupported)
         {
-            return CombineAvx2<FirstWords>(a, a, null);
+            return CombineVector<FirstWords>(a, a, null);
         }
         if (Popcnt.X64.IsSupported)
         {
@@ -82,7 +82,7 @@ internal static unsafe class BitsetContainer
     {
         if (Avx2.IsSupported)
         {
-            return CombineAvx2<FirstWords>(source, source, dst);
+            return CombineVector<FirstWords>(source, source, dst);
         }
         Buffer.MemoryCopy(source, dst, 8192, 8192);
         return Cardinality(dst);
@@ -100,7 +100,7 @@ internal static unsafe class BitsetContainer
     {
         if (Avx2.IsSupported)
         {
-            return CombineAvx2<TOp>(a, b, null);
+            return CombineVector<TOp>(a, b, null);
         }
         ulong c0 = 0, c1 = 0, c2 = 0, c3 = 0;
         for (var i = 0; i < Words; i += 4)
@@ -137,22 +137,11 @@ internal static unsafe class BitsetContainer
         return false;
     }
 
-    /// <summary>Writes <c>high | v</c> for every set bit v, ascending; returns how many.</summary>
-    public static int Extract(ulong* a, uint high, uint* destination)
-    {
-        var k = 0;
-        for (var w = 0; w < Words; w++)
-        {
-            var word = a[w];
-            var b = high | ((uint)w << 6);
-            while (word != 0)
-            {
-                destination[k++] = b | (uint)BitOperations.TrailingZeroCount(word);
-                word &= word - 1;
-            }
-        }
-        return k;
-    }
+    /// <summary>
+    /// Writes <c>high | v</c> for every set bit v, ascending; returns how many. The destination has room for 65536
+    /// values (a whole bitset's); <see cref="ExtractRange"/> takes a bound.
+    /// </summary>
+    public static int Extract(ulong* a, uint high, uint* destination) => ExtractRange(a, 0, 65536, high, destination, 65536);
 
     /// <summary>
     /// Writes the set bits as <see cref="ushort"/> values, ascending, at most <paramref name="capacity"/> of them;
@@ -170,47 +159,95 @@ internal static unsafe class BitsetContainer
     /// of two bitsets, written without storing the combination.
     /// </summary>
     public static int ToArray<TOp>(ulong* a, ulong* b, ushort* destination, int capacity)
+        where TOp : struct, IWordOperation => WriteValues<TOp, ushort>(a, b, 0, 65536, 0, destination, capacity);
+
+    /// <summary>
+    /// The set bits of <paramref name="a"/> in [<paramref name="from"/>, <paramref name="to"/>) as <c>high | v</c>,
+    /// ascending, at most <paramref name="capacity"/> of them; returns how many. The same word-at-a-time writing as
+    /// <see cref="ToArray(ulong*, ushort*, int)"/>, widened to 32-bit values.
+    /// </summary>
+    public static int ExtractRange(ulong* a, int from, int to, uint high, uint* destination, int capacity) =>
+        WriteValues<FirstWords, uint>(a, a, from, to, high, destination, capacity);
+
+    /// <summary>Picks how words are written (compressed, or four or eight trailing-zero writes) for <see cref="WriteValues{TOp, TWords, T}"/>.</summary>
+    private static int WriteValues<TOp, T>(ulong* a, ulong* b, int from, int to, uint high, T* destination, int capacity)
         where TOp : struct, IWordOperation
+        where T : unmanaged
     {
         if (Avx512Vbmi2.IsSupported && Avx512BW.IsSupported)
         {
-            return ToArray<TOp, CompressedWords>(a, b, destination, capacity);
+            return WriteValues<TOp, CompressedWords, T>(a, b, from, to, high, destination, capacity);
         }
         return capacity <= 2 * Words
-            ? ToArray<TOp, FourPerWord>(a, b, destination, capacity)
-            : ToArray<TOp, EightPerWord>(a, b, destination, capacity);
+            ? WriteValues<TOp, FourPerWord, T>(a, b, from, to, high, destination, capacity)
+            : WriteValues<TOp, EightPerWord, T>(a, b, from, to, high, destination, capacity);
     }
 
     /// <summary><see cref="ToArray{TOp}(ulong*, ulong*, ushort*, int)"/> with one way of writing a word (tests run each).</summary>
-    [SkipLocalsInit]
     internal static int ToArray<TOp, TWords>(ulong* a, ulong* b, ushort* destination, int capacity)
         where TOp : struct, IWordOperation
+        where TWords : struct, IWordValues => WriteValues<TOp, TWords, ushort>(a, b, 0, 65536, 0, destination, capacity);
+
+    /// <summary>
+    /// Writes the set bits in [<paramref name="from"/>, <paramref name="to"/>) of the words <c>a[w] TOp b[w]</c> as
+    /// <typeparamref name="T"/> values (<see cref="ushort"/>, or <see cref="uint"/> with <paramref name="high"/>
+    /// added), at most <paramref name="capacity"/> of them; returns how many. Each word may write up to 64 values
+    /// beyond its own (later words overwrite them), so the words run straight into the destination while it has that
+    /// room and the last ones through a small buffer.
+    /// </summary>
+    [SkipLocalsInit]
+    internal static int WriteValues<TOp, TWords, T>(ulong* a, ulong* b, int from, int to, uint high, T* destination, int capacity)
+        where TOp : struct, IWordOperation
         where TWords : struct, IWordValues
+        where T : unmanaged
     {
-        var k = 0;
-        var w = 0;
-        for (; w < Words && k + 64 <= capacity; w++)
+        if (from >= to || capacity <= 0)
         {
-            k += TWords.Write(TOp.Apply(a[w], b[w]), w, destination + k);
+            return 0;
         }
-        // The rest (fewer than 64 values when capacity is the bitset's cardinality) through a buffer with room for
-        // one word past its 64 values; a bitset holding more than capacity stops once the buffer has enough.
-        var tail = stackalloc ushort[128];
-        var t = 0;
-        for (; w < Words && t <= 64; w++)
+        var first = from >> 6;
+        var last = (to - 1) >> 6;
+        var firstMask = ulong.MaxValue << (from & 63);
+        var lastMask = ulong.MaxValue >> (63 - ((to - 1) & 63));
+        var k = 0;
+        var w = first;
+        for (; w <= last && k + 64 <= capacity; w++)
         {
-            t += TWords.Write(TOp.Apply(a[w], b[w]), w, tail + t);
+            k += Write<TWords, T>(Word<TOp>(a, b, w, first, last, firstMask, lastMask), w, high, destination + k);
+        }
+        // The rest (fewer than 64 values when capacity is the cardinality) through a buffer with room for one word
+        // past its 64 values; words holding more than capacity stop once the buffer has enough.
+        var tail = stackalloc T[128];
+        var t = 0;
+        for (; w <= last && t <= 64; w++)
+        {
+            t += Write<TWords, T>(Word<TOp>(a, b, w, first, last, firstMask, lastMask), w, high, tail + t);
         }
         var n = Math.Min(t, capacity - k);
-        new ReadOnlySpan<ushort>(tail, n).CopyTo(new Span<ushort>(destination + k, n));
+        new ReadOnlySpan<T>(tail, n).CopyTo(new Span<T>(destination + k, n));
         return k + n;
     }
+
+    /// <summary>Word <paramref name="w"/> of a <typeparamref name="TOp"/> b, cut to the range's first and last word.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Word<TOp>(ulong* a, ulong* b, int w, int first, int last, ulong firstMask, ulong lastMask)
+        where TOp : struct, IWordOperation =>
+        TOp.Apply(a[w], b[w]) & (w == first ? firstMask : ulong.MaxValue) & (w == last ? lastMask : ulong.MaxValue);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Write<TWords, T>(ulong word, int w, uint high, T* p)
+        where TWords : struct, IWordValues
+        where T : unmanaged =>
+        typeof(T) == typeof(ushort) ? TWords.Write(word, w, (ushort*)p) : TWords.Write(word, high | (uint)w << 6, (uint*)p);
 
     /// <summary>Writes word <c>w</c>'s set bits as values at p, ascending, possibly followed by up to 64 - count
     /// scratch values; returns the count.</summary>
     internal interface IWordValues
     {
         static abstract int Write(ulong word, int w, ushort* p);
+
+        /// <summary>The same as 32-bit values <c>high + bit</c> (<paramref name="high"/> holds the key and w × 64).</summary>
+        static abstract int Write(ulong word, uint high, uint* p);
     }
 
     /// <summary>AVX-512 VBMI2: the word's bits as a byte mask over the offsets 0..63, compressed, widened, offset by w × 64.</summary>
@@ -219,13 +256,7 @@ internal static unsafe class BitsetContainer
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static int Write(ulong word, int w, ushort* p)
         {
-            // Byte lane j tests bit j % 8 of byte j / 8 of the word (the word is broadcast, vpshufb picks the byte).
-            var pick = Vector512.Create((byte)0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3,
-                4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 7, 7, 7);
-            var bits = Vector512.Create(0x8040201008040201UL).AsByte();
-            var offsets = Vector512<byte>.Indices;
-            var lanes = Avx512BW.Shuffle(Vector512.Create(word).AsByte(), pick) & bits;
-            var packed = Avx512Vbmi2.Compress(Vector512<byte>.Zero, Vector512.GreaterThan(lanes, Vector512<byte>.Zero), offsets);
+            var packed = Offsets(word);
             var high = Vector512.Create((ushort)(w << 6));
             var count = BitOperations.PopCount(word);
             (Avx512BW.ConvertToVector512UInt16(packed.GetLower()) + high).Store(p);
@@ -235,46 +266,83 @@ internal static unsafe class BitsetContainer
             }
             return count;
         }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int Write(ulong word, uint high, uint* p)
+        {
+            var packed = Offsets(word);
+            var offset = Vector512.Create(high);
+            var count = BitOperations.PopCount(word);
+            (Avx512F.ConvertToVector512UInt32(packed.GetLower().GetLower()) + offset).Store(p);
+            if (count > 16)
+            {
+                (Avx512F.ConvertToVector512UInt32(packed.GetLower().GetUpper()) + offset).Store(p + 16);
+                if (count > 32)
+                {
+                    (Avx512F.ConvertToVector512UInt32(packed.GetUpper().GetLower()) + offset).Store(p + 32);
+                    (Avx512F.ConvertToVector512UInt32(packed.GetUpper().GetUpper()) + offset).Store(p + 48);
+                }
+            }
+            return count;
+        }
+
+        /// <summary>The positions 0..63 of the word's set bits, ascending, in the low bytes (the rest zero).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<byte> Offsets(ulong word)
+        {
+            // Byte lane j tests bit j % 8 of byte j / 8 of the word (the word is broadcast, vpshufb picks the byte).
+            var pick = Vector512.Create((byte)0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3,
+                4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 7, 7, 7);
+            var bits = Vector512.Create(0x8040201008040201UL).AsByte();
+            var lanes = Avx512BW.Shuffle(Vector512.Create(word).AsByte(), pick) & bits;
+            return Avx512Vbmi2.Compress(Vector512<byte>.Zero, Vector512.GreaterThan(lanes, Vector512<byte>.Zero), Vector512<byte>.Indices);
+        }
     }
 
     /// <summary>Four trailing-zero writes per word whatever its bits, a loop only past them (under two values per word on average).</summary>
     internal readonly struct FourPerWord : IWordValues
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static int Write(ulong word, int w, ushort* p) => WriteUnrolled(word, w, p, eight: false);
+        public static int Write(ulong word, int w, ushort* p) => WriteUnrolled(word, (ushort)(w << 6), p, eight: false);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int Write(ulong word, uint high, uint* p) => WriteUnrolled(word, high, p, eight: false);
     }
 
     /// <summary>Eight trailing-zero writes per word, a loop only past them (denser bitsets).</summary>
     internal readonly struct EightPerWord : IWordValues
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static int Write(ulong word, int w, ushort* p) => WriteUnrolled(word, w, p, eight: true);
+        public static int Write(ulong word, int w, ushort* p) => WriteUnrolled(word, (ushort)(w << 6), p, eight: true);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int Write(ulong word, uint high, uint* p) => WriteUnrolled(word, high, p, eight: true);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int WriteUnrolled(ulong word, int w, ushort* p, bool eight)
+    private static int WriteUnrolled<T>(ulong word, T high, T* p, bool eight)
+        where T : unmanaged, IBinaryInteger<T>
     {
-        var high = (ushort)(w << 6);
         var count = BitOperations.PopCount(word);
         var unrolled = eight ? 8 : 4;
         // Past the last set bit TrailingZeroCount is 64: a scratch value the next word overwrites.
-        p[0] = (ushort)(high + BitOperations.TrailingZeroCount(word));
+        p[0] = high + T.CreateTruncating(BitOperations.TrailingZeroCount(word));
         word &= word - 1;
-        p[1] = (ushort)(high + BitOperations.TrailingZeroCount(word));
+        p[1] = high + T.CreateTruncating(BitOperations.TrailingZeroCount(word));
         word &= word - 1;
-        p[2] = (ushort)(high + BitOperations.TrailingZeroCount(word));
+        p[2] = high + T.CreateTruncating(BitOperations.TrailingZeroCount(word));
         word &= word - 1;
-        p[3] = (ushort)(high + BitOperations.TrailingZeroCount(word));
+        p[3] = high + T.CreateTruncating(BitOperations.TrailingZeroCount(word));
         word &= word - 1;
         if (eight)
         {
-            p[4] = (ushort)(high + BitOperations.TrailingZeroCount(word));
+            p[4] = high + T.CreateTruncating(BitOperations.TrailingZeroCount(word));
             word &= word - 1;
-            p[5] = (ushort)(high + BitOperations.TrailingZeroCount(word));
+            p[5] = high + T.CreateTruncating(BitOperations.TrailingZeroCount(word));
             word &= word - 1;
-            p[6] = (ushort)(high + BitOperations.TrailingZeroCount(word));
+            p[6] = high + T.CreateTruncating(BitOperations.TrailingZeroCount(word));
             word &= word - 1;
-            p[7] = (ushort)(high + BitOperations.TrailingZeroCount(word));
+            p[7] = high + T.CreateTruncating(BitOperations.TrailingZeroCount(word));
             word &= word - 1;
         }
         if (count > unrolled)
@@ -282,7 +350,7 @@ internal static unsafe class BitsetContainer
             p += unrolled;
             do
             {
-                *p++ = (ushort)(high + BitOperations.TrailingZeroCount(word));
+                *p++ = high + T.CreateTruncating(BitOperations.TrailingZeroCount(word));
                 word &= word - 1;
             }
             while (word != 0);
@@ -586,8 +654,83 @@ internal static unsafe class BitsetContainer
 
     /// <summary>
     /// One pass over two bitsets: combines them word-wise with <typeparamref name="TOp"/>, stores the result
-    /// when <paramref name="dst"/> is not null, and counts its bits with the nibble-lookup method (VPSHUFB
-    /// per nibble, byte sums folded with VPSADBW every 32 words).
+    /// when <paramref name="dst"/> is not null, and returns its population count. 512-bit carry-save counting
+    /// where AVX-512 (F and BW) is present, else the AVX2 nibble lookup; callers check <see cref="Avx2"/>.
+    /// </summary>
+    private static int CombineVector<TOp>(ulong* a, ulong* b, ulong* dst)
+        where TOp : struct, IWordOperation =>
+        Avx512F.IsSupported && Avx512BW.IsSupported ? CombineAvx512<TOp>(a, b, dst) : CombineAvx2<TOp>(a, b, dst);
+
+    /// <summary>
+    /// <see cref="CombineVector{TOp}"/> at 512 bits with Harley–Seal carry-save counting (Muła, Kurz, Lemire): each
+    /// group of 16 combined vectors is added bit-sliced into ones, twos, fours and eights with VPTERNLOGQ (sum
+    /// 0x96, carry = majority 0xE8), so only the one vector of sixteens a group carries out is counted by nibble
+    /// lookup (VPSHUFB, VPSADBW); the slices left at the end are counted once. About three instructions per
+    /// 64 bytes instead of the nibble lookup's seven per 32: .NET exposes no VPOPCNTQ.
+    /// </summary>
+    private static int CombineAvx512<TOp>(ulong* a, ulong* b, ulong* dst)
+        where TOp : struct, IWordOperation
+    {
+        Vector512<ulong> ones = default, twos = default, fours = default, eights = default, sixteensCount = default;
+        for (var i = 0; i < Words; i += 128)
+        {
+            var twosA = CarrySave(ref ones, Step<TOp>(a, b, dst, i), Step<TOp>(a, b, dst, i + 8));
+            var twosB = CarrySave(ref ones, Step<TOp>(a, b, dst, i + 16), Step<TOp>(a, b, dst, i + 24));
+            var foursA = CarrySave(ref twos, twosA, twosB);
+            twosA = CarrySave(ref ones, Step<TOp>(a, b, dst, i + 32), Step<TOp>(a, b, dst, i + 40));
+            twosB = CarrySave(ref ones, Step<TOp>(a, b, dst, i + 48), Step<TOp>(a, b, dst, i + 56));
+            var foursB = CarrySave(ref twos, twosA, twosB);
+            var eightsA = CarrySave(ref fours, foursA, foursB);
+            twosA = CarrySave(ref ones, Step<TOp>(a, b, dst, i + 64), Step<TOp>(a, b, dst, i + 72));
+            twosB = CarrySave(ref ones, Step<TOp>(a, b, dst, i + 80), Step<TOp>(a, b, dst, i + 88));
+            foursA = CarrySave(ref twos, twosA, twosB);
+            twosA = CarrySave(ref ones, Step<TOp>(a, b, dst, i + 96), Step<TOp>(a, b, dst, i + 104));
+            twosB = CarrySave(ref ones, Step<TOp>(a, b, dst, i + 112), Step<TOp>(a, b, dst, i + 120));
+            foursB = CarrySave(ref twos, twosA, twosB);
+            var eightsB = CarrySave(ref fours, foursA, foursB);
+            sixteensCount += PopCountLanes(CarrySave(ref eights, eightsA, eightsB));
+        }
+        var total = (sixteensCount << 4) + (PopCountLanes(eights) << 3) + (PopCountLanes(fours) << 2)
+            + (PopCountLanes(twos) << 1) + PopCountLanes(ones);
+        return (int)Vector512.Sum(total);
+    }
+
+    /// <summary>Loads words <paramref name="i"/>..+7 of a and b, combines them, stores them when <paramref name="dst"/> is not null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ulong> Step<TOp>(ulong* a, ulong* b, ulong* dst, int i)
+        where TOp : struct, IWordOperation
+    {
+        var v = TOp.Apply(Vector512.Load(a + i), Vector512.Load(b + i));
+        if (dst != null)
+        {
+            v.Store(dst + i);
+        }
+        return v;
+    }
+
+    /// <summary>A carry-save adder: <paramref name="sum"/> becomes sum ^ b ^ c; returns the carries (majority).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ulong> CarrySave(ref Vector512<ulong> sum, Vector512<ulong> b, Vector512<ulong> c)
+    {
+        var carry = Avx512F.TernaryLogic(sum, b, c, 0xE8);
+        sum = Avx512F.TernaryLogic(sum, b, c, 0x96);
+        return carry;
+    }
+
+    /// <summary>The population count of each 64-bit lane (nibble lookup, byte sums by VPSADBW).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ulong> PopCountLanes(Vector512<ulong> v)
+    {
+        var lookup = Vector512.Create((byte)0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
+            0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+        var low = Vector512.Create((byte)0x0F);
+        var bytes = Avx512BW.Shuffle(lookup, v.AsByte() & low) + Avx512BW.Shuffle(lookup, Vector512.ShiftRightLogical(v, 4).AsByte() & low);
+        return Avx512BW.SumAbsoluteDifferences(bytes, Vector512<byte>.Zero).AsUInt64();
+    }
+
+    /// <summary>
+    /// <see cref="CombineVector{TOp}"/> at 256 bits: counts with the nibble-lookup method (VPSHUFB per nibble,
+    /// byte sums folded with VPSADBW every 32 words).
     /// </summary>
     private static int CombineAvx2<TOp>(ulong* a, ulong* b, ulong* dst)
         where TOp : struct, IWordOperation
@@ -646,42 +789,5 @@ internal static unsafe class BitsetContainer
             word = a[w];
         }
         return (w << 6) + 63 - BitOperations.LeadingZeroCount(word);
-    }
-
-    /// <summary>
-    /// Writes <c>high | v</c> for the set bits v in [<paramref name="from"/>, <paramref name="to"/>), ascending,
-    /// at most <paramref name="capacity"/> of them; returns how many (a bounded <see cref="Extract"/>).
-    /// </summary>
-    public static int ExtractRange(ulong* a, int from, int to, uint high, uint* destination, int capacity)
-    {
-        var k = 0;
-        if (from >= to || capacity <= 0)
-        {
-            return 0;
-        }
-        var last = (to - 1) >> 6;
-        for (var w = from >> 6; w <= last; w++)
-        {
-            var word = a[w];
-            if (w == from >> 6)
-            {
-                word &= ulong.MaxValue << (from & 63);
-            }
-            if (w == last)
-            {
-                word &= ulong.MaxValue >> (63 - ((to - 1) & 63));
-            }
-            var b = high | ((uint)w << 6);
-            while (word != 0)
-            {
-                destination[k++] = b | (uint)BitOperations.TrailingZeroCount(word);
-                if (k == capacity)
-                {
-                    return k;
-                }
-                word &= word - 1;
-            }
-        }
-        return k;
     }
 }

@@ -254,7 +254,7 @@ internal unsafe struct Container
                 ArrayContainer.Widen(Values, Length, high, destination);
                 return Length;
             case ContainerKind.Bitset:
-                return BitsetContainer.Extract(Words, high, destination);
+                return BitsetContainer.ExtractRange(Words, 0, 65536, high, destination, Cardinality);
             default:
                 return RunContainer.Extract(Runs, Length, high, destination);
         }

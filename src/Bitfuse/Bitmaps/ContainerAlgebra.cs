@@ -215,25 +215,16 @@ internal static unsafe class ContainerAlgebra
         }
         if (ka == ContainerKind.Run && kb == ContainerKind.Run)
         {
-            // a \ b = a ∩ complement(b), all in run form.
-            ushort* complement = stackalloc ushort[2 * (b.Length + 1)];
-            var n = Complement(b.Runs, b.Length, complement);
-            var r = Container.NewRun(a.Length + n);
-            r.Length = RunContainer.Intersect(a.Runs, a.Length, complement, n, r.Runs);
-            return SettledRuns(ref r);
+            return MergeRuns<DifferenceRuns>(a.Runs, a.Length, b.Runs, b.Length);
         }
         if (ka == ContainerKind.Run && kb == ContainerKind.Array)
         {
-            // a \ b = a ∩ complement(b), with b's values as runs of their own.
+            // b's values as runs of their own.
             ushort* runs = stackalloc ushort[2 * ArrayMax];
             var n = RunContainer.FromArray(b.Values, b.Length, runs);
             if (RunMergeIsCheaper(a.Length, n))
             {
-                ushort* complement = stackalloc ushort[2 * (n + 1)];
-                var nc = Complement(runs, n, complement);
-                var r = Container.NewRun(a.Length + nc);
-                r.Length = RunContainer.Intersect(a.Runs, a.Length, complement, nc, r.Runs);
-                return SettledRuns(ref r);
+                return MergeRuns<DifferenceRuns>(a.Runs, a.Length, runs, n);
             }
         }
         var result = Container.NewBitset(clear: false);
@@ -512,21 +503,41 @@ internal static unsafe class ContainerAlgebra
             : BitsetContainer.FilterOut(words, array.Values, array.Length, scratch));
     }
 
+    private static Container AndRuns(in Container a, in Container b) => MergeRuns<IntersectRuns>(a.Runs, a.Length, b.Runs, b.Length);
+
+    /// <summary>
+    /// The result of an intersection or difference of run lists in its smallest kind. Up to
+    /// <see cref="ScratchRuns"/> runs in total are merged in a stack buffer, counted there and copied once into a
+    /// payload of their own size and kind: on sparse data many of these results are empty (nothing is allocated)
+    /// or short, and none allocates a payload sized for na + nb runs. Unions and symmetric differences are
+    /// rarely shorter than their inputs: they write straight into their payload (the copy measured 2-3% slower).
+    /// </summary>
     [SkipLocalsInit]
-    private static Container AndRuns(in Container a, in Container b)
+    private static Container MergeRuns<TMerge>(ushort* a, int na, ushort* b, int nb)
+        where TMerge : struct, IRunMerge
     {
-        Container r;
-        if (a.Length + b.Length <= ScratchRuns)
+        if (na + nb > ScratchRuns)
         {
-            var scratch = stackalloc ushort[2 * ScratchRuns];
-            r = Container.RunsOf(scratch, RunContainer.Intersect(a.Runs, a.Length, b.Runs, b.Length, scratch));
+            var r = Container.NewRun(na + nb);
+            r.Length = TMerge.Merge(a, na, b, nb, r.Runs);
+            return SettledRuns(ref r);
         }
-        else
+        var scratch = stackalloc ushort[2 * ScratchRuns];
+        var n = TMerge.Merge(a, na, b, nb, scratch);
+        if (n == 0)
         {
-            r = Container.NewRun(a.Length + b.Length);
-            r.Length = RunContainer.Intersect(a.Runs, a.Length, b.Runs, b.Length, r.Runs);
+            return default;
         }
-        return SettledRuns(ref r);
+        // Borrowed (not Owned): converting it leaves the stack buffer alone.
+        var merged = new Container { Data = scratch, Kind = ContainerKind.Run, Length = n, Cardinality = RunContainer.Cardinality(scratch, n) };
+        if (!RunIsSmallest(n, merged.Cardinality))
+        {
+            ConvertRunToPlain(ref merged);
+            return merged;
+        }
+        var result = Container.RunsOf(scratch, n);
+        result.Cardinality = merged.Cardinality;
+        return result;
     }
 
     /// <summary>
@@ -653,30 +664,5 @@ internal static unsafe class ContainerAlgebra
         r.Cardinality = r.Length == 0 ? 0 : RunContainer.Cardinality(r.Runs, r.Length);
         Normalize(ref r, considerRuns: true);
         return r;
-    }
-
-    /// <summary>Writes the runs of [0, 65536) not covered by <paramref name="runs"/>; returns how many.</summary>
-    private static int Complement(ushort* runs, int n, ushort* dst)
-    {
-        var k = 0;
-        var next = 0;
-        for (var i = 0; i < n; i++)
-        {
-            int s = runs[2 * i];
-            if (s > next)
-            {
-                dst[2 * k] = (ushort)next;
-                dst[2 * k + 1] = (ushort)(s - next - 1);
-                k++;
-            }
-            next = s + runs[2 * i + 1] + 1;
-        }
-        if (next < 65536)
-        {
-            dst[2 * k] = (ushort)next;
-            dst[2 * k + 1] = (ushort)(65535 - next);
-            k++;
-        }
-        return k;
     }
 }

@@ -170,6 +170,52 @@ internal static unsafe class RunContainer
         return k;
     }
 
+    /// <summary>
+    /// a \ b for two run lists in one pass (no complement of b is built): each run of a is cut by the runs of b that
+    /// overlap it. Writes at most na + nb runs to <paramref name="dst"/>; returns how many.
+    /// </summary>
+    public static int Difference(ushort* a, int na, ushort* b, int nb, ushort* dst)
+    {
+        var k = 0;
+        var j = 0;
+        for (var i = 0; i < na; i++)
+        {
+            // Half-open [start, end) of what is left of run i.
+            int start = a[2 * i];
+            var end = start + a[2 * i + 1] + 1;
+            while (j < nb && b[2 * j] + b[2 * j + 1] < start)
+            {
+                j++;
+            }
+            while (j < nb && b[2 * j] < end)
+            {
+                int cutStart = b[2 * j];
+                var cutEnd = cutStart + b[2 * j + 1] + 1;
+                if (cutStart > start)
+                {
+                    dst[2 * k] = (ushort)start;
+                    dst[2 * k + 1] = (ushort)(cutStart - start - 1);
+                    k++;
+                }
+                if (cutEnd >= end)
+                {
+                    // b's run covers the rest of run i and may reach into the next one: keep it.
+                    start = end;
+                    break;
+                }
+                start = cutEnd;
+                j++;
+            }
+            if (start < end)
+            {
+                dst[2 * k] = (ushort)start;
+                dst[2 * k + 1] = (ushort)(end - start - 1);
+                k++;
+            }
+        }
+        return k;
+    }
+
     /// <summary>|a ∩ b| for two run lists.</summary>
     public static int IntersectCount(ushort* a, int na, ushort* b, int nb)
     {

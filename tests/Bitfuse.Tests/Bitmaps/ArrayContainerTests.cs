@@ -65,4 +65,43 @@ public sealed unsafe class ArrayContainerTests
             }
         }, iter: 2000);
     }
+
+    [Fact]
+    public void The_ascending_check_finds_a_fault_at_every_position_of_every_length_and_copies_what_it_reads()
+    {
+        // Lengths around the scalar, 16-value and 32-value paths and their overlapping last blocks.
+        var rng = new Random(7);
+        for (var n = 0; n <= 100; n++)
+        {
+            var values = Enumerable.Range(0, n).Select(i => (ushort)(300 + 3 * i + rng.Next(3))).ToArray();
+            Check(values, expected: true);
+            for (var at = 1; at < n; at++)
+            {
+                var equal = (ushort[])values.Clone();
+                equal[at] = equal[at - 1];
+                Check(equal, expected: false);
+                var descending = (ushort[])values.Clone();
+                descending[at] = (ushort)(descending[at - 1] - 1);
+                Check(descending, expected: false);
+            }
+        }
+        // Unsigned order: 0x8000 and above follow 0x7FFF.
+        Check([.. Enumerable.Range(0x7FF0, 40).Select(v => (ushort)v)], expected: true);
+        Check([.. Enumerable.Range(0x7FF0, 40).Select(v => (ushort)(v == 0x8005 ? 0x10 : v))], expected: false);
+        Check([.. Enumerable.Range(65536 - 40, 40).Select(v => (ushort)v)], expected: true);
+
+        static void Check(ushort[] values, bool expected)
+        {
+            var copy = new ushort[values.Length + 1];
+            copy[^1] = 0xBEEF;
+            fixed (ushort* pv = values)
+            fixed (ushort* pc = copy)
+            {
+                Assert.Equal(expected, ArrayContainer.IsStrictlyAscending(pv, values.Length));
+                Assert.Equal(expected, ArrayContainer.CopyStrictlyAscending(pv, values.Length, pc));
+            }
+            Assert.Equal(values, copy[..values.Length]);
+            Assert.Equal(0xBEEF, copy[^1]);
+        }
+    }
 }

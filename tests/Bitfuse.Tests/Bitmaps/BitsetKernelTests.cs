@@ -68,6 +68,13 @@ public sealed unsafe class BitsetKernelTests
                 Assert.Equal(expected.Length, BitsetContainer.CombineCount<TOp>(pa, pb));
                 Assert.Equal(expected.Length, BitsetContainer.Combine<TOp>(pa, pb, pd));
                 Assert.Equal(expected, ValuesOf(dst).Order().ToArray());
+                Assert.Equal(expected.Length, BitsetContainer.Cardinality(pd));
+                var copy = new ulong[BitsetContainer.Words];
+                fixed (ulong* pc = copy)
+                {
+                    Assert.Equal(expected.Length, BitsetContainer.CopyCount(pd, pc));
+                }
+                Assert.Equal(dst, copy);
                 var n = BitsetContainer.ToArray<TOp>(pa, pb, pv, values.Length);
                 Assert.Equal(expected, values[..n].Select(v => (int)v).ToArray());
             }

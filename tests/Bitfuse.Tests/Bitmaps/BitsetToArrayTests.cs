@@ -71,4 +71,71 @@ public unsafe class BitsetToArrayTests
             NativeMemory.Free(output);
         }
     }
+
+    // Each way of writing a word as 32-bit values (from, to, high, capacity), and the public entry point.
+    private static List<(string Name, Func<nint, int, int, uint, nint, int, int> Extract)> ExtractWays()
+    {
+        var ways = new List<(string Name, Func<nint, int, int, uint, nint, int, int> Extract)>
+        {
+            ("dispatch", (a, f, t, h, d, c) => BitsetContainer.ExtractRange((ulong*)a, f, t, h, (uint*)d, c)),
+            ("four-per-word", (a, f, t, h, d, c) => BitsetContainer.WriteValues<FirstWords, BitsetContainer.FourPerWord, uint>((ulong*)a, (ulong*)a, f, t, h, (uint*)d, c)),
+            ("eight-per-word", (a, f, t, h, d, c) => BitsetContainer.WriteValues<FirstWords, BitsetContainer.EightPerWord, uint>((ulong*)a, (ulong*)a, f, t, h, (uint*)d, c)),
+        };
+        if (Avx512Vbmi2.IsSupported && Avx512BW.IsSupported)
+        {
+            ways.Add(("compressed", (a, f, t, h, d, c) => BitsetContainer.WriteValues<FirstWords, BitsetContainer.CompressedWords, uint>((ulong*)a, (ulong*)a, f, t, h, (uint*)d, c)));
+        }
+        return ways;
+    }
+
+    [Fact]
+    public void Every_way_extracts_a_range_as_keyed_values_and_writes_nothing_past_the_capacity()
+    {
+        var random = new Random(12);
+        var words = (ulong*)NativeMemory.AlignedAlloc(8192, 64);
+        const int Guard = 256;
+        var output = (uint*)NativeMemory.Alloc((65536 + Guard) * sizeof(uint));
+        const uint High = 0x002A0000;
+        try
+        {
+            foreach (var density in new[] { 0.0, 0.001, 0.05, 0.4, 0.9, 1.0 })
+            {
+                NativeMemory.Clear(words, 8192);
+                var model = new List<int>();
+                for (var v = 0; v < 65536; v++)
+                {
+                    // Words of more than 16, 32 and 48 bits at the higher densities.
+                    if (random.NextDouble() < density || (density > 0 && (v == 0 || v == 65535)))
+                    {
+                        words[v >> 6] |= 1UL << v;
+                        model.Add(v);
+                    }
+                }
+                // Ranges inside one word, across word edges, whole, and the batch reader's bounded reads.
+                var ranges = new[] { (0, 65536), (0, 1), (65535, 65536), (5, 60), (63, 65), (64, 128), (1000, 1000), (777, 40000) }
+                    .Concat(Enumerable.Range(0, 6).Select(_ => { var f = random.Next(65536); return (f, random.Next(f, 65537)); }));
+                foreach (var (from, to) in ranges)
+                {
+                    var expected = model.Where(v => v >= from && v < to).Select(v => High | (uint)v).ToArray();
+                    foreach (var capacity in new[] { expected.Length, 256, 65, 64, 63, 1, 0, 65536 }.Distinct())
+                    {
+                        foreach (var (name, extract) in ExtractWays())
+                        {
+                            new Span<uint>(output, 65536 + Guard).Fill(0xDEADBEEF);
+                            var n = extract((nint)words, from, to, High, (nint)output, capacity);
+                            var want = expected.Take(capacity).ToArray();
+                            Assert.True(want.Length == n, $"{name}, density {density}, [{from}, {to}), capacity {capacity}: {n} values, expected {want.Length}");
+                            Assert.Equal(want, new ReadOnlySpan<uint>(output, n).ToArray());
+                            Assert.True(new ReadOnlySpan<uint>(output + capacity, Guard).IndexOfAnyExcept(0xDEADBEEF) < 0, $"{name} wrote past capacity {capacity}");
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(words);
+            NativeMemory.Free(output);
+        }
+    }
 }

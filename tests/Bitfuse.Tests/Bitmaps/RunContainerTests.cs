@@ -72,6 +72,15 @@ public sealed unsafe class RunContainerTests
                     Assert.Equal(expected, Enumerable.Range(0, n).SelectMany(r => Enumerable.Range(xor[2 * r], xor[2 * r + 1] + 1)).ToArray());
                     Assert.Equal(0, RunContainer.Xor(pa, a.Length / 2, pa, a.Length / 2, px));
                 }
+                // Differences both ways (cuts at run starts, ends and inside), of a list with itself and with nothing.
+                var difference = new ushort[a.Length + b.Length];
+                fixed (ushort* pf = difference)
+                {
+                    CheckDifference(pa, a.Length / 2, pb, b.Length / 2, pf, va.Except(vb));
+                    CheckDifference(pb, b.Length / 2, pa, a.Length / 2, pf, vb.Except(va));
+                    CheckDifference(pa, a.Length / 2, pa, a.Length / 2, pf, []);
+                    CheckDifference(pa, a.Length / 2, pb, 0, pf, va);
+                }
                 Assert.Equal(inRuns.Length, RunContainer.CountIn(pa, a.Length / 2, pv, array.Length));
                 var outOfRuns = array.Where(v => !va.Contains(v)).ToArray();
                 Assert.Equal(outOfRuns, dst[..RunContainer.FilterOut(pa, a.Length / 2, pv, array.Length, pd)]);
@@ -86,6 +95,16 @@ public sealed unsafe class RunContainerTests
                 }
             }
         }, iter: 1000);
+
+        static void CheckDifference(ushort* a, int na, ushort* b, int nb, ushort* dst, IEnumerable<int> model)
+        {
+            var n = RunContainer.Difference(a, na, b, nb, dst);
+            Assert.InRange(n, 0, na + nb);
+            Assert.True(RoaringFormat.RunsWellFormed(dst, n, out var total), "difference runs sorted, disjoint and not touching");
+            var expected = model.Order().ToArray();
+            Assert.Equal(expected.Length, n == 0 ? 0 : total);
+            Assert.Equal(expected, Enumerable.Range(0, n).SelectMany(r => Enumerable.Range(dst[2 * r], dst[2 * r + 1] + 1)).ToArray());
+        }
     }
 
     [Fact]
@@ -123,7 +142,30 @@ public sealed unsafe class RunContainerTests
             Check(run.AndNot(array), r.Except(a));
             // Array \ run filters the array and keeps it an array (as CRoaring does): values only.
             Check(array.AndNot(run), a.Except(r), kindRule: false);
+            // Run with run: merged in the stack buffer, then given their smallest kind.
+            var (_, otherValues) = RandomRuns(rng);
+            using var other = Bitmap.FromValues(otherValues.Select(v => (uint)v).Order().ToArray());
+            other.Optimize();
+            var o = otherValues.Select(v => (uint)v).ToHashSet();
+            Check(run.And(other), r.Intersect(o));
+            Check(run.Or(other), r.Union(o));
+            Check(run.Xor(other), r.Except(o).Union(o.Except(r)));
+            Check(run.AndNot(other), r.Except(o));
+            Check(other.AndNot(run), o.Except(r));
         }, iter: 600);
+
+        // Lists of 1,500 runs each (more than the stack buffer takes together), overlapping by one value per run.
+        using var left = Bitmap.FromValues([.. Enumerable.Range(0, 1500).SelectMany(i => Enumerable.Range(43 * i, 3)).Select(v => (uint)v)]);
+        using var right = Bitmap.FromValues([.. Enumerable.Range(0, 1500).SelectMany(i => Enumerable.Range(43 * i + 2, 3)).Select(v => (uint)v)]);
+        left.Optimize();
+        right.Optimize();
+        Assert.Equal(ContainerKind.Run, left.ContainerAt(0).Kind);
+        var l = left.ToArray().ToHashSet();
+        var g = right.ToArray().ToHashSet();
+        Check(left.And(right), l.Intersect(g));
+        Check(left.Or(right), l.Union(g));
+        Check(left.Xor(right), l.Except(g).Union(g.Except(l)));
+        Check(left.AndNot(right), l.Except(g));
 
         static void Check(Bitmap result, IEnumerable<uint> expected, bool kindRule = true)
         {
