@@ -617,7 +617,8 @@ internal static unsafe class QueryExecution
             return program.Count(_inputs, cursors, workspace.SparseResults(program.Steps));
         }
 
-        // A pair (a & b or a & !b) with an array on either side: counted by probing, without expanding anything.
+        // A pair (a & b or a & !b) with an array or runs on either side: counted by probing or by an interval
+        // merge, without expanding anything.
         private bool IsSparsePair(KeyPlan plan, int[] cursors)
         {
             if (plan.Positives.Length == 0 || plan.Positives.Length + plan.Negatives.Length != 2)
@@ -625,10 +626,11 @@ internal static unsafe class QueryExecution
                 return false;
             }
             var other = plan.Negatives.Length == 0 ? plan.Positives[1] : plan.Negatives[0];
-            return Input(plan.Positives[0], cursors).Kind == ContainerKind.Array || Input(other, cursors).Kind == ContainerKind.Array;
+            return Input(plan.Positives[0], cursors).Kind != ContainerKind.Bitset || Input(other, cursors).Kind != ContainerKind.Bitset;
         }
 
-        // Sparse when the smallest positive container is an array: merging it costs less than 8 KiB per input.
+        // Sparse when the smallest positive container is an array or runs: merging values or intervals costs
+        // less than expanding each input into 8 KiB (a run container's interval merge keeps runs as runs).
         private bool IsSparse(KeyPlan plan, int[] cursors)
         {
             var smallest = int.MaxValue;
@@ -642,7 +644,7 @@ internal static unsafe class QueryExecution
                     kind = c.Kind;
                 }
             }
-            return kind == ContainerKind.Array;
+            return kind != ContainerKind.Bitset;
         }
 
         private Container IntersectSparse(KeyPlan plan, int[] cursors, Workspace workspace)
