@@ -193,13 +193,18 @@ internal static unsafe class UnionExecution
                         work += 4 * 1024;
                         break;
                     case ContainerKind.Run:
-                        for (var r = 0; r < c.Length; r++)
                         {
-                            int start = c.Runs[2 * r];
-                            BitsetWords.SetRange(bits, start, start + c.Runs[2 * r + 1] + 1);
+                            // The run list and its length in locals: the stores into bits could otherwise alias them.
+                            var runs = c.Runs;
+                            var end = runs + (2 * c.Length);
+                            for (var run = runs; run < end; run += 2)
+                            {
+                                int start = run[0];
+                                BitsetWords.SetRange(bits, start, start + run[1] + 1);
+                            }
+                            work += 4 * c.Length;
+                            break;
                         }
-                        work += 4 * c.Length;
-                        break;
                     default:
                         BitsetContainer.SetValues(bits, c.Values, c.Length);
                         work += 4 * c.Length;
