@@ -18,9 +18,13 @@ internal static class CommandLineRunner
     {
         var json = args.Contains(JsonOutput.SwitchName, StringComparer.Ordinal);
         var parse = root.Parse(args);
+        var verb = string.Join(' ', parse.CommandResult.Command.Parents.OfType<Command>().Reverse().Select(c => c.Name).Append(parse.CommandResult.Command.Name));
+        if (UnknownOption(parse) is { } unknown)
+        {
+            return Fail($"unknown option '{unknown}' (see '{verb} --help')", ExitUsage, json);
+        }
         if (parse.Errors.Count > 0)
         {
-            var verb = string.Join(' ', parse.CommandResult.Command.Parents.OfType<Command>().Reverse().Select(c => c.Name).Append(parse.CommandResult.Command.Name));
             return Fail(string.Join("; ", parse.Errors.Select(e => e.Message)) + $" (see '{verb} --help')", ExitUsage, json);
         }
         try
@@ -44,6 +48,24 @@ internal static class CommandLineRunner
         {
             return Fail($"internal error ({e.GetType().Name}): {e.Message}", ExitFailure, json, e);
         }
+    }
+
+    // A misspelled option (--generat) would otherwise bind to the verb's positional argument, as query text or a
+    // file name, and fail later with a message about something else. No positional value of any verb starts with
+    // "--" (query text cannot begin with an operator), so such a token is reported as the unknown option it is.
+    private static string? UnknownOption(ParseResult parse)
+    {
+        foreach (var argument in parse.CommandResult.Children.OfType<System.CommandLine.Parsing.ArgumentResult>())
+        {
+            foreach (var token in argument.Tokens)
+            {
+                if (token.Value.StartsWith("--", StringComparison.Ordinal))
+                {
+                    return token.Value;
+                }
+            }
+        }
+        return null;
     }
 
     private static int Fail(string message, int exitCode, bool json, Exception? exception = null)

@@ -76,6 +76,18 @@ public sealed class QueryCommandTests : IDisposable
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("query", "--generat", "100", "a & b")]
+    [InlineData("query", "--bogus")]
+    [InlineData("db", "query", "--dbb", "x", "a")]
+    public void A_misspelled_option_is_named_as_unknown_not_read_as_query_text(params string[] args)
+    {
+        var (exit, _, error) = CliRun.Capture(args);
+        Assert.Equal(CommandLineRunner.ExitUsage, exit);
+        var misspelled = args.First(a => a.StartsWith("--", StringComparison.Ordinal));
+        Assert.Contains($"unknown option '{misspelled}'", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Missing_inputs_and_empty_folders_are_errors()
     {
