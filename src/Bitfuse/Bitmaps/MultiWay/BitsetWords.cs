@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Bitfuse.Bitmaps.MultiWay;
@@ -48,7 +49,11 @@ internal static unsafe class BitsetWords
         }
     }
 
+    // Whole words a range sets with plain stores; longer ranges use the vectorised fill.
+    private const int ShortFillWords = 8;
+
     /// <summary>Sets bits [<paramref name="start"/>, <paramref name="end"/>) (0 &lt;= start &lt; end &lt;= 65536), counting nothing.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void SetRange(ulong* bits, int start, int end)
     {
         var first = start >> 6;
@@ -61,7 +66,20 @@ internal static unsafe class BitsetWords
             return;
         }
         bits[first] |= head;
-        new Span<ulong>(bits + first + 1, last - first - 1).Fill(ulong.MaxValue);
+        // The whole words between: stored one by one for the short spans most runs cover (the vectorised fill's
+        // call and set-up cost more than a few stores), filled in bulk beyond that.
+        var middle = last - first - 1;
+        if (middle <= ShortFillWords)
+        {
+            for (var i = first + 1; i < last; i++)
+            {
+                bits[i] = ulong.MaxValue;
+            }
+        }
+        else
+        {
+            new Span<ulong>(bits + first + 1, middle).Fill(ulong.MaxValue);
+        }
         bits[last] |= tail;
     }
 

@@ -30,6 +30,14 @@ internal static unsafe class UnionExecution
 
     private const int MergeSumLimit = ContainerAlgebra.ArrayMax;
 
+    // Groups of runs and arrays without a bitset, of up to this many containers and this many intervals in all
+    // (runs, and array values as runs of one), are merged as intervals: the answer stays runs, as CRoaring's
+    // run unions keep it, instead of being set range by range into 8 KiB, counted and extracted. The interval
+    // limit is what the scratch buffers hold as runs.
+    private const int RunMergeCountLimit = 8;
+
+    private const int RunMergeIntervalLimit = DirectScratch.ValueCapacity / 2;
+
     // A pair of arrays at least this many times apart in length is merged by galloping the shorter one.
     private const int SkewedUnionRatio = 32;
 
@@ -43,15 +51,23 @@ internal static unsafe class UnionExecution
     {
         var sum = 0;
         var arrays = true;
+        var bitsets = false;
+        var intervals = 0;
         for (var e = 0; e < group.Length; e++)
         {
             ref readonly var c = ref group[e];
             sum += c.Cardinality;
+            intervals += c.Length;
             arrays &= c.Kind == ContainerKind.Array;
+            bitsets |= c.Kind == ContainerKind.Bitset;
         }
         if (arrays && group.Length <= MergeCountLimit && sum <= MergeSumLimit)
         {
             return MergeArrays(group, key, scratch, materialise, ref staged);
+        }
+        if (!arrays && !bitsets && group.Length <= RunMergeCountLimit && intervals <= RunMergeIntervalLimit)
+        {
+            return MergeRuns(group, key, scratch, materialise, ref staged);
         }
         if (arrays && sum <= GatherLimit)
         {
@@ -177,13 +193,18 @@ internal static unsafe class UnionExecution
                         work += 4 * 1024;
                         break;
                     case ContainerKind.Run:
-                        for (var r = 0; r < c.Length; r++)
                         {
-                            int start = c.Runs[2 * r];
-                            BitsetWords.SetRange(bits, start, start + c.Runs[2 * r + 1] + 1);
+                            // The run list and its length in locals: the stores into bits could otherwise alias them.
+                            var runs = c.Runs;
+                            var end = runs + (2 * c.Length);
+                            for (var run = runs; run < end; run += 2)
+                            {
+                                int start = run[0];
+                                BitsetWords.SetRange(bits, start, start + run[1] + 1);
+                            }
+                            work += 4 * c.Length;
+                            break;
                         }
-                        work += 4 * c.Length;
-                        break;
                     default:
                         BitsetContainer.SetValues(bits, c.Values, c.Length);
                         work += 4 * c.Length;
@@ -234,16 +255,7 @@ internal static unsafe class UnionExecution
     private static int MergeArrays(ReadOnlySpan<Container> group, ushort key, DirectScratch scratch, bool materialise, ref int staged)
     {
         Span<int> order = stackalloc int[group.Length];
-        for (var i = 0; i < group.Length; i++)
-        {
-            var length = group[i].Length;
-            var j = i;
-            for (; j > 0 && group[order[j - 1]].Length > length; j--)
-            {
-                order[j] = order[j - 1];
-            }
-            order[j] = i;
-        }
+        OrderByLength(group, order);
         var acc = scratch.Values;
         var spare = scratch.Spare;
         ref readonly var a = ref group[order[0]];
@@ -266,6 +278,78 @@ internal static unsafe class UnionExecution
         answer.Length = answer.Cardinality = UnionArrays(acc, n, last.Values, last.Length, answer.Values);
         var cardinality = answer.Cardinality;
         scratch.Stage(ref staged, key, answer);
+        return cardinality;
+    }
+
+    // The group's positions, shortest container first (insertion sort: groups here are a few containers).
+    private static void OrderByLength(ReadOnlySpan<Container> group, Span<int> order)
+    {
+        for (var i = 0; i < group.Length; i++)
+        {
+            var length = group[i].Length;
+            var j = i;
+            for (; j > 0 && group[order[j - 1]].Length > length; j--)
+            {
+                order[j] = order[j - 1];
+            }
+            order[j] = i;
+        }
+    }
+
+    // A few run and array containers (at least one run, no bitset, at most RunMergeIntervalLimit intervals in
+    // all): merged pairwise as run lists, shortest first, each array turned into runs first, in two scratch
+    // buffers (a union has at most the sum of its operands' runs); the answer is counted from its runs and
+    // emitted in its smallest kind.
+    private static int MergeRuns(ReadOnlySpan<Container> group, ushort key, DirectScratch scratch, bool materialise, ref int staged)
+    {
+        Span<int> order = stackalloc int[group.Length];
+        OrderByLength(group, order);
+        var first = scratch.Values;
+        var second = scratch.Spare;
+        var converted = (ushort*)scratch.Bits;
+        ushort* current = null;
+        var n = 0;
+        foreach (var e in order)
+        {
+            ref readonly var c = ref group[e];
+            ushort* runs;
+            int length;
+            if (c.Kind == ContainerKind.Run)
+            {
+                runs = c.Runs;
+                length = c.Length;
+            }
+            else
+            {
+                runs = converted;
+                length = RunContainer.FromArray(c.Values, c.Length, converted);
+            }
+            if (current is null)
+            {
+                // The first operand is read in place, unless it sits in the conversion buffer the next array reuses.
+                current = runs;
+                if (runs == converted)
+                {
+                    current = first;
+                    Buffer.MemoryCopy(runs, current, 4L * length, 4L * length);
+                }
+                n = length;
+                continue;
+            }
+            var destination = current == first ? second : first;
+            n = RunContainer.Union(current, n, runs, length, destination);
+            current = destination;
+        }
+        var cardinality = RunContainer.Cardinality(current, n);
+        if (materialise)
+        {
+            var answer = Container.NewRun(n);
+            Buffer.MemoryCopy(current, answer.Runs, 4L * n, 4L * n);
+            answer.Length = n;
+            answer.Cardinality = cardinality;
+            ContainerAlgebra.Normalize(ref answer, considerRuns: true);
+            scratch.Stage(ref staged, key, answer);
+        }
         return cardinality;
     }
 

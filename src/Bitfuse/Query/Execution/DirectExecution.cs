@@ -25,7 +25,7 @@ internal static class DirectExecution
         DirectShapeKind.OrPair => "direct pair: the bitmaps' own or",
         DirectShapeKind.XorPair => "direct pair: the bitmaps' own xor",
         DirectShapeKind.Intersect => "direct intersect: key leapfrog, smallest container first",
-        DirectShapeKind.Union => "direct union: array merge or bitset or per key",
+        DirectShapeKind.Union => "direct union: array merge, run-list merge or bitset or per key",
         DirectShapeKind.SymmetricDifference => "direct symmetric difference: containers flipped into one bitset per key",
         _ => "per-key planner",
     };

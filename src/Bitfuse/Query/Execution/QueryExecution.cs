@@ -617,7 +617,8 @@ internal static unsafe class QueryExecution
             return program.Count(_inputs, cursors, workspace.SparseResults(program.Steps));
         }
 
-        // A pair (a & b or a & !b) with an array on either side: counted by probing, without expanding anything.
+        // A pair (a & b or a & !b) with an array on either side, or of two run containers: counted by probing or
+        // by an interval merge, without expanding anything.
         private bool IsSparsePair(KeyPlan plan, int[] cursors)
         {
             if (plan.Positives.Length == 0 || plan.Positives.Length + plan.Negatives.Length != 2)
@@ -625,24 +626,38 @@ internal static unsafe class QueryExecution
                 return false;
             }
             var other = plan.Negatives.Length == 0 ? plan.Positives[1] : plan.Negatives[0];
-            return Input(plan.Positives[0], cursors).Kind == ContainerKind.Array || Input(other, cursors).Kind == ContainerKind.Array;
+            var a = Input(plan.Positives[0], cursors).Kind;
+            var b = Input(other, cursors).Kind;
+            return a == ContainerKind.Array || b == ContainerKind.Array || (a == ContainerKind.Run && b == ContainerKind.Run);
         }
 
-        // Sparse when the smallest positive container is an array: merging it costs less than 8 KiB per input.
+        // Sparse when the smallest positive container is an array (merging it costs less than 8 KiB per input),
+        // or runs and no input is a bitset (the run containers' interval merges keep runs as runs; a bitset input
+        // is cheaper in the kernel).
         private bool IsSparse(KeyPlan plan, int[] cursors)
         {
             var smallest = int.MaxValue;
             var kind = ContainerKind.Bitset;
+            var bitsets = false;
             foreach (var p in plan.Positives)
             {
                 ref readonly var c = ref Input(p, cursors);
+                bitsets |= c.Kind == ContainerKind.Bitset;
                 if (c.Cardinality < smallest)
                 {
                     smallest = c.Cardinality;
                     kind = c.Kind;
                 }
             }
-            return kind == ContainerKind.Array;
+            if (kind != ContainerKind.Run)
+            {
+                return kind == ContainerKind.Array;
+            }
+            foreach (var q in plan.Negatives)
+            {
+                bitsets |= Input(q, cursors).Kind == ContainerKind.Bitset;
+            }
+            return !bitsets;
         }
 
         private Container IntersectSparse(KeyPlan plan, int[] cursors, Workspace workspace)

@@ -72,43 +72,55 @@ internal sealed class SparseProgram
     /// A rough cost, in nanoseconds, of running the program over the key's containers: each step's result is
     /// guessed from its operands' cardinalities (an and keeps the smaller, an or or xor the sum), and each
     /// pairwise operation costs what its kernel touches (merging arrays: both lengths; probing a bitset: the
-    /// array's length; whole bitsets: 8 KiB passes). Compared with <see cref="KernelCost"/> to pick a path.
+    /// array's length; whole bitsets: 8 KiB passes). Run containers are merged as intervals whatever their
+    /// cardinality (<see cref="ContainerAlgebra"/> keeps runs as runs), so a pair of run operands costs its run
+    /// counts, and its result is taken to be runs again, with at most the sum of their runs. Compared with
+    /// <see cref="KernelCost"/> to pick a path.
     /// </summary>
     [SkipLocalsInit]
     public double Cost(Bitmap[] inputs, int[] cursors)
     {
-        Span<int> cardinalities = _steps.Length <= 64 ? stackalloc int[_steps.Length] : new int[_steps.Length];
+        var n = _steps.Length;
+        Span<int> cardinalities = n <= 64 ? stackalloc int[n] : new int[n];
+        Span<int> runCounts = n <= 64 ? stackalloc int[n] : new int[n];
         double cost = 0;
-        for (var s = 0; s < _steps.Length; s++)
+        for (var s = 0; s < n; s++)
         {
             var step = _steps[s];
-            var a = Cardinality(step.Operands[0], inputs, cursors, cardinalities);
+            var (a, ra) = Estimate(step.Operands[0], inputs, cursors, cardinalities, runCounts);
             for (var i = 1; i < step.Operands.Length; i++)
             {
-                var b = Cardinality(step.Operands[i], inputs, cursors, cardinalities);
-                if (step.Kind == ExprKind.And && !step.Negated[i])
+                var (b, rb) = Estimate(step.Operands[i], inputs, cursors, cardinalities, runCounts);
+                var and = step.Kind == ExprKind.And && !step.Negated[i];
+                var next = step.Kind != ExprKind.And ? Math.Min(65536, a + b) : and ? Math.Min(a, b) : a;
+                // Every intermediate result is a new container.
+                cost += AllocationCost;
+                if (ra >= 0 && rb >= 0)
                 {
-                    cost += PairCost(a, b, probe: true, keepLeft: false);
-                    a = Math.Min(a, b);
+                    cost += MergeCost * (ra + rb);
+                    ra = ra + rb;
                 }
-                else if (step.Kind == ExprKind.And)
+                else if (and && (ra >= 0 || rb >= 0) && Math.Min(a, b) <= ContainerAlgebra.ArrayMax && (ra >= 0 ? b : a) <= ContainerAlgebra.ArrayMax)
                 {
-                    cost += PairCost(a, b, probe: true, keepLeft: true);
+                    // An array filtered through a run container: one pass over both.
+                    cost += MergeCost * (Math.Max(ra, 0) + Math.Max(rb, 0) + Math.Min(a, b));
+                    ra = -1;
                 }
                 else
                 {
-                    cost += PairCost(a, b, probe: false, keepLeft: false);
-                    a = Math.Min(65536, a + b);
+                    cost += PairCost(a, b, probe: step.Kind == ExprKind.And, keepLeft: step.Kind == ExprKind.And && !and);
+                    // A result made from a large run container and a bitset is also measured for runs (a pass
+                    // over its 8 KiB) to pick its kind.
+                    if (Math.Max(a, b) > ContainerAlgebra.ArrayMax && (ra >= 0 || rb >= 0))
+                    {
+                        cost += BitsetPassCost;
+                    }
+                    ra = -1;
                 }
-                // Every intermediate result is a new container; one made from a large run container is also
-                // measured for runs (a pass over its 8 KiB) to pick its kind.
-                cost += AllocationCost;
-                if (Math.Max(a, b) > ContainerAlgebra.ArrayMax && (IsRun(step.Operands[0], inputs, cursors) || IsRun(step.Operands[i], inputs, cursors)))
-                {
-                    cost += BitsetPassCost;
-                }
+                a = next;
             }
             cardinalities[s] = a;
+            runCounts[s] = ra;
         }
         return cost;
     }
@@ -167,11 +179,16 @@ internal sealed class SparseProgram
         return 3 * BitsetPassCost;
     }
 
-    private static bool IsRun(int operand, Bitmap[] inputs, int[] cursors) =>
-        operand < 0 && inputs[~operand].ContainerAt(cursors[~operand]).Kind == ContainerKind.Run;
-
-    private static int Cardinality(int operand, Bitmap[] inputs, int[] cursors, Span<int> cardinalities) =>
-        operand >= 0 ? cardinalities[operand] : inputs[~operand].ContainerAt(cursors[~operand]).Cardinality;
+    // An operand's cardinality, and its run count when it is (or is guessed to be) a run container, else -1.
+    private static (int Cardinality, int Runs) Estimate(int operand, Bitmap[] inputs, int[] cursors, Span<int> cardinalities, Span<int> runCounts)
+    {
+        if (operand >= 0)
+        {
+            return (cardinalities[operand], runCounts[operand]);
+        }
+        ref readonly var c = ref inputs[~operand].ContainerAt(cursors[~operand]);
+        return (c.Cardinality, c.Kind == ContainerKind.Run ? c.Length : -1);
+    }
 
     // Runs steps [0, end) into results; a step's result is owned, or a borrowed descriptor of an input.
     private void RunSteps(int end, Bitmap[] inputs, int[] cursors, Container[] results)

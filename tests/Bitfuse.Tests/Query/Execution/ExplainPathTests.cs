@@ -9,7 +9,7 @@ public sealed class ExplainPathTests
     [InlineData("a | b", "direct pair: the bitmaps' own or")]
     [InlineData("a ^ b", "direct pair: the bitmaps' own xor")]
     [InlineData("a & b & !c", "direct intersect: key leapfrog, smallest container first")]
-    [InlineData("a | b | c", "direct union: array merge or bitset or per key")]
+    [InlineData("a | b | c", "direct union: array merge, run-list merge or bitset or per key")]
     [InlineData("(a & b) | c", "per-key planner")]
     [InlineData("!a", "per-key planner")]
     public void Names_the_path_count_takes(string text, string path)
