@@ -65,8 +65,9 @@ public static unsafe class MemoryLimits
 
     /// <summary>
     /// The forms of the <c>read-limit</c> floor: the same traffic as <see cref="ReadInputsWriteOne"/> with one, two,
-    /// four and eight 512-bit accumulators per step (when AVX-512 is accelerated), eight 256-bit ones and 8 KiB blocks,
-    /// each with plain and with streaming stores when it writes. A case times them all and keeps the fastest, so no
+    /// four and eight 512-bit accumulators per step (when AVX-512 is accelerated), eight 256-bit ones, 8 KiB blocks and,
+    /// for 2, 4 or 8 inputs, eight vectors per step with the input pointers in registers, each with plain and with
+    /// streaming stores when it writes. A case times them all and keeps the fastest, so no
     /// kernel can move the same bytes faster than the limit it is held to.
     /// </summary>
     public static IReadOnlyList<(string Form, Func<ulong> Run)> ReadLimitForms(ulong*[] inputs, ulong* output, nint words)
@@ -93,6 +94,10 @@ public static unsafe class MemoryLimits
                 forms.Add(("zmm x8" + suffix, () => ReadForm(16, table, (ulong*)o, words, nonTemporal)));
                 forms.Add(("zmm blocked 8 KiB" + suffix, () => ReadForm(8, table, (ulong*)o, words, nonTemporal)));
             }
+            if (FixedForm(inputs, o, words, nonTemporal) is { } fixedForm)
+            {
+                forms.Add(("x8, inputs in registers" + suffix, fixedForm));
+            }
         }
         return forms;
     }
@@ -113,6 +118,146 @@ public static unsafe class MemoryLimits
                 _ => ReadInputsBlocked512(inputs, table.Length, output, words, nonTemporal),
             };
         }
+    }
+
+    // The call goes straight to the loop specialised for the count, over a pinned pointer table made once, so the
+    // form pays no more per call than a kernel does.
+    private static Func<ulong>? FixedForm(ulong*[] inputs, nint output, nint words, bool nonTemporal)
+    {
+        var table = GC.AllocateArray<nint>(inputs.Length, pinned: true);
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            table[i] = (nint)inputs[i];
+        }
+        var pointers = (nint)Unsafe.AsPointer(ref table[0]);
+        return inputs.Length switch
+        {
+            2 => () => ReadFixedWriteOne(new TwoInputs((ulong**)pointers), (ulong**)pointers, (ulong*)output, words, nonTemporal, table),
+            4 => () => ReadFixedWriteOne(new FourInputs((ulong**)pointers), (ulong**)pointers, (ulong*)output, words, nonTemporal, table),
+            8 => () => ReadFixedWriteOne(new EightInputs((ulong**)pointers), (ulong**)pointers, (ulong*)output, words, nonTemporal, table),
+            _ => null,
+        };
+    }
+
+    // A fixed number of inputs whose pointers live in registers, as in a kernel emitted for that many inputs: no
+    // table of input pointers is read and no loop over the inputs runs inside a step (the generic forms pay both,
+    // which a two-input kernel over 8 KiB beats by a few percent).
+    private interface IFixedInputs
+    {
+        int Count { get; }
+
+        Vector512<ulong> Xor512(nint i);
+
+        Vector256<ulong> Xor256(nint i);
+    }
+
+    private readonly struct TwoInputs(ulong** inputs) : IFixedInputs
+    {
+        private readonly ulong* _a = inputs[0], _b = inputs[1];
+
+        public int Count => 2;
+
+        public Vector512<ulong> Xor512(nint i) => Vector512.Load(_a + i) ^ Vector512.Load(_b + i);
+
+        public Vector256<ulong> Xor256(nint i) => Vector256.Load(_a + i) ^ Vector256.Load(_b + i);
+    }
+
+    private readonly struct FourInputs(ulong** inputs) : IFixedInputs
+    {
+        private readonly ulong* _a = inputs[0], _b = inputs[1], _c = inputs[2], _d = inputs[3];
+
+        public int Count => 4;
+
+        public Vector512<ulong> Xor512(nint i) =>
+            Vector512.Load(_a + i) ^ Vector512.Load(_b + i) ^ Vector512.Load(_c + i) ^ Vector512.Load(_d + i);
+
+        public Vector256<ulong> Xor256(nint i) =>
+            Vector256.Load(_a + i) ^ Vector256.Load(_b + i) ^ Vector256.Load(_c + i) ^ Vector256.Load(_d + i);
+    }
+
+    private readonly struct EightInputs(ulong** inputs) : IFixedInputs
+    {
+        private readonly FourInputs _low = new(inputs), _high = new(inputs + 4);
+
+        public int Count => 8;
+
+        public Vector512<ulong> Xor512(nint i) => _low.Xor512(i) ^ _high.Xor512(i);
+
+        public Vector256<ulong> Xor256(nint i) => _low.Xor256(i) ^ _high.Xor256(i);
+    }
+
+    // Eight vectors of the widest accelerated width per step, each the XOR of every input.
+    // keepAlive is the pinned table behind inputs, held by the form's closure.
+    private static ulong ReadFixedWriteOne<TInputs>(TInputs fixedInputs, ulong** inputs, ulong* output, nint words, bool nonTemporal, nint[] keepAlive)
+        where TInputs : struct, IFixedInputs
+    {
+        _ = keepAlive;
+        nint i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var sink = Vector512<ulong>.Zero;
+            for (; i + 64 <= words; i += 64)
+            {
+                var v0 = fixedInputs.Xor512(i);
+                var v1 = fixedInputs.Xor512(i + 8);
+                var v2 = fixedInputs.Xor512(i + 16);
+                var v3 = fixedInputs.Xor512(i + 24);
+                var v4 = fixedInputs.Xor512(i + 32);
+                var v5 = fixedInputs.Xor512(i + 40);
+                var v6 = fixedInputs.Xor512(i + 48);
+                var v7 = fixedInputs.Xor512(i + 56);
+                if (output == null)
+                {
+                    sink |= v0 | v1 | v2 | v3 | v4 | v5 | v6 | v7;
+                    continue;
+                }
+                var target = output + i;
+                Store(v0, target, nonTemporal);
+                Store(v1, target + 8, nonTemporal);
+                Store(v2, target + 16, nonTemporal);
+                Store(v3, target + 24, nonTemporal);
+                Store(v4, target + 32, nonTemporal);
+                Store(v5, target + 40, nonTemporal);
+                Store(v6, target + 48, nonTemporal);
+                Store(v7, target + 56, nonTemporal);
+            }
+            if (nonTemporal)
+            {
+                Sse.StoreFence();
+            }
+            return Tail(inputs, fixedInputs.Count, output, i, words, sink.GetLower() | sink.GetUpper());
+        }
+        var sink256 = Vector256<ulong>.Zero;
+        for (; i + 32 <= words; i += 32)
+        {
+            var v0 = fixedInputs.Xor256(i);
+            var v1 = fixedInputs.Xor256(i + 4);
+            var v2 = fixedInputs.Xor256(i + 8);
+            var v3 = fixedInputs.Xor256(i + 12);
+            var v4 = fixedInputs.Xor256(i + 16);
+            var v5 = fixedInputs.Xor256(i + 20);
+            var v6 = fixedInputs.Xor256(i + 24);
+            var v7 = fixedInputs.Xor256(i + 28);
+            if (output == null)
+            {
+                sink256 |= v0 | v1 | v2 | v3 | v4 | v5 | v6 | v7;
+                continue;
+            }
+            var target = output + i;
+            Store(v0, target, nonTemporal);
+            Store(v1, target + 4, nonTemporal);
+            Store(v2, target + 8, nonTemporal);
+            Store(v3, target + 12, nonTemporal);
+            Store(v4, target + 16, nonTemporal);
+            Store(v5, target + 20, nonTemporal);
+            Store(v6, target + 24, nonTemporal);
+            Store(v7, target + 28, nonTemporal);
+        }
+        if (nonTemporal)
+        {
+            Sse.StoreFence();
+        }
+        return Tail(inputs, fixedInputs.Count, output, i, words, sink256);
     }
 
     // One input at a time over an 8 KiB block, XOR-ed into an L1-resident accumulator, then the block is stored: each
@@ -301,6 +446,19 @@ public static unsafe class MemoryLimits
             Sse.StoreFence();
         }
         return Tail(inputs, count, output, i, words, sink.GetLower() | sink.GetUpper());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(Vector256<ulong> value, ulong* target, bool nonTemporal)
+    {
+        if (nonTemporal)
+        {
+            value.StoreAlignedNonTemporal(target);
+        }
+        else
+        {
+            value.Store(target);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
