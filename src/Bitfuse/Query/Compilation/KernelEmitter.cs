@@ -150,10 +150,12 @@ internal static class KernelEmitter
             {
                 EmitGroupLoop(ops, EmitEnd(totalBytes, GroupBytesOf(ops)));
             }
-            // A large tree computes one vector per step: the loop overhead is small beside it, and the JIT,
-            // whose time grows with the copies of the tree, compiles half as much (compile-first).
-            var step = ops.IsScalar || Size(_shape, new HashSet<Expr>(ReferenceEqualityComparer.Instance)) <= LargeTree ? 64 : ops.Bytes;
-            if (step == 64 && !ops.IsScalar && _variant is KernelVariant.Write or KernelVariant.Any)
+            // A large tree computes one vector per step and no lockstep group: the loop overhead is small beside
+            // it, and the JIT, whose time grows with the copies of the tree, compiles a fraction as much
+            // (compile-first). At 512 bits a 64-byte block is one vector, so the test is on the tree, not the step.
+            var large = IsLarge();
+            var step = ops.IsScalar || !large ? 64 : ops.Bytes;
+            if (!large && !ops.IsScalar && _variant is KernelVariant.Write or KernelVariant.Any)
             {
                 // A group's worth of vectors per step, computed in lockstep, before the 64-byte blocks.
                 EmitLoop(ops, GroupBytesOf(ops), EmitEnd(totalBytes, GroupBytesOf(ops)), nonTemporal: false);
@@ -174,6 +176,8 @@ internal static class KernelEmitter
             il.Emit(OpCodes.Stloc, totalBytes);
             return totalBytes;
         }
+
+        private bool IsLarge() => Size(_shape, new HashSet<Expr>(ReferenceEqualityComparer.Instance)) > LargeTree;
 
         // Distinct nodes of the tree (a shared subtree counts once).
         private static int Size(Expr node, HashSet<Expr> seen)
@@ -216,7 +220,10 @@ internal static class KernelEmitter
             il.Emit(OpCodes.Stloc, headBytes);
             il.MarkLabel(headFits);
             EmitLoop(VectorOps.Scalar, 8, headBytes, nonTemporal: false);
-            EmitLoop(ops, GroupBytesOf(ops), EmitEndFromOffset(totalBytes, GroupBytesOf(ops)), nonTemporal: true);
+            if (!IsLarge())
+            {
+                EmitLoop(ops, GroupBytesOf(ops), EmitEndFromOffset(totalBytes, GroupBytesOf(ops)), nonTemporal: true);
+            }
             EmitLoop(ops, 64, EmitEndFromOffset(totalBytes, 64), nonTemporal: true);
             EmitLoop(VectorOps.Scalar, 8, totalBytes, nonTemporal: false);
             if (Sse.IsSupported)
