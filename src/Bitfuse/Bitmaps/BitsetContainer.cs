@@ -388,29 +388,46 @@ internal static unsafe class BitsetContainer
     }
 
     /// <summary>Keeps the listed values that are set, writing them to <paramref name="dst"/> (may alias values); returns how many.</summary>
-    public static int FilterIn(ulong* a, ushort* values, int n, ushort* dst)
-    {
-        var k = 0;
-        for (var i = 0; i < n; i++)
-        {
-            var v = values[i];
-            dst[k] = v;
-            k += (int)((a[v >> 6] >> v) & 1);
-        }
-        return k;
-    }
+    public static int FilterIn(ulong* a, ushort* values, int n, ushort* dst) => Filter(a, values, n, dst, absent: 0);
 
     /// <summary>Keeps the listed values that are not set, writing them to <paramref name="dst"/> (may alias values); returns how many.</summary>
-    public static int FilterOut(ulong* a, ushort* values, int n, ushort* dst)
+    public static int FilterOut(ulong* a, ushort* values, int n, ushort* dst) => Filter(a, values, n, dst, absent: 1);
+
+    /// <summary>
+    /// Keeps the listed values whose bit, XORed with <paramref name="absent"/>, is 1. Every value is stored and the
+    /// destination pointer advances by the kept bit, without a branch; four values are probed before the four stores,
+    /// so the probes do not wait on the stores (measured on the array \ bitset pairs of census-income: 0.95 ns a
+    /// value indexed one at a time, 0.6 ns so). In place, the four stores land at or before the four values read.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Filter(ulong* a, ushort* values, int n, ushort* dst, ulong absent)
     {
-        var k = 0;
-        for (var i = 0; i < n; i++)
+        var d = dst;
+        var p = values;
+        var end = values + n;
+        for (var end4 = values + (n & ~3); p < end4; p += 4)
         {
-            var v = values[i];
-            dst[k] = v;
-            k += (int)(~(a[v >> 6] >> v) & 1);
+            nuint v0 = p[0], v1 = p[1], v2 = p[2], v3 = p[3];
+            var k0 = (nint)(((a[v0 >> 6] >> (int)v0) ^ absent) & 1);
+            var k1 = (nint)(((a[v1 >> 6] >> (int)v1) ^ absent) & 1);
+            var k2 = (nint)(((a[v2 >> 6] >> (int)v2) ^ absent) & 1);
+            var k3 = (nint)(((a[v3 >> 6] >> (int)v3) ^ absent) & 1);
+            *d = (ushort)v0;
+            d += k0;
+            *d = (ushort)v1;
+            d += k1;
+            *d = (ushort)v2;
+            d += k2;
+            *d = (ushort)v3;
+            d += k3;
         }
-        return k;
+        for (; p < end; p++)
+        {
+            nuint v = *p;
+            *d = (ushort)v;
+            d += (nint)(((a[v >> 6] >> (int)v) ^ absent) & 1);
+        }
+        return (int)(d - dst);
     }
 
     /// <summary>How many listed values are set.</summary>
@@ -509,22 +526,53 @@ internal static unsafe class BitsetContainer
     }
 
     /// <summary>
-    /// Applies <typeparamref name="TOp"/> with each listed value's bit (<see cref="OrWords"/> sets, <see cref="AndNotWords"/>
-    /// clears, <see cref="XorWords"/> flips); returns the change in cardinality.
+    /// Applies <typeparamref name="TOp"/> with the bits of the listed distinct values (<see cref="OrWords"/> sets,
+    /// <see cref="AndNotWords"/> clears, <see cref="XorWords"/> flips); returns the change in cardinality. Each value
+    /// is a read-modify-write of its word, and sorted neighbours often share a word (two values a word on dense
+    /// real data), so one walk would wait on a store-to-load forwarding for most values; four walks over the four
+    /// quarters of the list, interleaved, rarely touch one word and keep four such chains in flight. (Measured on the
+    /// bitset ∪ array pairs of census-income: 1.5 ns a value in one walk, 0.9 ns in four; gathering a word's bits in
+    /// a register first lost to branch mispredictions at 2.5 ns.) Any order is correct.
     /// </summary>
     public static int ChangeValues<TOp>(ulong* a, ushort* values, int n)
         where TOp : struct, IWordOperation
     {
+        var quarter = n >> 2;
+        var p0 = values;
+        var p1 = values + quarter;
+        var p2 = values + 2 * quarter;
+        var p3 = values + 3 * quarter;
         var delta = 0;
-        for (var i = 0; i < n; i++)
+        for (var i = 0; i < quarter; i++)
         {
-            var v = values[i];
-            var old = a[v >> 6];
-            var now = TOp.Apply(old, 1UL << v);
-            delta += (int)((now >> v) & 1) - (int)((old >> v) & 1);
-            a[v >> 6] = now;
+            delta += ChangeBit<TOp>(a, p0[i]);
+            delta += ChangeBit<TOp>(a, p1[i]);
+            delta += ChangeBit<TOp>(a, p2[i]);
+            delta += ChangeBit<TOp>(a, p3[i]);
+        }
+        for (var i = 4 * quarter; i < n; i++)
+        {
+            delta += ChangeBit<TOp>(a, values[i]);
         }
         return delta;
+    }
+
+    /// <summary>Applies <typeparamref name="TOp"/> with bit <paramref name="value"/>; returns the change in cardinality (-1, 0 or 1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ChangeBit<TOp>(ulong* a, nuint value)
+        where TOp : struct, IWordOperation
+    {
+        var word = a + (value >> 6);
+        var old = *word;
+        var now = TOp.Apply(old, 1UL << (int)value);
+        *word = now;
+        // Read off the old bit alone: the count then does not wait for the new word.
+        var was = (int)(old >> (int)value) & 1;
+        if (typeof(TOp) == typeof(XorWords))
+        {
+            return 1 - 2 * was;
+        }
+        return typeof(TOp) == typeof(AndNotWords) ? -was : 1 - was;
     }
 
     /// <summary>Population count of bits [start, end): what clearing them would remove, counted without clearing.</summary>

@@ -150,8 +150,7 @@ internal static unsafe class ContainerAlgebra
         if (ka == ContainerKind.Array && kb == ContainerKind.Bitset || ka == ContainerKind.Bitset && kb == ContainerKind.Array)
         {
             var (array, bitset) = ka == ContainerKind.Array ? (a, b) : (b, a);
-            var common = BitsetContainer.CountIn(bitset.Words, array.Values, array.Length);
-            return ChangeBitset<XorWords>(bitset, array, bitset.Cardinality + array.Length - 2 * common);
+            return ChangeBitset<XorWords>(bitset, array);
         }
         if (ka == ContainerKind.Run && kb == ContainerKind.Run)
         {
@@ -211,7 +210,7 @@ internal static unsafe class ContainerAlgebra
         }
         if (ka == ContainerKind.Bitset && kb == ContainerKind.Array)
         {
-            return ChangeBitset<AndNotWords>(a, b, a.Cardinality - BitsetContainer.CountIn(a.Words, b.Values, b.Length));
+            return ChangeBitset<AndNotWords>(a, b);
         }
         if (ka == ContainerKind.Run && kb == ContainerKind.Run)
         {
@@ -588,25 +587,24 @@ internal static unsafe class ContainerAlgebra
     }
 
     /// <summary>
-    /// A bitset changed by an array's values with <typeparamref name="TOp"/> (flipped for a ⊕, cleared for a \), given
-    /// the result's <paramref name="cardinality"/> (predicted by the caller from a count of the common values): a
-    /// result of at most <see cref="ArrayMax"/> values is changed in a stack copy and written as an array without
-    /// ever taking an 8 KiB block.
+    /// A bitset changed by an array's values with <typeparamref name="TOp"/> (flipped for a ⊕, cleared for a \). When
+    /// fewer values may leave than would take the result down to <see cref="ArrayMax"/>, it changes a copy in place;
+    /// otherwise it changes a stack copy, whose change in cardinality says whether the result is an array (written
+    /// from the copy, never taking an 8 KiB block) or a bitset (copied out once).
     /// </summary>
     [SkipLocalsInit]
-    private static Container ChangeBitset<TOp>(in Container bitset, in Container array, int cardinality)
+    private static Container ChangeBitset<TOp>(in Container bitset, in Container array)
         where TOp : struct, IWordOperation
     {
-        if (cardinality > ArrayMax)
+        if (bitset.Cardinality - array.Length > ArrayMax)
         {
             var r = bitset.Clone();
-            BitsetContainer.ChangeValues<TOp>(r.Words, array.Values, array.Length);
-            r.Cardinality = cardinality;
+            r.Cardinality += BitsetContainer.ChangeValues<TOp>(r.Words, array.Values, array.Length);
             return r;
         }
         ulong* scratch = stackalloc ulong[BitsetContainer.Words];
         Unsafe.CopyBlockUnaligned(scratch, bitset.Data, 8192);
-        BitsetContainer.ChangeValues<TOp>(scratch, array.Values, array.Length);
+        var cardinality = bitset.Cardinality + BitsetContainer.ChangeValues<TOp>(scratch, array.Values, array.Length);
         return FromBitset(scratch, cardinality);
     }
 
