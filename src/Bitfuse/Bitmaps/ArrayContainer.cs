@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -10,8 +11,8 @@ namespace Bitfuse.Bitmaps;
 /// pointers with lengths; outputs go to caller-provided buffers large enough for the worst case
 /// (min(na, nb) for intersections, na + nb for unions and symmetric differences, na for differences).
 /// When one side is much smaller the intersection gallops through the larger one; between arrays of similar
-/// size it compares blocks of eight values against all eight rotations of the other block (SSSE3), packing the
-/// matches with a shuffle table, and finishes with a scalar merge. Unions and symmetric differences of arrays of
+/// size it compares blocks of eight values against all eight rotations of the other block (eight SSSE3 compares,
+/// or two 512-bit ones with AVX-512), packing the matches with a shuffle table, and finishes with a scalar merge. Unions and symmetric differences of arrays of
 /// eight or more values merge blocks of eight through a min/max network (SSE4.1) and drop repeated values with
 /// the same shuffle table. Vector intersections write up to eight values past the result, so their
 /// destinations need <see cref="IntersectSlack"/> spare values; the vector merges never write past na + nb.
@@ -135,23 +136,22 @@ internal static unsafe class ArrayContainer
             var table = PackTable;
             var va = Vector128.Load(a);
             var amax = a[7];
-            var pending = Vector128<ushort>.Zero;
+            uint pending = 0;
             var firstJ = 0;
             while (true)
             {
-                pending |= MatchMask(va, Vector128.Load(b + j));
+                pending |= MatchBits(a + i, va, b + j);
                 var bmax = b[j + 7];
                 if (amax <= bmax)
                 {
-                    if (pending != Vector128<ushort>.Zero)
+                    if (pending != 0)
                     {
-                        var bits = Sse2.MoveMask(Sse2.PackSignedSaturate(pending.AsInt16(), Vector128<short>.Zero).AsByte());
                         if (TSink.Writes)
                         {
-                            Ssse3.Shuffle(va.AsByte(), table[bits]).Store((byte*)(dst + k));
+                            Ssse3.Shuffle(va.AsByte(), table[pending]).Store((byte*)(dst + k));
                         }
-                        k += BitOperations.PopCount((uint)bits);
-                        pending = Vector128<ushort>.Zero;
+                        k += BitOperations.PopCount(pending);
+                        pending = 0;
                     }
                     i += 8;
                     j += bmax == amax ? 8 : 0;
@@ -189,10 +189,29 @@ internal static unsafe class ArrayContainer
         return k;
     }
 
-    /// <summary>Lanes of <paramref name="va"/> equal to some lane of <paramref name="vb"/> (all-ones), comparing all eight rotations.</summary>
+    /// <summary>
+    /// Which of the eight values at <paramref name="a"/> (also given loaded, <paramref name="va"/>) equal one of the
+    /// eight at <paramref name="b"/>: bit i for a[i]. With AVX-512 both blocks are broadcast to the four 128-bit
+    /// lanes of a 512-bit vector and b's is rotated by 0..3 and 4..7 lanes (two permutes), so two compares into
+    /// mask registers cover all eight rotations that take eight compares at 128 bits.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<ushort> MatchMask(Vector128<ushort> va, Vector128<ushort> vb)
+    private static uint MatchBits(ushort* a, Vector128<ushort> va, ushort* b)
     {
+        if (Avx512BW.IsSupported)
+        {
+            var a4 = Avx512F.BroadcastVector128ToVector512((uint*)a).AsUInt16();
+            var b4 = Avx512F.BroadcastVector128ToVector512((uint*)b).AsUInt16();
+            var first = Avx512BW.PermuteVar32x16(b4, Vector512.Create(
+                (ushort)0, 1, 2, 3, 4, 5, 6, 7, 1, 2, 3, 4, 5, 6, 7, 0, 2, 3, 4, 5, 6, 7, 0, 1, 3, 4, 5, 6, 7, 0, 1, 2));
+            var second = Avx512BW.PermuteVar32x16(b4, Vector512.Create(
+                (ushort)4, 5, 6, 7, 0, 1, 2, 3, 5, 6, 7, 0, 1, 2, 3, 4, 6, 7, 0, 1, 2, 3, 4, 5, 7, 0, 1, 2, 3, 4, 5, 6));
+            var lanes = (uint)(Vector512.Equals(a4, first) | Vector512.Equals(a4, second)).ExtractMostSignificantBits();
+            lanes |= lanes >> 16;
+            lanes |= lanes >> 8;
+            return lanes & 0xFF;
+        }
+        var vb = Vector128.Load(b);
         var b8 = vb.AsByte();
         var m = Vector128.Equals(va, vb);
         m |= Vector128.Equals(va, Ssse3.AlignRight(b8, b8, 2).AsUInt16());
@@ -202,7 +221,7 @@ internal static unsafe class ArrayContainer
         m |= Vector128.Equals(va, Ssse3.AlignRight(b8, b8, 10).AsUInt16());
         m |= Vector128.Equals(va, Ssse3.AlignRight(b8, b8, 12).AsUInt16());
         m |= Vector128.Equals(va, Ssse3.AlignRight(b8, b8, 14).AsUInt16());
-        return m;
+        return (uint)Sse2.MoveMask(Sse2.PackSignedSaturate(m.AsInt16(), Vector128<short>.Zero).AsByte());
     }
 
     /// <summary>For each 8-bit lane mask, the byte shuffle that packs the selected 16-bit lanes to the front.</summary>
@@ -555,15 +574,11 @@ internal static unsafe class ArrayContainer
                 j++;
             }
         }
-        while (i < na)
-        {
-            dst[k++] = a[i++];
-        }
-        while (j < nb)
-        {
-            dst[k++] = b[j++];
-        }
-        return k;
+        // One side is done: the other's rest is copied whole (on real data often most of an array).
+        Buffer.MemoryCopy(a + i, dst + k, 2L * (na - i), 2L * (na - i));
+        k += na - i;
+        Buffer.MemoryCopy(b + j, dst + k, 2L * (nb - j), 2L * (nb - j));
+        return k + nb - j;
     }
 
     /// <summary>Writes a \ b to <paramref name="dst"/> (room for na; may alias a); returns its length.</summary>
@@ -612,50 +627,9 @@ internal static unsafe class ArrayContainer
         }
         var i = 0;
         var jj = 0;
-        if (Ssse3.IsSupported)
+        if (Ssse3.IsSupported && na >= 8 && nb >= 8)
         {
-            // Blocks of eight: collect which lanes of the current block of a matched any block of b, and emit
-            // the unmatched lanes (packed by shuffle) once b has passed the block.
-            var table = PackTable;
-            uint found = 0;
-            while (i + 8 <= na && jj + 8 <= nb)
-            {
-                var va = Vector128.Load(a + i);
-                var m = MatchMask(va, Vector128.Load(b + jj));
-                found |= (uint)Sse2.MoveMask(Sse2.PackSignedSaturate(m.AsInt16(), Vector128<short>.Zero).AsByte());
-                var amax = a[i + 7];
-                var bmax = b[jj + 7];
-                if (amax <= bmax)
-                {
-                    var keep = ~found & 0xFF;
-                    Ssse3.Shuffle(va.AsByte(), table[keep]).Store((byte*)(dst + k));
-                    k += BitOperations.PopCount(keep);
-                    i += 8;
-                    found = 0;
-                }
-                jj += bmax <= amax ? 8 : 0;
-            }
-            if (found != 0)
-            {
-                // The current block met some of b already; finish it against the rest of b value by value.
-                for (var lane = 0; lane < 8; lane++)
-                {
-                    var v = a[i + lane];
-                    if ((found & (1u << lane)) != 0)
-                    {
-                        continue;
-                    }
-                    while (jj < nb && b[jj] < v)
-                    {
-                        jj++;
-                    }
-                    if (jj == nb || b[jj] != v)
-                    {
-                        dst[k++] = v;
-                    }
-                }
-                i += 8;
-            }
+            k = DifferenceVector(a, na, b, nb, dst, ref i, ref jj);
         }
         while (i < na && jj < nb)
         {
@@ -672,11 +646,69 @@ internal static unsafe class ArrayContainer
                 jj++;
             }
         }
-        while (i < na)
+        // b is done: the rest of a is copied whole (memmove, so also in place).
+        Buffer.MemoryCopy(a + i, dst + k, 2L * (na - i), 2L * (na - i));
+        return k + na - i;
+    }
+
+    /// <summary>
+    /// The vector part of <see cref="Difference"/> (na, nb &gt;= 8): blocks of eight while both sides have one; writes
+    /// a \ b up to the returned length and leaves in <paramref name="i"/> and <paramref name="j"/> where the scalar
+    /// merge goes on. A method of its own so that its cursors stay in registers (inside Difference they were
+    /// spilled to the stack, putting a store and a reload on every step).
+    /// </summary>
+    private static int DifferenceVector(ushort* a, int na, ushort* b, int nb, ushort* dst, ref int i, ref int j)
+    {
+        // Blocks of eight: collect which lanes of the current block of a matched any block of b, and emit
+        // the unmatched lanes (packed by shuffle) once b has passed the block.
+        ref var table = ref MemoryMarshal.GetArrayDataReference(PackTable);
+        var pa = a;
+        var pb = b;
+        var pd = dst;
+        var aLast = a + na - 8;
+        var bLast = b + nb - 8;
+        uint found = 0;
+        while (pa <= aLast && pb <= bLast)
         {
-            dst[k++] = a[i++];
+            var va = Vector128.Load(pa);
+            found |= MatchBits(pa, va, pb);
+            var amax = pa[7];
+            var bmax = pb[7];
+            if (amax <= bmax)
+            {
+                var keep = ~found & 0xFF;
+                Ssse3.Shuffle(va.AsByte(), Unsafe.Add(ref table, keep)).Store((byte*)pd);
+                pd += BitOperations.PopCount(keep);
+                pa += 8;
+                found = 0;
+            }
+            pb += bmax <= amax ? 8 : 0;
         }
-        return k;
+        var end = b + nb;
+        if (found != 0)
+        {
+            // The current block met some of b already; finish it against the rest of b value by value.
+            for (var lane = 0; lane < 8; lane++)
+            {
+                var v = pa[lane];
+                if ((found & (1u << lane)) != 0)
+                {
+                    continue;
+                }
+                while (pb < end && *pb < v)
+                {
+                    pb++;
+                }
+                if (pb == end || *pb != v)
+                {
+                    *pd++ = v;
+                }
+            }
+            pa += 8;
+        }
+        i = (int)(pa - a);
+        j = (int)(pb - b);
+        return (int)(pd - dst);
     }
 
     /// <summary>Writes a ⊕ b to <paramref name="dst"/> (room for na + nb, no alias); returns its length.</summary>

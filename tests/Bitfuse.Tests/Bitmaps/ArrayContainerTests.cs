@@ -43,6 +43,13 @@ public sealed unsafe class ArrayContainerTests
                 Assert.Equal(andNot, dst[..ArrayContainer.Difference(pa, a.Length, pb, b.Length, pd)]);
                 Assert.Equal(xor, dst[..ArrayContainer.SymmetricDifference(pa, a.Length, pb, b.Length, pd)]);
             }
+            // In place: a \ b written over a itself.
+            var inPlace = a.ToArray();
+            fixed (ushort* pa = inPlace)
+            fixed (ushort* pb = b)
+            {
+                Assert.Equal(andNot, inPlace[..ArrayContainer.Difference(pa, a.Length, pb, b.Length, pa)]);
+            }
         }, iter: 2000);
     }
 
