@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
 namespace Bitfuse.Bitmaps;
 
 /// <summary>
@@ -37,11 +39,26 @@ internal static unsafe class RunContainer
         return r >= 0 && value - runs[2 * r] <= runs[2 * r + 1];
     }
 
-    /// <summary>Sum of the run lengths.</summary>
+    /// <summary>
+    /// Sum of the run lengths. Each (start, length - 1) pair read as one little-endian 32-bit lane has the length in
+    /// its high half, so eight runs at a time are summed by a shift and an add (a lane's lengths add up to at most
+    /// 65536). Summed run by run, the or of wikileaks-noquotes spent 24 µs here beside 145 µs in the union itself.
+    /// </summary>
     public static int Cardinality(ushort* runs, int n)
     {
         var c = n;
-        for (var r = 0; r < n; r++)
+        var r = 0;
+        if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            var pairs = (uint*)runs;
+            var sum = Vector256<uint>.Zero;
+            for (; r + 8 <= n; r += 8)
+            {
+                sum += Vector256.Load(pairs + r) >>> 16;
+            }
+            c += (int)Vector256.Sum(sum);
+        }
+        for (; r < n; r++)
         {
             c += runs[2 * r + 1];
         }
@@ -281,52 +298,56 @@ internal static unsafe class RunContainer
         }
     }
 
-    /// <summary>Writes the union of two run lists as runs (merging overlapping and adjacent runs); returns how many.</summary>
+    /// <summary>
+    /// Writes the union of two run lists as runs (room for na + nb, no alias); returns how many. Each pair is read
+    /// as one 32-bit lane (start in the low half, length - 1 in the high half); the head that starts first extends
+    /// the run being built or closes it. Once one list is done, the other's runs that touch the run being built are
+    /// merged into it and the rest is copied whole.
+    /// </summary>
     public static int Union(ushort* a, int na, ushort* b, int nb, ushort* dst)
     {
-        var i = 0;
-        var j = 0;
+        if (na == 0 || nb == 0)
+        {
+            var rest = na == 0 ? b : a;
+            var n = na + nb;
+            Buffer.MemoryCopy(rest, dst, 4L * n, 4L * n);
+            return n;
+        }
+        var pa = (uint*)a;
+        var pb = (uint*)b;
+        var endA = pa + na;
+        var endB = pb + nb;
+        var output = (uint*)dst;
+        var first = (ushort)*pa <= (ushort)*pb ? *pa++ : *pb++;
+        var start = (int)(first & 0xFFFF);
+        var end = start + (int)(first >> 16);
         var k = 0;
-        var curStart = -1;
-        var curEnd = -2;
-        while (i < na || j < nb)
+        while (pa < endA && pb < endB)
         {
-            int s, e;
-            if (j >= nb || (i < na && a[2 * i] <= b[2 * j]))
+            var next = (ushort)*pa <= (ushort)*pb ? *pa++ : *pb++;
+            var s = (int)(next & 0xFFFF);
+            var e = s + (int)(next >> 16);
+            if (s <= end + 1)
             {
-                s = a[2 * i];
-                e = s + a[2 * i + 1];
-                i++;
+                end = Math.Max(end, e);
             }
             else
             {
-                s = b[2 * j];
-                e = s + b[2 * j + 1];
-                j++;
-            }
-            if (s <= curEnd + 1)
-            {
-                curEnd = Math.Max(curEnd, e);
-            }
-            else
-            {
-                if (curStart >= 0)
-                {
-                    dst[2 * k] = (ushort)curStart;
-                    dst[2 * k + 1] = (ushort)(curEnd - curStart);
-                    k++;
-                }
-                curStart = s;
-                curEnd = e;
+                output[k++] = (uint)start | ((uint)(end - start) << 16);
+                start = s;
+                end = e;
             }
         }
-        if (curStart >= 0)
+        var p = pa < endA ? pa : pb;
+        var last = pa < endA ? endA : endB;
+        for (; p < last && (int)(*p & 0xFFFF) <= end + 1; p++)
         {
-            dst[2 * k] = (ushort)curStart;
-            dst[2 * k + 1] = (ushort)(curEnd - curStart);
-            k++;
+            end = Math.Max(end, (int)(*p & 0xFFFF) + (int)(*p >> 16));
         }
-        return k;
+        output[k++] = (uint)start | ((uint)(end - start) << 16);
+        var tail = (int)(last - p);
+        Buffer.MemoryCopy(p, output + k, 4L * tail, 4L * tail);
+        return k + tail;
     }
 
     /// <summary>Keeps the array values inside the runs, writing them to <paramref name="dst"/> (may alias); returns how many.</summary>
@@ -391,24 +412,57 @@ internal static unsafe class RunContainer
         return k;
     }
 
-    /// <summary>Keeps the array values outside the runs, writing them to <paramref name="dst"/> (may alias); returns how many.</summary>
+    /// <summary>
+    /// Keeps the array values outside the runs, writing them to <paramref name="dst"/> (may alias); returns how many.
+    /// Like <see cref="Inside{TSink}"/>: few runs over many values copy the stretches between runs whole (found by
+    /// galloping), otherwise one merge with the current run in registers stores every value and keeps it by
+    /// advancing the count without a branch; once the runs are done the rest is copied whole.
+    /// </summary>
     public static int FilterOut(ushort* runs, int n, ushort* values, int nv, ushort* dst)
     {
         var k = 0;
-        var r = 0;
-        for (var i = 0; i < nv; i++)
+        var at = 0;
+        if (n * 8 < nv)
         {
-            int v = values[i];
-            while (r < n && runs[2 * r] + runs[2 * r + 1] < v)
+            for (var r = 0; r < n && at < nv; r++)
             {
-                r++;
+                int first = runs[2 * r];
+                var to = ArrayContainer.Advance(values, nv, at, (ushort)first);
+                k += MoveDown(values + at, to - at, dst + k);
+                var last = first + runs[2 * r + 1];
+                at = last == ushort.MaxValue ? nv : ArrayContainer.Advance(values, nv, to, (ushort)(last + 1));
             }
-            if (r == n || runs[2 * r] > v)
+            return k + MoveDown(values + at, nv - at, dst + k);
+        }
+        var end = runs + 2 * n;
+        int start = runs[0], stop = start + runs[1];
+        for (; at < nv; at++)
+        {
+            int v = values[at];
+            while (v > stop)
             {
-                dst[k++] = (ushort)v;
+                runs += 2;
+                if (runs == end)
+                {
+                    return k + MoveDown(values + at, nv - at, dst + k);
+                }
+                start = runs[0];
+                stop = start + runs[1];
             }
+            dst[k] = (ushort)v;
+            k += v < start ? 1 : 0;
         }
         return k;
+    }
+
+    /// <summary>Copies <paramref name="count"/> values to <paramref name="dst"/>, at or below the source when aliased; returns count.</summary>
+    private static int MoveDown(ushort* source, int count, ushort* dst)
+    {
+        if (count > 0 && dst != source)
+        {
+            Buffer.MemoryCopy(source, dst, 2L * count, 2L * count);
+        }
+        return count;
     }
 
     /// <summary>How many set bits of the bitset lie inside the runs.</summary>

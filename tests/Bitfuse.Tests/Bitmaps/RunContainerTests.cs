@@ -71,6 +71,12 @@ public sealed unsafe class RunContainerTests
                     Assert.Equal(expected.Length, total);
                     Assert.Equal(expected, Enumerable.Range(0, n).SelectMany(r => Enumerable.Range(xor[2 * r], xor[2 * r + 1] + 1)).ToArray());
                     Assert.Equal(0, RunContainer.Xor(pa, a.Length / 2, pa, a.Length / 2, px));
+                    // Union both ways, with itself and with nothing: the model's values, as well-formed runs.
+                    CheckUnion(pa, a.Length / 2, pb, b.Length / 2, px, va.Union(vb));
+                    CheckUnion(pb, b.Length / 2, pa, a.Length / 2, px, va.Union(vb));
+                    CheckUnion(pa, a.Length / 2, pa, a.Length / 2, px, va);
+                    CheckUnion(pa, a.Length / 2, pb, 0, px, va);
+                    CheckUnion(pb, 0, pa, a.Length / 2, px, va);
                 }
                 // Differences both ways (cuts at run starts, ends and inside), of a list with itself and with nothing.
                 var difference = new ushort[a.Length + b.Length];
@@ -95,6 +101,16 @@ public sealed unsafe class RunContainerTests
                 }
             }
         }, iter: 1000);
+
+        static void CheckUnion(ushort* a, int na, ushort* b, int nb, ushort* dst, IEnumerable<int> model)
+        {
+            var n = RunContainer.Union(a, na, b, nb, dst);
+            Assert.True(RoaringFormat.RunsWellFormed(dst, n, out var total), "union runs sorted, disjoint and not touching");
+            var expected = model.Order().ToArray();
+            Assert.Equal(expected.Length, total);
+            Assert.Equal(expected.Length, RunContainer.Cardinality(dst, n));
+            Assert.Equal(expected, Enumerable.Range(0, n).SelectMany(r => Enumerable.Range(dst[2 * r], dst[2 * r + 1] + 1)).ToArray());
+        }
 
         static void CheckDifference(ushort* a, int na, ushort* b, int nb, ushort* dst, IEnumerable<int> model)
         {
