@@ -27,13 +27,13 @@ internal static unsafe class ContainerAlgebra
             return kb switch
             {
                 ContainerKind.Array => AndArrays(a, b),
-                ContainerKind.Bitset => FilterArray(a, b.Words, keep: true),
+                ContainerKind.Bitset => FilterArray(a, b.Words),
                 _ => AndArrayRun(a, b),
             };
         }
         if (kb == ContainerKind.Array)
         {
-            return ka == ContainerKind.Bitset ? FilterArray(b, a.Words, keep: true) : AndArrayRun(b, a);
+            return ka == ContainerKind.Bitset ? FilterArray(b, a.Words) : AndArrayRun(b, a);
         }
         if (ka == ContainerKind.Bitset && kb == ContainerKind.Bitset)
         {
@@ -196,7 +196,12 @@ internal static unsafe class ContainerAlgebra
                         return SettledArray(ref r, ArrayContainer.Difference(a.Values, a.Length, b.Values, b.Length, r.Values));
                     }
                 case ContainerKind.Bitset:
-                    return FilterArray(a, b.Words, keep: false);
+                    {
+                        // Like a \ b of arrays, written straight into a payload of a's size: a difference usually
+                        // keeps most of a, so a stack buffer would only add a copy.
+                        var r = Container.NewArray(a.Length);
+                        return SettledArray(ref r, BitsetContainer.FilterOut(b.Words, a.Values, a.Length, r.Values));
+                    }
                 default:
                     {
                         var r = Container.NewArray(a.Length);
@@ -472,9 +477,9 @@ internal static unsafe class ContainerAlgebra
     /// <summary>True for a run container covering all 65536 values.</summary>
     public static bool IsFull(in Container c) => c.Cardinality == 65536;
 
-    // The intersections and filters of arrays (and of short run lists) are built in a stack buffer of at most
-    // 8 KiB, then copied into a payload of their own size: on sparse data most of them are empty, and an empty
-    // one then costs no allocation at all.
+    // The intersections of arrays (with arrays, bitsets and runs) and of short run lists are built in a stack buffer
+    // of at most 8 KiB, then copied into a payload of their own size: on sparse data most of them are empty, and an
+    // empty one then costs no allocation at all.
 
     /// <summary>Run lists up to this many runs in total are intersected in a stack buffer (8 KiB).</summary>
     private const int ScratchRuns = 2048;
@@ -494,12 +499,10 @@ internal static unsafe class ContainerAlgebra
     }
 
     [SkipLocalsInit]
-    private static Container FilterArray(in Container array, ulong* words, bool keep)
+    private static Container FilterArray(in Container array, ulong* words)
     {
         var scratch = stackalloc ushort[array.Length];
-        return Container.ArrayOf(scratch, keep
-            ? BitsetContainer.FilterIn(words, array.Values, array.Length, scratch)
-            : BitsetContainer.FilterOut(words, array.Values, array.Length, scratch));
+        return Container.ArrayOf(scratch, BitsetContainer.FilterIn(words, array.Values, array.Length, scratch));
     }
 
     private static Container AndRuns(in Container a, in Container b) => MergeRuns<IntersectRuns>(a.Runs, a.Length, b.Runs, b.Length);
