@@ -45,10 +45,16 @@ internal static unsafe class UnionExecution
     public static long Run(ReadOnlySpan<Bitmap> inputs, ReadOnlySpan<int> members, DirectScratch scratch, bool materialise, out Bitmap? result) =>
         KeyGroups.Run<Combiner>(inputs, members, scratch, materialise, out result);
 
-    // The OR of three or more containers of one key.
+    /// <summary>
+    /// The OR of three or more containers of one key, the one per-key union of the bitmaps' aggregation, the
+    /// direct query form and the query planner's Union plans: <paramref name="group"/> is only read; returns the
+    /// answer's cardinality and, when <paramref name="materialise"/>, the answer as a new owned container. Keys
+    /// answered in the scratch bitset add one to <see cref="DirectScratch.BitsetKeys"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Key(ReadOnlySpan<Container> group, ushort key, DirectScratch scratch, bool materialise, ref int staged)
+    public static int Key(ReadOnlySpan<Container> group, DirectScratch scratch, bool materialise, out Container container)
     {
+        container = default;
         var sum = 0;
         var arrays = true;
         var bitsets = false;
@@ -63,11 +69,11 @@ internal static unsafe class UnionExecution
         }
         if (arrays && group.Length <= MergeCountLimit && sum <= MergeSumLimit)
         {
-            return MergeArrays(group, key, scratch, materialise, ref staged);
+            return MergeArrays(group, scratch, materialise, out container);
         }
         if (!arrays && !bitsets && group.Length <= RunMergeCountLimit && intervals <= RunMergeIntervalLimit)
         {
-            return MergeRuns(group, key, scratch, materialise, ref staged);
+            return MergeRuns(group, scratch, materialise, out container);
         }
         if (arrays && sum <= GatherLimit)
         {
@@ -89,14 +95,14 @@ internal static unsafe class UnionExecution
             }
             if (materialise)
             {
-                var container = Container.NewArray(distinct);
+                container = Container.NewArray(distinct);
                 Buffer.MemoryCopy(values, container.Values, 2L * distinct, 2L * distinct);
                 container.Length = container.Cardinality = distinct;
-                scratch.Stage(ref staged, key, container);
             }
             return distinct;
         }
-        return Wide(group, sum, key, scratch, materialise, ref staged);
+        scratch.BitsetKeys++;
+        return Wide(group, sum, scratch, materialise, out container);
     }
 
     // Three or more containers into one bitset: bitsets with a vector OR, runs by range, arrays value by value
@@ -106,8 +112,9 @@ internal static unsafe class UnionExecution
     // the answer is the span itself, one run (dense keys of many inputs, such as census-income's, fill up long
     // before their last input). When the answer will be a bitset, the bits are built in the result container
     // itself instead of being copied out of scratch.
-    private static int Wide(ReadOnlySpan<Container> group, int sum, ushort key, DirectScratch scratch, bool materialise, ref int staged)
+    private static int Wide(ReadOnlySpan<Container> group, int sum, DirectScratch scratch, bool materialise, out Container container)
     {
+        container = default;
         var lo = 65535;
         var hi = 0;
         var firstBitset = -1;
@@ -116,7 +123,7 @@ internal static unsafe class UnionExecution
             ref readonly var c = ref group[e];
             if (c.Cardinality == 65536)
             {
-                return Full(0, 65535, key, scratch, materialise, ref staged);
+                return Full(0, 65535, materialise, out container);
             }
             switch (c.Kind)
             {
@@ -225,7 +232,7 @@ internal static unsafe class UnionExecution
         if (covered)
         {
             target.Free();
-            return Full(lo, hi, key, scratch, materialise, ref staged);
+            return Full(lo, hi, materialise, out container);
         }
 
         var cardinality = BitsetWords.Cardinality(bits, firstWord, lastWord);
@@ -237,23 +244,23 @@ internal static unsafe class UnionExecution
         {
             // Only reachable with sum > ArrayMax, so the bits are already the result container's.
             target.Cardinality = cardinality;
-            scratch.Stage(ref staged, key, target);
+            container = target;
             return cardinality;
         }
         var values = scratch.Values;
         var n = BitsetWords.ToArray(bits, firstWord, lastWord, values);
         target.Free();
-        var array = Container.NewArray(n);
-        Buffer.MemoryCopy(values, array.Values, 2L * n, 2L * n);
-        array.Length = array.Cardinality = n;
-        scratch.Stage(ref staged, key, array);
+        container = Container.NewArray(n);
+        Buffer.MemoryCopy(values, container.Values, 2L * n, 2L * n);
+        container.Length = container.Cardinality = n;
         return n;
     }
 
     // A few arrays: merged pairwise, shortest first, through the vector array union, in two scratch buffers
     // (intermediate unions hold at most the sum of the lengths); the last merge writes into the answer itself.
-    private static int MergeArrays(ReadOnlySpan<Container> group, ushort key, DirectScratch scratch, bool materialise, ref int staged)
+    private static int MergeArrays(ReadOnlySpan<Container> group, DirectScratch scratch, bool materialise, out Container container)
     {
+        container = default;
         Span<int> order = stackalloc int[group.Length];
         OrderByLength(group, order);
         var acc = scratch.Values;
@@ -274,11 +281,9 @@ internal static unsafe class UnionExecution
         {
             return n + last.Length - ArrayContainer.IntersectCount(acc, n, last.Values, last.Length);
         }
-        var answer = Container.NewArray(n + last.Length);
-        answer.Length = answer.Cardinality = UnionArrays(acc, n, last.Values, last.Length, answer.Values);
-        var cardinality = answer.Cardinality;
-        scratch.Stage(ref staged, key, answer);
-        return cardinality;
+        container = Container.NewArray(n + last.Length);
+        container.Length = container.Cardinality = UnionArrays(acc, n, last.Values, last.Length, container.Values);
+        return container.Cardinality;
     }
 
     // The group's positions, shortest container first (insertion sort: groups here are a few containers).
@@ -300,8 +305,9 @@ internal static unsafe class UnionExecution
     // all): merged pairwise as run lists, shortest first, each array turned into runs first, in two scratch
     // buffers (a union has at most the sum of its operands' runs); the answer is counted from its runs and
     // emitted in its smallest kind.
-    private static int MergeRuns(ReadOnlySpan<Container> group, ushort key, DirectScratch scratch, bool materialise, ref int staged)
+    private static int MergeRuns(ReadOnlySpan<Container> group, DirectScratch scratch, bool materialise, out Container container)
     {
+        container = default;
         Span<int> order = stackalloc int[group.Length];
         OrderByLength(group, order);
         var first = scratch.Values;
@@ -343,12 +349,11 @@ internal static unsafe class UnionExecution
         var cardinality = RunContainer.Cardinality(current, n);
         if (materialise)
         {
-            var answer = Container.NewRun(n);
-            Buffer.MemoryCopy(current, answer.Runs, 4L * n, 4L * n);
-            answer.Length = n;
-            answer.Cardinality = cardinality;
-            ContainerAlgebra.Normalize(ref answer, considerRuns: true);
-            scratch.Stage(ref staged, key, answer);
+            container = Container.NewRun(n);
+            Buffer.MemoryCopy(current, container.Runs, 4L * n, 4L * n);
+            container.Length = n;
+            container.Cardinality = cardinality;
+            ContainerAlgebra.Normalize(ref container, considerRuns: true);
         }
         return cardinality;
     }
@@ -388,12 +393,9 @@ internal static unsafe class UnionExecution
     }
 
     // The answer [first, last] as one run.
-    private static int Full(int first, int last, ushort key, DirectScratch scratch, bool materialise, ref int staged)
+    private static int Full(int first, int last, bool materialise, out Container container)
     {
-        if (materialise)
-        {
-            scratch.Stage(ref staged, key, ContainerAlgebra.NewRange(first, last + 1));
-        }
+        container = materialise ? ContainerAlgebra.NewRange(first, last + 1) : default;
         return last - first + 1;
     }
 
@@ -414,7 +416,7 @@ internal static unsafe class UnionExecution
             return both;
         }
 
-        public static int Key(ReadOnlySpan<Container> group, ushort key, DirectScratch scratch, bool materialise, ref int staged) =>
-            UnionExecution.Key(group, key, scratch, materialise, ref staged);
+        public static int Key(ReadOnlySpan<Container> group, DirectScratch scratch, bool materialise, out Container container) =>
+            UnionExecution.Key(group, scratch, materialise, out container);
     }
 }
