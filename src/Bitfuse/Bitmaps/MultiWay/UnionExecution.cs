@@ -4,11 +4,13 @@ namespace Bitfuse.Bitmaps.MultiWay;
 
 /// <summary>
 /// An OR of three or more inputs without per-key plans or kernels: <see cref="KeyGroups"/> hands each key's
-/// containers over as one group.
+/// containers over as one group. The per-key code (<see cref="Key"/>) is also what the query planner's Union
+/// plans run.
 /// <list type="bullet">
 /// <item>Per key: two containers take the pair algorithm
 /// (counting as |a| + |b| - |a ∩ b|; two arrays merge, the shorter galloping through the longer when their
-/// lengths are far apart); up to eight arrays that fit in one array merge pairwise, shortest first; more are
+/// lengths are far apart); a count over runs and arrays of at most one bitset's bytes folds all but the last
+/// container pairwise and counts the last step; up to eight arrays that fit in one array merge pairwise, shortest first; more are
 /// gathered, sorted and deduplicated when they are a few array values, else ORed into one bitset (bitsets with a vector OR, runs by range, arrays value by value) over the
 /// words between the group's smallest and largest possible value only, stopping early once that span is full,
 /// and counted once at the end. Answers are emitted in the best plain kind, or as one run when the span filled
@@ -38,6 +40,10 @@ internal static unsafe class UnionExecution
 
     private const int RunMergeIntervalLimit = DirectScratch.ValueCapacity / 2;
 
+    // Runs and arrays without a bitset, holding at most one bitset's bytes together, are counted by folding all but
+    // the last container and counting the last step (|a| + |b| - |a ∩ b|) without building it.
+    private const int FoldCountBytes = 8192;
+
     // A pair of arrays at least this many times apart in length is merged by galloping the shorter one.
     private const int SkewedUnionRatio = 32;
 
@@ -59,13 +65,19 @@ internal static unsafe class UnionExecution
         var arrays = true;
         var bitsets = false;
         var intervals = 0;
+        var bytes = 0;
         for (var e = 0; e < group.Length; e++)
         {
             ref readonly var c = ref group[e];
             sum += c.Cardinality;
             intervals += c.Length;
+            bytes += c.SerializedBytes;
             arrays &= c.Kind == ContainerKind.Array;
             bitsets |= c.Kind == ContainerKind.Bitset;
+        }
+        if (!materialise && !arrays && !bitsets && bytes <= FoldCountBytes)
+        {
+            return FoldCount(group);
         }
         if (arrays && group.Length <= MergeCountLimit && sum <= MergeSumLimit)
         {
@@ -284,6 +296,31 @@ internal static unsafe class UnionExecution
         container = Container.NewArray(n + last.Length);
         container.Length = container.Cardinality = UnionArrays(acc, n, last.Values, last.Length, container.Values);
         return container.Cardinality;
+    }
+
+    // The count of a few runs and arrays: all but the last ORed pairwise through the container algebra (run lists
+    // merge as intervals), the last only counted against that.
+    private static int FoldCount(ReadOnlySpan<Container> group)
+    {
+        var accumulator = group[0];
+        var owned = false;
+        for (var e = 1; e < group.Length - 1; e++)
+        {
+            var next = ContainerAlgebra.Or(accumulator, group[e]);
+            if (owned)
+            {
+                accumulator.Free();
+            }
+            accumulator = next;
+            owned = true;
+        }
+        ref readonly var last = ref group[^1];
+        var count = accumulator.Cardinality + last.Cardinality - ContainerAlgebra.AndCount(accumulator, last);
+        if (owned)
+        {
+            accumulator.Free();
+        }
+        return count;
     }
 
     // The group's positions, shortest container first (insertion sort: groups here are a few containers).
