@@ -9,8 +9,8 @@ namespace Bitfuse.Bitmaps.MultiWay;
 /// <list type="bullet">
 /// <item>Per key: two containers take the pair algorithm
 /// (counting as |a| + |b| - |a ∩ b|; two arrays merge, the shorter galloping through the longer when their
-/// lengths are far apart); a count over runs and arrays of at most one bitset's bytes folds all but the last
-/// container pairwise and counts the last step; up to eight arrays that fit in one array merge pairwise, shortest first; more are
+/// lengths are far apart); a count over a few runs and arrays of at most one bitset's bytes folds all but the
+/// last container pairwise and counts the last step; up to eight arrays that fit in one array merge pairwise, shortest first; more are
 /// gathered, sorted and deduplicated when they are a few array values, else ORed into one bitset (bitsets with a vector OR, runs by range, arrays value by value) over the
 /// words between the group's smallest and largest possible value only, stopping early once that span is full,
 /// and counted once at the end. Answers are emitted in the best plain kind, or as one run when the span filled
@@ -40,8 +40,9 @@ internal static unsafe class UnionExecution
 
     private const int RunMergeIntervalLimit = DirectScratch.ValueCapacity / 2;
 
-    // Runs and arrays without a bitset, holding at most one bitset's bytes together, are counted by folding all but
-    // the last container and counting the last step (|a| + |b| - |a ∩ b|) without building it.
+    // Up to RunMergeCountLimit runs and arrays without a bitset, holding at most one bitset's bytes together, are
+    // counted by folding all but the last container and counting the last step (|a| + |b| - |a ∩ b|) without
+    // building it. More containers would pay an allocation and a growing merge per step.
     private const int FoldCountBytes = 8192;
 
     // A pair of arrays at least this many times apart in length is merged by galloping the shorter one.
@@ -75,7 +76,7 @@ internal static unsafe class UnionExecution
             arrays &= c.Kind == ContainerKind.Array;
             bitsets |= c.Kind == ContainerKind.Bitset;
         }
-        if (!materialise && !arrays && !bitsets && bytes <= FoldCountBytes)
+        if (!materialise && !arrays && !bitsets && group.Length <= RunMergeCountLimit && bytes <= FoldCountBytes)
         {
             return FoldCount(group);
         }
