@@ -21,6 +21,17 @@ public readonly record struct Answer(long Cardinality, ulong Hash)
         return new Answer(values.Length, hash);
     }
 
+    /// <summary>The answer for a side that writes <paramref name="words"/>: their number and a hash of them in order.</summary>
+    public static Answer OfWords(ReadOnlySpan<ulong> words)
+    {
+        var hash = Offset;
+        foreach (var w in words)
+        {
+            hash = (hash ^ w) * Prime;
+        }
+        return new Answer(words.Length, hash);
+    }
+
     /// <summary>The answer of a side that computes only a count (or a sum, or a number of hits).</summary>
     public static Answer OfCount(long count) => new(count, 0);
 

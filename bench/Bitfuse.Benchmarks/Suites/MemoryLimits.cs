@@ -66,9 +66,10 @@ public static unsafe class MemoryLimits
     /// <summary>
     /// The forms of the <c>read-limit</c> floor: the same traffic as <see cref="ReadInputsWriteOne"/> with one, two,
     /// four and eight 512-bit accumulators per step (when AVX-512 is accelerated), eight 256-bit ones, 8 KiB blocks and,
-    /// for 2, 4 or 8 inputs, eight vectors per step with the input pointers in registers, each with plain and with
-    /// streaming stores when it writes. A case times them all and keeps the fastest, so no
-    /// kernel can move the same bytes faster than the limit it is held to.
+    /// for 2, 4, 8 or 16 inputs, loops with the input pointers in registers that read eight vectors (2, 4, 8 inputs),
+    /// one 64-byte line or two lines of every input per step, each with plain and with streaming stores when it writes.
+    /// A case times them all and keeps the fastest, so no kernel can move the same bytes faster than the limit it is
+    /// held to.
     /// </summary>
     public static IReadOnlyList<(string Form, Func<ulong> Run)> ReadLimitForms(ulong*[] inputs, ulong* output, nint words)
     {
@@ -94,9 +95,9 @@ public static unsafe class MemoryLimits
                 forms.Add(("zmm x8" + suffix, () => ReadForm(16, table, (ulong*)o, words, nonTemporal)));
                 forms.Add(("zmm blocked 8 KiB" + suffix, () => ReadForm(8, table, (ulong*)o, words, nonTemporal)));
             }
-            if (FixedForm(inputs, o, words, nonTemporal) is { } fixedForm)
+            foreach (var (name, fixedForm) in FixedForms(inputs, o, words, nonTemporal))
             {
-                forms.Add(("x8, inputs in registers" + suffix, fixedForm));
+                forms.Add((name + suffix, fixedForm));
             }
         }
         return forms;
@@ -121,23 +122,64 @@ public static unsafe class MemoryLimits
     }
 
     // The call goes straight to the loop specialised for the count, over a pinned pointer table made once, so the
-    // form pays no more per call than a kernel does.
-    private static Func<ulong>? FixedForm(ulong*[] inputs, nint output, nint words, bool nonTemporal)
+    // form pays no more per call than a kernel does. Three steps: eight vectors of every input (the lockstep loops of
+    // small trees), one 64-byte line of every input (the block loop, which is all a kernel for a tree of more than 24
+    // nodes runs when writing) and two lines of every input (a large tree's counting pass at 512 bits). Sixteen inputs
+    // get the two line steps only (ReadSixteenLines); eight vectors of each is the generic zmm x8 form.
+    private static List<(string Form, Func<ulong> Run)> FixedForms(ulong*[] inputs, nint output, nint words, bool nonTemporal)
     {
+        var forms = new List<(string Form, Func<ulong> Run)>();
         var table = GC.AllocateArray<nint>(inputs.Length, pinned: true);
         for (var i = 0; i < inputs.Length; i++)
         {
             table[i] = (nint)inputs[i];
         }
         var pointers = (nint)Unsafe.AsPointer(ref table[0]);
-        return inputs.Length switch
+        foreach (var step in new[] { FixedStep.EightVectors, FixedStep.OneLine, FixedStep.TwoLines })
         {
-            2 => () => ReadFixedWriteOne(new TwoInputs((ulong**)pointers), (ulong**)pointers, (ulong*)output, words, nonTemporal, table),
-            4 => () => ReadFixedWriteOne(new FourInputs((ulong**)pointers), (ulong**)pointers, (ulong*)output, words, nonTemporal, table),
-            8 => () => ReadFixedWriteOne(new EightInputs((ulong**)pointers), (ulong**)pointers, (ulong*)output, words, nonTemporal, table),
-            _ => null,
-        };
+            Func<ulong>? run = inputs.Length switch
+            {
+                2 => () => ReadFixed(new TwoInputs((ulong**)pointers), step, (ulong**)pointers, (ulong*)output, words, nonTemporal, table),
+                4 => () => ReadFixed(new FourInputs((ulong**)pointers), step, (ulong**)pointers, (ulong*)output, words, nonTemporal, table),
+                8 => () => ReadFixed(new EightInputs((ulong**)pointers), step, (ulong**)pointers, (ulong*)output, words, nonTemporal, table),
+                16 when step == FixedStep.OneLine => () => ReadSixteenLines<OneLine>((ulong**)pointers, (ulong*)output, words, nonTemporal, table),
+                16 when step == FixedStep.TwoLines => () => ReadSixteenLines<TwoLines>((ulong**)pointers, (ulong*)output, words, nonTemporal, table),
+                _ => null,
+            };
+            if (run is not null)
+            {
+                forms.Add((step switch
+                {
+                    FixedStep.EightVectors => "x8, inputs in registers",
+                    FixedStep.OneLine => "one line per input per step, inputs in registers",
+                    _ => "two lines per input per step, inputs in registers",
+                }, run));
+            }
+        }
+        return forms;
     }
+
+    private enum FixedStep
+    {
+        EightVectors,
+        OneLine,
+        TwoLines,
+    }
+
+    private static ulong ReadFixed<TInputs>(TInputs fixedInputs, FixedStep step, ulong** inputs, ulong* output, nint words, bool nonTemporal, nint[] keepAlive)
+        where TInputs : struct, IFixedInputs => step switch
+        {
+            FixedStep.EightVectors => ReadFixedWriteOne(fixedInputs, inputs, output, words, nonTemporal, keepAlive),
+            FixedStep.OneLine => ReadFixedLines<TInputs, OneLine>(fixedInputs, inputs, output, words, nonTemporal, keepAlive),
+            _ => ReadFixedLines<TInputs, TwoLines>(fixedInputs, inputs, output, words, nonTemporal, keepAlive),
+        };
+
+    private static ulong ReadFixedLines<TInputs, TLines>(TInputs fixedInputs, ulong** inputs, ulong* output, nint words, bool nonTemporal, nint[] keepAlive)
+        where TInputs : struct, IFixedInputs
+        where TLines : struct, ILineCount =>
+        output == null ? ReadFixedLines<TInputs, TLines, NoStore>(fixedInputs, inputs, output, words, keepAlive)
+        : nonTemporal ? ReadFixedLines<TInputs, TLines, StreamingStore>(fixedInputs, inputs, output, words, keepAlive)
+        : ReadFixedLines<TInputs, TLines, PlainStore>(fixedInputs, inputs, output, words, keepAlive);
 
     // A fixed number of inputs whose pointers live in registers, as in a kernel emitted for that many inputs: no
     // table of input pointers is read and no loop over the inputs runs inside a step (the generic forms pay both,
@@ -258,6 +300,199 @@ public static unsafe class MemoryLimits
             Sse.StoreFence();
         }
         return Tail(inputs, fixedInputs.Count, output, i, words, sink256);
+    }
+
+    // One 64-byte line of every input per step (two with TLines): all the input streams advance together a line at a
+    // time, as in a kernel's block loop, where the eight-vector step reads 512 bytes of one input before the next. The
+    // line count and the kind of store are type arguments, so the step holds no branch but the loop's own.
+    // keepAlive is the pinned table behind inputs, held by the form's closure.
+    private static ulong ReadFixedLines<TInputs, TLines, TStore>(TInputs fixedInputs, ulong** inputs, ulong* output, nint words, nint[] keepAlive)
+        where TInputs : struct, IFixedInputs
+        where TLines : struct, ILineCount
+        where TStore : struct, IStoreKind
+    {
+        _ = keepAlive;
+        nint i = 0;
+        var stepWords = TLines.Two ? 16 : 8;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var sink = Vector512<ulong>.Zero;
+            for (; i + stepWords <= words; i += stepWords)
+            {
+                var v0 = fixedInputs.Xor512(i);
+                var v1 = TLines.Two ? fixedInputs.Xor512(i + 8) : Vector512<ulong>.Zero;
+                if (!TStore.Writes)
+                {
+                    sink |= v0 | v1;
+                    continue;
+                }
+                Store(v0, output + i, TStore.NonTemporal);
+                if (TLines.Two)
+                {
+                    Store(v1, output + i + 8, TStore.NonTemporal);
+                }
+            }
+            if (TStore.NonTemporal)
+            {
+                Sse.StoreFence();
+            }
+            return Tail(inputs, fixedInputs.Count, output, i, words, sink.GetLower() | sink.GetUpper());
+        }
+        var sink256 = Vector256<ulong>.Zero;
+        for (; i + stepWords <= words; i += stepWords)
+        {
+            var v0 = fixedInputs.Xor256(i);
+            var v1 = fixedInputs.Xor256(i + 4);
+            var v2 = TLines.Two ? fixedInputs.Xor256(i + 8) : Vector256<ulong>.Zero;
+            var v3 = TLines.Two ? fixedInputs.Xor256(i + 12) : Vector256<ulong>.Zero;
+            if (!TStore.Writes)
+            {
+                sink256 |= v0 | v1 | v2 | v3;
+                continue;
+            }
+            Store(v0, output + i, TStore.NonTemporal);
+            Store(v1, output + i + 4, TStore.NonTemporal);
+            if (TLines.Two)
+            {
+                Store(v2, output + i + 8, TStore.NonTemporal);
+                Store(v3, output + i + 12, TStore.NonTemporal);
+            }
+        }
+        if (TStore.NonTemporal)
+        {
+            Sse.StoreFence();
+        }
+        return Tail(inputs, fixedInputs.Count, output, i, words, sink256);
+    }
+
+    private static ulong ReadSixteenLines<TLines>(ulong** inputs, ulong* output, nint words, bool nonTemporal, nint[] keepAlive)
+        where TLines : struct, ILineCount =>
+        output == null ? ReadSixteenLines<TLines, NoStore>(inputs, output, words, keepAlive)
+        : nonTemporal ? ReadSixteenLines<TLines, StreamingStore>(inputs, output, words, keepAlive)
+        : ReadSixteenLines<TLines, PlainStore>(inputs, output, words, keepAlive);
+
+    // Sixteen inputs a line (or two) of each per step, as ReadFixedLines, with the pointers in locals: the JIT keeps ten
+    // in registers and reloads six from the stack each step, as in an emitted 16-input kernel. Held in a struct argument
+    // (IFixedInputs) all sixteen are reloaded from memory every step, 32 loads for 16 lines, and at 64 MiB that loop
+    // ran 18% slower than the kernel: a core's reads from DRAM are bound by how many lines it has in flight, and every
+    // load in the loop takes a slot in the load queue that a line could have.
+    private static ulong ReadSixteenLines<TLines, TStore>(ulong** inputs, ulong* output, nint words, nint[] keepAlive)
+        where TLines : struct, ILineCount
+        where TStore : struct, IStoreKind
+    {
+        _ = keepAlive;
+        ulong* a0 = inputs[0], a1 = inputs[1], a2 = inputs[2], a3 = inputs[3], a4 = inputs[4], a5 = inputs[5], a6 = inputs[6], a7 = inputs[7];
+        ulong* a8 = inputs[8], a9 = inputs[9], a10 = inputs[10], a11 = inputs[11], a12 = inputs[12], a13 = inputs[13], a14 = inputs[14], a15 = inputs[15];
+        nint i = 0;
+        var stepWords = TLines.Two ? 16 : 8;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var sink = Vector512<ulong>.Zero;
+            for (; i + stepWords <= words; i += stepWords)
+            {
+                var v0 = Xor512(i, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15);
+                var v1 = TLines.Two ? Xor512(i + 8, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15) : Vector512<ulong>.Zero;
+                if (!TStore.Writes)
+                {
+                    sink |= v0 | v1;
+                    continue;
+                }
+                Store(v0, output + i, TStore.NonTemporal);
+                if (TLines.Two)
+                {
+                    Store(v1, output + i + 8, TStore.NonTemporal);
+                }
+            }
+            if (TStore.NonTemporal)
+            {
+                Sse.StoreFence();
+            }
+            return Tail(inputs, 16, output, i, words, sink.GetLower() | sink.GetUpper());
+        }
+        var sink256 = Vector256<ulong>.Zero;
+        for (; i + stepWords <= words; i += stepWords)
+        {
+            var v0 = Xor256(i, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15);
+            var v1 = Xor256(i + 4, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15);
+            var v2 = TLines.Two ? Xor256(i + 8, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15) : Vector256<ulong>.Zero;
+            var v3 = TLines.Two ? Xor256(i + 12, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15) : Vector256<ulong>.Zero;
+            if (!TStore.Writes)
+            {
+                sink256 |= v0 | v1 | v2 | v3;
+                continue;
+            }
+            Store(v0, output + i, TStore.NonTemporal);
+            Store(v1, output + i + 4, TStore.NonTemporal);
+            if (TLines.Two)
+            {
+                Store(v2, output + i + 8, TStore.NonTemporal);
+                Store(v3, output + i + 12, TStore.NonTemporal);
+            }
+        }
+        if (TStore.NonTemporal)
+        {
+            Sse.StoreFence();
+        }
+        return Tail(inputs, 16, output, i, words, sink256);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ulong> Xor512(nint i, ulong* a0, ulong* a1, ulong* a2, ulong* a3, ulong* a4, ulong* a5, ulong* a6, ulong* a7,
+        ulong* a8, ulong* a9, ulong* a10, ulong* a11, ulong* a12, ulong* a13, ulong* a14, ulong* a15) =>
+        Vector512.Load(a0 + i) ^ Vector512.Load(a1 + i) ^ Vector512.Load(a2 + i) ^ Vector512.Load(a3 + i)
+        ^ Vector512.Load(a4 + i) ^ Vector512.Load(a5 + i) ^ Vector512.Load(a6 + i) ^ Vector512.Load(a7 + i)
+        ^ Vector512.Load(a8 + i) ^ Vector512.Load(a9 + i) ^ Vector512.Load(a10 + i) ^ Vector512.Load(a11 + i)
+        ^ Vector512.Load(a12 + i) ^ Vector512.Load(a13 + i) ^ Vector512.Load(a14 + i) ^ Vector512.Load(a15 + i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<ulong> Xor256(nint i, ulong* a0, ulong* a1, ulong* a2, ulong* a3, ulong* a4, ulong* a5, ulong* a6, ulong* a7,
+        ulong* a8, ulong* a9, ulong* a10, ulong* a11, ulong* a12, ulong* a13, ulong* a14, ulong* a15) =>
+        Vector256.Load(a0 + i) ^ Vector256.Load(a1 + i) ^ Vector256.Load(a2 + i) ^ Vector256.Load(a3 + i)
+        ^ Vector256.Load(a4 + i) ^ Vector256.Load(a5 + i) ^ Vector256.Load(a6 + i) ^ Vector256.Load(a7 + i)
+        ^ Vector256.Load(a8 + i) ^ Vector256.Load(a9 + i) ^ Vector256.Load(a10 + i) ^ Vector256.Load(a11 + i)
+        ^ Vector256.Load(a12 + i) ^ Vector256.Load(a13 + i) ^ Vector256.Load(a14 + i) ^ Vector256.Load(a15 + i);
+
+    private interface ILineCount
+    {
+        static abstract bool Two { get; }
+    }
+
+    private readonly struct OneLine : ILineCount
+    {
+        public static bool Two => false;
+    }
+
+    private readonly struct TwoLines : ILineCount
+    {
+        public static bool Two => true;
+    }
+
+    private interface IStoreKind
+    {
+        static abstract bool Writes { get; }
+
+        static abstract bool NonTemporal { get; }
+    }
+
+    private readonly struct NoStore : IStoreKind
+    {
+        public static bool Writes => false;
+
+        public static bool NonTemporal => false;
+    }
+
+    private readonly struct PlainStore : IStoreKind
+    {
+        public static bool Writes => true;
+
+        public static bool NonTemporal => false;
+    }
+
+    private readonly struct StreamingStore : IStoreKind
+    {
+        public static bool Writes => true;
+
+        public static bool NonTemporal => true;
     }
 
     // One input at a time over an 8 KiB block, XOR-ed into an L1-resident accumulator, then the block is stored: each
@@ -640,6 +875,27 @@ public static unsafe class MemoryLimits
         {
             destination[i] = source[i];
         }
+    }
+
+    /// <summary>
+    /// The model every <see cref="ReadLimitForms"/> form is checked against: the XOR of <paramref name="inputs"/>, one
+    /// word at a time, into <paramref name="destination"/>; returns the OR of those words (what a form that stores
+    /// nothing returns).
+    /// </summary>
+    public static ulong XorInputsScalar(ulong*[] inputs, ulong* destination, nint words)
+    {
+        ulong any = 0;
+        for (nint i = 0; i < words; i++)
+        {
+            var acc = inputs[0][i];
+            for (var k = 1; k < inputs.Length; k++)
+            {
+                acc ^= inputs[k][i];
+            }
+            destination[i] = acc;
+            any |= acc;
+        }
+        return any;
     }
 
     /// <summary>The plain scalar XOR-reduce, one word at a time.</summary>

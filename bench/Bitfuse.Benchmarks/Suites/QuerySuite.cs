@@ -184,6 +184,8 @@ public sealed unsafe class QuerySuite : ICompareSuite
                     throw new AnswerMismatchException($"dense-{exprName}-{sizeName}: the written words of bitfuse, tensorprimitives and blocked-pairwise differ");
                 }
 
+                CheckReadLimitForms($"dense-{exprName}-{sizeName}", rawInputs, output, words);
+
                 foreach (var write in new[] { true, false })
                 {
                     var mode = write ? "write" : "count";
@@ -228,6 +230,28 @@ public sealed unsafe class QuerySuite : ICompareSuite
                 }
             }
         }
+    }
+
+    // Every read-limit form, writing and not, against the scalar XOR of the inputs: the written words, and the OR of
+    // those words that a form storing nothing returns. Leaves the output holding the XOR (every side rewrites it).
+    private static void CheckReadLimitForms(string caseName, ulong*[] inputs, NativeBuffer output, nint words)
+    {
+        using var model = new NativeBuffer(words * sizeof(ulong), seed: 0);
+        var any = MemoryLimits.XorInputsScalar(inputs, model.Pointer, words);
+        var written = new List<(string, Answer)> { ("scalar model", Answer.OfWords(model.Span)) };
+        foreach (var (form, run) in MemoryLimits.ReadLimitForms(inputs, output.Pointer, words))
+        {
+            output.Span.Fill(0xA5A5_A5A5_A5A5_A5A5UL);
+            run();
+            written.Add((form, Answer.OfWords(output.Span)));
+        }
+        CompareContext.Check($"{caseName} read-limit written", written);
+        var counted = new List<(string, Answer)> { ("scalar model", Answer.OfCount((long)any)) };
+        foreach (var (form, run) in MemoryLimits.ReadLimitForms(inputs, null, words))
+        {
+            counted.Add((form, Answer.OfCount((long)run())));
+        }
+        CompareContext.Check($"{caseName} read-limit count", counted);
     }
 
     private static void RunCompile(CompareContext context)

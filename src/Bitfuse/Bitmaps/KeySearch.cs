@@ -48,14 +48,17 @@ internal static class KeySearch
     }
 
     /// <summary>
-    /// Leapfrogs two ascending key lists from <paramref name="i"/> and <paramref name="j"/>, each side galloping to
-    /// the other's key, and hands every key both hold to <paramref name="visitor"/> once, ascending. Stops when a list
-    /// ends or the visitor returns false; <paramref name="i"/> and <paramref name="j"/> are left past the last key
-    /// visited (or at the key the visitor stopped on), so a walk over blocks of keys resumes where it ended.
+    /// The one walk over two ascending key lists, from <paramref name="i"/> and <paramref name="j"/>: each side
+    /// gallops to the other's key, every key both hold goes to <see cref="IKeyWalkVisitor.Shared"/> once, ascending,
+    /// and each stretch of keys only one list holds before the next shared key goes to
+    /// <see cref="IKeyWalkVisitor.FirstOnly"/> or <see cref="IKeyWalkVisitor.SecondOnly"/> as one index range (in key
+    /// order with the shared keys). Stops when a list ends or the visitor returns false; <paramref name="i"/> and
+    /// <paramref name="j"/> are left past the last key visited (or at the key or range the visitor stopped on), so a
+    /// walk over blocks of keys resumes where it ended, and the keys left in the other list are the caller's to hand over.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Shared<TVisitor>(ReadOnlySpan<ushort> a, ref int i, ReadOnlySpan<ushort> b, ref int j, ref TVisitor visitor)
-        where TVisitor : struct, ISharedKeyVisitor, allows ref struct
+    public static void Walk<TVisitor>(ReadOnlySpan<ushort> a, ref int i, ReadOnlySpan<ushort> b, ref int j, ref TVisitor visitor)
+        where TVisitor : struct, IKeyWalkVisitor, allows ref struct
     {
         while (i < a.Length && j < b.Length)
         {
@@ -63,7 +66,7 @@ internal static class KeySearch
             var kb = b[j];
             if (ka == kb)
             {
-                if (!visitor.Visit(i, j))
+                if (!visitor.Shared(i, j))
                 {
                     return;
                 }
@@ -72,19 +75,35 @@ internal static class KeySearch
             }
             else if (ka < kb)
             {
-                i = Advance(a, i, kb);
+                var next = Advance(a, i, kb);
+                if (!visitor.FirstOnly(i, next))
+                {
+                    return;
+                }
+                i = next;
             }
             else
             {
-                j = Advance(b, j, ka);
+                var next = Advance(b, j, ka);
+                if (!visitor.SecondOnly(j, next))
+                {
+                    return;
+                }
+                j = next;
             }
         }
     }
 }
 
-/// <summary>What <see cref="KeySearch.Shared{TVisitor}"/> does at a key both lists hold.</summary>
-internal interface ISharedKeyVisitor
+/// <summary>What <see cref="KeySearch.Walk{TVisitor}"/> does with the keys of two lists.</summary>
+internal interface IKeyWalkVisitor
 {
     /// <summary>Visits the key at <c>a[i]</c> = <c>b[j]</c>; false stops the walk.</summary>
-    bool Visit(int i, int j);
+    bool Shared(int i, int j);
+
+    /// <summary>Visits the keys <c>a[from..to)</c>, which the second list lacks; false stops the walk.</summary>
+    bool FirstOnly(int from, int to);
+
+    /// <summary>Visits the keys <c>b[from..to)</c>, which the first list lacks; false stops the walk.</summary>
+    bool SecondOnly(int from, int to);
 }

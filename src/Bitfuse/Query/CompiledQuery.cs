@@ -286,8 +286,7 @@ public sealed class CompiledQuery
         string path;
         TimeSpan? pathElapsed = null;
         ExecutionStatistics? statistics = null;
-        if (DirectExecution.Accepts(_direct, options, ExecutionMode.Count)
-            && (options.UniverseEnd is not { } end || DirectExecution.UniverseHolds(positional, end)))
+        if (RunsDirect(positional, options, ExecutionMode.Count))
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             count = DirectExecution.Count(_direct, positional);
@@ -321,8 +320,7 @@ public sealed class CompiledQuery
         options ??= QueryRunOptions.Default;
         Validate(options);
         var positional = Resolve(inputs, out var unusedEnd);
-        if (DirectExecution.Accepts(_direct, options, mode)
-            && (options.UniverseEnd is not { } end || DirectExecution.UniverseHolds(positional, end)))
+        if (RunsDirect(positional, options, mode))
         {
             if (mode == ExecutionMode.Count)
             {
@@ -335,6 +333,12 @@ public sealed class CompiledQuery
         bitmap = result.Bitmap;
         return result.Count;
     }
+
+    // The one choice between a direct form and the per-key planner: Count and Evaluate run what it says, and Explain
+    // runs (once) and reports what it says for Count.
+    private bool RunsDirect(Bitmap[] positional, QueryRunOptions options, ExecutionMode mode) =>
+        DirectExecution.Accepts(_direct, options, mode)
+        && (options.UniverseEnd is not { } end || DirectExecution.UniverseHolds(positional, end));
 
     private ExecutionResult Execute(BitmapSet inputs, QueryRunOptions? options, ExecutionMode mode, Action<uint>? action)
     {

@@ -23,7 +23,7 @@ public sealed class KeySearchTests
     }
 
     [Fact]
-    public void Shared_visits_the_common_keys_once_ascending_and_stops_where_the_visitor_says()
+    public void Walk_visits_the_common_keys_once_ascending_and_stops_where_the_visitor_says()
     {
         Gen.Select(Gen.UShort[0, 400].Array[0, 200], Gen.UShort[0, 400].Array[0, 200], Gen.Int[0, 250])
             .Sample((rawA, rawB, stopAfter) =>
@@ -34,7 +34,7 @@ public sealed class KeySearchTests
                 var visitor = new Recorder(a, b, stopAfter);
                 var i = 0;
                 var j = 0;
-                KeySearch.Shared(a, ref i, b, ref j, ref visitor);
+                KeySearch.Walk(a, ref i, b, ref j, ref visitor);
                 var visited = Math.Min(common.Length, stopAfter + 1);
                 Assert.Equal(common[..visited], visitor.Keys.ToArray());
                 if (visited > stopAfter)
@@ -50,16 +50,73 @@ public sealed class KeySearchTests
             });
     }
 
+    [Fact]
+    public void Walk_hands_every_key_over_once_in_order_as_shared_or_one_sided_ranges()
+    {
+        Gen.Select(Gen.UShort[0, 400].Array[0, 200], Gen.UShort[0, 400].Array[0, 200])
+            .Sample((rawA, rawB) =>
+            {
+                var a = rawA.Distinct().Order().ToArray();
+                var b = rawB.Distinct().Order().ToArray();
+                var expected = a.Union(b).Order()
+                    .Select(k => (a.Contains(k) && b.Contains(k) ? 'S' : a.Contains(k) ? 'A' : 'B', k))
+                    .ToArray();
+                var visitor = new Labeller(a, b);
+                var i = 0;
+                var j = 0;
+                KeySearch.Walk(a, ref i, b, ref j, ref visitor);
+                // The tails are the caller's.
+                visitor.FirstOnly(i, a.Length);
+                visitor.SecondOnly(j, b.Length);
+                Assert.Equal(expected, visitor.Keys.ToArray());
+            });
+    }
+
+    // Records every key it is shown with where it came from: S shared, A only in a, B only in b.
+    private readonly struct Labeller(ushort[] a, ushort[] b) : IKeyWalkVisitor
+    {
+        public readonly List<(char, ushort)> Keys = [];
+
+        public bool Shared(int i, int j)
+        {
+            Assert.Equal(a[i], b[j]);
+            Keys.Add(('S', a[i]));
+            return true;
+        }
+
+        public bool FirstOnly(int from, int to)
+        {
+            for (var k = from; k < to; k++)
+            {
+                Keys.Add(('A', a[k]));
+            }
+            return true;
+        }
+
+        public bool SecondOnly(int from, int to)
+        {
+            for (var k = from; k < to; k++)
+            {
+                Keys.Add(('B', b[k]));
+            }
+            return true;
+        }
+    }
+
     // Records the keys it is shown (checking both sides agree) and stops on the (stopAfter + 1)-th.
-    private struct Recorder(ushort[] a, ushort[] b, int stopAfter) : ISharedKeyVisitor
+    private struct Recorder(ushort[] a, ushort[] b, int stopAfter) : IKeyWalkVisitor
     {
         public readonly List<ushort> Keys = [];
 
-        public readonly bool Visit(int i, int j)
+        public readonly bool Shared(int i, int j)
         {
             Assert.Equal(a[i], b[j]);
             Keys.Add(a[i]);
             return Keys.Count <= stopAfter;
         }
+
+        public readonly bool FirstOnly(int from, int to) => true;
+
+        public readonly bool SecondOnly(int from, int to) => true;
     }
 }

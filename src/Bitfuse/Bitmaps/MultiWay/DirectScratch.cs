@@ -61,6 +61,13 @@ internal sealed unsafe class DirectScratch
     /// <summary>For the union's buckets: a copy of each input container's descriptor, grouped by key.</summary>
     public Container[] Entries { get; private set; } = new Container[256];
 
+    /// <summary>
+    /// Keys a per-key combiner (<see cref="IntersectExecution.Key"/>, <see cref="UnionExecution.Key"/>) answered
+    /// in the scratch bitset rather than by merging values or runs; only ever increased, so a caller reads the
+    /// path of one key as the change across its call.
+    /// </summary>
+    public long BitsetKeys;
+
     private int[] _positions = [];
 
     /// <summary>The positions 0 .. <paramref name="count"/> - 1 in order: every input of an aggregation over all its inputs.</summary>

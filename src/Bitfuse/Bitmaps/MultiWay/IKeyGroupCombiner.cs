@@ -11,9 +11,9 @@ internal interface IKeyGroupCombiner
     static abstract Container Pair(in Container a, in Container b);
 
     /// <summary>
-    /// Combines <paramref name="group"/> (three or more containers of <paramref name="key"/>, only read); returns
-    /// the answer's cardinality and, when <paramref name="materialise"/>, stages the answer through
-    /// <see cref="DirectScratch.Stage"/>.
+    /// Combines <paramref name="group"/> (three or more containers of one key, only read); returns the answer's
+    /// cardinality and, when <paramref name="materialise"/>, the answer as a new owned container (empty descriptor
+    /// when it has no values).
     /// </summary>
-    static abstract int Key(ReadOnlySpan<Container> group, ushort key, DirectScratch scratch, bool materialise, ref int staged);
+    static abstract int Key(ReadOnlySpan<Container> group, DirectScratch scratch, bool materialise, out Container container);
 }

@@ -8,14 +8,17 @@ namespace Bitfuse.Bitmaps.MultiWay;
 /// <item>Keys: the positive input with the fewest containers drives a leapfrog over the others' sorted keys
 /// (galloping); an input that rejects a key moves to the front of the probe order, so the most selective
 /// inputs are asked first. Keys missing from any positive input are never looked at.</item>
-/// <item>Per key: the answer starts from the smallest container (an array, or a bitset when the smallest is
-/// one) and is filtered in place by every other container: array by array (merge or gallop), array by
-/// bitset (bit test), array by run (merge), bitset by bitset (vector AND); array-by-array steps alternate
-/// between two buffers (the vector merge writes ahead of what it has read, so never in place). It stops when it becomes empty.
-/// Negated inputs present at the key remove their values the same way.</item>
+/// <item>Per key (<see cref="Key"/>, shared with the query planner's Intersect plans): the key's containers
+/// are one group, the positives first. Two containers take the pair algorithm (<see cref="ContainerAlgebra"/>;
+/// counted by its counting identities). Runs without a bitset, the smallest positive a run, narrow pairwise by
+/// interval merges. Otherwise the answer starts from the smallest container (an array, or a bitset when the
+/// smallest is one) and is filtered in place by every other container: array by array (merge or gallop), array
+/// by bitset (bit test), array by run (merge), bitset by bitset (vector AND); array-by-array steps alternate
+/// between two buffers (the vector merge writes ahead of what it has read, so never in place). It stops when it
+/// becomes empty. Negated inputs present at the key remove their values the same way.</item>
 /// </list>
 /// Invariants: inputs are only read; the answer is a subset of every positive input, so it needs no
-/// universe; counting builds no container.
+/// universe; counting keeps no container.
 /// </summary>
 internal static unsafe class IntersectExecution
 {
@@ -29,6 +32,7 @@ internal static unsafe class IntersectExecution
         result = null;
         var p = positives.Length;
         scratch.EnsureInputs(p + negatives.Length);
+        scratch.EnsureEntries(p + negatives.Length);
         var order = scratch.Order;
         var cursors = scratch.Cursors;
         var driver = positives[0];
@@ -102,7 +106,8 @@ internal static unsafe class IntersectExecution
                     continue;
                 }
                 cursors[0] = d;
-                var answer = Key(inputs, order, cursors, p, negatives.Length, key, scratch, materialise, out var container);
+                var group = Gather(inputs, order, cursors, p, negatives.Length, key, scratch);
+                var answer = Key(group, p, scratch, materialise, out var container);
                 count += answer;
                 if (materialise)
                 {
@@ -120,21 +125,64 @@ internal static unsafe class IntersectExecution
         }
     }
 
-    // One key that every positive input holds: cursors[j] is order[j]'s container there.
+    // The containers of one key that every positive input holds (cursors[j] is order[j]'s container there), as
+    // one group: the positives, then the negated inputs that hold the key too.
+    private static ReadOnlySpan<Container> Gather(ReadOnlySpan<Bitmap> inputs, int[] order, int[] cursors, int p, int q, ushort key, DirectScratch scratch)
+    {
+        var group = scratch.Entries;
+        for (var j = 0; j < p; j++)
+        {
+            group[j] = inputs[order[j]].ContainerAt(cursors[j]);
+        }
+        var n = p;
+        for (var j = p; j < p + q; j++)
+        {
+            var input = inputs[order[j]];
+            var keys = input.Keys;
+            var at = KeySearch.Advance(keys, cursors[j], key);
+            cursors[j] = at;
+            if (at < keys.Length && keys[at] == key)
+            {
+                group[n++] = input.ContainerAt(at);
+            }
+        }
+        return group.AsSpan(0, n);
+    }
+
+    /// <summary>
+    /// The AND of one key's containers, the one per-key intersection of the bitmaps' aggregation, the direct
+    /// query forms and the query planner's Intersect plans: <paramref name="group"/>[..<paramref name="positives"/>]
+    /// are anded, the rest (negated inputs that hold the key) removed; all are only read. Returns the answer's
+    /// cardinality and, when <paramref name="materialise"/>, the answer as a new owned container (empty
+    /// descriptor when it has none). Two containers take the pair algorithm of <see cref="ContainerAlgebra"/>
+    /// (counted by its counting identities); run containers without a bitset among them narrow pairwise as
+    /// interval merges, so runs stay runs; everything else filters the smallest positive container's values
+    /// (or bits) in scratch. Keys answered in the scratch bitset add one to <see cref="DirectScratch.BitsetKeys"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Key(ReadOnlySpan<Bitmap> inputs, int[] order, int[] cursors, int p, int q, ushort key, DirectScratch scratch, bool materialise, out Container container)
+    public static int Key(ReadOnlySpan<Container> group, int positives, DirectScratch scratch, bool materialise, out Container container)
     {
         container = default;
+        var p = positives;
+        if (group.Length <= 2)
+        {
+            return Pair(group, p, materialise, out container);
+        }
         var smallest = 0;
         var least = int.MaxValue;
         for (var j = 0; j < p; j++)
         {
-            var cardinality = inputs[order[j]].ContainerAt(cursors[j]).Cardinality;
+            var cardinality = group[j].Cardinality;
             if (cardinality < least)
             {
                 least = cardinality;
                 smallest = j;
             }
+        }
+        ref readonly var first = ref group[smallest];
+        if (first.Kind == ContainerKind.Run && !HasBitset(group))
+        {
+            return Narrow(group, p, smallest, materialise, out container);
         }
         var values = scratch.Values;
         var spare = scratch.Spare;
@@ -144,7 +192,6 @@ internal static unsafe class IntersectExecution
         var n = 0;
         var card = 0;
         var asArray = true;
-        ref readonly var first = ref inputs[order[smallest]].ContainerAt(cursors[smallest]);
         switch (first.Kind)
         {
             case ContainerKind.Array:
@@ -178,7 +225,7 @@ internal static unsafe class IntersectExecution
             {
                 return 0;
             }
-            ref readonly var c = ref inputs[order[j]].ContainerAt(cursors[j]);
+            ref readonly var c = ref group[j];
             if (asArray)
             {
                 n = FilterValues(ref values, ref spare, n, c, keep: true);
@@ -219,22 +266,14 @@ internal static unsafe class IntersectExecution
             }
         }
 
-        // The negated inputs that hold this key remove their values.
-        for (var j = p; j < p + q; j++)
+        // The negated inputs remove their values.
+        for (var j = p; j < group.Length; j++)
         {
             if (asArray ? n == 0 : card == 0)
             {
                 return 0;
             }
-            var input = inputs[order[j]];
-            var keys = input.Keys;
-            var at = KeySearch.Advance(keys, cursors[j], key);
-            cursors[j] = at;
-            if (at == keys.Length || keys[at] != key)
-            {
-                continue;
-            }
-            ref readonly var c = ref input.ContainerAt(at);
+            ref readonly var c = ref group[j];
             if (asArray)
             {
                 n = FilterValues(ref values, ref spare, n, c, keep: false);
@@ -270,6 +309,10 @@ internal static unsafe class IntersectExecution
             }
         }
 
+        if (!asArray)
+        {
+            scratch.BitsetKeys++;
+        }
         var total = asArray ? n : card;
         if (total == 0 || !materialise)
         {
@@ -286,6 +329,79 @@ internal static unsafe class IntersectExecution
             container = BitsetWords.ToContainer(words, card, values);
         }
         return total;
+    }
+
+    // One container (its copy), or two: a & b or a & !b through the pair algorithms, counted without building.
+    private static int Pair(ReadOnlySpan<Container> group, int p, bool materialise, out Container container)
+    {
+        container = default;
+        ref readonly var a = ref group[0];
+        if (group.Length == 1)
+        {
+            if (materialise)
+            {
+                container = a.Clone();
+            }
+            return a.Cardinality;
+        }
+        ref readonly var b = ref group[1];
+        if (!materialise)
+        {
+            var both = ContainerAlgebra.AndCount(a, b);
+            return p == 2 ? both : a.Cardinality - both;
+        }
+        container = p == 2 ? ContainerAlgebra.And(a, b) : ContainerAlgebra.AndNot(a, b);
+        return container.Cardinality;
+    }
+
+    private static bool HasBitset(ReadOnlySpan<Container> group)
+    {
+        foreach (ref readonly var c in group)
+        {
+            if (c.Kind == ContainerKind.Bitset)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // Run containers (and arrays) without a bitset, the smallest positive a run: the answer narrows pairwise
+    // through the container algebra, each step an interval merge (or a filter once an array joins), so run
+    // answers stay runs instead of being expanded into 8 KiB.
+    private static int Narrow(ReadOnlySpan<Container> group, int p, int smallest, bool materialise, out Container container)
+    {
+        container = default;
+        var accumulator = group[smallest];
+        var owned = false;
+        for (var j = 0; j < group.Length; j++)
+        {
+            if (j == smallest)
+            {
+                continue;
+            }
+            var next = j < p ? ContainerAlgebra.And(accumulator, group[j]) : ContainerAlgebra.AndNot(accumulator, group[j]);
+            if (owned)
+            {
+                accumulator.Free();
+            }
+            accumulator = next;
+            owned = true;
+            if (accumulator.IsEmpty)
+            {
+                return 0;
+            }
+        }
+        var cardinality = accumulator.Cardinality;
+        if (materialise)
+        {
+            container = accumulator;
+        }
+        else
+        {
+            accumulator.Free();
+        }
+        return cardinality;
     }
 
     // Keeps the answer's values that c holds (keep) or lacks; returns how many. Array by array goes to the spare

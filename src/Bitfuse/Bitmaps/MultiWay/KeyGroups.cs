@@ -162,7 +162,12 @@ internal static class KeyGroups
     {
         if (group.Length > 2)
         {
-            return TCombiner.Key(group, key, scratch, materialise, ref staged);
+            var answer = TCombiner.Key(group, scratch, materialise, out var container);
+            if (materialise)
+            {
+                scratch.Stage(ref staged, key, container);
+            }
+            return answer;
         }
         if (group.Length == 2)
         {

@@ -20,8 +20,9 @@ internal static unsafe class SymmetricDifferenceExecution
 
     // The XOR of three or more containers of one key.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Key(ReadOnlySpan<Container> group, ushort key, DirectScratch scratch, bool materialise, ref int staged)
+    private static int Key(ReadOnlySpan<Container> group, DirectScratch scratch, bool materialise, out Container container)
     {
+        container = default;
         // The first bitset is copied (else the scratch is cleared), the rest flip their values in.
         var bits = scratch.Bits;
         var firstBitset = -1;
@@ -68,7 +69,7 @@ internal static unsafe class SymmetricDifferenceExecution
         var cardinality = BitsetContainer.Cardinality(bits);
         if (materialise && cardinality > 0)
         {
-            scratch.Stage(ref staged, key, ContainerAlgebra.FromBitset(bits, cardinality));
+            container = ContainerAlgebra.FromBitset(bits, cardinality);
         }
         return cardinality;
     }
@@ -80,7 +81,7 @@ internal static unsafe class SymmetricDifferenceExecution
 
         public static Container Pair(in Container a, in Container b) => ContainerAlgebra.Xor(a, b);
 
-        public static int Key(ReadOnlySpan<Container> group, ushort key, DirectScratch scratch, bool materialise, ref int staged) =>
-            SymmetricDifferenceExecution.Key(group, key, scratch, materialise, ref staged);
+        public static int Key(ReadOnlySpan<Container> group, DirectScratch scratch, bool materialise, out Container container) =>
+            SymmetricDifferenceExecution.Key(group, scratch, materialise, out container);
     }
 }

@@ -4,11 +4,13 @@ namespace Bitfuse.Bitmaps.MultiWay;
 
 /// <summary>
 /// An OR of three or more inputs without per-key plans or kernels: <see cref="KeyGroups"/> hands each key's
-/// containers over as one group.
+/// containers over as one group. The per-key code (<see cref="Key"/>) is also what the query planner's Union
+/// plans run.
 /// <list type="bullet">
 /// <item>Per key: two containers take the pair algorithm
 /// (counting as |a| + |b| - |a ∩ b|; two arrays merge, the shorter galloping through the longer when their
-/// lengths are far apart); up to eight arrays that fit in one array merge pairwise, shortest first; more are
+/// lengths are far apart); a count over a few runs and arrays of at most one bitset's bytes folds all but the
+/// last container pairwise and counts the last step; up to eight arrays that fit in one array merge pairwise, shortest first; more are
 /// gathered, sorted and deduplicated when they are a few array values, else ORed into one bitset (bitsets with a vector OR, runs by range, arrays value by value) over the
 /// words between the group's smallest and largest possible value only, stopping early once that span is full,
 /// and counted once at the end. Answers are emitted in the best plain kind, or as one run when the span filled
@@ -38,6 +40,11 @@ internal static unsafe class UnionExecution
 
     private const int RunMergeIntervalLimit = DirectScratch.ValueCapacity / 2;
 
+    // Up to RunMergeCountLimit runs and arrays without a bitset, holding at most one bitset's bytes together, are
+    // counted by folding all but the last container and counting the last step (|a| + |b| - |a ∩ b|) without
+    // building it. More containers would pay an allocation and a growing merge per step.
+    private const int FoldCountBytes = 8192;
+
     // A pair of arrays at least this many times apart in length is merged by galloping the shorter one.
     private const int SkewedUnionRatio = 32;
 
@@ -45,29 +52,41 @@ internal static unsafe class UnionExecution
     public static long Run(ReadOnlySpan<Bitmap> inputs, ReadOnlySpan<int> members, DirectScratch scratch, bool materialise, out Bitmap? result) =>
         KeyGroups.Run<Combiner>(inputs, members, scratch, materialise, out result);
 
-    // The OR of three or more containers of one key.
+    /// <summary>
+    /// The OR of three or more containers of one key, the one per-key union of the bitmaps' aggregation, the
+    /// direct query form and the query planner's Union plans: <paramref name="group"/> is only read; returns the
+    /// answer's cardinality and, when <paramref name="materialise"/>, the answer as a new owned container. Keys
+    /// answered in the scratch bitset add one to <see cref="DirectScratch.BitsetKeys"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Key(ReadOnlySpan<Container> group, ushort key, DirectScratch scratch, bool materialise, ref int staged)
+    public static int Key(ReadOnlySpan<Container> group, DirectScratch scratch, bool materialise, out Container container)
     {
+        container = default;
         var sum = 0;
         var arrays = true;
         var bitsets = false;
         var intervals = 0;
+        var bytes = 0;
         for (var e = 0; e < group.Length; e++)
         {
             ref readonly var c = ref group[e];
             sum += c.Cardinality;
             intervals += c.Length;
+            bytes += c.SerializedBytes;
             arrays &= c.Kind == ContainerKind.Array;
             bitsets |= c.Kind == ContainerKind.Bitset;
         }
+        if (!materialise && !arrays && !bitsets && group.Length <= RunMergeCountLimit && bytes <= FoldCountBytes)
+        {
+            return FoldCount(group);
+        }
         if (arrays && group.Length <= MergeCountLimit && sum <= MergeSumLimit)
         {
-            return MergeArrays(group, key, scratch, materialise, ref staged);
+            return MergeArrays(group, scratch, materialise, out container);
         }
         if (!arrays && !bitsets && group.Length <= RunMergeCountLimit && intervals <= RunMergeIntervalLimit)
         {
-            return MergeRuns(group, key, scratch, materialise, ref staged);
+            return MergeRuns(group, scratch, materialise, out container);
         }
         if (arrays && sum <= GatherLimit)
         {
@@ -89,14 +108,14 @@ internal static unsafe class UnionExecution
             }
             if (materialise)
             {
-                var container = Container.NewArray(distinct);
+                container = Container.NewArray(distinct);
                 Buffer.MemoryCopy(values, container.Values, 2L * distinct, 2L * distinct);
                 container.Length = container.Cardinality = distinct;
-                scratch.Stage(ref staged, key, container);
             }
             return distinct;
         }
-        return Wide(group, sum, key, scratch, materialise, ref staged);
+        scratch.BitsetKeys++;
+        return Wide(group, sum, scratch, materialise, out container);
     }
 
     // Three or more containers into one bitset: bitsets with a vector OR, runs by range, arrays value by value
@@ -106,8 +125,9 @@ internal static unsafe class UnionExecution
     // the answer is the span itself, one run (dense keys of many inputs, such as census-income's, fill up long
     // before their last input). When the answer will be a bitset, the bits are built in the result container
     // itself instead of being copied out of scratch.
-    private static int Wide(ReadOnlySpan<Container> group, int sum, ushort key, DirectScratch scratch, bool materialise, ref int staged)
+    private static int Wide(ReadOnlySpan<Container> group, int sum, DirectScratch scratch, bool materialise, out Container container)
     {
+        container = default;
         var lo = 65535;
         var hi = 0;
         var firstBitset = -1;
@@ -116,7 +136,7 @@ internal static unsafe class UnionExecution
             ref readonly var c = ref group[e];
             if (c.Cardinality == 65536)
             {
-                return Full(0, 65535, key, scratch, materialise, ref staged);
+                return Full(0, 65535, materialise, out container);
             }
             switch (c.Kind)
             {
@@ -225,7 +245,7 @@ internal static unsafe class UnionExecution
         if (covered)
         {
             target.Free();
-            return Full(lo, hi, key, scratch, materialise, ref staged);
+            return Full(lo, hi, materialise, out container);
         }
 
         var cardinality = BitsetWords.Cardinality(bits, firstWord, lastWord);
@@ -237,23 +257,23 @@ internal static unsafe class UnionExecution
         {
             // Only reachable with sum > ArrayMax, so the bits are already the result container's.
             target.Cardinality = cardinality;
-            scratch.Stage(ref staged, key, target);
+            container = target;
             return cardinality;
         }
         var values = scratch.Values;
         var n = BitsetWords.ToArray(bits, firstWord, lastWord, values);
         target.Free();
-        var array = Container.NewArray(n);
-        Buffer.MemoryCopy(values, array.Values, 2L * n, 2L * n);
-        array.Length = array.Cardinality = n;
-        scratch.Stage(ref staged, key, array);
+        container = Container.NewArray(n);
+        Buffer.MemoryCopy(values, container.Values, 2L * n, 2L * n);
+        container.Length = container.Cardinality = n;
         return n;
     }
 
     // A few arrays: merged pairwise, shortest first, through the vector array union, in two scratch buffers
     // (intermediate unions hold at most the sum of the lengths); the last merge writes into the answer itself.
-    private static int MergeArrays(ReadOnlySpan<Container> group, ushort key, DirectScratch scratch, bool materialise, ref int staged)
+    private static int MergeArrays(ReadOnlySpan<Container> group, DirectScratch scratch, bool materialise, out Container container)
     {
+        container = default;
         Span<int> order = stackalloc int[group.Length];
         OrderByLength(group, order);
         var acc = scratch.Values;
@@ -274,11 +294,34 @@ internal static unsafe class UnionExecution
         {
             return n + last.Length - ArrayContainer.IntersectCount(acc, n, last.Values, last.Length);
         }
-        var answer = Container.NewArray(n + last.Length);
-        answer.Length = answer.Cardinality = UnionArrays(acc, n, last.Values, last.Length, answer.Values);
-        var cardinality = answer.Cardinality;
-        scratch.Stage(ref staged, key, answer);
-        return cardinality;
+        container = Container.NewArray(n + last.Length);
+        container.Length = container.Cardinality = UnionArrays(acc, n, last.Values, last.Length, container.Values);
+        return container.Cardinality;
+    }
+
+    // The count of a few runs and arrays: all but the last ORed pairwise through the container algebra (run lists
+    // merge as intervals), the last only counted against that.
+    private static int FoldCount(ReadOnlySpan<Container> group)
+    {
+        var accumulator = group[0];
+        var owned = false;
+        for (var e = 1; e < group.Length - 1; e++)
+        {
+            var next = ContainerAlgebra.Or(accumulator, group[e]);
+            if (owned)
+            {
+                accumulator.Free();
+            }
+            accumulator = next;
+            owned = true;
+        }
+        ref readonly var last = ref group[^1];
+        var count = accumulator.Cardinality + last.Cardinality - ContainerAlgebra.AndCount(accumulator, last);
+        if (owned)
+        {
+            accumulator.Free();
+        }
+        return count;
     }
 
     // The group's positions, shortest container first (insertion sort: groups here are a few containers).
@@ -300,8 +343,9 @@ internal static unsafe class UnionExecution
     // all): merged pairwise as run lists, shortest first, each array turned into runs first, in two scratch
     // buffers (a union has at most the sum of its operands' runs); the answer is counted from its runs and
     // emitted in its smallest kind.
-    private static int MergeRuns(ReadOnlySpan<Container> group, ushort key, DirectScratch scratch, bool materialise, ref int staged)
+    private static int MergeRuns(ReadOnlySpan<Container> group, DirectScratch scratch, bool materialise, out Container container)
     {
+        container = default;
         Span<int> order = stackalloc int[group.Length];
         OrderByLength(group, order);
         var first = scratch.Values;
@@ -343,12 +387,11 @@ internal static unsafe class UnionExecution
         var cardinality = RunContainer.Cardinality(current, n);
         if (materialise)
         {
-            var answer = Container.NewRun(n);
-            Buffer.MemoryCopy(current, answer.Runs, 4L * n, 4L * n);
-            answer.Length = n;
-            answer.Cardinality = cardinality;
-            ContainerAlgebra.Normalize(ref answer, considerRuns: true);
-            scratch.Stage(ref staged, key, answer);
+            container = Container.NewRun(n);
+            Buffer.MemoryCopy(current, container.Runs, 4L * n, 4L * n);
+            container.Length = n;
+            container.Cardinality = cardinality;
+            ContainerAlgebra.Normalize(ref container, considerRuns: true);
         }
         return cardinality;
     }
@@ -388,12 +431,9 @@ internal static unsafe class UnionExecution
     }
 
     // The answer [first, last] as one run.
-    private static int Full(int first, int last, ushort key, DirectScratch scratch, bool materialise, ref int staged)
+    private static int Full(int first, int last, bool materialise, out Container container)
     {
-        if (materialise)
-        {
-            scratch.Stage(ref staged, key, ContainerAlgebra.NewRange(first, last + 1));
-        }
+        container = materialise ? ContainerAlgebra.NewRange(first, last + 1) : default;
         return last - first + 1;
     }
 
@@ -414,7 +454,7 @@ internal static unsafe class UnionExecution
             return both;
         }
 
-        public static int Key(ReadOnlySpan<Container> group, ushort key, DirectScratch scratch, bool materialise, ref int staged) =>
-            UnionExecution.Key(group, key, scratch, materialise, ref staged);
+        public static int Key(ReadOnlySpan<Container> group, DirectScratch scratch, bool materialise, out Container container) =>
+            UnionExecution.Key(group, scratch, materialise, out container);
     }
 }

@@ -21,7 +21,7 @@ internal sealed class KeyPlan
         CopyInput = copyInput;
         Positives = positives;
         Negatives = negatives;
-        Sparse = kind is KeyPlanKind.Kernel or KeyPlanKind.Union ? SparseProgram.Of(tree) : null;
+        Sparse = kind == KeyPlanKind.Kernel ? SparseProgram.Of(tree) : null;
     }
 
     /// <summary>The container-merge program for small keys, when the tree allows one.</summary>

@@ -12,10 +12,10 @@ public enum KeyPlanKind
     /// <summary>The answer is one input's container: copied, or counted from its cardinality.</summary>
     Copy,
 
-    /// <summary>An and of inputs and negated inputs: sparse containers merge pairwise, bitsets go to a kernel.</summary>
+    /// <summary>An and of inputs and negated inputs: sparse containers go to the multi-way intersection's per-key code, bitsets to a kernel.</summary>
     Intersect,
 
-    /// <summary>An or of three or more inputs: each container ORed into one scratch bitset (no kernel per presence pattern).</summary>
+    /// <summary>An or of three or more inputs: the multi-way union's per-key code (merges, or one scratch bitset; no kernel per presence pattern).</summary>
     Union,
 
     /// <summary>Anything else: a fused kernel over the key's bitsets (array and run containers expanded).</summary>

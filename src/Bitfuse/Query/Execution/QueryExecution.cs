@@ -13,8 +13,10 @@ namespace Bitfuse.Query.Execution;
 /// <item>Keys come from a k-way merge of the inputs' sorted key arrays; when the query is non-empty with
 /// every input absent (it holds a top-level <c>!</c> or <c>$1</c>), every key of the universe is visited.</item>
 /// <item>Each key's presence pattern picks a <see cref="KeyPlan"/> (absent inputs are <c>$0</c>, re-simplified):
-/// Skip reads nothing, Copy clones or counts one container, Intersect merges sparse containers when the
-/// smallest is an array, and everything else runs the fused kernel over the key's bitsets, expanding array
+/// Skip reads nothing, Copy clones or counts one container, Intersect (when the smallest container is an array,
+/// or runs meet no bitset, or a pair holds an array) and Union run the multi-way code's per-key combiners
+/// (<see cref="IntersectExecution.Key"/>, <see cref="UnionExecution.Key"/>), small keys of other trees run their
+/// <see cref="SparseProgram"/>, and everything else runs the fused kernel over the key's bitsets, expanding array
 /// and run containers into the worker's scratch bitsets.</item>
 /// <item>Results are containers in their best kind, a count, a flag, or values streamed in ascending order.</item>
 /// </list>
@@ -402,7 +404,7 @@ internal static unsafe class QueryExecution
                 }
                 return;
             }
-            if (!masked && _mode == ExecutionMode.ForEach && plan.Kind is KeyPlanKind.Copy or KeyPlanKind.Kernel or KeyPlanKind.Union && !IsSmall(plan, cursors))
+            if (!masked && _mode == ExecutionMode.ForEach && plan.Kind is KeyPlanKind.Copy or KeyPlanKind.Kernel && !IsSmall(plan, cursors))
             {
                 StreamKey(plan, key, cursors, workspace);
                 return;
@@ -453,23 +455,11 @@ internal static unsafe class QueryExecution
                 case KeyPlanKind.Copy:
                     workspace.Copied++;
                     return Input(plan.CopyInput, cursors).Cardinality;
-                case KeyPlanKind.Intersect when IsSparsePair(plan, cursors):
-                    {
-                        // a & b counts the pair directly, a & !b is |a| - |a & b|: neither materialises nor expands.
-                        workspace.Sparse++;
-                        ref readonly var a = ref Input(plan.Positives[0], cursors);
-                        ref readonly var b = ref Input(plan.Negatives.Length == 0 ? plan.Positives[1] : plan.Negatives[0], cursors);
-                        workspace.BytesRead += a.SerializedBytes + b.SerializedBytes;
-                        var both = ContainerAlgebra.AndCount(a, b);
-                        return plan.Negatives.Length == 0 ? both : a.Cardinality - both;
-                    }
-                case KeyPlanKind.Intersect when IsSparse(plan, cursors):
-                    workspace.Sparse++;
-                    var merged = IntersectSparse(plan, cursors, workspace);
-                    var cardinality = merged.Cardinality;
-                    merged.Free();
-                    return cardinality;
-                case KeyPlanKind.Kernel or KeyPlanKind.Union when IsSmall(plan, cursors):
+                case KeyPlanKind.Intersect when IsSparsePair(plan, cursors) || IsSparse(plan, cursors):
+                    // A pair is counted by the pair algorithm (a & !b as |a| - |a & b|), more by merging: neither
+                    // materialises nor expands.
+                    return Combine(plan, cursors, workspace, materialise: false, out _);
+                case KeyPlanKind.Kernel when IsSmall(plan, cursors):
                     return CountSparse(plan, cursors, workspace);
                 case KeyPlanKind.Union:
                     if (_mode == ExecutionMode.Any)
@@ -477,7 +467,7 @@ internal static unsafe class QueryExecution
                         workspace.Copied++;
                         return 1;
                     }
-                    return Union(plan, cursors, workspace);
+                    return Combine(plan, cursors, workspace, materialise: false, out _);
                 default:
                     return RunKernel(plan, cursors, workspace, _mode == ExecutionMode.Any ? KernelVariant.Any : KernelVariant.Count);
             }
@@ -496,14 +486,7 @@ internal static unsafe class QueryExecution
             }
             else
             {
-                if (plan.Kind == KeyPlanKind.Union)
-                {
-                    Union(plan, cursors, workspace);
-                }
-                else
-                {
-                    RunKernel(plan, cursors, workspace, KernelVariant.Write);
-                }
+                RunKernel(plan, cursors, workspace, KernelVariant.Write);
                 n = BitsetContainer.Extract(workspace.Output, (uint)key << 16, values);
             }
             Emit(values, n);
@@ -532,13 +515,11 @@ internal static unsafe class QueryExecution
                     workspace.BytesRead += source.SerializedBytes;
                     return source.Clone();
                 case KeyPlanKind.Intersect when IsSparse(plan, cursors):
-                    workspace.Sparse++;
-                    return IntersectSparse(plan, cursors, workspace);
-                case KeyPlanKind.Kernel or KeyPlanKind.Union when IsSmall(plan, cursors):
-                    return RunSparse(plan, cursors, workspace);
                 case KeyPlanKind.Union:
-                    var union = Union(plan, cursors, workspace);
-                    return ContainerAlgebra.FromBitset(workspace.Output, union);
+                    Combine(plan, cursors, workspace, materialise: true, out var combined);
+                    return combined;
+                case KeyPlanKind.Kernel when IsSmall(plan, cursors):
+                    return RunSparse(plan, cursors, workspace);
                 default:
                     // The kernel writes straight into the new container; small answers become arrays.
                     var result = Container.NewBitset(clear: false);
@@ -569,30 +550,10 @@ internal static unsafe class QueryExecution
             container = ContainerAlgebra.FromBitset(workspace.Output);
         }
 
-        // Union plans: small when the key's containers hold less than one bitset's bytes together, so merging
-        // them is cheaper than ORing them into 8 KiB. Kernel plans: when the sparse program's estimated cost is
-        // below the kernel's (which expands every array and run into a cleared scratch bitset first).
-        private bool IsSmall(KeyPlan plan, int[] cursors)
-        {
-            if (plan.Sparse is null)
-            {
-                return false;
-            }
-            if (plan.Kind == KeyPlanKind.Kernel)
-            {
-                return plan.Sparse.Cost(_inputs, cursors) < SparseProgram.KernelCost(_inputs, cursors, plan.KernelInputs, _mode != ExecutionMode.Count);
-            }
-            var bytes = 0;
-            foreach (var p in plan.KernelInputs)
-            {
-                bytes += Input(p, cursors).SerializedBytes;
-                if (bytes > 8192)
-                {
-                    return false;
-                }
-            }
-            return true;
-        }
+        // Kernel plans run the sparse program when its estimated cost is below the kernel's (which expands every
+        // array and run into a cleared scratch bitset first).
+        private bool IsSmall(KeyPlan plan, int[] cursors) =>
+            plan.Sparse is { } program && program.Cost(_inputs, cursors) < SparseProgram.KernelCost(_inputs, cursors, plan.KernelInputs, _mode != ExecutionMode.Count);
 
         private Container RunSparse(KeyPlan plan, int[] cursors, Workspace workspace)
         {
@@ -660,75 +621,40 @@ internal static unsafe class QueryExecution
             return !bitsets;
         }
 
-        private Container IntersectSparse(KeyPlan plan, int[] cursors, Workspace workspace)
+        // Intersect and Union plans run the multi-way code's per-key combiners (the ones Bitmap.AndMany/OrMany and
+        // the direct forms run) over the key's containers, gathered as one group: positives, then negatives. A key
+        // combined in the scratch bitset counts as dense, one merged as values or runs as sparse.
+        private int Combine(KeyPlan plan, int[] cursors, Workspace workspace, bool materialise, out Container container)
         {
-            var smallest = plan.Positives[0];
-            foreach (var p in plan.Positives)
+            var scratch = workspace.Scratch;
+            var positives = plan.Positives;
+            var negatives = plan.Negatives;
+            scratch.EnsureEntries(positives.Length + negatives.Length);
+            var group = scratch.Entries;
+            var n = 0;
+            foreach (var p in positives)
             {
-                if (Input(p, cursors).Cardinality < Input(smallest, cursors).Cardinality)
-                {
-                    smallest = p;
-                }
+                group[n] = Input(p, cursors);
+                workspace.BytesRead += group[n++].SerializedBytes;
             }
-            var accumulator = Input(smallest, cursors);
-            workspace.BytesRead += accumulator.SerializedBytes;
-            var owned = false;
-            foreach (var p in plan.Positives)
+            foreach (var q in negatives)
             {
-                if (p != smallest && !Narrow(ref accumulator, ref owned, Input(p, cursors), negate: false, workspace))
-                {
-                    return default;
-                }
+                group[n] = Input(q, cursors);
+                workspace.BytesRead += group[n++].SerializedBytes;
             }
-            foreach (var q in plan.Negatives)
+            var before = scratch.BitsetKeys;
+            var answer = plan.Kind == KeyPlanKind.Union
+                ? UnionExecution.Key(group.AsSpan(0, n), scratch, materialise, out container)
+                : IntersectExecution.Key(group.AsSpan(0, n), positives.Length, scratch, materialise, out container);
+            if (scratch.BitsetKeys != before)
             {
-                if (!Narrow(ref accumulator, ref owned, Input(q, cursors), negate: true, workspace))
-                {
-                    return default;
-                }
+                workspace.Dense++;
             }
-            return owned ? accumulator : accumulator.Clone();
-        }
-
-        // One step of the sparse intersection: the accumulator and (or and-not) other, freeing the previous step's
-        // result; false once the accumulator is empty (the key has no answer).
-        private static bool Narrow(ref Container accumulator, ref bool owned, in Container other, bool negate, Workspace workspace)
-        {
-            workspace.BytesRead += other.SerializedBytes;
-            var next = negate ? ContainerAlgebra.AndNot(accumulator, other) : ContainerAlgebra.And(accumulator, other);
-            if (owned)
+            else
             {
-                accumulator.Free();
+                workspace.Sparse++;
             }
-            accumulator = next;
-            owned = true;
-            return !accumulator.IsEmpty;
-        }
-
-        // The OR of many inputs into the output bitset: bitsets with a vector loop, arrays and runs bit by bit.
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private int Union(KeyPlan plan, int[] cursors, Workspace workspace)
-        {
-            workspace.Dense++;
-            var output = workspace.Output;
-            var members = plan.Positives;
-            ref readonly var first = ref Input(members[0], cursors);
-            first.CopyToBitset(output);
-            workspace.BytesRead += first.SerializedBytes;
-            for (var m = 1; m < members.Length; m++)
-            {
-                ref readonly var c = ref Input(members[m], cursors);
-                workspace.BytesRead += c.SerializedBytes;
-                if (c.Kind == ContainerKind.Bitset)
-                {
-                    BitsetWords.OrInto(output, c.Words);
-                }
-                else
-                {
-                    c.OrInto(output);
-                }
-            }
-            return BitsetContainer.Cardinality(output);
+            return answer;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]

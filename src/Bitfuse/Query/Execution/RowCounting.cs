@@ -50,12 +50,12 @@ internal static unsafe class RowCounting
     {
         var k = first;
         var block = new BlockCount(filterContainers, row);
-        KeySearch.Shared(row.Keys, ref at, filterKeys[..end], ref k, ref block);
+        KeySearch.Walk(row.Keys, ref at, filterKeys[..end], ref k, ref block);
         return block.Count;
     }
 
     // |filter ∩ row| at each shared key, prefetching the row's next container while one is counted.
-    private ref struct BlockCount(ReadOnlySpan<Container> filterContainers, Bitmap row) : ISharedKeyVisitor
+    private ref struct BlockCount(ReadOnlySpan<Container> filterContainers, Bitmap row) : IKeyWalkVisitor
     {
         private readonly ReadOnlySpan<Container> _filterContainers = filterContainers;
         private readonly Bitmap _row = row;
@@ -63,7 +63,7 @@ internal static unsafe class RowCounting
         public long Count;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public bool Visit(int rowAt, int filterAt)
+        public bool Shared(int rowAt, int filterAt)
         {
             if (Sse.IsSupported && rowAt + 1 < _row.ContainerCount)
             {
@@ -72,5 +72,9 @@ internal static unsafe class RowCounting
             Count += ContainerAlgebra.AndCount(_filterContainers[filterAt], _row.ContainerAt(rowAt));
             return true;
         }
+
+        public readonly bool FirstOnly(int from, int to) => true;
+
+        public readonly bool SecondOnly(int from, int to) => true;
     }
 }

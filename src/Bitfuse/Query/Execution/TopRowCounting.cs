@@ -194,7 +194,7 @@ internal static class TopRowCounting
             var bound = new FineBound(Remaining, filterContainers, row);
             var at = 0;
             var k = 0;
-            KeySearch.Shared(row.Keys, ref at, filterKeys, ref k, ref bound);
+            KeySearch.Walk(row.Keys, ref at, filterKeys, ref k, ref bound);
             for (var b = Remaining.Length - 2; b >= 0; b--)
             {
                 Remaining[b] += Remaining[b + 1];
@@ -204,16 +204,20 @@ internal static class TopRowCounting
     }
 
     // Adds min(|row|, |filter|) of each shared key's containers to its block's bound.
-    private readonly ref struct FineBound(long[] remaining, ReadOnlySpan<Container> filterContainers, Bitmap row) : ISharedKeyVisitor
+    private readonly ref struct FineBound(long[] remaining, ReadOnlySpan<Container> filterContainers, Bitmap row) : IKeyWalkVisitor
     {
         private readonly long[] _remaining = remaining;
         private readonly ReadOnlySpan<Container> _filterContainers = filterContainers;
         private readonly Bitmap _row = row;
 
-        public bool Visit(int rowAt, int filterAt)
+        public bool Shared(int rowAt, int filterAt)
         {
             _remaining[filterAt / RowCounting.BlockKeys] += Math.Min(_row.ContainerAt(rowAt).Cardinality, _filterContainers[filterAt].Cardinality);
             return true;
         }
+
+        public readonly bool FirstOnly(int from, int to) => true;
+
+        public readonly bool SecondOnly(int from, int to) => true;
     }
 }

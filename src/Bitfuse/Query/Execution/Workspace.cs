@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Bitfuse.Bitmaps;
+using Bitfuse.Bitmaps.MultiWay;
 
 namespace Bitfuse.Query.Execution;
 
@@ -25,7 +26,7 @@ internal sealed unsafe class Workspace : IDisposable
             cached.Visited = cached.Skipped = cached.Copied = cached.Dense = cached.Sparse = cached.Expanded = cached.BytesRead = 0;
             return cached;
         }
-        return new Workspace(inputs);
+        return new Workspace(inputs) { Scratch = DirectScratch.Current };
     }
 
     /// <summary>Keeps <paramref name="workspace"/> for this thread's next query (up to 256 inputs, the larger of it and the kept one), or frees it.</summary>
@@ -50,6 +51,9 @@ internal sealed unsafe class Workspace : IDisposable
     }
 
     private Container[] _sparse = [];
+
+    /// <summary>This thread's scratch of the multi-way combiners (a workspace is only ever used on the thread that made it).</summary>
+    public DirectScratch Scratch { get; private init; } = null!;
 
     /// <summary>The kernel's output bitset (execution may point it at a result container for one call).</summary>
     public ulong* Output { get; set; }
