@@ -83,4 +83,41 @@ public sealed class ProcParsingTests
         Assert.All(threads, t => Assert.NotNull(t.AllowedCpus));
         Assert.All(threads, t => Assert.False(t.IsKernelThread));
     }
+
+    [Fact]
+    public void Processor_description_reads_the_first_cpus_model_and_flags_only()
+    {
+        const string text = """
+            processor	: 0
+            vendor_id	: AuthenticAMD
+            model name	: AMD EPYC 9R14 96-Core Processor
+            flags		: fpu constant_tsc nonstop_tsc hypervisor avx512f
+            vmx flags	: not_a_cpu_flag
+            bugs		: sysret_ss_attrs
+
+            processor	: 1
+            model name	: Another Model
+            flags		: fpu only_on_cpu1
+            """;
+
+        var description = ProcessorDescription.Parse(text);
+
+        Assert.Equal("AMD EPYC 9R14 96-Core Processor", description.Model);
+        Assert.Equal(["avx512f", "constant_tsc", "fpu", "hypervisor", "nonstop_tsc"], description.Flags.Order(StringComparer.Ordinal));
+        Assert.True(description.Hypervisor);
+        Assert.False(ProcessorDescription.Parse("processor\t: 0\nflags\t: fpu\n").Hypervisor);
+    }
+
+    [Fact]
+    public void Processor_description_of_a_missing_file_is_empty_and_of_a_fixture_tree_is_read()
+    {
+        var missing = ProcessorDescription.Read(new SystemRoot(Path.Combine(Path.GetTempPath(), $"bitfuse-no-root-{Guid.NewGuid():N}")));
+        Assert.Null(missing.Model);
+        Assert.Empty(missing.Flags);
+
+        var vm = ProcessorDescription.Read(FixtureTrees.Root(FixtureTrees.Vm));
+        Assert.Equal("AMD EPYC", vm.Model);
+        Assert.Contains("avx2", vm.Flags);
+        Assert.True(vm.Hypervisor);
+    }
 }

@@ -8,7 +8,7 @@ public sealed class AuditContext
 {
     private readonly Lazy<IReadOnlyList<TaskInfo>> _processes;
     private readonly Lazy<InterruptTable> _interrupts;
-    private readonly Lazy<HashSet<string>> _cpuFlags;
+    private readonly Lazy<IReadOnlySet<string>> _cpuFlags;
     private readonly Lazy<IReadOnlyList<CpuTimes>> _cpuTimes;
     private readonly Lazy<CgroupPartitions> _partitions;
 
@@ -22,7 +22,7 @@ public sealed class AuditContext
         KernelRelease = root.ReadText("proc/sys/kernel/osrelease");
         _processes = new(() => TaskInfo.ReadProcesses(root));
         _interrupts = new(() => InterruptTable.Read(root, "proc/interrupts"));
-        _cpuFlags = new(() => ReadCpuFlags(root));
+        _cpuFlags = new(() => ProcessorDescription.Read(root).Flags);
         _cpuTimes = new(() => Isolation.CpuTimes.Read(root));
         _partitions = new(() => CgroupPartitions.Read(root));
     }
@@ -69,27 +69,5 @@ public sealed class AuditContext
             var parts = KernelRelease.Split('.', '-');
             return parts.Length >= 2 && int.TryParse(parts[0], out var major) && int.TryParse(parts[1], out var minor) ? (major, minor) : null;
         }
-    }
-
-    private static HashSet<string> ReadCpuFlags(SystemRoot root)
-    {
-        var flags = new HashSet<string>(StringComparer.Ordinal);
-        var text = root.ReadText("proc/cpuinfo");
-        if (text is null)
-        {
-            return flags;
-        }
-        foreach (var line in text.Split('\n'))
-        {
-            if (line.StartsWith("flags", StringComparison.Ordinal) && line.IndexOf(':', StringComparison.Ordinal) is var colon and > 0)
-            {
-                foreach (var flag in line[(colon + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                {
-                    flags.Add(flag);
-                }
-                break;
-            }
-        }
-        return flags;
     }
 }

@@ -446,12 +446,10 @@ public static class NoiseMeter
     private static HostFacts Host()
     {
         var root = SystemRoot.Live;
-        var cpuinfo = root.ReadText("proc/cpuinfo") ?? "";
-        var model = cpuinfo.Split('\n').FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal)) is { } line && line.IndexOf(':', StringComparison.Ordinal) is var c and > 0
-            ? line[(c + 1)..].Trim() : null;
+        var processor = ProcessorDescription.Read(root);
         var version = typeof(NoiseMeter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
-        return new HostFacts(root.ReadText("proc/sys/kernel/osrelease"), model, Environment.ProcessorCount, RuntimeInformation.FrameworkDescription,
-            cpuinfo.Contains(" hypervisor", StringComparison.Ordinal), version);
+        return new HostFacts(root.ReadText("proc/sys/kernel/osrelease"), processor.Model, Environment.ProcessorCount, RuntimeInformation.FrameworkDescription,
+            processor.Hypervisor, version);
     }
 
     /// <summary>The kernel's counters at one moment.</summary>

@@ -63,8 +63,8 @@ public sealed unsafe class TimestampClock
         {
             return ForStopwatch(error ?? "rdtsc unavailable");
         }
-        var flags = SystemRoot.Live.ReadText("proc/cpuinfo") ?? "";
-        if (!flags.Contains(" constant_tsc", StringComparison.Ordinal) || !flags.Contains(" nonstop_tsc", StringComparison.Ordinal))
+        var flags = ProcessorDescription.Read(SystemRoot.Live).Flags;
+        if (!flags.Contains("constant_tsc") || !flags.Contains("nonstop_tsc"))
         {
             return ForStopwatch("the TSC is not invariant (constant_tsc and nonstop_tsc missing)");
         }
