@@ -99,15 +99,30 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
     internal int IndexOfKey(ushort key)
     {
         var keys = _keys;
-        var last = _size - 1;
-        if (last >= 0 && keys[last] == key)
+        var hi = _size - 1;
+        if (hi >= 0 && keys[hi] == key)
         {
-            return last;
+            return hi;
         }
-        fixed (ushort* p = keys)
+        var lo = 0;
+        while (lo <= hi)
         {
-            return ArrayContainer.IndexOf(p, _size, key);
+            var mid = (lo + hi) >>> 1;
+            var k = keys[mid];
+            if (k < key)
+            {
+                lo = mid + 1;
+            }
+            else if (k > key)
+            {
+                hi = mid - 1;
+            }
+            else
+            {
+                return mid;
+            }
         }
+        return ~lo;
     }
 
     /// <summary>
