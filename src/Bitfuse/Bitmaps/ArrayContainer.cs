@@ -62,16 +62,24 @@ internal static unsafe class ArrayContainer
 
     /// <summary>The first index i &gt;= <paramref name="from"/> with a[i] &gt;= <paramref name="value"/>, or n.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Advance(ushort* a, int n, int from, ushort value)
+    public static int Advance(ushort* a, int n, int from, ushort value) => Advance(ref *a, n, from, value);
+
+    /// <summary>
+    /// <see cref="Advance(ushort*, int, int, ushort)"/> from a reference to the first value, so that callers holding a
+    /// span (<see cref="KeySearch.Advance"/>) gallop with the same body without pinning: doubling steps from
+    /// <paramref name="from"/>, then a binary search inside the last step.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Advance(ref ushort a, int n, int from, ushort value)
     {
-        if (from >= n || a[from] >= value)
+        if (from >= n || Unsafe.Add(ref a, from) >= value)
         {
             return from;
         }
         var step = 1;
         var lo = from;
         var hi = from + 1;
-        while (hi < n && a[hi] < value)
+        while (hi < n && Unsafe.Add(ref a, hi) < value)
         {
             lo = hi;
             step <<= 1;
@@ -80,7 +88,7 @@ internal static unsafe class ArrayContainer
         if (hi >= n)
         {
             hi = n - 1;
-            if (a[hi] < value)
+            if (Unsafe.Add(ref a, hi) < value)
             {
                 return n;
             }
@@ -89,7 +97,7 @@ internal static unsafe class ArrayContainer
         while (lo + 1 < hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (a[mid] < value)
+            if (Unsafe.Add(ref a, mid) < value)
             {
                 lo = mid;
             }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Bitfuse.Bitmaps;
 
@@ -8,16 +9,12 @@ internal static class KeySearch
     /// <summary>
     /// The first index at or after <paramref name="from"/> whose key is &gt;= <paramref name="key"/>, or
     /// <c>keys.Length</c>: doubling steps from <paramref name="from"/>, then a binary search inside the last step,
-    /// so a cursor that moves a little pays a little (<see cref="ArrayContainer.Advance"/>, which walks array values the same way).
+    /// so a cursor that moves a little pays a little. The body is
+    /// <see cref="ArrayContainer.Advance(ref ushort, int, int, ushort)"/>, which the array kernels gallop with too.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe int Advance(ReadOnlySpan<ushort> keys, int from, ushort key)
-    {
-        fixed (ushort* p = keys)
-        {
-            return ArrayContainer.Advance(p, keys.Length, from, key);
-        }
-    }
+    public static int Advance(ReadOnlySpan<ushort> keys, int from, ushort key) =>
+        ArrayContainer.Advance(ref MemoryMarshal.GetReference(keys), keys.Length, from, key);
 
     /// <summary>
     /// Leapfrogs two ascending key lists from <paramref name="i"/> and <paramref name="j"/>, each side galloping to
