@@ -234,50 +234,51 @@ internal static unsafe class RunContainer
         {
             if (ea <= sb)
             {
-                if (!NextRun(ref a, endA, out sa, out ea))
+                a += 2;
+                if (a == endA)
                 {
                     return c;
                 }
+                sa = a[0];
+                ea = sa + a[1] + 1;
             }
             else if (eb <= sa)
             {
-                if (!NextRun(ref b, endB, out sb, out eb))
+                b += 2;
+                if (b == endB)
                 {
                     return c;
                 }
-            }
-            else if (ea <= eb)
-            {
-                c += ea - Math.Max(sa, sb);
-                if (!NextRun(ref a, endA, out sa, out ea))
-                {
-                    return c;
-                }
+                sb = b[0];
+                eb = sb + b[1] + 1;
             }
             else
             {
-                c += eb - Math.Max(sa, sb);
-                if (!NextRun(ref b, endB, out sb, out eb))
+                var start = Math.Max(sa, sb);
+                if (ea <= eb)
                 {
-                    return c;
+                    c += ea - start;
+                    a += 2;
+                    if (a == endA)
+                    {
+                        return c;
+                    }
+                    sa = a[0];
+                    ea = sa + a[1] + 1;
+                }
+                else
+                {
+                    c += eb - start;
+                    b += 2;
+                    if (b == endB)
+                    {
+                        return c;
+                    }
+                    sb = b[0];
+                    eb = sb + b[1] + 1;
                 }
             }
         }
-    }
-
-    /// <summary>Moves <paramref name="run"/> to the next run and loads it (end exclusive); false past the last.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool NextRun(ref ushort* run, ushort* end, out int start, out int endExclusive)
-    {
-        run += 2;
-        if (run == end)
-        {
-            start = endExclusive = 0;
-            return false;
-        }
-        start = run[0];
-        endExclusive = start + run[1] + 1;
-        return true;
     }
 
     /// <summary>Writes the union of two run lists as runs (merging overlapping and adjacent runs); returns how many.</summary>
