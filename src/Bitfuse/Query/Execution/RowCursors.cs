@@ -50,19 +50,11 @@ internal readonly ref struct RowCursors
     public RowsHolding Holding(ushort key) => new(this, key);
 
     /// <summary>The enumerator of <see cref="Holding"/>.</summary>
-    public ref struct RowsHolding
+    public ref struct RowsHolding(RowCursors cursors, ushort key)
     {
-        private readonly RowCursors _cursors;
-        private readonly ushort _key;
-        private int _row;
-
-        internal RowsHolding(RowCursors cursors, ushort key)
-        {
-            _cursors = cursors;
-            _key = key;
-            _row = -1;
-            Current = default;
-        }
+        private readonly RowCursors _cursors = cursors;
+        private readonly ushort _key = key;
+        private int _row = -1;
 
         /// <summary>The row and the index of its container of the key.</summary>
         public (int Row, int At) Current { get; private set; }
