@@ -130,14 +130,7 @@ public sealed unsafe class BitmapsSuite : ICompareSuite
     /// <c>BITFUSE_BITMAPS_CASES='deserialize,-or$'</c>).
     /// A group of cases measured together (serialize and deserialize, the three many-way cases) runs whole when one of them is selected.
     /// </summary>
-    public static bool Selected(string caseName)
-    {
-        var parts = (Environment.GetEnvironmentVariable("BITFUSE_BITMAPS_CASES") ?? "")
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return parts.Length == 0 || parts.Any(part => part.EndsWith('$')
-            ? caseName.EndsWith(part[..^1], StringComparison.Ordinal)
-            : caseName.Contains(part, StringComparison.Ordinal));
-    }
+    public static bool Selected(string caseName) => CaseFilter.Selected("BITFUSE_BITMAPS_CASES", caseName);
 
     private static string OpName(Op op) => op switch
     {

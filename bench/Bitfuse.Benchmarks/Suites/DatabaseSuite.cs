@@ -10,6 +10,11 @@ namespace Bitfuse.Benchmarks.Suites;
 /// deserializing Roaring files; reader throughput while a writer commits against no writer and a
 /// ReaderWriterLockSlim-guarded in-memory index; durable commits against SQLite; importing against building
 /// bitmaps and writing Roaring files. Every case checks its answers before it is timed.
+/// <para>
+/// For iterating on a few cases, <c>BITFUSE_DATABASE_CASES</c> keeps the case groups whose name contains one of its
+/// comma-separated parts (<c>readers-during-commits</c>, <c>query-mapped</c>, <c>import</c>, <c>commit-durable</c>,
+/// <c>open-first-query</c>; see <see cref="CaseFilter"/>). Unset or empty: every case.
+/// </para>
 /// </summary>
 public sealed class DatabaseSuite : ICompareSuite
 {
@@ -23,12 +28,30 @@ public sealed class DatabaseSuite : ICompareSuite
     public void Run(CompareContext context)
     {
         using var fixture = new DatabaseFixture(context);
-        QueryMapped(context, fixture);
-        Import(context, fixture);
-        DatabaseCommitBench.Run(context, fixture);
-        DatabaseReadersBench.Run(context, fixture);
-        DatabaseOpenBench.Run(context, fixture);
+        if (Selected("query-mapped"))
+        {
+            QueryMapped(context, fixture);
+        }
+        if (Selected("import"))
+        {
+            Import(context, fixture);
+        }
+        if (Selected("commit-durable"))
+        {
+            DatabaseCommitBench.Run(context, fixture);
+        }
+        if (Selected("readers-during-commits"))
+        {
+            DatabaseReadersBench.Run(context, fixture);
+        }
+        if (Selected("open-first-query"))
+        {
+            DatabaseOpenBench.Run(context, fixture);
+        }
     }
+
+    /// <summary>True when <c>BITFUSE_DATABASE_CASES</c> keeps the case group <paramref name="caseName"/>.</summary>
+    public static bool Selected(string caseName) => CaseFilter.Selected("BITFUSE_DATABASE_CASES", caseName);
 
     private static void QueryMapped(CompareContext context, DatabaseFixture fixture)
     {

@@ -81,22 +81,7 @@ public sealed unsafe class QuerySuite : ICompareSuite
     }
 
     /// <summary>True when <c>BITFUSE_QUERY_CASES</c> is unset or empty, or one of its comma-separated parts occurs in <paramref name="caseName"/>.</summary>
-    public static bool Selected(string caseName)
-    {
-        var parts = FilterParts();
-        if (parts.Length == 0)
-        {
-            return true;
-        }
-        foreach (var part in parts)
-        {
-            if (caseName.Contains(part, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+    public static bool Selected(string caseName) => CaseFilter.Selected("BITFUSE_QUERY_CASES", caseName);
 
     // A family runs when there is no filter, when a part names it, or (for realdata, whose cases carry data set
     // names such as "census1881-k2" or "or200") when some part names none of the other families.
@@ -120,8 +105,7 @@ public sealed unsafe class QuerySuite : ICompareSuite
         return false;
     }
 
-    private static string[] FilterParts() =>
-        (Environment.GetEnvironmentVariable("BITFUSE_QUERY_CASES") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    private static string[] FilterParts() => CaseFilter.Parts("BITFUSE_QUERY_CASES");
 
     private static void RunDense(CompareContext context)
     {

@@ -33,17 +33,21 @@ internal sealed unsafe class ContainerLifetimes
         }
     }
 
-    /// <summary>Records that version <paramref name="version"/> no longer holds <paramref name="replaced"/> (stored containers are ignored).</summary>
+    /// <summary>
+    /// Records that version <paramref name="version"/> no longer holds <paramref name="replaced"/> (stored containers are
+    /// ignored). The containers come as a version's bitmap holds them, which is as borrowed copies (a shared bitmap
+    /// never owns its payloads): what is kept to free later is the owned container recorded at birth, found by its
+    /// payload, since freeing a borrowed copy returns nothing.
+    /// </summary>
     public void Died(IEnumerable<Container> replaced, long version)
     {
         foreach (var c in replaced)
         {
             if (_bornIn.Remove((nint)c.Data, out var held))
             {
-                var born = held.Born;
-                _dead.Add((c, born, version));
-                LiveBytes -= c.CapacityBytes;
-                RetainedBytes += c.CapacityBytes;
+                _dead.Add((held.Container, held.Born, version));
+                LiveBytes -= held.Container.CapacityBytes;
+                RetainedBytes += held.Container.CapacityBytes;
             }
         }
     }

@@ -384,9 +384,11 @@ public sealed class CompiledQuery
     }
 
     // The kept resolution when it holds for inputs: made for this very state of the set, or made over an earlier
-    // version of the same versioned lineage (an older snapshot of the same database) when none of the query's
-    // names changed since — then it is kept again under this set's version. A set with added bitmaps, a lineage
-    // that differs, an older version than the kept one, or one changed stamp: null, resolve again.
+    // version of the same versioned lineage (an older snapshot of the same database) — then it is kept again under
+    // this set's version, with only the names whose stamps changed since looked up again in this version (a commit
+    // usually changes one of a query's names, and the others stay bound as they were). A set with added bitmaps, a
+    // lineage that differs, an older version than the kept one, or a changed name this version lacks: null,
+    // resolve everything again.
     private ResolvedInputs? Kept(BitmapSet inputs)
     {
         var cached = Volatile.Read(ref _resolved);
@@ -409,14 +411,39 @@ public sealed class CompiledQuery
         {
             return null;
         }
-        foreach (var stamp in stamps)
+        // The kept arrays may be read by racing runs: a changed name goes into copies.
+        Bitmap[]? positional = null;
+        Bitmap[]? unused = null;
+        NameChangeStamp[]? renewed = null;
+        var u = 0;
+        for (var v = 0; v < stamps.Length; v++)
         {
-            if (!stamp.UnchangedSince(cached.LineageVersion))
+            var p = _positionOfVariable[v];
+            if (!stamps[v].UnchangedSince(cached.LineageVersion))
             {
-                return null;
+                // Looked up in this version (at), so its new stamp holds from at on, like every carried one.
+                if (versioned.Resolve(Variables[v], out var stamp) is not { } bitmap || stamp is null)
+                {
+                    return null;
+                }
+                positional ??= (Bitmap[])cached.Positional.Clone();
+                unused ??= (Bitmap[])cached.Unused.Clone();
+                renewed ??= (NameChangeStamp[])stamps.Clone();
+                renewed[v] = stamp;
+                if (p >= 0)
+                {
+                    positional[p] = bitmap;
+                }
+                else
+                {
+                    unused[u] = bitmap;
+                }
             }
+            u += p >= 0 ? 0 : 1;
         }
-        var carried = cached with { Version = version, LineageVersion = at };
+        var carried = renewed is null
+            ? cached with { Version = version, LineageVersion = at }
+            : cached with { Version = version, LineageVersion = at, Positional = positional!, Unused = unused!, Stamps = renewed };
         Volatile.Write(ref _resolved, carried);
         return carried;
     }

@@ -148,11 +148,14 @@ public sealed unsafe class RunContainerTests
             using var other = Bitmap.FromValues(otherValues.Select(v => (uint)v).Order().ToArray());
             other.Optimize();
             var o = otherValues.Select(v => (uint)v).ToHashSet();
-            Check(run.And(other), r.Intersect(o));
-            Check(run.Or(other), r.Union(o));
-            Check(run.Xor(other), r.Except(o).Union(o.Except(r)));
-            Check(run.AndNot(other), r.Except(o));
-            Check(other.AndNot(run), o.Except(r));
+            // Random runs can optimise to an array (a few short runs): then these are run-with-array operations,
+            // and an array minus anything stays an array, so the smallest-kind rule is checked only for two runs.
+            var twoRuns = other.ContainerAt(0).Kind == ContainerKind.Run;
+            Check(run.And(other), r.Intersect(o), twoRuns);
+            Check(run.Or(other), r.Union(o), twoRuns);
+            Check(run.Xor(other), r.Except(o).Union(o.Except(r)), twoRuns);
+            Check(run.AndNot(other), r.Except(o), twoRuns);
+            Check(other.AndNot(run), o.Except(r), twoRuns);
         }, iter: 600);
 
         // Lists of 1,500 runs each (more than the stack buffer takes together), overlapping by one value per run.
