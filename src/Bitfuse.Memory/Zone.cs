@@ -793,13 +793,7 @@ public sealed unsafe class Zone : IDisposable
                 _capWaits++;
             }
             _smr.WaitCore(oldest.Stamp);
-            Reclaim(oldest);
-            lock (_lock)
-            {
-                _deferredItems -= oldest.Count;
-                _ready.Push(oldest);
-                _readyItems += oldest.Count;
-            }
+            ReclaimToReady(oldest);
         }
     }
 
@@ -834,13 +828,19 @@ public sealed unsafe class Zone : IDisposable
             {
                 _smr.WaitCore(head.Stamp);
             }
-            Reclaim(head);
-            lock (_lock)
-            {
-                _deferredItems -= head.Count;
-                _ready.Push(head);
-                _readyItems += head.Count;
-            }
+            ReclaimToReady(head);
+        }
+    }
+
+    /// <summary>Reclaims an expired bucket taken off the queue and puts it on <c>_ready</c>: its items are no longer deferred.</summary>
+    private void ReclaimToReady(Bucket bucket)
+    {
+        Reclaim(bucket);
+        lock (_lock)
+        {
+            _deferredItems -= bucket.Count;
+            _ready.Push(bucket);
+            _readyItems += bucket.Count;
         }
     }
 

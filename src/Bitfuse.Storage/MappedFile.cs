@@ -195,7 +195,7 @@ public sealed unsafe class MappedFile : IDisposable
             }
             if (create)
             {
-                SyncDirectory(full);
+                SyncDirectory(System.IO.Path.GetDirectoryName(full) ?? "/");
             }
             var size = GiveBackSpacePastTheEnd(full, fd, options.IO);
             return new MappedFile(full, fd, size, options);
@@ -966,19 +966,19 @@ public sealed unsafe class MappedFile : IDisposable
     [MethodImpl(MethodImplOptions.NoInlining)]
     private ObjectDisposedException DisposedException() => new(nameof(MappedFile), $"'{FilePath}' was closed.");
 
-    private static void SyncDirectory(string path)
+    /// <summary>Makes the names in <paramref name="directory"/> durable (<c>fsync</c> of the directory).</summary>
+    internal static void SyncDirectory(string directory)
     {
-        var directory = System.IO.Path.GetDirectoryName(path) ?? "/";
         var fd = Libc.Open(directory, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
         if (fd < 0)
         {
-            throw Errors.LastFailure(directory, "open (directory)");
+            throw Errors.LastFailure(directory, "open directory");
         }
         try
         {
             if (Libc.FSync(fd) != 0)
             {
-                throw Errors.LastFailure(directory, "fsync (directory)");
+                throw Errors.LastFailure(directory, "fsync directory");
             }
         }
         finally

@@ -30,25 +30,7 @@ internal class DatabaseIO
     }
 
     /// <summary>Makes the names in <paramref name="directory"/> durable (<c>fsync</c> of the directory).</summary>
-    public virtual void SyncDirectory(string directory)
-    {
-        var fd = Libc.Open(directory, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
-        if (fd < 0)
-        {
-            throw Errors.LastFailure(directory, "open directory");
-        }
-        try
-        {
-            if (Libc.FSync(fd) != 0)
-            {
-                throw Errors.LastFailure(directory, "fsync directory");
-            }
-        }
-        finally
-        {
-            Libc.Close(fd);
-        }
-    }
+    public virtual void SyncDirectory(string directory) => MappedFile.SyncDirectory(directory);
 
     /// <summary>Renames <paramref name="from"/> to <paramref name="to"/>, replacing it (<c>rename</c>; durable after <see cref="SyncDirectory"/>).</summary>
     public virtual void Rename(string from, string to) => File.Move(from, to, overwrite: true);

@@ -48,20 +48,9 @@ internal static class InterruptChecks
 
     public static IEnumerable<Finding> DefaultAffinity(AuditContext c)
     {
-        var mask = c.Root.ReadCpuMask("proc/irq/default_smp_affinity");
-        if (mask is null)
-        {
-            yield return Finding.CannotVerify("proc/irq/default_smp_affinity is missing");
-        }
-        else if (mask.Overlaps(c.Cpus))
-        {
-            yield return Finding.Warn($"the default IRQ mask {mask.ToMask()} (CPUs {mask}) includes CPUs {mask.Intersect(c.Cpus)}: new interrupts may land there",
-                $"as root: echo {c.Topology.Online.Except(c.Cpus).ToMask()} > /proc/irq/default_smp_affinity");
-        }
-        else
-        {
-            yield return Finding.Ok($"the default IRQ mask {mask.ToMask()} (CPUs {mask}) excludes CPUs {c.Cpus}");
-        }
+        yield return MaskLeavesOut(c, "proc/irq/default_smp_affinity",
+            mask => $"the default IRQ mask {mask.ToMask()} (CPUs {mask}) includes CPUs {mask.Intersect(c.Cpus)}: new interrupts may land there",
+            mask => $"the default IRQ mask {mask.ToMask()} (CPUs {mask}) excludes CPUs {c.Cpus}");
     }
 
     public static IEnumerable<Finding> Counters(AuditContext c)
@@ -106,19 +95,25 @@ internal static class InterruptChecks
 
     public static IEnumerable<Finding> WorkqueueMask(AuditContext c)
     {
-        var mask = c.Root.ReadCpuMask("sys/devices/virtual/workqueue/cpumask");
+        yield return MaskLeavesOut(c, "sys/devices/virtual/workqueue/cpumask",
+            mask => $"unbound workqueues may run on CPUs {mask.Intersect(c.Cpus)} (mask {mask.ToMask()})",
+            mask => $"unbound workqueues are kept on CPUs {mask} (mask {mask.ToMask()})");
+    }
+
+    /// <summary>
+    /// The finding for a CPU mask file that should leave the chosen CPUs out: cannot verify when it is missing, a
+    /// warning (<paramref name="overlapping"/>) with the echo that fixes it when it holds one of them, else ok
+    /// (<paramref name="clear"/>).
+    /// </summary>
+    private static Finding MaskLeavesOut(AuditContext c, string file, Func<CpuSet, string> overlapping, Func<CpuSet, string> clear)
+    {
+        var mask = c.Root.ReadCpuMask(file);
         if (mask is null)
         {
-            yield return Finding.CannotVerify("sys/devices/virtual/workqueue/cpumask is missing");
+            return Finding.CannotVerify($"{file} is missing");
         }
-        else if (mask.Overlaps(c.Cpus))
-        {
-            yield return Finding.Warn($"unbound workqueues may run on CPUs {mask.Intersect(c.Cpus)} (mask {mask.ToMask()})",
-                $"as root: echo {c.Topology.Online.Except(c.Cpus).ToMask()} > /sys/devices/virtual/workqueue/cpumask");
-        }
-        else
-        {
-            yield return Finding.Ok($"unbound workqueues are kept on CPUs {mask} (mask {mask.ToMask()})");
-        }
+        return mask.Overlaps(c.Cpus)
+            ? Finding.Warn(overlapping(mask), $"as root: echo {c.Topology.Online.Except(c.Cpus).ToMask()} > /{file}")
+            : Finding.Ok(clear(mask));
     }
 }

@@ -63,16 +63,24 @@ internal static unsafe class ArrayContainer
 
     /// <summary>The first index i &gt;= <paramref name="from"/> with a[i] &gt;= <paramref name="value"/>, or n.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Advance(ushort* a, int n, int from, ushort value)
+    public static int Advance(ushort* a, int n, int from, ushort value) => Advance(ref *a, n, from, value);
+
+    /// <summary>
+    /// <see cref="Advance(ushort*, int, int, ushort)"/> from a reference to the first value, so that callers holding a
+    /// span (<see cref="KeySearch.Advance"/>) gallop with the same body without pinning: doubling steps from
+    /// <paramref name="from"/>, then a binary search inside the last step.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Advance(ref ushort a, int n, int from, ushort value)
     {
-        if (from >= n || a[from] >= value)
+        if (from >= n || Unsafe.Add(ref a, from) >= value)
         {
             return from;
         }
         var step = 1;
         var lo = from;
         var hi = from + 1;
-        while (hi < n && a[hi] < value)
+        while (hi < n && Unsafe.Add(ref a, hi) < value)
         {
             lo = hi;
             step <<= 1;
@@ -81,7 +89,7 @@ internal static unsafe class ArrayContainer
         if (hi >= n)
         {
             hi = n - 1;
-            if (a[hi] < value)
+            if (Unsafe.Add(ref a, hi) < value)
             {
                 return n;
             }
@@ -90,7 +98,7 @@ internal static unsafe class ArrayContainer
         while (lo + 1 < hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (a[mid] < value)
+            if (Unsafe.Add(ref a, mid) < value)
             {
                 lo = mid;
             }
@@ -769,24 +777,46 @@ internal static unsafe class ArrayContainer
 
     /// <summary>
     /// Whether the <paramref name="n"/> values are strictly ascending, copying them to <paramref name="destination"/>
-    /// unless it is null. Without a branch per block: each value is compared with its predecessor (the same values
-    /// loaded one element earlier), 32 or 16 at a time, the failures OR-ed together and tested once; the last
-    /// block overlaps the one before it instead of finishing value by value.
+    /// unless it is null: 32 values at a time at 512 bits, else 16 at 256 bits, else one by one.
     /// </summary>
-    private static bool CheckAscending(ushort* source, int n, ushort* destination)
+    private static bool CheckAscending(ushort* source, int n, ushort* destination) =>
+        Vector512.IsHardwareAccelerated && n > 32
+            ? CheckAscending<Vector512Width<ushort>, Vector512<ushort>>(source, n, destination)
+            : CheckAscending<Vector256Width<ushort>, Vector256<ushort>>(source, n, destination);
+
+    /// <summary>
+    /// <see cref="CheckAscending(ushort*, int, ushort*)"/> at one width (tests run each). Without a branch per block:
+    /// each value is compared with its predecessor (the same values loaded one element earlier), a vector at a time,
+    /// the failures OR-ed together and tested once; the last block overlaps the one before it instead of finishing
+    /// value by value. Values one by one when the width is not accelerated or the values fill no vector.
+    /// </summary>
+    internal static bool CheckAscending<TWidth, TVector>(ushort* source, int n, ushort* destination)
+        where TWidth : struct, IVectorWidth<TVector, ushort>
+        where TVector : struct
     {
         if (n > 0 && destination != null)
         {
             // Value 0 has no predecessor; the blocks start at 1.
             destination[0] = source[0];
         }
-        if (Vector512.IsHardwareAccelerated && n > 32)
+        if (TWidth.IsHardwareAccelerated && n > TWidth.Count)
         {
-            return CheckAscending512(source, n, destination);
-        }
-        if (Vector256.IsHardwareAccelerated && n > 16)
-        {
-            return CheckAscending256(source, n, destination);
+            var bad = TWidth.Zero;
+            for (var i = 1; ; i += TWidth.Count)
+            {
+                // The last block ends at n exactly, overlapping its predecessor.
+                i = Math.Min(i, n - TWidth.Count);
+                var v = TWidth.Load(source + i);
+                bad = TWidth.Or(bad, TWidth.LessThanOrEqual(v, TWidth.Load(source + i - 1)));
+                if (destination != null)
+                {
+                    TWidth.Store(v, destination + i);
+                }
+                if (i == n - TWidth.Count)
+                {
+                    return TWidth.IsZero(bad);
+                }
+            }
         }
         var ok = true;
         for (var i = 1; i < n; i++)
@@ -799,47 +829,6 @@ internal static unsafe class ArrayContainer
             }
         }
         return ok;
-    }
-
-    /// <summary><see cref="CheckAscending"/> 32 values at a time, for more than 32 values.</summary>
-    private static bool CheckAscending512(ushort* source, int n, ushort* destination)
-    {
-        var bad = Vector512<ushort>.Zero;
-        for (var i = 1; ; i += 32)
-        {
-            // The last block ends at n exactly, overlapping its predecessor.
-            i = Math.Min(i, n - 32);
-            var v = Vector512.Load(source + i);
-            bad |= Vector512.LessThanOrEqual(v, Vector512.Load(source + i - 1));
-            if (destination != null)
-            {
-                v.Store(destination + i);
-            }
-            if (i == n - 32)
-            {
-                return bad == Vector512<ushort>.Zero;
-            }
-        }
-    }
-
-    /// <summary><see cref="CheckAscending"/> 16 values at a time, for more than 16 values.</summary>
-    private static bool CheckAscending256(ushort* source, int n, ushort* destination)
-    {
-        var bad = Vector256<ushort>.Zero;
-        for (var i = 1; ; i += 16)
-        {
-            i = Math.Min(i, n - 16);
-            var v = Vector256.Load(source + i);
-            bad |= Vector256.LessThanOrEqual(v, Vector256.Load(source + i - 1));
-            if (destination != null)
-            {
-                v.Store(destination + i);
-            }
-            if (i == n - 16)
-            {
-                return bad == Vector256<ushort>.Zero;
-            }
-        }
     }
 
     /// <summary>The first index whose value is &gt;= <paramref name="value"/> (0..65536), or n.</summary>

@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Numerics;
 using Bitfuse.Bitmaps;
 
 namespace Bitfuse;
@@ -39,113 +38,20 @@ public sealed unsafe partial class Bitmap
     /// </summary>
     public struct DescendingEnumerator : IEnumerator<uint>
     {
-        private readonly Bitmap _bitmap;
-        private readonly int _version;
-        private int _index;
-        private uint _high;
-        private Container _container;
-        private int _position;
-        private ulong _word;
-        private long _runNext;
-        private long _runStart;
-        private uint _current;
+        private ValueCursor<DescendingOrder> _cursor;
 
-        internal DescendingEnumerator(Bitmap bitmap)
-        {
-            _bitmap = bitmap;
-            _version = bitmap._version;
-            _index = bitmap._size;
-            _container = default;
-            _high = 0;
-            _position = 0;
-            _word = 0;
-            _runNext = -1;
-            _runStart = 0;
-            _current = 0;
-        }
+        internal DescendingEnumerator(Bitmap bitmap) => _cursor = new(bitmap);
 
         /// <summary>The value at the enumerator's position.</summary>
-        public readonly uint Current => _current;
+        public readonly uint Current => _cursor.Current;
 
-        readonly object IEnumerator.Current => _current;
+        readonly object IEnumerator.Current => _cursor.Current;
 
         /// <summary>Moves to the next smaller value; false after the smallest.</summary>
-        public bool MoveNext()
-        {
-            if (_bitmap is { } bitmap && bitmap._version != _version)
-            {
-                bitmap.CheckReader(_version);
-            }
-            while (true)
-            {
-                switch (_container.Kind)
-                {
-                    case ContainerKind.Array:
-                        if (_position > 0)
-                        {
-                            _current = _high | _container.Values[--_position];
-                            return true;
-                        }
-                        break;
-                    case ContainerKind.Bitset:
-                        while (_word == 0)
-                        {
-                            if (--_position < 0)
-                            {
-                                goto previousContainer;
-                            }
-                            _word = _container.Words[_position];
-                        }
-                        var bit = 63 - BitOperations.LeadingZeroCount(_word);
-                        _current = _high | (uint)(_position << 6) | (uint)bit;
-                        _word &= ~(1UL << bit);
-                        return true;
-                    case ContainerKind.Run:
-                        if (_runNext >= _runStart)
-                        {
-                            _current = (uint)_runNext--;
-                            return true;
-                        }
-                        if (--_position >= 0)
-                        {
-                            _runStart = _high | _container.Runs[2 * _position];
-                            _runNext = _runStart + _container.Runs[2 * _position + 1];
-                            _current = (uint)_runNext--;
-                            return true;
-                        }
-                        break;
-                    default:
-                        break;
-                }
-            previousContainer:
-                if (_bitmap is null || --_index < 0)
-                {
-                    _container = default;
-                    _index = -1;
-                    return false;
-                }
-                _container = _bitmap._containers[_index];
-                _high = (uint)_bitmap._keys[_index] << 16;
-                switch (_container.Kind)
-                {
-                    case ContainerKind.Array:
-                        _position = _container.Length;
-                        break;
-                    case ContainerKind.Bitset:
-                        _position = BitsetContainer.Words - 1;
-                        _word = _container.Words[_position];
-                        break;
-                    default:
-                        _position = _container.Length;
-                        _runNext = -1;
-                        _runStart = 0;
-                        break;
-                }
-            }
-        }
+        public bool MoveNext() => _cursor.MoveNext();
 
         /// <summary>Restarts after the largest value.</summary>
-        public void Reset() => this = new DescendingEnumerator(_bitmap);
+        public void Reset() => _cursor = _cursor.Restarted();
 
         /// <summary>Nothing to release.</summary>
         public readonly void Dispose()

@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Numerics;
 using Bitfuse.Bitmaps;
 
 namespace Bitfuse;
@@ -50,116 +49,20 @@ public sealed unsafe partial class Bitmap
     /// </summary>
     public struct Enumerator : IEnumerator<uint>
     {
-        private readonly Bitmap _bitmap;
-        private readonly int _version;
-        private int _index;
-        private uint _high;
-        private Container _container;
-        private int _position;
-        private ulong _word;
-        private long _runNext;
-        private long _runEnd;
-        private uint _current;
+        private ValueCursor<AscendingOrder> _cursor;
 
-        internal Enumerator(Bitmap bitmap)
-        {
-            _bitmap = bitmap;
-            _version = bitmap._version;
-            _index = -1;
-            _container = default;
-            _high = 0;
-            _position = 0;
-            _word = 0;
-            _runNext = 0;
-            _runEnd = -1;
-            _current = 0;
-        }
+        internal Enumerator(Bitmap bitmap) => _cursor = new(bitmap);
 
         /// <summary>The value at the enumerator's position.</summary>
-        public readonly uint Current => _current;
+        public readonly uint Current => _cursor.Current;
 
-        readonly object IEnumerator.Current => _current;
+        readonly object IEnumerator.Current => _cursor.Current;
 
         /// <summary>Advances to the next value; false after the last.</summary>
-        public bool MoveNext()
-        {
-            if (_bitmap is { } bitmap && bitmap._version != _version)
-            {
-                ThrowChanged(bitmap);
-            }
-            while (true)
-            {
-                switch (_container.Kind)
-                {
-                    case ContainerKind.Array:
-                        if (_position < _container.Length)
-                        {
-                            _current = _high | _container.Values[_position++];
-                            return true;
-                        }
-                        break;
-                    case ContainerKind.Bitset:
-                        while (_word == 0)
-                        {
-                            if (++_position >= BitsetContainer.Words)
-                            {
-                                goto nextContainer;
-                            }
-                            _word = _container.Words[_position];
-                        }
-                        _current = _high | (uint)(_position << 6) | (uint)BitOperations.TrailingZeroCount(_word);
-                        _word &= _word - 1;
-                        return true;
-                    case ContainerKind.Run:
-                        if (_runNext <= _runEnd)
-                        {
-                            _current = (uint)_runNext++;
-                            return true;
-                        }
-                        if (++_position < _container.Length)
-                        {
-                            _runNext = _high | _container.Runs[2 * _position];
-                            _runEnd = _runNext + _container.Runs[2 * _position + 1];
-                            _current = (uint)_runNext++;
-                            return true;
-                        }
-                        break;
-                    default:
-                        break;
-                }
-            nextContainer:
-                if (++_index >= _bitmap._size)
-                {
-                    _container = default;
-                    _index = _bitmap._size;
-                    return false;
-                }
-                _container = _bitmap._containers[_index];
-                _high = (uint)_bitmap._keys[_index] << 16;
-                _position = 0;
-                switch (_container.Kind)
-                {
-                    case ContainerKind.Bitset:
-                        _word = _container.Words[0];
-                        break;
-                    case ContainerKind.Run:
-                        _runNext = _high | _container.Runs[0];
-                        _runEnd = _runNext + _container.Runs[1];
-                        break;
-                    default:
-                        break;
-                }
-            }
-        }
-
-        private static void ThrowChanged(Bitmap bitmap)
-        {
-            ObjectDisposedException.ThrowIf(bitmap._disposed, bitmap);
-            throw new InvalidOperationException("The bitmap changed after this enumeration started.");
-        }
+        public bool MoveNext() => _cursor.MoveNext();
 
         /// <summary>Restarts before the first value.</summary>
-        public void Reset() => this = new Enumerator(_bitmap);
+        public void Reset() => _cursor = _cursor.Restarted();
 
         /// <summary>Nothing to release.</summary>
         public readonly void Dispose()

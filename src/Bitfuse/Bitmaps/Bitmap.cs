@@ -333,19 +333,10 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
                 else
                 {
                     var chunk = BuildSorted(p + i, j - i);
-                    ref var existing = ref _containers[at];
+                    ref readonly var existing = ref _containers[at];
                     var merged = add ? ContainerAlgebra.Or(existing, chunk) : ContainerAlgebra.AndNot(existing, chunk);
                     chunk.Free();
-                    _count += merged.Cardinality - existing.Cardinality;
-                    existing.Free();
-                    if (merged.Cardinality == 0)
-                    {
-                        RemoveContainerAt(at);
-                    }
-                    else
-                    {
-                        existing = merged;
-                    }
+                    ReplaceContainerAt(at, merged);
                 }
                 i = j;
             }
@@ -678,6 +669,22 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
         _count += container.Cardinality;
     }
 
+    /// <summary>Frees container <paramref name="index"/> and puts <paramref name="result"/> (owned) in its place, or removes the key when it is empty.</summary>
+    private void ReplaceContainerAt(int index, Container result)
+    {
+        ref var existing = ref _containers[index];
+        _count += result.Cardinality - existing.Cardinality;
+        existing.Free();
+        if (result.Cardinality == 0)
+        {
+            RemoveContainerAt(index);
+        }
+        else
+        {
+            existing = result;
+        }
+    }
+
     private void RemoveContainerAt(int index)
     {
         _size--;
@@ -827,23 +834,13 @@ public sealed unsafe partial class Bitmap : IDisposable, IEnumerable<uint>
             pair[0] = (ushort)lo;
             pair[1] = (ushort)(hi - lo - 1);
             var range = new Container { Data = pair, Kind = ContainerKind.Run, Length = 1, Cardinality = hi - lo };
-            ref var existing = ref _containers[at];
-            var result = change switch
+            ref readonly var existing = ref _containers[at];
+            ReplaceContainerAt(at, change switch
             {
                 RangeChange.Add => ContainerAlgebra.Or(existing, range),
                 RangeChange.Remove => ContainerAlgebra.AndNot(existing, range),
                 _ => ContainerAlgebra.Xor(existing, range),
-            };
-            _count += result.Cardinality - existing.Cardinality;
-            existing.Free();
-            if (result.Cardinality == 0)
-            {
-                RemoveContainerAt(at);
-            }
-            else
-            {
-                existing = result;
-            }
+            });
         }
     }
 

@@ -325,25 +325,10 @@ internal static unsafe class BitsetContainer
     {
         var count = BitOperations.PopCount(word);
         var unrolled = eight ? 8 : 4;
-        // Past the last set bit TrailingZeroCount is 64: a scratch value the next word overwrites.
-        p[0] = high + T.CreateTruncating(BitOperations.TrailingZeroCount(word));
-        word &= word - 1;
-        p[1] = high + T.CreateTruncating(BitOperations.TrailingZeroCount(word));
-        word &= word - 1;
-        p[2] = high + T.CreateTruncating(BitOperations.TrailingZeroCount(word));
-        word &= word - 1;
-        p[3] = high + T.CreateTruncating(BitOperations.TrailingZeroCount(word));
-        word &= word - 1;
+        word = WriteFour(word, high, p);
         if (eight)
         {
-            p[4] = high + T.CreateTruncating(BitOperations.TrailingZeroCount(word));
-            word &= word - 1;
-            p[5] = high + T.CreateTruncating(BitOperations.TrailingZeroCount(word));
-            word &= word - 1;
-            p[6] = high + T.CreateTruncating(BitOperations.TrailingZeroCount(word));
-            word &= word - 1;
-            p[7] = high + T.CreateTruncating(BitOperations.TrailingZeroCount(word));
-            word &= word - 1;
+            word = WriteFour(word, high, p + 4);
         }
         if (count > unrolled)
         {
@@ -358,6 +343,23 @@ internal static unsafe class BitsetContainer
         return count;
     }
 
+    /// <summary>
+    /// Writes the four lowest set bits of <paramref name="word"/> at p without a branch on its bits; returns the word
+    /// without them. Past the last set bit TrailingZeroCount is 64: a scratch value the next word overwrites.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong WriteFour<T>(ulong word, T high, T* p)
+        where T : unmanaged, IBinaryInteger<T>
+    {
+        p[0] = high + T.CreateTruncating(BitOperations.TrailingZeroCount(word));
+        word &= word - 1;
+        p[1] = high + T.CreateTruncating(BitOperations.TrailingZeroCount(word));
+        word &= word - 1;
+        p[2] = high + T.CreateTruncating(BitOperations.TrailingZeroCount(word));
+        word &= word - 1;
+        p[3] = high + T.CreateTruncating(BitOperations.TrailingZeroCount(word));
+        return word & (word - 1);
+    }
 
     /// <summary>
     /// Sets every listed value in an 8 KiB bitset, one read-modify-write of the value's 32-bit half word each

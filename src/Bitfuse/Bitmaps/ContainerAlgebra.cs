@@ -59,9 +59,7 @@ internal static unsafe class ContainerAlgebra
             prevEnd = s + run.Runs[2 * i + 1] + 1;
         }
         BitsetContainer.ClearRange(result.Words, prevEnd, 65536);
-        result.Cardinality = BitsetContainer.Cardinality(result.Words);
-        Normalize(ref result, considerRuns: true);
-        return result;
+        return SettledBitset(ref result, considerRuns: true);
     }
 
     /// <summary>a ∪ b.</summary>
@@ -81,9 +79,7 @@ internal static unsafe class ContainerAlgebra
             var bits = Container.NewBitset(clear: true);
             BitsetContainer.SetValues(bits.Words, a.Values, a.Length);
             BitsetContainer.SetValues(bits.Words, b.Values, b.Length);
-            bits.Cardinality = BitsetContainer.Cardinality(bits.Words);
-            Normalize(ref bits, considerRuns: false);
-            return bits;
+            return SettledBitset(ref bits, considerRuns: false);
         }
         if (ka == ContainerKind.Bitset && kb == ContainerKind.Bitset)
         {
@@ -100,32 +96,21 @@ internal static unsafe class ContainerAlgebra
         }
         if (ka == ContainerKind.Run && kb == ContainerKind.Run)
         {
-            var r = Container.NewRun(a.Length + b.Length);
-            r.Length = RunContainer.Union(a.Runs, a.Length, b.Runs, b.Length, r.Runs);
-            return SettledRuns(ref r);
+            return MergeRuns<UnionRuns>(a.Runs, a.Length, b.Runs, b.Length);
         }
         var (run, other) = ka == ContainerKind.Run ? (a, b) : (b, a);
         if (IsFull(run))
         {
             return run.Clone();
         }
-        if (other.Kind == ContainerKind.Array)
+        if (other.Kind == ContainerKind.Array && TryMergeRunsWithArray<UnionRuns>(run, other, out var merged))
         {
-            ushort* runs = stackalloc ushort[2 * ArrayMax];
-            var n = RunContainer.FromArray(other.Values, other.Length, runs);
-            if (RunMergeIsCheaper(run.Length, n))
-            {
-                var r = Container.NewRun(run.Length + n);
-                r.Length = RunContainer.Union(run.Runs, run.Length, runs, n, r.Runs);
-                return SettledRuns(ref r);
-            }
+            return merged;
         }
         var result = Container.NewBitset(clear: false);
         other.CopyToBitset(result.Words);
         run.OrInto(result.Words);
-        result.Cardinality = BitsetContainer.Cardinality(result.Words);
-        Normalize(ref result, considerRuns: true);
-        return result;
+        return SettledBitset(ref result, considerRuns: true);
     }
 
     /// <summary>a ⊕ b.</summary>
@@ -154,20 +139,14 @@ internal static unsafe class ContainerAlgebra
         }
         if (ka == ContainerKind.Run && kb == ContainerKind.Run)
         {
-            var r = Container.NewRun(a.Length + b.Length);
-            r.Length = RunContainer.Xor(a.Runs, a.Length, b.Runs, b.Length, r.Runs);
-            return SettledRuns(ref r);
+            return MergeRuns<XorRuns>(a.Runs, a.Length, b.Runs, b.Length);
         }
         if (ka == ContainerKind.Array || kb == ContainerKind.Array)
         {
             var (run, arr) = ka == ContainerKind.Run ? (a, b) : (b, a);
-            ushort* runs = stackalloc ushort[2 * ArrayMax];
-            var n = RunContainer.FromArray(arr.Values, arr.Length, runs);
-            if (RunMergeIsCheaper(run.Length, n))
+            if (TryMergeRunsWithArray<XorRuns>(run, arr, out var merged))
             {
-                var r = Container.NewRun(run.Length + n);
-                r.Length = RunContainer.Xor(run.Runs, run.Length, runs, n, r.Runs);
-                return SettledRuns(ref r);
+                return merged;
             }
         }
         var result = Container.NewBitset(clear: false);
@@ -221,15 +200,9 @@ internal static unsafe class ContainerAlgebra
         {
             return MergeRuns<DifferenceRuns>(a.Runs, a.Length, b.Runs, b.Length);
         }
-        if (ka == ContainerKind.Run && kb == ContainerKind.Array)
+        if (ka == ContainerKind.Run && kb == ContainerKind.Array && TryMergeRunsWithArray<DifferenceRuns>(a, b, out var merged))
         {
-            // b's values as runs of their own.
-            ushort* runs = stackalloc ushort[2 * ArrayMax];
-            var n = RunContainer.FromArray(b.Values, b.Length, runs);
-            if (RunMergeIsCheaper(a.Length, n))
-            {
-                return MergeRuns<DifferenceRuns>(a.Runs, a.Length, runs, n);
-            }
+            return merged;
         }
         var result = Container.NewBitset(clear: false);
         a.CopyToBitset(result.Words);
@@ -508,17 +481,17 @@ internal static unsafe class ContainerAlgebra
     private static Container AndRuns(in Container a, in Container b) => MergeRuns<IntersectRuns>(a.Runs, a.Length, b.Runs, b.Length);
 
     /// <summary>
-    /// The result of an intersection or difference of run lists in its smallest kind. Up to
-    /// <see cref="ScratchRuns"/> runs in total are merged in a stack buffer, counted there and copied once into a
-    /// payload of their own size and kind: on sparse data many of these results are empty (nothing is allocated)
-    /// or short, and none allocates a payload sized for na + nb runs. Unions and symmetric differences are
-    /// rarely shorter than their inputs: they write straight into their payload (the copy measured 2-3% slower).
+    /// The result of an operation on run lists in its smallest kind. When <see cref="IRunMerge.Shrinks"/> (an
+    /// intersection or difference), up to <see cref="ScratchRuns"/> runs in total are merged in a stack buffer,
+    /// counted there and copied once into a payload of their own size and kind: on sparse data many of these results
+    /// are empty (nothing is allocated) or short, and none allocates a payload sized for na + nb runs. Other results
+    /// are merged straight into a payload of na + nb runs.
     /// </summary>
     [SkipLocalsInit]
     private static Container MergeRuns<TMerge>(ushort* a, int na, ushort* b, int nb)
         where TMerge : struct, IRunMerge
     {
-        if (na + nb > ScratchRuns)
+        if (!TMerge.Shrinks || na + nb > ScratchRuns)
         {
             var r = Container.NewRun(na + nb);
             r.Length = TMerge.Merge(a, na, b, nb, r.Runs);
@@ -540,6 +513,26 @@ internal static unsafe class ContainerAlgebra
         var result = Container.RunsOf(scratch, n);
         result.Cardinality = merged.Cardinality;
         return result;
+    }
+
+    /// <summary>
+    /// <paramref name="run"/> <typeparamref name="TMerge"/> <paramref name="array"/> merged as run lists (the array's
+    /// values as runs of their own) when <see cref="RunMergeIsCheaper"/>; false, with nothing built, when the caller
+    /// should combine them through a bitset instead.
+    /// </summary>
+    [SkipLocalsInit]
+    private static bool TryMergeRunsWithArray<TMerge>(in Container run, in Container array, out Container result)
+        where TMerge : struct, IRunMerge
+    {
+        ushort* runs = stackalloc ushort[2 * ArrayMax];
+        var n = RunContainer.FromArray(array.Values, array.Length, runs);
+        if (!RunMergeIsCheaper(run.Length, n))
+        {
+            result = default;
+            return false;
+        }
+        result = MergeRuns<TMerge>(run.Runs, run.Length, runs, n);
+        return true;
     }
 
     /// <summary>
@@ -656,6 +649,14 @@ internal static unsafe class ContainerAlgebra
         {
             r.Free();
         }
+        return r;
+    }
+
+    /// <summary>Counts a bitset result and gives it its smallest kind.</summary>
+    private static Container SettledBitset(ref Container r, bool considerRuns)
+    {
+        r.Cardinality = BitsetContainer.Cardinality(r.Words);
+        Normalize(ref r, considerRuns);
         return r;
     }
 

@@ -421,12 +421,21 @@ internal static unsafe class RoaringFormat
     /// <summary>
     /// True when every run ends at or below 65535 and starts at least two past the previous run's end (ascending,
     /// neither overlapping nor touching); <paramref name="total"/> is the values the runs hold. Branch-free vector
-    /// passes over 16 (512-bit) or 8 (256-bit) runs at a time: each (start, length - 1) pair is one 32-bit lane, and
-    /// the previous run's end comes from the same pairs loaded one run earlier.
+    /// passes over 16 (512-bit) or 8 (256-bit) runs at a time.
     /// </summary>
-    internal static bool RunsWellFormed(ushort* pairs, int runs, out int total)
+    internal static bool RunsWellFormed(ushort* pairs, int runs, out int total) => Vector512.IsHardwareAccelerated
+        ? RunsWellFormed<Vector512Width<int>, Vector512<int>>(pairs, runs, out total)
+        : RunsWellFormed<Vector256Width<int>, Vector256<int>>(pairs, runs, out total);
+
+    /// <summary>
+    /// <see cref="RunsWellFormed(ushort*, int, out int)"/> at one width (tests run each): each (start, length - 1) pair
+    /// is one 32-bit lane, and the previous run's end comes from the same pairs loaded one run earlier; the runs past
+    /// the last whole vector, or all of them when the width is not accelerated, one by one.
+    /// </summary>
+    internal static bool RunsWellFormed<TWidth, TVector>(ushort* pairs, int runs, out int total)
+        where TWidth : struct, IVectorWidth<TVector, int>
+        where TVector : struct
     {
-        var lanes = (uint*)pairs;
         var ok = true;
         total = 0;
         var r = 0;
@@ -438,41 +447,26 @@ internal static unsafe class RoaringFormat
             total = pairs[1] + 1;
             r = 1;
         }
-        if (Vector512.IsHardwareAccelerated)
+        if (TWidth.IsHardwareAccelerated)
         {
-            var bad = Vector512<int>.Zero;
-            var sum = Vector512<int>.Zero;
-            var low = Vector512.Create(0xFFFF);
-            for (; r + 16 <= runs; r += 16)
+            var lanes = (int*)pairs;
+            var bad = TWidth.Zero;
+            var sum = TWidth.Zero;
+            var low = TWidth.Create(0xFFFF);
+            for (; r + TWidth.Count <= runs; r += TWidth.Count)
             {
-                var current = Vector512.Load(lanes + r).AsInt32();
-                var previous = Vector512.Load(lanes + r - 1).AsInt32();
-                var starts = current & low;
-                var lengths = Vector512.ShiftRightLogical(current, 16);
-                var previousEnds = (previous & low) + Vector512.ShiftRightLogical(previous, 16);
-                bad |= Vector512.GreaterThan(starts + lengths, low) | Vector512.LessThan(starts, previousEnds + Vector512.Create(2));
-                sum += lengths + Vector512<int>.One;
+                var current = TWidth.Load(lanes + r);
+                var previous = TWidth.Load(lanes + r - 1);
+                var starts = TWidth.And(current, low);
+                var lengths = TWidth.ShiftRightLogical(current, 16);
+                var previousEnds = TWidth.Add(TWidth.And(previous, low), TWidth.ShiftRightLogical(previous, 16));
+                var outOfRange = TWidth.GreaterThan(TWidth.Add(starts, lengths), low);
+                var touching = TWidth.LessThan(starts, TWidth.Add(previousEnds, TWidth.Create(2)));
+                bad = TWidth.Or(bad, TWidth.Or(outOfRange, touching));
+                sum = TWidth.Add(sum, TWidth.Add(lengths, TWidth.Create(1)));
             }
-            ok &= bad == Vector512<int>.Zero;
-            total += Vector512.Sum(sum);
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            var bad = Vector256<int>.Zero;
-            var sum = Vector256<int>.Zero;
-            var low = Vector256.Create(0xFFFF);
-            for (; r + 8 <= runs; r += 8)
-            {
-                var current = Vector256.Load(lanes + r).AsInt32();
-                var previous = Vector256.Load(lanes + r - 1).AsInt32();
-                var starts = current & low;
-                var lengths = Vector256.ShiftRightLogical(current, 16);
-                var previousEnds = (previous & low) + Vector256.ShiftRightLogical(previous, 16);
-                bad |= Vector256.GreaterThan(starts + lengths, low) | Vector256.LessThan(starts, previousEnds + Vector256.Create(2));
-                sum += lengths + Vector256<int>.One;
-            }
-            ok &= bad == Vector256<int>.Zero;
-            total += Vector256.Sum(sum);
+            ok &= TWidth.IsZero(bad);
+            total += TWidth.Sum(sum);
         }
         for (; r < runs; r++)
         {

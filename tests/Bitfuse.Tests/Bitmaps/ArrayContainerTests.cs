@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using Bitfuse.Bitmaps;
 using CsCheck;
 
@@ -106,6 +107,25 @@ public sealed unsafe class ArrayContainerTests
             {
                 Assert.Equal(expected, ArrayContainer.IsStrictlyAscending(pv, values.Length));
                 Assert.Equal(expected, ArrayContainer.CopyStrictlyAscending(pv, values.Length, pc));
+            }
+            Assert.Equal(values, copy[..values.Length]);
+            Assert.Equal(0xBEEF, copy[^1]);
+            // Each width of the shared body, whichever the dispatch picks on this machine.
+            CheckWidth<Vector512Width<ushort>, Vector512<ushort>>(values, expected);
+            CheckWidth<Vector256Width<ushort>, Vector256<ushort>>(values, expected);
+        }
+
+        static void CheckWidth<TWidth, TVector>(ushort[] values, bool expected)
+            where TWidth : struct, IVectorWidth<TVector, ushort>
+            where TVector : struct
+        {
+            var copy = new ushort[values.Length + 1];
+            copy[^1] = 0xBEEF;
+            fixed (ushort* pv = values)
+            fixed (ushort* pc = copy)
+            {
+                Assert.Equal(expected, ArrayContainer.CheckAscending<TWidth, TVector>(pv, values.Length, null));
+                Assert.Equal(expected, ArrayContainer.CheckAscending<TWidth, TVector>(pv, values.Length, pc));
             }
             Assert.Equal(values, copy[..values.Length]);
             Assert.Equal(0xBEEF, copy[^1]);

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using Bitfuse.Bitmaps;
 using CsCheck;
 
@@ -267,6 +268,14 @@ public sealed unsafe class RunContainerTests
                 if (ok)
                 {
                     Assert.Equal(expectedTotal, total);
+                }
+                // Each width of the shared body, whichever the dispatch picks on this machine.
+                Assert.Equal(expectedOk, RoaringFormat.RunsWellFormed<Vector512Width<int>, Vector512<int>>(p, n, out var total512));
+                Assert.Equal(expectedOk, RoaringFormat.RunsWellFormed<Vector256Width<int>, Vector256<int>>(p, n, out var total256));
+                if (ok)
+                {
+                    Assert.Equal(expectedTotal, total512);
+                    Assert.Equal(expectedTotal, total256);
                 }
             }
             if (!corrupted)

@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Bitfuse.Query.Compilation;
 
@@ -14,92 +13,54 @@ namespace Bitfuse.Query.Compilation;
 /// </summary>
 internal static class KernelCounting
 {
-    /// <summary>True when <see cref="Add(Vector256{ulong}, Vector256{ulong})"/> uses the nibble lookup.</summary>
-    public static bool Vector256Lookup => Avx2.IsSupported;
+    /// <summary>Adds the set bits of <paramref name="value"/> to the 64-bit lanes of <paramref name="counts"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<ulong> Add(Vector256<ulong> counts, Vector256<ulong> value) =>
+        Add<CountWidth256, Vector256<ulong>, Vector256<byte>>(counts, value, CountWidth256.Lookup, CountWidth256.LowNibbles);
 
     /// <summary>Adds the set bits of <paramref name="value"/> to the 64-bit lanes of <paramref name="counts"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<ulong> Add(Vector256<ulong> counts, Vector256<ulong> value) => Add(counts, value, Lookup256(), LowNibbles256());
+    public static Vector512<ulong> Add(Vector512<ulong> counts, Vector512<ulong> value) =>
+        Add<CountWidth512, Vector512<ulong>, Vector512<byte>>(counts, value, CountWidth512.Lookup, CountWidth512.LowNibbles);
 
-    /// <summary>The nibble lookup table of <see cref="Add(Vector256{ulong}, Vector256{ulong}, Vector256{byte}, Vector256{byte})"/>.</summary>
+    /// <summary>Adds the set bits of <paramref name="value"/> to the 64-bit lanes of <paramref name="counts"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<byte> Lookup256() =>
-        Vector256.Create((byte)0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+    public static TVector Add<TWidth, TVector, TBytes>(TVector counts, TVector value)
+        where TWidth : struct, ICountWidth<TVector, TBytes>
+        where TVector : struct
+        where TBytes : struct => Add<TWidth, TVector, TBytes>(counts, value, TWidth.Lookup, TWidth.LowNibbles);
+
+    /// <summary>The nibble lookup table of <see cref="Add{TWidth, TVector, TBytes}(TVector, TVector, TBytes, TBytes)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TBytes Lookup<TWidth, TVector, TBytes>()
+        where TWidth : struct, ICountWidth<TVector, TBytes>
+        where TVector : struct
+        where TBytes : struct => TWidth.Lookup;
 
     /// <summary>0x0F in every byte.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<byte> LowNibbles256() => Vector256.Create((byte)0x0F);
+    public static TBytes LowNibbles<TWidth, TVector, TBytes>()
+        where TWidth : struct, ICountWidth<TVector, TBytes>
+        where TVector : struct
+        where TBytes : struct => TWidth.LowNibbles;
 
     /// <summary>
-    /// <see cref="Add(Vector256{ulong}, Vector256{ulong})"/> with its constants passed in (<see cref="Lookup256"/>,
-    /// <see cref="LowNibbles256"/>): a kernel keeps them in registers across its loop instead of reloading them per step.
+    /// <see cref="Add{TWidth, TVector, TBytes}(TVector, TVector)"/> with its constants passed in (<see cref="Lookup"/>,
+    /// <see cref="LowNibbles"/>): a kernel keeps them in registers across its loop instead of reloading them per step.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<ulong> Add(Vector256<ulong> counts, Vector256<ulong> value, Vector256<byte> lookup, Vector256<byte> mask)
+    public static TVector Add<TWidth, TVector, TBytes>(TVector counts, TVector value, TBytes lookup, TBytes mask)
+        where TWidth : struct, ICountWidth<TVector, TBytes>
+        where TVector : struct
+        where TBytes : struct
     {
-        if (Avx2.IsSupported)
+        if (TWidth.HasByteShuffle)
         {
-            var bytes = value.AsByte();
-            var low = Avx2.Shuffle(lookup, bytes & mask);
-            var high = Avx2.Shuffle(lookup, Avx2.ShiftRightLogical(value, 4).AsByte() & mask);
-            return counts + Avx2.SumAbsoluteDifferences(low + high, Vector256<byte>.Zero).AsUInt64();
+            var low = TWidth.Shuffle(lookup, TWidth.LowNibblesOf(value, mask));
+            var high = TWidth.Shuffle(lookup, TWidth.HighNibblesOf(value, mask));
+            return TWidth.AddLanes(counts, TWidth.SumBytes(TWidth.AddBytes(low, high)));
         }
-        return counts + Vector256.Create(
-            (ulong)BitOperations.PopCount(value.GetElement(0)), (ulong)BitOperations.PopCount(value.GetElement(1)),
-            (ulong)BitOperations.PopCount(value.GetElement(2)), (ulong)BitOperations.PopCount(value.GetElement(3)));
-    }
-
-    /// <summary>Adds the set bits of <paramref name="value"/> to the 64-bit lanes of <paramref name="counts"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<ulong> Add(Vector128<ulong> counts, Vector128<ulong> value) => Add(counts, value, Lookup128(), LowNibbles128());
-
-    /// <summary>The nibble lookup table of <see cref="Add(Vector128{ulong}, Vector128{ulong}, Vector128{byte}, Vector128{byte})"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<byte> Lookup128() => Vector128.Create((byte)0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
-
-    /// <summary>0x0F in every byte.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<byte> LowNibbles128() => Vector128.Create((byte)0x0F);
-
-    /// <summary><see cref="Add(Vector128{ulong}, Vector128{ulong})"/> with its constants passed in, as for 256 bits.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<ulong> Add(Vector128<ulong> counts, Vector128<ulong> value, Vector128<byte> lookup, Vector128<byte> mask)
-    {
-        if (Ssse3.IsSupported)
-        {
-            var low = Ssse3.Shuffle(lookup, value.AsByte() & mask);
-            var high = Ssse3.Shuffle(lookup, Sse2.ShiftRightLogical(value, 4).AsByte() & mask);
-            return counts + Sse2.SumAbsoluteDifferences(low + high, Vector128<byte>.Zero).AsUInt64();
-        }
-        return counts + Vector128.Create((ulong)BitOperations.PopCount(value.GetElement(0)), (ulong)BitOperations.PopCount(value.GetElement(1)));
-    }
-
-    /// <summary>Adds the set bits of <paramref name="value"/> to the 64-bit lanes of <paramref name="counts"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<ulong> Add(Vector512<ulong> counts, Vector512<ulong> value) => Add(counts, value, Lookup512(), LowNibbles512());
-
-    /// <summary>The nibble lookup table of <see cref="Add(Vector512{ulong}, Vector512{ulong}, Vector512{byte}, Vector512{byte})"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<byte> Lookup512() =>
-        Vector512.Create((byte)0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
-            0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
-
-    /// <summary>0x0F in every byte.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<byte> LowNibbles512() => Vector512.Create((byte)0x0F);
-
-    /// <summary><see cref="Add(Vector512{ulong}, Vector512{ulong})"/> with its constants passed in, as for 256 bits.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<ulong> Add(Vector512<ulong> counts, Vector512<ulong> value, Vector512<byte> lookup, Vector512<byte> mask)
-    {
-        if (Avx512BW.IsSupported)
-        {
-            var low = Avx512BW.Shuffle(lookup, value.AsByte() & mask);
-            var high = Avx512BW.Shuffle(lookup, Avx512F.ShiftRightLogical(value, 4).AsByte() & mask);
-            return counts + Avx512BW.SumAbsoluteDifferences(low + high, Vector512<byte>.Zero).AsUInt64();
-        }
-        return Vector512.Create(Add(counts.GetLower(), value.GetLower(), lookup.GetLower(), mask.GetLower()),
-            Add(counts.GetUpper(), value.GetUpper(), lookup.GetUpper(), mask.GetUpper()));
+        return TWidth.AddWithoutShuffle(counts, value, lookup, mask);
     }
 
     /// <summary>Adds the set bits of <paramref name="value"/> to <paramref name="counts"/>.</summary>

@@ -597,22 +597,22 @@ internal static class KernelEmitter
                 }
                 return;
             }
-            il.Emit(OpCodes.Ldloc, low);
-            il.Emit(OpCodes.Ldloc, b);
-            EmitBinary(ops, ExprKind.Xor);
+            EmitBinary(ops, ExprKind.Xor, low, b);
             il.Emit(OpCodes.Stloc, sum);
-            il.Emit(OpCodes.Ldloc, low);
-            il.Emit(OpCodes.Ldloc, b);
-            EmitBinary(ops, ExprKind.And);
-            il.Emit(OpCodes.Ldloc, sum);
-            il.Emit(OpCodes.Ldloc, c);
-            EmitBinary(ops, ExprKind.And);
+            EmitBinary(ops, ExprKind.And, low, b);
+            EmitBinary(ops, ExprKind.And, sum, c);
             EmitBinary(ops, ExprKind.Or);
             il.Emit(OpCodes.Stloc, high);
-            il.Emit(OpCodes.Ldloc, sum);
-            il.Emit(OpCodes.Ldloc, c);
-            EmitBinary(ops, ExprKind.Xor);
+            EmitBinary(ops, ExprKind.Xor, sum, c);
             il.Emit(OpCodes.Stloc, low);
+        }
+
+        // Loads two locals and combines them with kind; the result stays on the stack.
+        private void EmitBinary(VectorOps ops, ExprKind kind, LocalBuilder left, LocalBuilder right)
+        {
+            _il.Emit(OpCodes.Ldloc, left);
+            _il.Emit(OpCodes.Ldloc, right);
+            EmitBinary(ops, kind);
         }
 
         private void EmitAdvance(int step)

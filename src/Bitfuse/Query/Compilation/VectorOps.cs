@@ -11,22 +11,24 @@ namespace Bitfuse.Query.Compilation;
 /// </summary>
 internal sealed class VectorOps
 {
-    private VectorOps(KernelWidth width, Type type, Type? statics)
+    private VectorOps(KernelWidth width, Type type, Type? statics, Type? countWidth)
     {
         Width = width;
         Type = type;
         Bytes = width == KernelWidth.Scalar ? 8 : (int)width / 8;
         Lanes = Bytes / 8;
-        CountAdd = typeof(KernelCounting).GetMethod(nameof(KernelCounting.Add), [type, type])!;
         CountSum = typeof(KernelCounting).GetMethod(nameof(KernelCounting.Sum), [type])!;
-        if (statics is null)
+        if (statics is null || countWidth is null)
         {
+            CountAdd = typeof(KernelCounting).GetMethod(nameof(KernelCounting.Add), [type, type])!;
             return;
         }
-        var bits = (int)width;
-        CountLookup = typeof(KernelCounting).GetMethod($"Lookup{bits}", Type.EmptyTypes)!;
-        CountMask = typeof(KernelCounting).GetMethod($"LowNibbles{bits}", Type.EmptyTypes)!;
-        CountAddWith = typeof(KernelCounting).GetMethod(nameof(KernelCounting.Add), [type, type, CountLookup.ReturnType, CountLookup.ReturnType])!;
+        // KernelCounting's generic methods at this width: <TWidth, TVector, TBytes>.
+        Type[] counting = [countWidth, type, type.GetGenericTypeDefinition().MakeGenericType(typeof(byte))];
+        CountAdd = Generic(typeof(KernelCounting), nameof(KernelCounting.Add), 2, counting);
+        CountAddWith = Generic(typeof(KernelCounting), nameof(KernelCounting.Add), 4, counting);
+        CountLookup = Generic(typeof(KernelCounting), nameof(KernelCounting.Lookup), 0, counting);
+        CountMask = Generic(typeof(KernelCounting), nameof(KernelCounting.LowNibbles), 0, counting);
         Type[] two = [type, type];
         And = type.GetMethod("op_BitwiseAnd", two)!;
         Or = type.GetMethod("op_BitwiseOr", two)!;
@@ -36,15 +38,15 @@ internal sealed class VectorOps
         NotEqual = type.GetMethod("op_Inequality", two)!;
         Zero = type.GetProperty("Zero")!.GetMethod!;
         AllBitsSet = type.GetProperty("AllBitsSet")!.GetMethod!;
-        AndNot = Generic(statics, "AndNot", 2);
-        GetElement = Generic(statics, "GetElement", 2);
-        StoreNonTemporal = Generic(statics, "StoreAlignedNonTemporal", 2);
+        AndNot = Generic(statics, "AndNot", 2, [typeof(ulong)]);
+        GetElement = Generic(statics, "GetElement", 2, [typeof(ulong)]);
+        StoreNonTemporal = Generic(statics, "StoreAlignedNonTemporal", 2, [typeof(ulong)]);
     }
 
-    public static readonly VectorOps Scalar = new(KernelWidth.Scalar, typeof(ulong), null);
-    public static readonly VectorOps V128 = new(KernelWidth.Vector128, typeof(Vector128<ulong>), typeof(Vector128));
-    public static readonly VectorOps V256 = new(KernelWidth.Vector256, typeof(Vector256<ulong>), typeof(Vector256));
-    public static readonly VectorOps V512 = new(KernelWidth.Vector512, typeof(Vector512<ulong>), typeof(Vector512));
+    public static readonly VectorOps Scalar = new(KernelWidth.Scalar, typeof(ulong), null, null);
+    public static readonly VectorOps V128 = new(KernelWidth.Vector128, typeof(Vector128<ulong>), typeof(Vector128), typeof(CountWidth128));
+    public static readonly VectorOps V256 = new(KernelWidth.Vector256, typeof(Vector256<ulong>), typeof(Vector256), typeof(CountWidth256));
+    public static readonly VectorOps V512 = new(KernelWidth.Vector512, typeof(Vector512<ulong>), typeof(Vector512), typeof(CountWidth512));
 
     /// <summary><c>BitOperations.PopCount(ulong)</c>.</summary>
     public static readonly MethodInfo PopCount = typeof(BitOperations).GetMethod(nameof(BitOperations.PopCount), [typeof(ulong)])!;
@@ -98,10 +100,10 @@ internal sealed class VectorOps
     /// <summary><c>KernelCounting.Add(counts, value, lookup, mask)</c> for this width (null for scalar).</summary>
     public MethodInfo? CountAddWith { get; }
 
-    /// <summary><c>KernelCounting.Lookup{bits}()</c>, the lookup argument of <see cref="CountAddWith"/> (null for scalar).</summary>
+    /// <summary><c>KernelCounting.Lookup()</c> at this width, the lookup argument of <see cref="CountAddWith"/> (null for scalar).</summary>
     public MethodInfo? CountLookup { get; }
 
-    /// <summary><c>KernelCounting.LowNibbles{bits}()</c>, the mask argument of <see cref="CountAddWith"/> (null for scalar).</summary>
+    /// <summary><c>KernelCounting.LowNibbles()</c> at this width, the mask argument of <see cref="CountAddWith"/> (null for scalar).</summary>
     public MethodInfo? CountMask { get; }
 
     /// <summary><c>KernelCounting.Sum(counts)</c> for this width.</summary>
@@ -134,13 +136,15 @@ internal sealed class VectorOps
         return Vector128.IsHardwareAccelerated ? KernelWidth.Vector128 : KernelWidth.Scalar;
     }
 
-    private static MethodInfo Generic(Type statics, string name, int parameters)
+    /// <summary>The public static generic method <paramref name="name"/> of <paramref name="statics"/> with that many parameters and type arguments, made with them.</summary>
+    private static MethodInfo Generic(Type statics, string name, int parameters, Type[] typeArguments)
     {
         foreach (var method in statics.GetMethods(BindingFlags.Public | BindingFlags.Static))
         {
-            if (method.Name == name && method.IsGenericMethodDefinition && method.GetParameters().Length == parameters)
+            if (method.Name == name && method.IsGenericMethodDefinition && method.GetParameters().Length == parameters
+                && method.GetGenericArguments().Length == typeArguments.Length)
             {
-                return method.MakeGenericMethod(typeof(ulong));
+                return method.MakeGenericMethod(typeArguments);
             }
         }
         throw new MissingMethodException(statics.Name, name);

@@ -53,7 +53,6 @@ internal static unsafe class GroupCounting
         var keep = lead.Length <= MaxKeptBitsets;
         var leadCursors = new RowCursors(lead, new int[lead.Length]);
         var lastCursors = new RowCursors(last, new int[last.Length]);
-        var lastAt = new int[last.Length];
         var map = (ushort*)NativeMemory.AlignedAlloc(MapBytes, 64);
         var inFilter = (ulong*)NativeMemory.AlignedAlloc(BitsetBytes, 64);
         var narrowed = (ulong*)NativeMemory.AlignedAlloc((nuint)(BitsetBytes * (keep ? lead.Length : 1)), 64);
@@ -70,14 +69,9 @@ internal static unsafe class GroupCounting
                 // Narrow the filter by every lead row of the key; marking waits until the key's mode is known.
                 long narrowedTotal = 0;
                 var leads = 0;
-                for (var i = 0; i < lead.Length; i++)
+                Array.Clear(present);
+                foreach (var (i, at) in leadCursors.Holding(key))
                 {
-                    var at = leadCursors.Find(i, key);
-                    present[i] = false;
-                    if (at < 0)
-                    {
-                        continue;
-                    }
                     var bits = narrowed + (keep ? i * BitsetContainer.Words : 0);
                     lead[i].ContainerAt(at).CopyToBitset(bits);
                     var n = BitsetContainer.And(bits, inFilter, bits);
@@ -99,14 +93,8 @@ internal static unsafe class GroupCounting
                 }
                 long sparseValues = 0;
                 long arrayValues = 0;
-                for (var j = 0; j < last.Length; j++)
+                foreach (var (j, at) in lastCursors.Holding(key))
                 {
-                    var at = lastCursors.Find(j, key);
-                    lastAt[j] = at;
-                    if (at < 0)
-                    {
-                        continue;
-                    }
                     ref readonly var container = ref last[j].ContainerAt(at);
                     if (container.Kind != ContainerKind.Bitset)
                     {
@@ -139,13 +127,8 @@ internal static unsafe class GroupCounting
                         }
                     }
                 }
-                for (var j = 0; j < last.Length; j++)
+                foreach (var (j, at) in lastCursors.Holding(key))
                 {
-                    var at = lastAt[j];
-                    if (at < 0)
-                    {
-                        continue;
-                    }
                     var tally = tallies.AsSpan(j * groups * ways, groups * ways);
                     ref readonly var container = ref last[j].ContainerAt(at);
                     if (byBytes && container.Kind == ContainerKind.Array)
